@@ -1,0 +1,45 @@
+# harmonizer: every target sets up what it needs (a venv in .venv from pyproject.toml).
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+OUT ?= out
+
+.PHONY: help install demo test lint typecheck unit check-generated bench clean
+
+help:
+	@echo "make demo   - set up and harmonise every bundled example export"
+	@echo "make test   - lint, type-check, generated-file drift check and the test suite"
+	@echo "make bench  - measure rows/s and peak memory on a generated 200,000-row export"
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/python tools/demo.py --output $(OUT)/demo
+
+lint: $(STAMP)
+	$(BIN)/ruff check harmonizer tests tools bench
+	$(BIN)/ruff format --check harmonizer tests tools bench
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+check-generated: $(STAMP)
+	$(BIN)/python tools/generate.py --check
+
+unit: $(STAMP)
+	$(BIN)/pytest -q -p no:cacheprovider
+
+test: lint typecheck check-generated unit
+
+bench: $(STAMP)
+	$(BIN)/python bench/bench.py
+
+clean:
+	rm -rf $(VENV) $(OUT) bench/data .pytest_cache .mypy_cache .ruff_cache

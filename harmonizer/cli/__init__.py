@@ -1,0 +1,23 @@
+"""The command line: a thin shell over :mod:`harmonizer.api`.
+
+Exit codes: 0 ran (no error issues); 1 errors found (``run --strict``: rows rejected);
+2 could not run (usage, unreadable export, broken mapping or schema).
+"""
+
+from __future__ import annotations
+
+import click
+
+from harmonizer import __version__
+from harmonizer.cli.run import run_command
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="harmonizer")
+def main() -> None:
+    """Harmonise social and health care customer feedback onto the national record."""
+
+
+main.add_command(run_command)
+
+__all__ = ["main"]

@@ -1,0 +1,108 @@
+"""`harmonizer run`: harmonise exports with a mapping and write the dataset."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from harmonizer.api import OUTPUT_FORMATS, harmonize
+from harmonizer.cli.common import EXIT_ERRORS, EXIT_OK, cannot_run, progress_bar
+from harmonizer.mapping.load import load_mapping
+
+
+def _formats(ctx: click.Context, param: click.Parameter, value: str) -> tuple[str, ...]:
+    formats = tuple(f.strip() for f in value.split(",") if f.strip())
+    unknown = [f for f in formats if f not in OUTPUT_FORMATS]
+    if unknown:
+        raise click.BadParameter(
+            f"unknown format {', '.join(unknown)}; choose from {', '.join(OUTPUT_FORMATS)}"
+        )
+    return formats
+
+
+@click.command("run")
+@click.option(
+    "-m",
+    "--mapping",
+    "mapping_path",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The provider's mapping file (YAML).",
+)
+@click.argument("exports", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "-o",
+    "--output",
+    "outdir",
+    required=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder for records, rejects and manifest.json.",
+)
+@click.option(
+    "--format",
+    "formats",
+    default="jsonl",
+    show_default=True,
+    callback=_formats,
+    help="Extra dataset formats, comma-separated: csv, xlsx (jsonl is always written).",
+)
+@click.option("--strict", is_flag=True, help="Exit 1 when any row was rejected.")
+@click.option(
+    "--max-issues",
+    default=1000,
+    show_default=True,
+    type=click.IntRange(min=0),
+    help="Issues kept in memory for the summary; counting never stops.",
+)
+@click.option(
+    "--drop-open-text",
+    is_flag=True,
+    help="Leave open text out of every output instead of redacting it.",
+)
+@click.option(
+    "--progress/--no-progress",
+    default=None,
+    help="Progress bar on stderr (default: when stderr is a terminal).",
+)
+@click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
+def run_command(
+    mapping_path: Path,
+    exports: tuple[Path, ...],
+    outdir: Path,
+    formats: tuple[str, ...],
+    strict: bool,
+    max_issues: int,
+    drop_open_text: bool,
+    progress: bool | None,
+    quiet: bool,
+) -> None:
+    """Harmonise EXPORTS (csv, xlsx) with a mapping into OUTDIR.
+
+    Writes records.jsonl, rejects.jsonl and manifest.json (plus csv/xlsx with --format).
+    Every source row ends up once in the records, the rejects, or the excluded count.
+    """
+    show = sys.stderr.isatty() if progress is None else progress
+    with cannot_run():
+        loaded = load_mapping(mapping_path)
+        with progress_bar(show and not quiet, f"{loaded.id}") as advance:
+            result = harmonize(
+                loaded,
+                exports,
+                outdir,
+                formats=formats,
+                max_issues=max_issues,
+                open_text="drop" if drop_open_text else "redact",
+                progress=advance,
+            )
+    counts = result.report.counts
+    if not quiet:
+        click.echo(
+            f"{loaded.id}: read {counts.read} rows: {counts.accepted} accepted, {counts.rejected} rejected, "
+            f"{counts.excluded} excluded, {counts.duplicates} duplicates -> {counts.records} records in {outdir}",
+        )
+        for code, n in sorted(result.report.issue_counts.items(), key=lambda kv: -kv[1]):
+            click.echo(f"  {n:>7}  {code}")
+    rejected = counts.rejected + counts.duplicates
+    sys.exit(EXIT_ERRORS if strict and rejected else EXIT_OK)

@@ -1,0 +1,1 @@
+"""Reading exports and writing datasets: the only package that opens files."""

@@ -1,0 +1,58 @@
+"""Normalising raw cell values once, at the edge, so later stages see one shape."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+Cell = str | int | float | bool | dt.datetime | dt.date | dt.time | None
+"""A normalised cell: stripped text, a number, a date or time from Excel, or None."""
+
+_SPACES = str.maketrans({"\u00a0": " ", "\u2007": " ", "\u202f": " ", "\ufeff": ""})
+
+
+def normalise_text(text: str) -> str | None:
+    """Strip a text cell and turn non-breaking spaces into spaces; blank becomes None."""
+    cleaned = text.translate(_SPACES).strip()
+    return cleaned or None
+
+
+def normalise_cell(value: object) -> Cell:
+    """Normalise a cell read from csv or xlsx.
+
+    Text is stripped (non-breaking spaces count as spaces) and blank text becomes None;
+    an integral float (Excel stores every number as a float) becomes an int.
+    """
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return normalise_text(value)
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, float):
+        if value.is_integer() and abs(value) < 2**53:
+            return int(value)
+        return value
+    if isinstance(value, int | dt.datetime | dt.date | dt.time):
+        return value
+    # openpyxl can hand back error strings or rich objects; keep their text.
+    return normalise_text(str(value))
+
+
+def column_letter(index: int) -> str:
+    """Return the spreadsheet letter of a 0-based column index (0 -> 'A')."""
+    letters = ""
+    number = index + 1
+    while number:
+        number, remainder = divmod(number - 1, 26)
+        letters = chr(65 + remainder) + letters
+    return letters
+
+
+def column_index(letter: str) -> int:
+    """Return the 0-based index of a spreadsheet column letter ('A' -> 0)."""
+    number = 0
+    for char in letter.upper():
+        if not "A" <= char <= "Z":
+            raise ValueError(f"not a column letter: {letter!r}")
+        number = number * 26 + (ord(char) - 64)
+    return number - 1

@@ -1,0 +1,195 @@
+"""Writers: records and rejects to JSON Lines, csv and xlsx, streaming and atomic.
+
+Every output is written to a temporary file beside its target and renamed into place
+only when the whole run succeeded, so a run stopped at any moment leaves the previous
+outputs intact and no partial file. Text that a spreadsheet would run as a formula is
+neutralised in csv and xlsx.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import re
+import tempfile
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import IO, Any, Protocol
+
+import orjson
+
+from harmonizer.errors import OutputError
+
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+_NUMBER = re.compile(r"^[+-]?(\d+([.,]\d*)?|[.,]\d+)([eE][+-]?\d+)?$")
+XLSX_MAX_ROWS = 1_048_576
+
+
+def neutralise(value: Any) -> Any:
+    """Return ``value`` safe for a spreadsheet: formula-like text gets a leading quote.
+
+    Numbers, and text that is a plain number such as '-1', are left as they are.
+
+    >>> neutralise("=HYPERLINK(1)"), neutralise("-1"), neutralise(-1)
+    ("'=HYPERLINK(1)", '-1', -1)
+    """
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES) and not _NUMBER.match(value):
+        return "'" + value
+    return value
+
+
+class AtomicFile:
+    """A file written under a temporary name and renamed into place on :meth:`commit`."""
+
+    def __init__(self, target: Path, *, binary: bool = False, encoding: str = "utf-8") -> None:
+        self.target = target
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            fd, name = tempfile.mkstemp(
+                prefix=f".{target.name}.", suffix=".part", dir=target.parent
+            )
+        except OSError as err:
+            raise OutputError(f"{target}: cannot write: {err.strerror}") from err
+        self.temp = Path(name)
+        # mkstemp creates 0600 files; outputs are shared datasets, so honour the umask.
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(self.temp, 0o666 & ~umask)
+        self.handle: IO[Any] = (
+            os.fdopen(fd, "wb") if binary else os.fdopen(fd, "w", encoding=encoding, newline="")
+        )
+
+    def commit(self) -> None:
+        """Flush to disk and rename over the target."""
+        try:
+            self.handle.flush()
+            os.fsync(self.handle.fileno())
+            self.handle.close()
+            os.replace(self.temp, self.target)
+        except OSError as err:
+            self.abort()
+            raise OutputError(f"{self.target}: cannot write: {err.strerror}") from err
+
+    def abort(self) -> None:
+        """Close and delete the temporary file; the target is untouched."""
+        self.handle.close()
+        self.temp.unlink(missing_ok=True)
+
+
+class Writer(Protocol):
+    """Consumes dicts one at a time; ``commit`` publishes the file, ``abort`` drops it."""
+
+    path: Path
+
+    def write(self, item: dict[str, Any]) -> None:
+        """Write one item."""
+
+    def commit(self) -> None:
+        """Finish and publish the file."""
+
+    def abort(self) -> None:
+        """Drop the file; the previous one stays."""
+
+
+class JsonlWriter:
+    """One JSON object per line, UTF-8, keys in the given order."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._file = AtomicFile(path, binary=True)
+        self._write = self._file.handle.write
+
+    def write(self, item: dict[str, Any]) -> None:
+        """Write one item as a line."""
+        self._write(orjson.dumps(item) + b"\n")
+
+    def commit(self) -> None:
+        """Publish the file."""
+        self._file.commit()
+
+    def abort(self) -> None:
+        """Drop the file."""
+        self._file.abort()
+
+
+Flatten = Callable[[dict[str, Any]], Sequence[Any]]
+
+
+class CsvWriter:
+    """A csv file (UTF-8 with BOM, so Excel shows ä and ö) with a fixed header."""
+
+    def __init__(self, path: Path, header: Sequence[str], flatten: Flatten) -> None:
+        self.path = path
+        self._file = AtomicFile(path, encoding="utf-8-sig")
+        self._csv = csv.writer(self._file.handle)
+        self._csv.writerow(header)
+        self._flatten = flatten
+
+    def write(self, item: dict[str, Any]) -> None:
+        """Write one item as a row."""
+        self._csv.writerow([neutralise(v) for v in self._flatten(item)])
+
+    def commit(self) -> None:
+        """Publish the file."""
+        self._file.commit()
+
+    def abort(self) -> None:
+        """Drop the file."""
+        self._file.abort()
+
+
+class XlsxWriter:
+    """An xlsx workbook written in openpyxl's streaming (write-only) mode."""
+
+    def __init__(self, path: Path, header: Sequence[str], flatten: Flatten, *, sheet: str) -> None:
+        from openpyxl import Workbook
+
+        self.path = path
+        self._header = list(header)
+        self._flatten = flatten
+        self._sheet_name = sheet
+        self._book = Workbook(write_only=True)
+        self._sheets = 0
+        self._new_sheet()
+        self._file = AtomicFile(path, binary=True)
+
+    def _new_sheet(self) -> None:
+        self._sheets += 1
+        title = self._sheet_name if self._sheets == 1 else f"{self._sheet_name} ({self._sheets})"
+        self._sheet = self._book.create_sheet(title)
+        self._sheet.append(self._header)
+        self._rows = 1
+
+    def write(self, item: dict[str, Any]) -> None:
+        """Write one item as a row; a full sheet continues on a new one."""
+        from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+        if self._rows >= XLSX_MAX_ROWS:
+            self._new_sheet()
+        self._sheet.append(
+            [
+                neutralise(ILLEGAL_CHARACTERS_RE.sub("", v)) if isinstance(v, str) else v
+                for v in self._flatten(item)
+            ]
+        )
+        self._rows += 1
+
+    def commit(self) -> None:
+        """Save the workbook and publish it."""
+        self._book.save(self._file.handle)
+        self._file.commit()
+
+    def abort(self) -> None:
+        """Drop the file."""
+        self._file.abort()
+
+
+def write_json(path: Path, document: Any) -> None:
+    """Write a JSON document atomically (pretty, UTF-8)."""
+    target = AtomicFile(path, binary=True)
+    try:
+        target.handle.write(orjson.dumps(document, option=orjson.OPT_INDENT_2) + b"\n")
+    except BaseException:
+        target.abort()
+        raise
+    target.commit()

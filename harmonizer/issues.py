@@ -1,0 +1,236 @@
+"""The catalogue of issue codes, and the :class:`Issue` value that carries a data problem.
+
+Issue codes are an API: people filter, suppress and count by them. A code is never
+renamed; a code that is no longer raised is deprecated and kept.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from typing import Any
+
+VALUE_PREVIEW_CHARS = 80
+
+
+class Severity(enum.IntEnum):
+    """How bad an issue is. Ordered so that ``max()`` picks the worst."""
+
+    INFO = 10
+    WARNING = 20
+    ERROR = 30
+
+    def __str__(self) -> str:
+        return self.name.lower()
+
+    @classmethod
+    def parse(cls, text: str) -> Severity:
+        """Return the severity named by ``text`` (``error``, ``warning`` or ``info``)."""
+        return cls[text.upper()]
+
+
+@dataclass(frozen=True, slots=True)
+class CodeInfo:
+    """Title, default severity and remedy of one issue code."""
+
+    title: str
+    severity: Severity
+    remedy: str
+
+
+class IssueCode(enum.StrEnum):
+    """Every issue code the tool raises. Values are kebab-case and stable."""
+
+    # values of one source cell
+    UNKNOWN_LABEL = "unknown-label"
+    OUT_OF_RANGE = "out-of-range"
+    BAD_NUMBER = "bad-number"
+    BAD_DATE = "bad-date"
+    BAD_CODE = "bad-code"
+    LOOKUP_MISSING = "lookup-missing"
+    REQUIRED_MISSING = "required-missing"
+    OUTSIDE_REFORM = "outside-reform"
+    VALUE_TOO_LONG = "value-too-long"
+    # rows and responses
+    DUPLICATE_RESPONSE = "duplicate-response"
+    CONFLICTING_ANSWER = "conflicting-answer"
+    UNKNOWN_QUESTION = "unknown-question"
+    RESPONSE_NOT_CONTIGUOUS = "response-not-contiguous"
+    RAGGED_ROW = "ragged-row"
+    SCHEMA_VIOLATION = "schema-violation"
+    # export-level notes
+    AMBIGUOUS_TIME = "ambiguous-time"
+    NONEXISTENT_TIME = "nonexistent-time"
+    REDACTED = "redacted"
+
+    @property
+    def info(self) -> CodeInfo:
+        """Title, default severity and remedy of this code."""
+        return CODE_INFO[self]
+
+    @property
+    def severity(self) -> Severity:
+        """Default severity of this code."""
+        return CODE_INFO[self].severity
+
+
+_E, _W, _I = Severity.ERROR, Severity.WARNING, Severity.INFO
+
+CODE_INFO: dict[IssueCode, CodeInfo] = {
+    IssueCode.UNKNOWN_LABEL: CodeInfo(
+        "Answer label has no rule",
+        _E,
+        "add the label to value_map (or missing) of this field in the mapping",
+    ),
+    IssueCode.OUT_OF_RANGE: CodeInfo(
+        "Number outside the national scale",
+        _E,
+        "correct the value in the export, or map the code in value_map or missing",
+    ),
+    IssueCode.BAD_NUMBER: CodeInfo(
+        "Not a number",
+        _E,
+        "enter a whole number, or add the text to value_map or missing in the mapping",
+    ),
+    IssueCode.BAD_DATE: CodeInfo(
+        "Date or time not understood",
+        _E,
+        "write the date as 23.11.2026 14:05 or ISO 8601, or list the export's format "
+        "under formats in the mapping",
+    ),
+    IssueCode.BAD_CODE: CodeInfo(
+        "Value is not a code of the national field",
+        _E,
+        "map the value to a national code with value_map in the mapping",
+    ),
+    IssueCode.LOOKUP_MISSING: CodeInfo(
+        "Value missing from a lookup table",
+        _E,
+        "add the value to the lookup table, or give the field a default in the mapping",
+    ),
+    IssueCode.REQUIRED_MISSING: CodeInfo(
+        "Required national field is empty",
+        _E,
+        "fill the cell in the export, or give the field a constant or default in the mapping",
+    ),
+    IssueCode.OUTSIDE_REFORM: CodeInfo(
+        "Åland is outside the wellbeing services reform",
+        _E,
+        "leave Åland's responses out of the export; they are not national feedback",
+    ),
+    IssueCode.VALUE_TOO_LONG: CodeInfo(
+        "Cell is longer than the tool accepts",
+        _E,
+        "shorten the cell; a cell that long is usually a broken export",
+    ),
+    IssueCode.DUPLICATE_RESPONSE: CodeInfo(
+        "Same response seen twice",
+        _E,
+        "remove the repeated row (often a re-export); the first one is kept",
+    ),
+    IssueCode.CONFLICTING_ANSWER: CodeInfo(
+        "Two different answers to one question in a response",
+        _E,
+        "keep one answer per question and response in the export",
+    ),
+    IssueCode.UNKNOWN_QUESTION: CodeInfo(
+        "Question id has no rule",
+        _W,
+        "map the question id under long.questions, or list it under long.ignore",
+    ),
+    IssueCode.RESPONSE_NOT_CONTIGUOUS: CodeInfo(
+        "Answers of one response are too far apart",
+        _E,
+        "sort the export by response id, or raise long.pivot_window in the mapping",
+    ),
+    IssueCode.RAGGED_ROW: CodeInfo(
+        "Row has more cells than the header",
+        _W,
+        "check the delimiter and quoting of the export; extra cells are ignored",
+    ),
+    IssueCode.SCHEMA_VIOLATION: CodeInfo(
+        "Record breaks the national schema",
+        _E,
+        "correct the value in the export or the rule in the mapping",
+    ),
+    IssueCode.AMBIGUOUS_TIME: CodeInfo(
+        "Local time occurs twice (end of daylight saving time)",
+        _I,
+        "nothing to do: the earlier of the two instants is used",
+    ),
+    IssueCode.NONEXISTENT_TIME: CodeInfo(
+        "Local time does not exist (start of daylight saving time)",
+        _W,
+        "check the clock of the collecting system; the time is read as standard time",
+    ),
+    IssueCode.REDACTED: CodeInfo(
+        "Personal data redacted from open text",
+        _I,
+        "nothing to do: identity codes, phone numbers and e-mail addresses are replaced",
+    ),
+}
+
+
+def preview(value: Any) -> str | None:
+    """Return ``value`` as short text for an issue, or None when there is no value."""
+    if value is None:
+        return None
+    text = str(value)
+    if len(text) > VALUE_PREVIEW_CHARS:
+        return text[: VALUE_PREVIEW_CHARS - 1] + "…"
+    return text
+
+
+@dataclass(frozen=True, slots=True)
+class Issue:
+    """One data problem, located in the export (``row``/``column``) and the record (``field``).
+
+    ``row`` is the 1-based physical row as a spreadsheet shows it (the header row is
+    row 1 unless the export has a title above it). ``column`` is the source column's
+    header text and ``column_letter`` its spreadsheet letter. ``value`` is the raw
+    cell, truncated; the text is already redacted when the cell was open text.
+    """
+
+    code: IssueCode
+    message: str
+    severity: Severity
+    export: str | None = None
+    sheet: str | None = None
+    row: int | None = None
+    column: str | None = None
+    column_letter: str | None = None
+    field: str | None = None
+    value: str | None = None
+
+    def location(self) -> str:
+        """Return 'file, sheet 'S', row N, column C 'header'' for messages."""
+        parts: list[str] = []
+        if self.export:
+            parts.append(self.export)
+        if self.sheet:
+            parts.append(f"sheet '{self.sheet}'")
+        if self.row is not None:
+            parts.append(f"row {self.row}")
+        if self.column_letter or self.column:
+            col = "column"
+            if self.column_letter:
+                col += f" {self.column_letter}"
+            if self.column:
+                col += f" '{self.column}'"
+            parts.append(col)
+        return ", ".join(parts)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the issue as plain JSON values."""
+        return {
+            "code": str(self.code),
+            "severity": str(self.severity),
+            "message": self.message,
+            "export": self.export,
+            "sheet": self.sheet,
+            "row": self.row,
+            "column": self.column,
+            "column_letter": self.column_letter,
+            "field": self.field,
+            "value": self.value,
+        }

@@ -1,0 +1,1 @@
+"""Provider mapping files: their model, loading, and compiling against an export."""

@@ -1,0 +1,157 @@
+"""The report of a run: counts that reconcile, issue counts by code, and capped issues.
+
+Statistics are collected in passing by :meth:`ReportBuilder.wrap`, never by a second
+pass over the data.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from harmonizer.io.readers import ExportInfo
+from harmonizer.issues import Issue, Severity
+from harmonizer.transform import Outcome, Row
+
+DEFAULT_MAX_ISSUES = 1000
+COUNT_KEYS = ("read", "accepted", "rejected", "excluded", "duplicates")
+
+
+@dataclass
+class Counts:
+    """Source-row counts: read = accepted + rejected + excluded + duplicates."""
+
+    read: int = 0
+    accepted: int = 0
+    rejected: int = 0
+    excluded: int = 0
+    duplicates: int = 0
+    records: int = 0
+    rejects: int = 0
+    excluded_by_reason: Counter[str] = field(default_factory=Counter)
+
+    def add(self, row: Row) -> None:
+        """Count one row's source rows under its outcome."""
+        size = len(row.rows)
+        self.read += size
+        outcome = row.outcome
+        if outcome is Outcome.ACCEPTED:
+            self.accepted += size
+            self.records += 1
+        elif outcome is Outcome.REJECTED:
+            self.rejected += size
+            self.rejects += 1
+        elif outcome is Outcome.DUPLICATE:
+            self.duplicates += size
+            self.rejects += 1
+        else:
+            self.excluded += size
+            self.excluded_by_reason[row.excluded or "excluded"] += size
+
+    def merge(self, other: Counts) -> None:
+        """Add another export's counts to these."""
+        for key in (*COUNT_KEYS, "records", "rejects"):
+            setattr(self, key, getattr(self, key) + getattr(other, key))
+        self.excluded_by_reason.update(other.excluded_by_reason)
+
+    @property
+    def reconciles(self) -> bool:
+        """Return True when every read row is accounted for exactly once."""
+        return self.read == self.accepted + self.rejected + self.excluded + self.duplicates
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the counts as plain JSON values."""
+        out: dict[str, Any] = {key: getattr(self, key) for key in COUNT_KEYS}
+        out["records"] = self.records
+        out["rejects"] = self.rejects
+        out["excluded_by_reason"] = dict(sorted(self.excluded_by_reason.items()))
+        return out
+
+
+@dataclass
+class ExportSummary:
+    """One export of a run: what the reader found, and its counts."""
+
+    info: ExportInfo
+    counts: Counts = field(default_factory=Counts)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the summary as plain JSON values."""
+        return {**self.info.to_dict(), "counts": self.counts.to_dict()}
+
+
+@dataclass
+class Report:
+    """Everything a run found. ``issues`` is capped at ``max_issues``; counts never are."""
+
+    mapping_id: str
+    mapping_version: str
+    schema_version: str
+    max_issues: int = DEFAULT_MAX_ISSUES
+    exports: list[ExportSummary] = field(default_factory=list)
+    issues: list[Issue] = field(default_factory=list)
+    issue_counts: Counter[str] = field(default_factory=Counter)
+    severity_counts: Counter[str] = field(default_factory=Counter)
+    redactions: Counter[str] = field(default_factory=Counter)
+
+    @property
+    def counts(self) -> Counts:
+        """Return the counts over every export."""
+        total = Counts()
+        for export in self.exports:
+            total.merge(export.counts)
+        return total
+
+    @property
+    def max_severity(self) -> Severity | None:
+        """Return the worst severity seen, or None when there was no issue."""
+        seen = [Severity.parse(name) for name, n in self.severity_counts.items() if n]
+        return max(seen) if seen else None
+
+    @property
+    def issues_truncated(self) -> bool:
+        """Return True when more issues were counted than listed."""
+        return sum(self.issue_counts.values()) > len(self.issues)
+
+    def add_issue(self, issue: Issue) -> None:
+        """Count an issue, and keep it while under the cap."""
+        self.issue_counts[str(issue.code)] += 1
+        self.severity_counts[str(issue.severity)] += 1
+        if len(self.issues) < self.max_issues:
+            self.issues.append(issue)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the report as plain JSON values."""
+        return {
+            "mapping": {"id": self.mapping_id, "version": self.mapping_version},
+            "schema_version": self.schema_version,
+            "exports": [e.to_dict() for e in self.exports],
+            "counts": self.counts.to_dict(),
+            "issue_counts": dict(sorted(self.issue_counts.items())),
+            "severity_counts": dict(sorted(self.severity_counts.items())),
+            "redactions": dict(sorted(self.redactions.items())),
+            "issues": [i.to_dict() for i in self.issues],
+            "issues_truncated": self.issues_truncated,
+        }
+
+
+class ReportBuilder:
+    """Observes rows as they stream past and fills a :class:`Report`."""
+
+    def __init__(self, report: Report) -> None:
+        self.report = report
+
+    def wrap(self, rows: Iterable[Row], export: ExportSummary) -> Iterator[Row]:
+        """Yield ``rows`` unchanged while counting them into ``export`` and the report."""
+        report = self.report
+        report.exports.append(export)
+        counts = export.counts
+        for row in rows:
+            counts.add(row)
+            for issue in row.issues:
+                report.add_issue(issue)
+            if row.redactions:
+                report.redactions.update(row.redactions)
+            yield row

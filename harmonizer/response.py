@@ -1,0 +1,256 @@
+"""Responses: source rows grouped into one response each (wide: a row; long: a pivot).
+
+The long layout streams: a response is complete once none of its answers arrived in the
+last ``pivot_window`` rows, so memory is bounded by the window, not the export.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+
+from harmonizer.io.cells import Cell, column_index, column_letter
+from harmonizer.io.readers import ExportInfo, SourceRow
+from harmonizer.issues import Issue, IssueCode, preview
+from harmonizer.mapping.model import ColumnRef
+from harmonizer.values import label_key
+
+BLANK_ROW = "blank row"
+SKIPPED_ROW = "listed in source.skip_rows"
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    """A source column resolved against an export's header."""
+
+    index: int
+    header: str | None
+
+    @property
+    def letter(self) -> str:
+        """Return the spreadsheet letter of the column."""
+        return column_letter(self.index)
+
+
+@dataclass(slots=True)
+class Response:
+    """One response: its source rows, the cells of its first row, and (long) its answers."""
+
+    row: int
+    rows: tuple[int, ...]
+    values: tuple[Cell, ...]
+    answers: dict[str, tuple[Cell, int]] | None = None
+    response_id: str | None = None
+    issues: list[Issue] = field(default_factory=list)
+    excluded: str | None = None
+
+    def cell(self, column: Column) -> Cell:
+        """Return the cell of a resolved column in the response's first row."""
+        values = self.values
+        return values[column.index] if column.index < len(values) else None
+
+
+class MissingColumnsError(Exception):
+    """Columns the mapping names are not in the export's header."""
+
+    def __init__(self, missing: list[str]) -> None:
+        super().__init__("; ".join(missing))
+        self.missing = missing
+
+
+class HeaderIndex:
+    """Finds source columns by header text (tolerantly), occurrence, or letter."""
+
+    def __init__(self, header: Sequence[str | None]) -> None:
+        self.header = tuple(header)
+        self._by_key: dict[str, list[int]] = {}
+        for index, text in enumerate(header):
+            if text is not None:
+                self._by_key.setdefault(label_key(text), []).append(index)
+
+    def find(self, ref: ColumnRef) -> Column | None:
+        """Return the column a reference names, or None when the header lacks it."""
+        if ref.letter is not None:
+            index = column_index(ref.letter)
+            header = self.header[index] if index < len(self.header) else None
+            return Column(index, header)
+        if ref.column is None:
+            return None
+        found = self._by_key.get(label_key(ref.column), [])
+        if len(found) < ref.occurrence:
+            return None
+        index = found[ref.occurrence - 1]
+        return Column(index, self.header[index])
+
+    def duplicates(self, ref: ColumnRef) -> int:
+        """Return how many columns carry the header text a reference names."""
+        if ref.column is None:
+            return 0
+        return len(self._by_key.get(label_key(ref.column), []))
+
+
+def _text(value: Cell) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def wide_responses(rows: Iterable[SourceRow], skip: frozenset[int]) -> Iterator[Response]:
+    """Yield one response per source row; blank and skipped rows come out excluded."""
+    for source in rows:
+        response = Response(source.row, (source.row,), source.values)
+        if source.row in skip:
+            response.excluded = SKIPPED_ROW
+        elif source.is_blank:
+            response.excluded = BLANK_ROW
+        yield response
+
+
+@dataclass(slots=True)
+class _Open:
+    response: Response
+    rows: list[int]
+    last_seen: int
+
+
+@dataclass(frozen=True)
+class PivotColumns:
+    """Resolved columns of a long export."""
+
+    response_id: Column
+    question: Column
+    answer: Column
+
+
+def long_responses(
+    rows: Iterable[SourceRow],
+    columns: PivotColumns,
+    *,
+    skip: frozenset[int],
+    window: int,
+    ignore: frozenset[str],
+    known: frozenset[str],
+    info: ExportInfo,
+) -> Iterator[Response]:
+    """Pivot answer rows into responses, streaming within a window of rows.
+
+    A row without a response id, or whose response was already completed earlier,
+    comes out as a response of its own carrying an error issue, so no row is lost.
+    """
+    pending: OrderedDict[str, _Open] = OrderedDict()
+    completed: set[str] = set()
+
+    def issue(code: IssueCode, message: str, row: int, column: Column, value: Cell) -> Issue:
+        return Issue(
+            code,
+            message,
+            code.severity,
+            info.name,
+            info.sheet,
+            row,
+            column.header,
+            column.letter,
+            None,
+            preview(value),
+        )
+
+    def flush(entry: _Open) -> Response:
+        response = entry.response
+        response.rows = tuple(entry.rows)
+        assert response.response_id is not None
+        completed.add(response.response_id)
+        return response
+
+    for position, source in enumerate(rows):
+        if source.row in skip or source.is_blank:
+            reason = SKIPPED_ROW if source.row in skip else BLANK_ROW
+            yield Response(source.row, (source.row,), source.values, excluded=reason)
+            continue
+        values = source.values
+        rid = _text(
+            values[columns.response_id.index] if columns.response_id.index < len(values) else None
+        )
+        question = _text(
+            values[columns.question.index] if columns.question.index < len(values) else None
+        )
+        answer = values[columns.answer.index] if columns.answer.index < len(values) else None
+        if rid is None or rid in completed:
+            lone = Response(source.row, (source.row,), values, answers={}, response_id=rid)
+            if rid is None:
+                lone.issues.append(
+                    issue(
+                        IssueCode.REQUIRED_MISSING,
+                        "the row has no response id; fill it, or delete the row",
+                        source.row,
+                        columns.response_id,
+                        None,
+                    )
+                )
+            else:
+                lone.issues.append(
+                    issue(
+                        IssueCode.RESPONSE_NOT_CONTIGUOUS,
+                        f"response {rid!r} was already complete {window} rows earlier; sort the export by response id or raise long.pivot_window",
+                        source.row,
+                        columns.response_id,
+                        rid,
+                    )
+                )
+            yield lone
+            continue
+        entry = pending.get(rid)
+        if entry is None:
+            entry = _Open(
+                Response(source.row, (), values, answers={}, response_id=rid), [], position
+            )
+            pending[rid] = entry
+        entry.rows.append(source.row)
+        entry.last_seen = position
+        response = entry.response
+        assert response.answers is not None
+        if question is None:
+            response.issues.append(
+                issue(
+                    IssueCode.REQUIRED_MISSING,
+                    "the row has no question id; fill it, or delete the row",
+                    source.row,
+                    columns.question,
+                    None,
+                )
+            )
+        elif question in ignore:
+            pass
+        elif question not in known:
+            response.issues.append(
+                issue(
+                    IssueCode.UNKNOWN_QUESTION,
+                    f"question id {question!r} has no rule; map it in the mapping's fields or own_items, or list it under long.ignore",
+                    source.row,
+                    columns.question,
+                    question,
+                )
+            )
+        elif question in response.answers and response.answers[question][0] != answer:
+            earlier = response.answers[question][1]
+            response.issues.append(
+                issue(
+                    IssueCode.CONFLICTING_ANSWER,
+                    f"question {question!r} of response {rid!r} is answered {answer!r} here and {response.answers[question][0]!r} on row {earlier}; keep one answer",
+                    source.row,
+                    columns.answer,
+                    answer,
+                )
+            )
+        else:
+            response.answers[question] = (answer, source.row)
+        while pending:
+            oldest = next(iter(pending.values()))
+            if position - oldest.last_seen < window:
+                break
+            pending.popitem(last=False)
+            yield flush(oldest)
+    for entry in pending.values():
+        yield flush(entry)

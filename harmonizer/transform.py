@@ -1,0 +1,471 @@
+"""The transform: responses of one export become national records, or rejects.
+
+:class:`RecordBuilder` is compiled once per export (its header decides the columns);
+:func:`apply_mapping` streams :class:`Row` outcomes. Data problems become issues on the
+row; nothing here raises for a bad cell.
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+import uuid
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from harmonizer.converters import (
+    Converter,
+    Result,
+    age_converter,
+    code_converter,
+    lookup_step,
+    moment_converter,
+    own_item_converter,
+    scale_converter,
+    text_converter,
+)
+from harmonizer.io.cells import Cell
+from harmonizer.io.readers import ExportInfo
+from harmonizer.issues import Issue, IssueCode, Severity, preview
+from harmonizer.mapping.load import LoadedMapping, required_fields
+from harmonizer.mapping.model import NOT_ASKED, ColumnRef, FieldRule, Filter
+from harmonizer.redaction import Redactor
+from harmonizer.response import Column, HeaderIndex, MissingColumnsError, Response
+from harmonizer.values import label_key
+
+RECORD_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "urn:harmonizer:record")
+OPEN_TEXT_FIELDS = frozenset({"open_feedback"})
+TEXT_FIELDS = frozenset({"unit_name", "unit_id", "provider_id", "open_feedback"})
+
+
+class Outcome(enum.StrEnum):
+    """Where a source row ends up: exactly one of these."""
+
+    ACCEPTED = "accepted"
+    REJECTED = "rejected"
+    EXCLUDED = "excluded"
+    DUPLICATE = "duplicate"
+
+
+@dataclass(slots=True)
+class Row:
+    """A response travelling through the pipeline, with its record and its issues."""
+
+    export: ExportInfo
+    response: Response
+    record: dict[str, Any] | None = None
+    issues: list[Issue] = field(default_factory=list)
+    excluded: str | None = None
+    duplicate_of: int | None = None
+    redactions: Counter[str] = field(default_factory=Counter)
+    builder: RecordBuilder | None = None
+
+    @property
+    def row(self) -> int:
+        """Return the first source row of the response."""
+        return self.response.row
+
+    @property
+    def rows(self) -> tuple[int, ...]:
+        """Return every source row of the response."""
+        return self.response.rows
+
+    @property
+    def outcome(self) -> Outcome:
+        """Return where the row ends up."""
+        if self.excluded is not None:
+            return Outcome.EXCLUDED
+        if self.duplicate_of is not None:
+            return Outcome.DUPLICATE
+        if self.record is None or self.has_errors:
+            return Outcome.REJECTED
+        return Outcome.ACCEPTED
+
+    @property
+    def has_errors(self) -> bool:
+        """Return True when any issue of the row is an error."""
+        return any(i.severity is Severity.ERROR for i in self.issues)
+
+    def raw(self) -> dict[str, Cell]:
+        """Return the mapped source cells, open text redacted, for a reject."""
+        return self.builder.raw_of(self.response) if self.builder else {}
+
+
+@dataclass(frozen=True, slots=True)
+class _Source:
+    """Where a field's value comes from in a response."""
+
+    column: Column | None = None
+    question: str | None = None
+    answer_column: Column | None = None
+
+    def get(self, response: Response) -> tuple[Cell, int, Column | None]:
+        if self.column is not None:
+            return response.cell(self.column), response.row, self.column
+        answers = response.answers or {}
+        value, row = answers.get(self.question or "", (None, response.row))
+        return value, row, self.answer_column
+
+
+@dataclass(frozen=True)
+class _FieldPlan:
+    name: str
+    source: _Source
+    convert: Converter
+    lookup: Callable[[Cell], tuple[Cell, str | None]] | None
+    default: Any
+    measure: bool
+    open_text: bool
+
+
+@dataclass(frozen=True)
+class _FilterPlan:
+    reason: str
+    column: Column
+    test: Callable[[Cell], bool]
+
+
+def _filter_test(rule: Filter) -> Callable[[Cell], bool]:
+    if rule.matches is not None:
+        pattern = re.compile(rule.matches)
+        return lambda value: value is not None and pattern.search(str(value)) is not None
+    wanted = {label_key(v) for v in rule.equals or ()}
+    return lambda value: value is not None and label_key(value) in wanted
+
+
+class RecordBuilder:
+    """Builds records from the responses of one export; compiled once per export.
+
+    Raises:
+        MissingColumnsError: columns the mapping names are not in the header.
+    """
+
+    def __init__(
+        self,
+        loaded: LoadedMapping,
+        info: ExportInfo,
+        *,
+        redactor: Redactor | None,
+        keep_open_text: bool = True,
+    ) -> None:
+        self.loaded = loaded
+        self.info = info
+        self.schema = loaded.schema
+        model = loaded.model
+        self.header = HeaderIndex(info.header)
+        self.missing_columns: list[str] = []
+        self.constants = dict(model.constants)
+        self.required = required_fields(self.schema)
+        self.keep_open_text = keep_open_text
+        answer = self._column(model.long.answer, ("long", "answer")) if model.long else None
+        self.plans: list[_FieldPlan] = []
+        self.not_asked = [
+            m for m in self.schema.measures if model.fields.get(m, NOT_ASKED) == NOT_ASKED
+        ]
+        self.adapted = tuple(
+            n for n, r in model.fields.items() if isinstance(r, FieldRule) and r.adapted
+        )
+        self._age: tuple[_Source, Callable[[Cell, int | None], Result]] | None = None
+        for name, entry in model.fields.items():
+            if not isinstance(entry, FieldRule):
+                continue
+            source = self._source(entry, ("fields", name), answer)
+            if name == "age_group":
+                self._age = (source, age_converter(entry, loaded))
+                continue
+            self.plans.append(self._plan(name, entry, source, redactor))
+        # responded_at first: age from a year of birth needs the response's year.
+        self.plans.sort(key=lambda p: p.name != "responded_at")
+        self.own = [
+            (
+                name,
+                self._source(item, ("own_items", name), answer),
+                own_item_converter(item.value_map, redactor),
+            )
+            for name, item in model.own_items.items()
+        ]
+        self.filters = [
+            _FilterPlan(rule.reason, column, _filter_test(rule))
+            for index, rule in enumerate(model.filters)
+            if (column := self._column(rule, ("filters", index))) is not None
+        ]
+        self.response_column = (
+            self._column(model.response_id, ("response_id",)) if model.response_id else None
+        )
+        self._raw_columns = self._mapped_columns()
+        if self.missing_columns:
+            raise MissingColumnsError(self.missing_columns)
+
+    # -- compiling -----------------------------------------------------------------
+
+    def _column(self, ref: ColumnRef, at: tuple[str | int, ...]) -> Column | None:
+        column = self.header.find(ref)
+        if column is None:
+            line = self.loaded.line_of(*at)
+            where = f"{self.loaded.path}:{line}" if line else str(self.loaded.path)
+            self.missing_columns.append(f"{ref.describe()} ({where}, {'.'.join(map(str, at))})")
+        return column
+
+    def _source(self, ref: ColumnRef, at: tuple[str | int, ...], answer: Column | None) -> _Source:
+        if ref.question is not None:
+            return _Source(question=ref.question, answer_column=answer)
+        return _Source(column=self._column(ref, at))
+
+    def _plan(
+        self, name: str, rule: FieldRule, source: _Source, redactor: Redactor | None
+    ) -> _FieldPlan:
+        kind = self.schema.measure_kind(name)
+        convert: Converter
+        if kind is not None:
+            convert = scale_converter(name, rule, self.loaded)
+        elif name == "responded_at":
+            convert = moment_converter(rule)
+        elif name in TEXT_FIELDS:
+            convert = text_converter(name, rule, redactor if name in OPEN_TEXT_FIELDS else None)
+        else:
+            convert = code_converter(name, rule, self.loaded)
+        lookup = None
+        if rule.lookup is not None:
+            table = self.loaded.lookups[rule.lookup]
+            lookup = lookup_step(table, rule.take or name, rule.default)
+        return _FieldPlan(
+            name, source, convert, lookup, rule.default, kind is not None, name in OPEN_TEXT_FIELDS
+        )
+
+    def _mapped_columns(self) -> list[tuple[Column, bool]]:
+        seen: dict[int, tuple[Column, bool]] = {}
+        sources = [(p.source, p.open_text) for p in self.plans]
+        sources += [(s, False) for _, s, _ in self.own]
+        if self._age:
+            sources.append((self._age[0], False))
+        for source, open_text in sources:
+            if source.column is not None:
+                previous = seen.get(source.column.index)
+                seen[source.column.index] = (
+                    source.column,
+                    open_text or bool(previous and previous[1]),
+                )
+        if self.response_column is not None:
+            seen.setdefault(self.response_column.index, (self.response_column, False))
+        return [seen[i] for i in sorted(seen)]
+
+    # -- building ------------------------------------------------------------------
+
+    def raw_of(self, response: Response) -> dict[str, Cell]:
+        """Return the mapped source cells of a response, open text redacted."""
+        raw: dict[str, Cell] = {}
+        redactor = Redactor()
+        for column, open_text in self._raw_columns:
+            value = response.cell(column)
+            if open_text and isinstance(value, str):
+                value = redactor.redact(value)[0]
+            raw[column.header or column.letter] = value
+        if response.answers:
+            for question, (value, _) in response.answers.items():
+                raw[f"question {question}"] = (
+                    redactor.redact(value)[0] if isinstance(value, str) else value
+                )
+        return raw
+
+    def _issue(
+        self,
+        code: IssueCode,
+        message: str,
+        row: int,
+        column: Column | None,
+        field_name: str | None,
+        value: Any,
+    ) -> Issue:
+        return Issue(
+            code,
+            message,
+            code.severity,
+            self.info.name,
+            self.info.sheet,
+            row,
+            column.header if column else None,
+            column.letter if column else None,
+            field_name,
+            preview(value),
+        )
+
+    def build(self, response: Response) -> Row:
+        """Build the record of one response; problems become issues on the returned row."""
+        row = Row(self.info, response, builder=self)
+        if response.excluded is not None:
+            row.excluded = response.excluded
+            return row
+        for rule in self.filters:
+            if rule.test(response.cell(rule.column)):
+                row.excluded = rule.reason
+                return row
+        issues = row.issues
+        issues.extend(response.issues)
+        values: dict[str, Any] = dict(self.constants)
+        missing: dict[str, str] = dict.fromkeys(self.not_asked, NOT_ASKED)
+        year: int | None = None
+        for plan in self.plans:
+            raw, source_row, column = plan.source.get(response)
+            value = raw
+            if plan.lookup is not None:
+                value, problem = plan.lookup(raw)
+                if problem is not None:
+                    issues.append(
+                        self._issue(
+                            IssueCode.LOOKUP_MISSING,
+                            f"{problem}; add it to the table or give {plan.name} a default",
+                            source_row,
+                            column,
+                            plan.name,
+                            raw,
+                        )
+                    )
+                    continue
+            elif value is None and plan.default is not None:
+                value = plan.default
+            result = plan.convert(value)
+            if result.error is not None:
+                code, message = result.error
+                shown = result.value if plan.open_text else raw
+                issues.append(self._issue(code, message, source_row, column, plan.name, shown))
+                continue
+            if result.note is not None:
+                issues.append(
+                    self._issue(result.note[0], result.note[1], source_row, column, plan.name, raw)
+                )
+            if result.redactions:
+                row.redactions.update(dict(result.redactions))
+            if result.year is not None:
+                year = result.year
+            if plan.measure and result.value is None:
+                missing[plan.name] = result.missing or "no_answer"
+            values[plan.name] = result.value
+        if self._age is not None:
+            age_source, age_convert = self._age
+            raw, source_row, column = age_source.get(response)
+            result = age_convert(raw, year)
+            if result.error is not None:
+                issues.append(
+                    self._issue(
+                        result.error[0], result.error[1], source_row, column, "age_group", raw
+                    )
+                )
+            values["age_group"] = result.value
+        own: dict[str, Any] = {}
+        for name, item_source, item_convert in self.own:
+            raw, source_row, column = item_source.get(response)
+            result = item_convert(raw)
+            if result.error is not None:
+                issues.append(
+                    self._issue(
+                        result.error[0],
+                        result.error[1],
+                        source_row,
+                        column,
+                        f"own_items.{name}",
+                        raw,
+                    )
+                )
+            elif result.redactions:
+                row.redactions.update(dict(result.redactions))
+            own[name] = result.value
+        for name in self.required:
+            if values.get(name) is None and not any(i.field == name for i in issues):
+                plan_source = self._source_of(name)
+                raw, source_row, column = (
+                    plan_source.get(response) if plan_source else (None, response.row, None)
+                )
+                issues.append(
+                    self._issue(
+                        IssueCode.REQUIRED_MISSING,
+                        f"{name} is required but empty; fill the cell or give {name} a default in the mapping",
+                        source_row,
+                        column,
+                        name,
+                        raw,
+                    )
+                )
+        if any(i.severity is Severity.ERROR for i in issues):
+            return row
+        if not self.keep_open_text:
+            values["open_feedback"] = None
+        row.record = self._record(values, missing, own, response)
+        return row
+
+    def locate(self, response: Response, name: str) -> tuple[int, Column | None]:
+        """Return the source row and column that fed a national field of a response."""
+        source = self._source_of(name)
+        if source is None:
+            return response.row, None
+        _, row, column = source.get(response)
+        return row, column
+
+    def _source_of(self, name: str) -> _Source | None:
+        for plan in self.plans:
+            if plan.name == name:
+                return plan.source
+        return None
+
+    def _identity(self, response: Response, values: dict[str, Any]) -> tuple[str | None, str]:
+        if response.response_id is not None:
+            return response.response_id, response.response_id
+        if self.response_column is not None:
+            cell = response.cell(self.response_column)
+            if cell is not None:
+                text = str(cell)
+                return text, text
+        # Without a response id, the response is its mapped cells: a re-export of the
+        # same answers gets the same id.
+        parts = [repr(response.cell(c)) for c, _ in self._raw_columns]
+        return None, "\x1f".join(parts)
+
+    def _record(
+        self,
+        values: dict[str, Any],
+        missing: dict[str, str],
+        own: dict[str, Any],
+        response: Response,
+    ) -> dict[str, Any]:
+        model = self.loaded.model
+        response_id, identity = self._identity(response, values)
+        provider = values.get("provider_id")
+        record_id = uuid.uuid5(RECORD_NAMESPACE, f"{provider}\x1f{model.mapping}\x1f{identity}")
+        nps = values.get("nps")
+        responded = values.get("responded_at")
+        derived = {
+            "schema_version": self.schema.version,
+            "record_id": str(record_id),
+            "period": responded[:7] if isinstance(responded, str) else None,
+            "nps_group": None
+            if nps is None
+            else "promoter"
+            if nps >= 9
+            else "passive"
+            if nps >= 7
+            else "detractor",
+            "adapted": [a for a in self.adapted if values.get(a) is not None],
+            "missing": {m: missing[m] for m in self.schema.measures if m in missing},
+            "own_items": own,
+            "source": {
+                "system": model.provider.system,
+                "file": self.info.name,
+                "sheet": self.info.sheet,
+                "sha256": self.info.sha256,
+                "row": response.row,
+                "response_id": response_id,
+                "mapping_id": model.mapping,
+                "mapping_version": model.version,
+            },
+        }
+        record: dict[str, Any] = {}
+        for name in self.schema.fields:
+            record[name] = derived[name] if name in derived else values.get(name)
+        return record
+
+
+def apply_mapping(responses: Iterable[Response], builder: RecordBuilder) -> Iterator[Row]:
+    """Build a :class:`Row` for every response, streaming (one response at a time)."""
+    for response in responses:
+        yield builder.build(response)

@@ -1,0 +1,164 @@
+"""Validating records against the national JSON Schema.
+
+One compiled validator (jsonschema-rs) decides valid or invalid in the hot loop; the
+reference implementation (python-jsonschema) explains a failing record, field by field.
+Both are built once per run with the same format checks, and a test proves they agree.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import jsonschema
+import jsonschema_rs
+from jsonschema.exceptions import ValidationError, best_match
+
+from harmonizer.identifiers import is_business_id, is_sote_oid
+from harmonizer.schema import RecordSchema
+
+_DATE_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$")
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def _is_date_time(value: object) -> bool:
+    if not isinstance(value, str):
+        return True
+    if not _DATE_TIME.match(value):
+        return False
+    try:
+        dt.datetime.fromisoformat(value.upper().replace("Z", "+00:00"))
+    except ValueError:
+        return False
+    return True
+
+
+def _is_date(value: object) -> bool:
+    if not isinstance(value, str):
+        return True
+    if not _DATE.match(value):
+        return False
+    try:
+        dt.date.fromisoformat(value)
+    except ValueError:
+        return False
+    return True
+
+
+CUSTOM_FORMATS: dict[str, Callable[[object], bool]] = {
+    "fi-business-id": is_business_id,
+    "sote-oid": is_sote_oid,
+}
+
+
+def build_format_checker() -> jsonschema.FormatChecker:
+    """Return a format checker with the registered Finnish identifier formats.
+
+    date-time and date are checked by our own strict RFC 3339 functions, so the result
+    does not depend on which optional packages python-jsonschema finds installed.
+    """
+    checker = jsonschema.FormatChecker(formats=("uuid",))
+    for name, function in {**CUSTOM_FORMATS, "date-time": _is_date_time, "date": _is_date}.items():
+        checker.checks(name)(function)
+    return checker
+
+
+FORMAT_CHECKER = build_format_checker()
+
+
+@dataclass(frozen=True, slots=True)
+class SchemaProblem:
+    """One schema failure of a record: the national field, the keyword and a message."""
+
+    field: str | None
+    keyword: str
+    message: str
+    value: Any
+
+
+def _field_of(error: ValidationError) -> str | None:
+    path = [str(p) for p in error.absolute_path]
+    if error.validator == "required" and isinstance(error.instance, dict):
+        required: list[str] = list(error.validator_value)  # type: ignore[arg-type]
+        missing = [r for r in required if r not in error.instance]
+        path.extend(missing[:1])
+    return ".".join(path) or None
+
+
+def _message(error: ValidationError) -> str:
+    if error.validator == "enum":
+        allowed: list[object] = list(error.validator_value)  # type: ignore[arg-type]
+        codes = ", ".join("null" if c is None else str(c) for c in allowed)
+        return f"{error.instance!r} is not a code of this field; codes are: {codes}"
+    if error.validator == "format":
+        return f"{error.instance!r} is not a valid {error.validator_value}"
+    return str(error.message)
+
+
+class RecordValidator:
+    """Validates records with the national schema; built once per run.
+
+    >>> from harmonizer.schema import load_schema
+    >>> RecordValidator(load_schema("1.0")).is_valid({})
+    False
+    """
+
+    def __init__(self, schema: RecordSchema) -> None:
+        self.schema = schema
+        document = dict(schema.document)
+        self._fast = jsonschema_rs.validator_for(
+            document,
+            formats={name: _rs_format(fn) for name, fn in CUSTOM_FORMATS.items()},
+            validate_formats=True,
+        )
+        self._reference = jsonschema.Draft202012Validator(document, format_checker=FORMAT_CHECKER)
+
+    def is_valid(self, record: Mapping[str, Any]) -> bool:
+        """Return True when the record conforms (the compiled validator decides)."""
+        return bool(self._fast.is_valid(record))
+
+    def is_valid_reference(self, record: Mapping[str, Any]) -> bool:
+        """Return the reference implementation's verdict (used to prove agreement)."""
+        return bool(self._reference.is_valid(record))
+
+    def problems(self, record: Mapping[str, Any]) -> list[SchemaProblem]:
+        """Return why a record fails; empty when it conforms.
+
+        For anyOf/oneOf failures only the best matching sub-error is reported, so the
+        message stays short and points at the real cause.
+        """
+        if self.is_valid(record):
+            return []
+        return list(self._explain(record))
+
+    def _explain(self, record: Mapping[str, Any]) -> Iterator[SchemaProblem]:
+        for error in self._reference.iter_errors(record):
+            chosen = best_match(error.context) if error.context else error
+            if chosen is None:
+                chosen = error
+            yield SchemaProblem(
+                _field_of(error), str(chosen.validator), _message(chosen), chosen.instance
+            )
+
+
+def _rs_format(function: Callable[[object], bool]) -> Callable[[str], bool]:
+    def check(value: str) -> bool:
+        return function(value)
+
+    return check
+
+
+def field_errors(schema: RecordSchema, field: str, value: object) -> list[str]:
+    """Return messages for a value that does not fit one national field ([] if it fits).
+
+    Used to check a mapping's constants and value maps before any row is read.
+    """
+    excluded = schema.properties[field].get("x-excluded-codes", {})
+    if isinstance(value, str) and value in excluded:
+        return [str(excluded[value]["reason"])]
+    document = {"$defs": schema.document.get("$defs", {}), **schema.properties[field]}
+    validator = jsonschema.Draft202012Validator(document, format_checker=FORMAT_CHECKER)
+    return [_message(best_match([e]) or e) for e in validator.iter_errors(value)]
