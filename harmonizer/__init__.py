@@ -19,7 +19,7 @@ from harmonizer.errors import (
 )
 from harmonizer.issues import Issue, IssueCode, Severity
 from harmonizer.mapping.load import LoadedMapping, load_mapping
-from harmonizer.report import Report
+from harmonizer.run_report import Report
 from harmonizer.schema import RecordSchema, load_schema
 
 __all__ = [

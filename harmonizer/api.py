@@ -20,7 +20,7 @@ from harmonizer.io.writers import CsvWriter, JsonlWriter, Writer, XlsxWriter, wr
 from harmonizer.issues import Issue, IssueCode
 from harmonizer.mapping.load import LoadedMapping, load_mapping
 from harmonizer.redaction import Redactor
-from harmonizer.report import DEFAULT_MAX_ISSUES, ExportSummary, Report, ReportBuilder
+from harmonizer.run_report import DEFAULT_MAX_ISSUES, ExportSummary, Report, ReportBuilder
 from harmonizer.response import MissingColumnsError, PivotColumns, long_responses, wide_responses
 from harmonizer.tabular import (
     REJECT_COLUMNS,
