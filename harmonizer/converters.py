@@ -23,6 +23,7 @@ from harmonizer.values import (
     label_key,
     leading_number,
     parse_moment,
+    parse_number,
     parse_whole,
 )
 
@@ -150,6 +151,13 @@ def scale_converter(name: str, rule: FieldRule | None, loaded: LoadedMapping) ->
         number = parse_whole(value)
         if number is not None:
             return from_number(number, value)
+        if parse_number(value) is not None:
+            return Result(
+                error=(
+                    IssueCode.BAD_NUMBER,
+                    f"{value!r} is not a whole point of the scale {scale_text} of {name}",
+                )
+            )
         if isinstance(value, str):
             lead = leading_number(value)
             if lead is not None:

@@ -1,4 +1,4 @@
-"""Shared fixtures: paths of the repository and helpers to write real exports."""
+"""Shared fixtures."""
 
 from __future__ import annotations
 
@@ -6,9 +6,10 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
+from tests.helpers import ROOT
 
 
 @pytest.fixture
 def root() -> Path:
+    """Return the repository root."""
     return ROOT

@@ -160,14 +160,23 @@ def _read_yaml(path: Path) -> tuple[Any, dict[Path_, int], str]:
 def _pydantic_problems(
     err: ValidationError, file: str, lines: AbcMapping[Path_, int]
 ) -> list[MappingProblem]:
+    details = [(tuple(p for p in d["loc"] if not _is_union_tag(p)), d) for d in err.errors()]
     problems = []
-    for detail in err.errors():
-        loc = tuple(p for p in detail["loc"] if not _is_union_tag(p))
+    for loc, detail in details:
+        # A field entry is a rule or the word not_asked: when the rule branch has its
+        # own errors, the "should be 'not_asked'" alternative is noise.
+        if detail["type"] == "literal_error" and any(
+            other[: len(loc)] == loc and other_detail is not detail
+            for other, other_detail in details
+        ):
+            continue
         message = detail["msg"]
         if detail["type"] == "extra_forbidden":
             message = "unknown key; check its spelling against docs/mapping.md"
         elif detail["type"] == "missing":
             message = "required key is missing"
+        elif message.startswith("Value error, "):
+            message = message.removeprefix("Value error, ")
         problems.append(
             MappingProblem(file, _line_of(lines, loc), ".".join(map(str, loc)), message)
         )
@@ -175,8 +184,9 @@ def _pydantic_problems(
 
 
 def _is_union_tag(part: str | int) -> bool:
-    # pydantic names union branches in locations ("FieldRule", "literal['not_asked']").
-    return isinstance(part, str) and (part == "FieldRule" or part.startswith("literal["))
+    # pydantic names union branches and validators in locations
+    # ("FieldRule", "literal['not_asked']", "function-after[_one_source(), FieldRule]").
+    return isinstance(part, str) and (part == "FieldRule" or "[" in part)
 
 
 def load_mapping(path: Path | str) -> LoadedMapping:

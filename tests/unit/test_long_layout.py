@@ -1,0 +1,87 @@
+"""Long exports (one row per answer) pivot to one record per response, streaming."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.helpers import issue_codes, run_export
+
+HEADER = ["response_id", "answered_at", "unit", "question_id", "answer"]
+LONG = """\
+layout: long
+long:
+  response_id: {column: response_id}
+  question: {column: question_id}
+  answer: {column: answer}
+  ignore: [CONSENT]
+  pivot_window: 4
+fields:
+  responded_at: answered_at
+  unit_name: unit
+  nps: {question: NPS}
+  ease: {question: S1}
+  respect: {question: S2, missing: {EOS: dont_know}}
+  open_feedback: {question: OPEN}
+"""
+
+
+def answers(rid: str, *pairs: tuple[str, object], unit: str = "Asema") -> list[list[object]]:
+    return [[rid, "2026-11-23T10:00:00", unit, q, a] for q, a in pairs]
+
+
+def test_interleaved_answers_pivot_to_one_record_per_response(tmp_path: Path) -> None:
+    a = answers("R1", ("CONSENT", "K"), ("NPS", 10), ("S1", 5), ("S2", "EOS"))
+    b = answers("R2", ("NPS", 3), ("S1", 2), ("OPEN", "Soita 040 123 4567"))
+    rows = [HEADER, a[0], b[0], a[1], b[1], a[2], b[2], a[3]]
+    records, rejects, report = run_export(tmp_path, rows, LONG)
+    assert rejects == []
+    by_id = {r["source"]["response_id"]: r for r in records}
+    assert (by_id["R1"]["nps"], by_id["R1"]["ease"], by_id["R1"]["missing"]["respect"]) == (
+        10,
+        5,
+        "dont_know",
+    )
+    assert (by_id["R2"]["nps"], by_id["R2"]["missing"]["respect"]) == (3, "no_answer")
+    assert by_id["R2"]["open_feedback"] == "Soita [PUHELIN]"
+    assert by_id["R1"]["source"]["row"] == 2
+    counts = report.counts
+    assert (counts.read, counts.accepted, counts.records) == (7, 7, 2)
+
+
+def test_a_response_reappearing_after_the_window_is_rejected_not_merged(tmp_path: Path) -> None:
+    rows = [HEADER, *answers("R1", ("NPS", 9))]
+    for n in range(2, 8):
+        rows += answers(f"R{n}", ("NPS", 8))
+    rows += answers("R1", ("S1", 5))
+    records, rejects, report = run_export(tmp_path, rows, LONG)
+    assert len(records) == 7
+    assert issue_codes(rejects) == ["response-not-contiguous"]
+    assert rejects[0]["row"] == 9
+    assert "raise long.pivot_window" in rejects[0]["issues"][0]["message"]
+    assert report.counts.reconciles
+
+
+def test_conflicting_answers_unknown_questions_and_missing_ids(tmp_path: Path) -> None:
+    rows = [
+        HEADER,
+        *answers("R1", ("NPS", 9), ("NPS", 4), ("S9", 1)),
+        *answers("R2", ("NPS", 9), ("NPS", 9)),
+        ["", "2026-11-23T10:00:00", "Asema", "NPS", 7],
+    ]
+    records, rejects, report = run_export(tmp_path, rows, LONG)
+    assert [r["source"]["response_id"] for r in records] == ["R2"]
+    codes = issue_codes(rejects)
+    assert sorted(codes) == ["conflicting-answer", "required-missing", "unknown-question"]
+    conflict = next(i for r in rejects for i in r["issues"] if i["code"] == "conflicting-answer")
+    assert "answered '4' here and '9' on row 2" in conflict["message"]
+    assert conflict["row"] == 3
+    assert report.counts.read == 6
+    assert report.counts.accepted == 2
+    assert report.counts.rejected == 4
+
+
+def test_blank_rows_in_a_long_export_are_excluded(tmp_path: Path) -> None:
+    rows = [HEADER, *answers("R1", ("NPS", 9)), ["", "", "", "", ""], *answers("R1", ("S1", 4))]
+    records, _, report = run_export(tmp_path, rows, LONG)
+    assert (records[0]["nps"], records[0]["ease"]) == (9, 4)
+    assert report.counts.excluded_by_reason == {"blank row": 1}
