@@ -175,8 +175,11 @@ def test_free_text_with_line_breaks_quotes_semicolons_and_emoji_survives(tmp_pat
         table = list(csv.DictReader(handle))
     assert table[0]["open_feedback"] == text
     assert table[1]["open_feedback"] == '\'=HYPERLINK("http://x")'
-    sheet = load_workbook(tmp_path / "out" / "records.xlsx", read_only=True).active
-    values = [row for row in sheet.iter_rows(values_only=True)]
+    book = load_workbook(tmp_path / "out" / "records.xlsx", read_only=True)
+    try:
+        values = list(book.active.iter_rows(values_only=True))
+    finally:
+        book.close()
     column = values[0].index("open_feedback")
     assert values[2][column] == '\'=HYPERLINK("http://x")'
     assert values[1][values[0].index("nps")] == 9

@@ -116,7 +116,7 @@ def test_a_required_field_without_source(tmp_path: Path) -> None:
 def test_constants_are_checked_against_the_schema(
     tmp_path: Path, constant: str, message: str
 ) -> None:
-    key = constant.split(":")[0]
+    key = constant.split(":", maxsplit=1)[0]
     base = (
         "\n".join(
             line for line in BASE_MAPPING.splitlines() if not line.strip().startswith(f"{key}:")

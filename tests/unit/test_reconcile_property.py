@@ -53,7 +53,7 @@ cells = st.one_of(
             11,
             4.5,
         ]
-    ),  # fmt: skip
+    ),
     st.integers(min_value=-2, max_value=12),
     st.text(max_size=12),
 )

@@ -77,17 +77,10 @@ def test_missing_answers_carry_a_reason_never_a_scale_point(
 def test_items_not_on_the_form_are_not_asked(tmp_path: Path) -> None:
     records, _ = one(tmp_path)
     missing = records[0]["missing"]
-    assert missing == {
-        m: "not_asked"
-        for m in (
-            "timely_help",
-            "respect",
-            "joint_decisions",
-            "safety",
-            "info_understandable",
-            "useful",
-        )
-    }
+    assert missing == dict.fromkeys(
+        ("timely_help", "respect", "joint_decisions", "safety", "info_understandable", "useful"),
+        "not_asked",
+    )
 
 
 def test_reversed_scale_and_missing_codes(tmp_path: Path) -> None:
@@ -163,7 +156,7 @@ def test_bad_cells_reject_the_row_with_a_located_issue(
 
 
 def test_blank_required_field_is_a_located_reject(tmp_path: Path) -> None:
-    records, rejects, _ = run_export(tmp_path, [HEADER, ["23.11.2026 14:05", "", 9, 5]], FIELDS)
+    _, rejects, _ = run_export(tmp_path, [HEADER, ["23.11.2026 14:05", "", 9, 5]], FIELDS)
     [issue] = rejects[0]["issues"]
     assert issue["code"] == "required-missing"
     assert issue["column"] == "Yksikkö"
