@@ -40,6 +40,7 @@ test: lint typecheck check-generated unit
 
 bench: $(STAMP)
 	$(BIN)/python bench/bench.py
+	@if [ -f bench/bench_aggregate.py ]; then $(BIN)/python bench/bench_aggregate.py; fi
 
 clean:
 	rm -rf $(VENV) $(OUT) bench/data .pytest_cache .mypy_cache .ruff_cache

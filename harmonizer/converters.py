@@ -371,14 +371,25 @@ def lookup_step(
     the default, and without one it is an error.
     """
 
+    memo: dict[Cell, tuple[Cell, str | None]] = {}
+
     def step(value: Cell) -> tuple[Cell, str | None]:
         if value is None:
             return default, None
+        found = memo.get(value)
+        if found is not None:
+            return found
         row = table.get(_text(value))
         if row is None:
-            if default is not None:
-                return default, None
-            return None, f"{value!r} is not in lookup table {table.name!r}"
-        return row.get(take), None
+            found = (
+                (default, None)
+                if default is not None
+                else (None, f"{value!r} is not in lookup table {table.name!r}")
+            )
+        else:
+            found = (row.get(take), None)
+        if len(memo) < MEMO_LIMIT:
+            memo[value] = found
+        return found
 
     return step

@@ -158,6 +158,8 @@ class RecordBuilder:
         self.missing_columns: list[str] = []
         self.constants = dict(model.constants)
         self.required = required_fields(self.schema)
+        self._fields = self.schema.fields
+        self._measures = self.schema.measures
         self.keep_open_text = keep_open_text
         answer = self._column(model.long.answer, ("long", "answer")) if model.long else None
         self.plans: list[_FieldPlan] = []
@@ -446,7 +448,7 @@ class RecordBuilder:
             if nps >= 7
             else "detractor",
             "adapted": [a for a in self.adapted if values.get(a) is not None],
-            "missing": {m: missing[m] for m in self.schema.measures if m in missing},
+            "missing": {m: missing[m] for m in self._measures if m in missing},
             "own_items": own,
             "source": {
                 "system": model.provider.system,
@@ -459,10 +461,9 @@ class RecordBuilder:
                 "mapping_version": model.version,
             },
         }
-        record: dict[str, Any] = {}
-        for name in self.schema.fields:
-            record[name] = derived[name] if name in derived else values.get(name)
-        return record
+        return {
+            name: derived[name] if name in derived else values.get(name) for name in self._fields
+        }
 
 
 def apply_mapping(responses: Iterable[Response], builder: RecordBuilder) -> Iterator[Row]:

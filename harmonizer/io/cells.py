@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 Cell = str | int | float | bool | dt.datetime | dt.date | dt.time | None
 """A normalised cell: stripped text, a number, a date or time from Excel, or None."""
 
 _SPACES = str.maketrans({"\u00a0": " ", "\u2007": " ", "\u202f": " ", "\ufeff": ""})
+_SPECIAL = re.compile("[\u00a0\u2007\u202f\ufeff]")
 
 
 def normalise_text(text: str) -> str | None:
     """Strip a text cell and turn non-breaking spaces into spaces; blank becomes None."""
+    if text.isascii() or _SPECIAL.search(text) is None:
+        return text.strip() or None
     cleaned = text.translate(_SPACES).strip()
     return cleaned or None
 

@@ -1,0 +1,198 @@
+"""Benchmark `harmonizer run` end to end on a generated wide export.
+
+    python bench/bench.py [--rows 200000] [--formats jsonl]
+
+Generates a 22-column web-survey export (csv and xlsx) with realistic labels under
+bench/data/, runs the whole pipeline on each in a child process, and prints rows per
+second and the child's peak memory (ru_maxrss). Data is generated once and reused.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import random
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = ROOT / "bench" / "data"
+sys.path.insert(0, str(ROOT))
+
+SCALE = [
+    "Täysin eri mieltä",
+    "Jokseenkin eri mieltä",
+    "Ei samaa eikä eri mieltä",
+    "Jokseenkin samaa mieltä",
+    "Täysin samaa mieltä",
+]
+STATEMENTS = [
+    "ease",
+    "timely_help",
+    "respect",
+    "joint_decisions",
+    "safety",
+    "info_understandable",
+    "useful",
+]
+HEADER = [
+    "id",
+    "aika",
+    "yksikko",
+    "vastaaja",
+    "ika",
+    "sukupuoli",
+    "nps",
+    *STATEMENTS,
+    "palaute",
+    "pysakointi",
+    "kanava_koodi",
+    "kampanja",
+    "laite",
+    "selain",
+    "kesto_s",
+    "kieli",
+]
+MAPPING = """\
+mapping: bench-web
+version: "1"
+schema_version: "1.0"
+provider: {name: Bench Oy, system: bench}
+response_id: {column: id}
+constants: {county: "19", provider_id: "2345671-3", channel: web, language: fi}
+lookups:
+  units:
+    rows:
+      Asema 1: {unit_id: "1.2.246.10.23456713.10.1", service_area: primary_care}
+      Asema 2: {unit_id: "1.2.246.10.23456713.10.2", service_area: oral_health}
+      Asema 3: {unit_id: "1.2.246.10.23456713.10.3", service_area: emergency}
+fields:
+  responded_at: aika
+  unit_name: yksikko
+  unit_id: {column: yksikko, lookup: units}
+  service_area: {column: yksikko, lookup: units}
+  respondent: {column: vastaaja, value_map: {Asiakas: customer, Läheinen: close_person}}
+  age_group: ika
+  gender: {column: sukupuoli, value_map: {Nainen: female, Mies: male, Muu: other}}
+  nps: nps
+{statements}
+  open_feedback: palaute
+own_items:
+  parking: {column: pysakointi}
+"""
+
+
+def generate(rows: int) -> tuple[Path, Path, Path]:
+    DATA.mkdir(parents=True, exist_ok=True)
+    csv_path, xlsx_path, mapping = (
+        DATA / f"web-{rows}.csv",
+        DATA / f"web-{rows}.xlsx",
+        DATA / "bench-web.yaml",
+    )
+    mapping.write_text(
+        MAPPING.replace("{statements}", "\n".join(f"  {s}: {s}" for s in STATEMENTS)),
+        encoding="utf-8",
+    )
+    if csv_path.exists() and xlsx_path.exists():
+        return csv_path, xlsx_path, mapping
+    rng = random.Random(7)
+    comments = [
+        "Kiitos!",
+        "Hyvä palvelu",
+        "Soita 040 123 4567",
+        "",
+        "",
+        "",
+        "Jonotin kauan; muuten ok",
+    ]
+
+    def row(n: int) -> list[object]:
+        return [
+            f"B{n}", f"{rng.randint(1, 28)}.{rng.randint(1, 12)}.2026 {rng.randint(7, 20)}:{rng.randint(0, 59):02d}",
+            f"Asema {rng.randint(1, 3)}", rng.choice(["Asiakas", "Asiakas", "Läheinen"]),
+            rng.choice(["18-29", "30-49", "50-64", "65-74", "75+"]), rng.choice(["Nainen", "Mies", "Muu", ""]),
+            rng.randint(0, 10), *(rng.choice([*SCALE, *SCALE, "En osaa sanoa", ""]) for _ in STATEMENTS),
+            rng.choice(comments), rng.choice(["Kyllä", "Ei"]), rng.randint(1, 9), "syksy", "mobiili", "x", rng.randint(30, 900), "fi",
+        ]  # fmt: skip
+
+    started = time.perf_counter()
+    with csv_path.open("w", encoding="utf-8-sig", newline="") as handle:
+        writer = csv.writer(handle, delimiter=";")
+        writer.writerow(HEADER)
+        writer.writerows(row(n) for n in range(rows))
+    import xlsxwriter
+
+    # xlsxwriter writes shared strings and a <dimension>, as Excel does; openpyxl's
+    # write-only files lack both, which makes openpyxl's reader several times slower.
+    book = xlsxwriter.Workbook(str(xlsx_path))
+    sheet = book.add_worksheet("Vastaukset")
+    sheet.write_row(0, 0, HEADER)
+    with csv_path.open(encoding="utf-8-sig", newline="") as handle:
+        reader = csv.reader(handle, delimiter=";")
+        next(reader)
+        for number, record in enumerate(reader, start=1):
+            sheet.write_row(number, 0, record)
+    book.close()
+    print(
+        f"generated {rows} rows (csv {csv_path.stat().st_size // 1024} KiB, xlsx {xlsx_path.stat().st_size // 1024} KiB) in {time.perf_counter() - started:.0f} s"
+    )
+    return csv_path, xlsx_path, mapping
+
+
+def child(mapping: str, export: str, out: str, formats: list[str]) -> None:
+    from harmonizer import harmonize
+
+    started = time.perf_counter()
+    result = harmonize(mapping, [export], out, formats=formats)
+    elapsed = time.perf_counter() - started
+    peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    print(
+        json.dumps(
+            {
+                "elapsed": elapsed,
+                "peak_kib": peak_kib,
+                "read": result.report.counts.read,
+                "records": result.report.counts.records,
+            }
+        )
+    )
+
+
+def measure(mapping: Path, export: Path, formats: list[str]) -> dict[str, float]:
+    out = DATA / f"out-{export.suffix[1:]}"
+    completed = subprocess.run(
+        [sys.executable, __file__, "--child", str(mapping), str(export), str(out), ",".join(formats)],
+        capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    result: dict[str, float] = json.loads(completed.stdout.strip().splitlines()[-1])
+    return result
+
+
+def main() -> None:
+    if len(sys.argv) > 1 and sys.argv[1] == "--child":
+        child(sys.argv[2], sys.argv[3], sys.argv[4], sys.argv[5].split(","))
+        return
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--rows", type=int, default=200_000)
+    parser.add_argument("--formats", default="jsonl", help="output formats, e.g. jsonl,csv")
+    parser.add_argument("--only", choices=["csv", "xlsx"], help="measure one export format")
+    args = parser.parse_args()
+    csv_path, xlsx_path, mapping = generate(args.rows)
+    formats = args.formats.split(",")
+    print(f"harmonizer run, {args.rows} rows x {len(HEADER)} columns, outputs: {','.join(formats)}")
+    for export in (csv_path, xlsx_path):
+        if args.only and export.suffix[1:] != args.only:
+            continue
+        result = measure(mapping, export, formats)
+        rate = result["read"] / result["elapsed"]
+        print(
+            f"  {export.suffix[1:]:<5} {result['elapsed']:7.1f} s  {rate:9,.0f} rows/s  peak {result['peak_kib'] / 1024:6.0f} MiB  ({int(result['records'])} records)"
+        )
+
+
+if __name__ == "__main__":
+    main()
