@@ -370,7 +370,6 @@ def lookup_step(
     It returns ``(value, error message)``; a value missing from the table falls back to
     the default, and without one it is an error.
     """
-
     memo: dict[Cell, tuple[Cell, str | None]] = {}
 
     def step(value: Cell) -> tuple[Cell, str | None]:
