@@ -18,6 +18,7 @@ from harmonizer.errors import ReadError
 from harmonizer.io.readers import SourceOptions, Table, read_table
 from harmonizer.io.writers import CsvWriter, JsonlWriter, Writer, XlsxWriter, write_json
 from harmonizer.issues import Issue, IssueCode
+from harmonizer.issues import message as issue_message
 from harmonizer.mapping.load import LoadedMapping, load_mapping
 from harmonizer.redaction import Redactor
 from harmonizer.response import MissingColumnsError, PivotColumns, long_responses, wide_responses
@@ -108,6 +109,7 @@ def _responses(loaded: LoadedMapping, builder: RecordBuilder, table: Table) -> I
         ignore=frozenset(long.ignore),
         known=frozenset(q for q in known if q),
         info=table.info,
+        mapping=loaded.path.name,
     )
 
 
@@ -131,7 +133,12 @@ def validate_records(rows: Iterable[Row], validator: RecordValidator) -> Iterato
                 row.issues.append(
                     Issue(
                         IssueCode.SCHEMA_VIOLATION,
-                        f"{problem.field or 'record'}: {problem.message}",
+                        issue_message(
+                            IssueCode.SCHEMA_VIOLATION,
+                            f"{problem.field or 'record'}: {problem.message}",
+                            field=problem.field,
+                            mapping=builder.loaded.path.name if builder else "the mapping",
+                        ),
                         IssueCode.SCHEMA_VIOLATION.severity,
                         row.export.name,
                         row.export.sheet,
@@ -171,7 +178,10 @@ def drop_duplicates(rows: Iterable[Row], seen: dict[str, tuple[str, int]]) -> It
                 row.issues.append(
                     Issue(
                         code,
-                        f"the same response as {first[0]} row {first[1]} (record_id {record_id}); the first is kept",
+                        issue_message(
+                            code,
+                            f"the same response as {first[0]} row {first[1]} (record_id {record_id})",
+                        ),
                         code.severity,
                         row.export.name,
                         row.export.sheet,

@@ -80,38 +80,40 @@ CODE_INFO: dict[IssueCode, CodeInfo] = {
     IssueCode.UNKNOWN_LABEL: CodeInfo(
         "Answer label has no rule",
         _E,
-        "add the label to value_map (or missing) of this field in the mapping",
+        "add the label to value_map (or to missing, for a don't-know answer) of {rule} in "
+        "{mapping}",
     ),
     IssueCode.OUT_OF_RANGE: CodeInfo(
         "Number outside the national scale",
         _E,
-        "correct the value in the export, or map the code in value_map or missing",
+        "correct the cell in the export, or map the code in value_map or missing of {rule} "
+        "in {mapping}",
     ),
     IssueCode.BAD_NUMBER: CodeInfo(
-        "Not a number",
+        "Not a whole number",
         _E,
-        "enter a whole number, or add the text to value_map or missing in the mapping",
+        "enter a whole number, or map the text in value_map or missing of {rule} in {mapping}",
     ),
     IssueCode.BAD_DATE: CodeInfo(
         "Date or time not understood",
         _E,
-        "write the date as 23.11.2026 14:05 or ISO 8601, or list the export's format "
-        "under formats in the mapping",
+        "write the date as 23.11.2026 14:05 or ISO 8601, or list the export's format under "
+        "{rule}.formats in {mapping}",
     ),
     IssueCode.BAD_CODE: CodeInfo(
         "Value is not a code of the national field",
         _E,
-        "map the value to a national code with value_map in the mapping",
+        "map the value to a national code in value_map of {rule} in {mapping}",
     ),
     IssueCode.LOOKUP_MISSING: CodeInfo(
         "Value missing from a lookup table",
         _E,
-        "add the value to the lookup table, or give the field a default in the mapping",
+        "add the value to the lookup table, or give {rule} a default in {mapping}",
     ),
     IssueCode.REQUIRED_MISSING: CodeInfo(
-        "Required national field is empty",
+        "Required value is empty",
         _E,
-        "fill the cell in the export, or give the field a constant or default in the mapping",
+        "fill the cell in the export, or give {rule} a default in {mapping}",
     ),
     IssueCode.OUTSIDE_REFORM: CodeInfo(
         "Åland is outside the wellbeing services reform",
@@ -121,7 +123,7 @@ CODE_INFO: dict[IssueCode, CodeInfo] = {
     IssueCode.VALUE_TOO_LONG: CodeInfo(
         "Cell is longer than the tool accepts",
         _E,
-        "shorten the cell; a cell that long is usually a broken export",
+        "shorten the cell; a cell that long usually means a broken export",
     ),
     IssueCode.DUPLICATE_RESPONSE: CodeInfo(
         "Same response seen twice",
@@ -136,12 +138,12 @@ CODE_INFO: dict[IssueCode, CodeInfo] = {
     IssueCode.UNKNOWN_QUESTION: CodeInfo(
         "Question id has no rule",
         _W,
-        "map the question id under long.questions, or list it under long.ignore",
+        "map the question id in fields or own_items of {mapping}, or list it under long.ignore",
     ),
     IssueCode.RESPONSE_NOT_CONTIGUOUS: CodeInfo(
         "Answers of one response are too far apart",
         _E,
-        "sort the export by response id, or raise long.pivot_window in the mapping",
+        "sort the export by response id, or raise long.pivot_window in {mapping}",
     ),
     IssueCode.RAGGED_ROW: CodeInfo(
         "Row has more cells than the header",
@@ -151,7 +153,7 @@ CODE_INFO: dict[IssueCode, CodeInfo] = {
     IssueCode.SCHEMA_VIOLATION: CodeInfo(
         "Record breaks the national schema",
         _E,
-        "correct the value in the export or the rule in the mapping",
+        "correct the cell in the export, or the rule of {rule} in {mapping}",
     ),
     IssueCode.AMBIGUOUS_TIME: CodeInfo(
         "Local time occurs twice (end of daylight saving time)",
@@ -169,6 +171,28 @@ CODE_INFO: dict[IssueCode, CodeInfo] = {
         "nothing to do: identity codes, phone numbers and e-mail addresses are replaced",
     ),
 }
+
+
+def remedy(code: IssueCode, *, field: str | None = None, mapping: str = "the mapping") -> str:
+    """Return how to fix an issue, naming the mapping file and the rule to edit.
+
+    >>> remedy(IssueCode.BAD_CODE, field="channel", mapping="x.yaml")
+    'map the value to a national code in value_map of fields.channel in x.yaml'
+    """
+    if field is None:
+        rule = "the field's rule"
+    elif field.startswith("own_items."):
+        rule = field
+    else:
+        rule = f"fields.{field.split('.')[0]}"
+    return CODE_INFO[code].remedy.format(rule=rule, mapping=mapping)
+
+
+def message(
+    code: IssueCode, detail: str, *, field: str | None = None, mapping: str = "the mapping"
+) -> str:
+    """Return an issue's message: what is wrong, then how to fix it."""
+    return f"{detail}; {remedy(code, field=field, mapping=mapping)}"
 
 
 def preview(value: Any) -> str | None:

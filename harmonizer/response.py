@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from harmonizer.io.cells import Cell, column_index, column_letter
 from harmonizer.io.readers import ExportInfo, SourceRow
-from harmonizer.issues import Issue, IssueCode, preview
+from harmonizer.issues import Issue, IssueCode, message, preview
 from harmonizer.mapping.model import ColumnRef
 from harmonizer.values import label_key
 
@@ -134,6 +134,7 @@ def long_responses(
     ignore: frozenset[str],
     known: frozenset[str],
     info: ExportInfo,
+    mapping: str = "the mapping",
 ) -> Iterator[Response]:
     """Pivot answer rows into responses, streaming within a window of rows.
 
@@ -143,10 +144,10 @@ def long_responses(
     pending: OrderedDict[str, _Open] = OrderedDict()
     completed: set[str] = set()
 
-    def issue(code: IssueCode, message: str, row: int, column: Column, value: Cell) -> Issue:
+    def issue(code: IssueCode, detail: str, row: int, column: Column, value: Cell) -> Issue:
         return Issue(
             code,
-            message,
+            message(code, detail, mapping=mapping),
             code.severity,
             info.name,
             info.sheet,
@@ -183,7 +184,7 @@ def long_responses(
                 lone.issues.append(
                     issue(
                         IssueCode.REQUIRED_MISSING,
-                        "the row has no response id; fill it, or delete the row",
+                        "the row has no response id",
                         source.row,
                         columns.response_id,
                         None,
@@ -193,7 +194,7 @@ def long_responses(
                 lone.issues.append(
                     issue(
                         IssueCode.RESPONSE_NOT_CONTIGUOUS,
-                        f"response {rid!r} was already complete {window} rows earlier; sort the export by response id or raise long.pivot_window",
+                        f"response {rid!r} was already complete {window} rows earlier",
                         source.row,
                         columns.response_id,
                         rid,
@@ -215,7 +216,7 @@ def long_responses(
             response.issues.append(
                 issue(
                     IssueCode.REQUIRED_MISSING,
-                    "the row has no question id; fill it, or delete the row",
+                    "the row has no question id",
                     source.row,
                     columns.question,
                     None,
@@ -227,7 +228,7 @@ def long_responses(
             response.issues.append(
                 issue(
                     IssueCode.UNKNOWN_QUESTION,
-                    f"question id {question!r} has no rule; map it in the mapping's fields or own_items, or list it under long.ignore",
+                    f"question id {question!r} has no rule",
                     source.row,
                     columns.question,
                     question,
@@ -238,7 +239,7 @@ def long_responses(
             response.issues.append(
                 issue(
                     IssueCode.CONFLICTING_ANSWER,
-                    f"question {question!r} of response {rid!r} is answered {answer!r} here and {response.answers[question][0]!r} on row {earlier}; keep one answer",
+                    f"question {question!r} of response {rid!r} is answered {answer!r} here and {response.answers[question][0]!r} on row {earlier}",
                     source.row,
                     columns.answer,
                     answer,

@@ -29,6 +29,7 @@ from harmonizer.converters import (
 from harmonizer.io.cells import Cell
 from harmonizer.io.readers import ExportInfo
 from harmonizer.issues import Issue, IssueCode, Severity, preview
+from harmonizer.issues import message as issue_message
 from harmonizer.mapping.load import LoadedMapping, required_fields
 from harmonizer.mapping.model import NOT_ASKED, ColumnRef, FieldRule, Filter
 from harmonizer.redaction import Redactor
@@ -282,7 +283,7 @@ class RecordBuilder:
     ) -> Issue:
         return Issue(
             code,
-            message,
+            issue_message(code, message, field=field_name, mapping=self.loaded.path.name),
             code.severity,
             self.info.name,
             self.info.sheet,
@@ -308,16 +309,23 @@ class RecordBuilder:
         values: dict[str, Any] = dict(self.constants)
         missing: dict[str, str] = dict.fromkeys(self.not_asked, NOT_ASKED)
         year: int | None = None
+        failed_lookups: set[int] = set()
         for plan in self.plans:
             raw, source_row, column = plan.source.get(response)
             value = raw
             if plan.lookup is not None:
                 value, problem = plan.lookup(raw)
                 if problem is not None:
+                    # Several fields often look up the same cell (unit code -> id, name,
+                    # service area): one issue per cell is enough to act on.
+                    if column is not None and column.index in failed_lookups:
+                        continue
+                    if column is not None:
+                        failed_lookups.add(column.index)
                     issues.append(
                         self._issue(
                             IssueCode.LOOKUP_MISSING,
-                            f"{problem}; add it to the table or give {plan.name} a default",
+                            problem,
                             source_row,
                             column,
                             plan.name,
@@ -382,7 +390,7 @@ class RecordBuilder:
                 issues.append(
                     self._issue(
                         IssueCode.REQUIRED_MISSING,
-                        f"{name} is required but empty; fill the cell or give {name} a default in the mapping",
+                        f"{name} is required but empty",
                         source_row,
                         column,
                         name,

@@ -290,3 +290,28 @@ def test_a_response_id_column_identifies_the_response(tmp_path: Path) -> None:
     assert records[0]["source"]["response_id"] == "R1"
     assert issue_codes(rejects) == ["duplicate-response"]
     assert report.counts.duplicates == 1
+
+
+def test_one_issue_per_cell_when_several_fields_look_it_up(tmp_path: Path) -> None:
+    fields = """\
+    lookups:
+      units:
+        rows: {A1: {unit_id: "1.2.246.10.1.10.1", service_area: oral_health}}
+    fields:
+      responded_at: Aika
+      unit_name: Yksikkö
+      unit_id: {column: Yksikkö, lookup: units}
+      service_area: {column: Yksikkö, lookup: units}
+    """
+    from tests.helpers import BASE_MAPPING
+
+    base = BASE_MAPPING.replace("  service_area: primary_care\n", "")
+    _, rejects, _ = run_export(
+        tmp_path, [["Aika", "Yksikkö"], ["23.11.2026 14:05", "B2"]], fields, base=base
+    )
+    [issue] = rejects[0]["issues"]
+    assert issue["code"] == "lookup-missing"
+    assert issue["message"] == (
+        "'B2' is not in lookup table 'units'; add the value to the lookup table, "
+        "or give fields.unit_id a default in mapping.yaml"
+    )
