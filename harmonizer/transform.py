@@ -310,6 +310,7 @@ class RecordBuilder:
         missing: dict[str, str] = dict.fromkeys(self.not_asked, NOT_ASKED)
         year: int | None = None
         failed_lookups: set[int] = set()
+        failed_fields: set[str] = set()
         for plan in self.plans:
             raw, source_row, column = plan.source.get(response)
             value = raw
@@ -319,6 +320,7 @@ class RecordBuilder:
                     # Several fields often look up the same cell (unit code -> id, name,
                     # service area): one issue per cell is enough to act on.
                     if column is not None and column.index in failed_lookups:
+                        failed_fields.add(plan.name)
                         continue
                     if column is not None:
                         failed_lookups.add(column.index)
@@ -382,7 +384,11 @@ class RecordBuilder:
                 row.redactions.update(dict(result.redactions))
             own[name] = result.value
         for name in self.required:
-            if values.get(name) is None and not any(i.field == name for i in issues):
+            if (
+                values.get(name) is None
+                and name not in failed_fields
+                and not any(i.field == name for i in issues)
+            ):
                 plan_source = self._source_of(name)
                 raw, source_row, column = (
                     plan_source.get(response) if plan_source else (None, response.row, None)
