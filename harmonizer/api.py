@@ -15,13 +15,14 @@ from typing import Any, Literal
 
 from harmonizer import __version__
 from harmonizer.errors import ReadError
+from harmonizer.io.cells import column_letter
 from harmonizer.io.readers import SourceOptions, Table, read_table
 from harmonizer.io.writers import CsvWriter, JsonlWriter, Writer, XlsxWriter, write_json
 from harmonizer.issues import Issue, IssueCode
 from harmonizer.issues import message as issue_message
 from harmonizer.mapping.load import LoadedMapping, load_mapping
 from harmonizer.redaction import Redactor
-from harmonizer.response import MissingColumnsError, PivotColumns, long_responses, wide_responses
+from harmonizer.response import MissingColumnsError, long_responses, wide_responses
 from harmonizer.run_report import DEFAULT_MAX_ISSUES, ExportSummary, Report, ReportBuilder
 from harmonizer.tabular import (
     REJECT_COLUMNS,
@@ -69,12 +70,8 @@ def _builder(loaded: LoadedMapping, table: Table, keep_open_text: bool) -> Recor
         return RecordBuilder(loaded, table.info, redactor=Redactor(), keep_open_text=keep_open_text)
     except MissingColumnsError as err:
         info = table.info
-        shown = (
-            ", ".join(
-                f"{chr(65 + i) if i < 26 else i + 1} '{h}'" for i, h in enumerate(info.header) if h
-            )
-            or "nothing"
-        )
+        shown = ", ".join(f"{column_letter(i)} '{h}'" for i, h in enumerate(info.header) if h)
+        shown = shown or "nothing"
         where = f"sheet '{info.sheet}', " if info.sheet else ""
         raise ReadError(
             f"{info.name}: {where}the header on row {info.header_row} lacks "
@@ -90,32 +87,18 @@ def _responses(loaded: LoadedMapping, builder: RecordBuilder, table: Table) -> I
     if model.long is None:
         return wide_responses(table, skip)
     long = model.long
-    columns = [builder.header.find(ref) for ref in (long.response_id, long.question, long.answer)]
-    if any(c is None for c in columns):
-        raise _builder_error(
-            table, "long.response_id, long.question and long.answer must name columns of the header"
-        )
+    assert builder.pivot_columns is not None
     known = {r.question for r in model.fields.values() if not isinstance(r, str) and r.question}
     known |= {i.question for i in model.own_items.values() if i.question}
-    rid, question, answer = columns
-    assert rid is not None
-    assert question is not None
-    assert answer is not None
     return long_responses(
         table,
-        PivotColumns(rid, question, answer),
+        builder.pivot_columns,
         skip=skip,
         window=long.pivot_window,
         ignore=frozenset(long.ignore),
         known=frozenset(q for q in known if q),
         info=table.info,
         mapping=loaded.path.name,
-    )
-
-
-def _builder_error(table: Table, message: str) -> ReadError:
-    return ReadError(
-        f"{table.info.name}: {message}; the header has: {', '.join(h for h in table.info.header if h)}"
     )
 
 

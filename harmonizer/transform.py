@@ -33,7 +33,7 @@ from harmonizer.issues import message as issue_message
 from harmonizer.mapping.load import LoadedMapping, required_fields
 from harmonizer.mapping.model import NOT_ASKED, ColumnRef, FieldRule, Filter
 from harmonizer.redaction import Redactor
-from harmonizer.response import Column, HeaderIndex, MissingColumnsError, Response
+from harmonizer.response import Column, HeaderIndex, MissingColumnsError, PivotColumns, Response
 from harmonizer.values import label_key
 
 RECORD_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "urn:harmonizer:record")
@@ -162,7 +162,14 @@ class RecordBuilder:
         self._fields = self.schema.fields
         self._measures = self.schema.measures
         self.keep_open_text = keep_open_text
-        answer = self._column(model.long.answer, ("long", "answer")) if model.long else None
+        self.pivot_columns: PivotColumns | None = None
+        answer = None
+        if model.long is not None:
+            rid = self._column(model.long.response_id, ("long", "response_id"))
+            question = self._column(model.long.question, ("long", "question"))
+            answer = self._column(model.long.answer, ("long", "answer"))
+            if rid and question and answer:
+                self.pivot_columns = PivotColumns(rid, question, answer)
         self.plans: list[_FieldPlan] = []
         self.not_asked = [
             m for m in self.schema.measures if model.fields.get(m, NOT_ASKED) == NOT_ASKED

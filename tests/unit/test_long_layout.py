@@ -85,3 +85,18 @@ def test_blank_rows_in_a_long_export_are_excluded(tmp_path: Path) -> None:
     records, _, report = run_export(tmp_path, rows, LONG)
     assert (records[0]["nps"], records[0]["ease"]) == (9, 4)
     assert report.counts.excluded_by_reason == {"blank row": 1}
+
+
+def test_missing_long_layout_columns_stop_the_run_with_their_lines(tmp_path: Path) -> None:
+    import pytest
+
+    from harmonizer import ReadError
+
+    rows = [
+        ["rid", "answered_at", "unit", "question_id", "answer"],
+        ["R1", "2026-11-23", "A", "NPS", 9],
+    ]
+    with pytest.raises(ReadError) as caught:
+        run_export(tmp_path, rows, LONG)
+    assert "lacks column 'response_id' (" in str(caught.value)
+    assert "mapping.yaml:14, long.response_id" in str(caught.value)
