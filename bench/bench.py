@@ -23,13 +23,9 @@ ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "bench" / "data"
 sys.path.insert(0, str(ROOT))
 
-SCALE = [
-    "Täysin eri mieltä",
-    "Jokseenkin eri mieltä",
-    "Ei samaa eikä eri mieltä",
-    "Jokseenkin samaa mieltä",
-    "Täysin samaa mieltä",
-]
+from harmonizer.schema import load_schema  # noqa: E402
+
+SCALE = [load_schema().scale_labels[str(p)]["fi"] for p in range(1, 6)]
 STATEMENTS = [
     "ease",
     "timely_help",

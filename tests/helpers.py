@@ -21,6 +21,16 @@ ROOT = Path(__file__).resolve().parent.parent
 PROVIDER_ID = "2345671-3"
 UNIT_OID = "1.2.246.10.23456713.10.1"
 
+# The smallest wide export most tests start from, and its rules.
+HEADER = ["Aika", "Yksikkö", "Suosittelu", "Helppous"]
+FIELDS = """\
+fields:
+  responded_at: Aika
+  unit_name: Yksikkö
+  nps: Suosittelu
+  ease: Helppous
+"""
+
 BASE_MAPPING = f"""\
 mapping: fixture
 version: "1"

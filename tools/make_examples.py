@@ -24,21 +24,10 @@ EXAMPLES = ROOT / "examples"
 sys.path.insert(0, str(ROOT))
 
 from harmonizer.redaction import hetu_check_char  # noqa: E402
+from harmonizer.schema import load_schema  # noqa: E402
 
-FI_SCALE = [
-    "Täysin eri mieltä",
-    "Jokseenkin eri mieltä",
-    "Ei samaa eikä eri mieltä",
-    "Jokseenkin samaa mieltä",
-    "Täysin samaa mieltä",
-]
-SV_SCALE = [
-    "Helt av annan åsikt",
-    "Delvis av annan åsikt",
-    "Varken av samma eller annan åsikt",
-    "Delvis av samma åsikt",
-    "Helt av samma åsikt",
-]
+FI_SCALE = [load_schema().scale_labels[str(p)]["fi"] for p in range(1, 6)]
+SV_SCALE = [load_schema().scale_labels[str(p)]["sv"] for p in range(1, 6)]
 POSITIVE = [1, 2, 5, 14, 28]  # weights of points 1..5: feedback leans positive
 NPS_WEIGHTS = [2, 1, 1, 1, 2, 3, 3, 6, 10, 14, 20]
 COMMENTS = [

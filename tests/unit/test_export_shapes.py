@@ -10,16 +10,17 @@ import pytest
 from openpyxl import Workbook, load_workbook
 
 from harmonizer import ReadError, harmonize
-from tests.helpers import issue_codes, read_jsonl, run_export, write_csv, write_mapping, write_xlsx
+from tests.helpers import (
+    FIELDS,
+    HEADER,
+    issue_codes,
+    read_jsonl,
+    run_export,
+    write_csv,
+    write_mapping,
+    write_xlsx,
+)
 
-FIELDS = """\
-fields:
-  responded_at: Aika
-  unit_name: Yksikkö
-  nps: Suosittelu
-  ease: Helppous
-"""
-HEADER = ["Aika", "Yksikkö", "Suosittelu", "Helppous"]
 ROW = ["23.11.2026 14:05", "Äänekosken asema", 9, "Täysin samaa mieltä"]
 
 

@@ -6,16 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import issue_codes, run_export
-
-HEADER = ["Aika", "Yksikkö", "Suosittelu", "Helppous"]
-FIELDS = """\
-fields:
-  responded_at: Aika
-  unit_name: Yksikkö
-  nps: Suosittelu
-  ease: Helppous
-"""
+from tests.helpers import FIELDS, HEADER, issue_codes, run_export
 
 
 def one(
