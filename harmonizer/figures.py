@@ -381,6 +381,7 @@ class Figures:
     statements: tuple[str, ...]
     total: GroupFigures
     groups: tuple[GroupFigures, ...]
+    periods: tuple[str, str] | None = None
     source: Mapping[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -390,6 +391,7 @@ class Figures:
             "by": list(self.by),
             "min_n": self.min_n,
             "confidence": CONFIDENCE,
+            "periods": list(self.periods) if self.periods else None,
             "source": dict(self.source),
             "total": self.total.to_dict(self.by),
             "groups": [g.to_dict(self.by) for g in self.groups],
@@ -433,7 +435,14 @@ def compute_figures(
     groups: dict[Key, GroupTally] = {}
     named = tuple(n for n in ("unit_id", "provider_id") if n in by)
     providers = providers or {}
+    first = last = None
     for record in records:
+        period = record.get("period")
+        if isinstance(period, str):
+            if first is None or period < first:
+                first = period
+            if last is None or period > last:
+                last = period
         key = tuple(g(record) for g in getters)
         tally = groups.get(key)
         if tally is None:
@@ -450,6 +459,7 @@ def compute_figures(
         statements=statements,
         total=group_figures(None, total, min_n),
         groups=tuple(group_figures(k, groups[k], min_n) for k in ordered),
+        periods=(first, last) if first is not None and last is not None else None,
     )
 
 
