@@ -7,12 +7,18 @@ suppressed or unanswered are left out, and their category label says why.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Sequence
 
 import pygal
 from pygal.style import Style
 
 from harmonizer.publish.content import NpsRow, StatementRow
+
+# pygal appends a legacy import hook (for its map plugins, unused here) to sys.meta_path;
+# on Python 3.11 it makes every failed import warn (ImportWarning), which breaks callers
+# that run with warnings as errors. Remove it: importing pygal must not change imports.
+sys.meta_path[:] = [f for f in sys.meta_path if type(f).__name__ != "PluginImportFixer"]
 
 # Diverging from "fully disagree" (red) to "fully agree" (green); readable by most
 # colour-blind readers because lightness also changes.
