@@ -5,12 +5,13 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 OUT ?= out
 
-.PHONY: help install demo test lint typecheck unit check-generated bench clean
+.PHONY: help install demo test lint typecheck unit check-generated bench bench-aggregate screenshot clean
 
 help:
 	@echo "make demo   - set up and harmonise every bundled example export"
 	@echo "make test   - lint, type-check, generated-file drift check and the test suite"
 	@echo "make bench  - measure rows/s and peak memory on a generated 200,000-row export"
+	@echo "make screenshot - run the demo and take a headless-chromium screenshot of its html report"
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -40,7 +41,18 @@ test: lint typecheck check-generated unit
 
 bench: $(STAMP)
 	$(BIN)/python bench/bench.py
-	@if [ -f bench/bench_aggregate.py ]; then $(BIN)/python bench/bench_aggregate.py; fi
+	$(BIN)/python bench/bench_aggregate.py
+
+bench-aggregate: $(STAMP)
+	$(BIN)/python bench/bench_aggregate.py
+
+# Needs Debian's chromium (apt-get install -y chromium); the test suite does not.
+screenshot: demo
+	chromium --headless --no-sandbox --disable-gpu --disable-background-networking \
+		--disable-component-update --disable-sync --no-first-run --user-data-dir=$$(mktemp -d) \
+		--screenshot=$(OUT)/report.png --window-size=1280,2400 \
+		file://$(abspath $(OUT))/demo/_dataset/report.html
+	@echo "screenshot: $(OUT)/report.png"
 
 clean:
 	rm -rf $(VENV) $(OUT) bench/data .pytest_cache .mypy_cache .ruff_cache

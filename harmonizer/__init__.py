@@ -2,27 +2,36 @@
 
 The public API: :func:`harmonize` writes a dataset from exports and a mapping,
 :func:`validate` runs the same pipeline without writing, :func:`load_mapping` checks a
-mapping file, and :func:`load_schema` loads the national record schema.
+mapping file, and :func:`load_schema` loads the national record schema. Across runs,
+:func:`combine` merges runs into a dataset, :func:`aggregate` computes comparable
+figures per group, :func:`report` writes the meeting report and :func:`codebook` the
+data dictionary.
 """
 
 from __future__ import annotations
 
 __version__ = "0.1.0"
 
-from harmonizer.api import RunResult, harmonize, validate
+from harmonizer.api import RunResult, aggregate, codebook, combine, harmonize, report, validate
+from harmonizer.dataset import CombineResult
 from harmonizer.errors import (
+    DatasetError,
     HarmonizerError,
     MappingError,
     OutputError,
     ReadError,
     SchemaLoadError,
 )
+from harmonizer.figures import Figures
 from harmonizer.issues import Issue, IssueCode, Severity
 from harmonizer.mapping.load import LoadedMapping, load_mapping
 from harmonizer.run_report import Report
 from harmonizer.schema import RecordSchema, load_schema
 
 __all__ = [
+    "CombineResult",
+    "DatasetError",
+    "Figures",
     "HarmonizerError",
     "Issue",
     "IssueCode",
@@ -36,8 +45,12 @@ __all__ = [
     "SchemaLoadError",
     "Severity",
     "__version__",
+    "aggregate",
+    "codebook",
+    "combine",
     "harmonize",
     "load_mapping",
     "load_schema",
+    "report",
     "validate",
 ]

@@ -9,21 +9,28 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import ExitStack
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Literal
 
 from harmonizer import __version__
-from harmonizer.errors import ReadError
+from harmonizer.codebook import write_codebook
+from harmonizer.dataset import CombineResult, Dataset, combine_runs, open_dataset
+from harmonizer.errors import DatasetError, ReadError
+from harmonizer.figures import DEFAULT_MIN_N, Figures, compute_figures, parse_by
 from harmonizer.io.cells import column_letter
 from harmonizer.io.readers import SourceOptions, Table, read_table
 from harmonizer.io.writers import CsvWriter, JsonlWriter, Writer, XlsxWriter, write_json
 from harmonizer.issues import Issue, IssueCode
 from harmonizer.issues import message as issue_message
 from harmonizer.mapping.load import LoadedMapping, load_mapping
+from harmonizer.publish.content import build_content, dataset_facts
+from harmonizer.publish.table import write_table
+from harmonizer.publish.texts import check_lang
 from harmonizer.redaction import Redactor
 from harmonizer.response import MissingColumnsError, long_responses, wide_responses
 from harmonizer.run_report import DEFAULT_MAX_ISSUES, ExportSummary, Report, ReportBuilder
+from harmonizer.schema import DEFAULT_SCHEMA_VERSION, load_schema
 from harmonizer.tabular import (
     REJECT_COLUMNS,
     flatten_record,
@@ -374,3 +381,138 @@ def harmonize(
     manifest = build_manifest(loaded, report, outputs, open_text)
     write_json(outdir / MANIFEST, manifest)
     return RunResult(report, (*outputs, outdir / MANIFEST), manifest)
+
+
+def combine(
+    runs: Sequence[Path | str],
+    outdir: Path | str,
+    *,
+    formats: Sequence[str] = ("jsonl",),
+    progress: Progress | None = None,
+) -> CombineResult:
+    """Combine the outputs of many runs (or datasets) into one dataset in ``outdir``.
+
+    A response re-submitted in several runs (same ``record_id``) is kept once, from the
+    newest run, and the older copies are counted in the manifest. Writes
+    ``records.jsonl`` (plus ``csv``, ``xlsx``, ``parquet`` when asked) and
+    ``manifest.json`` listing every input run with its counts. Streams: only an index
+    of record ids is held in memory.
+
+    Raises:
+        DatasetError: an input is not a run folder, or the schema versions are incompatible.
+        OutputError: an output cannot be written.
+
+    >>> import tempfile
+    >>> run = harmonize("mappings/pohjola-web.yaml", ["examples/pohjola-web.csv"],
+    ...                 tempfile.mkdtemp())
+    >>> folder = run.outputs[0].parent
+    >>> combine([folder, folder], tempfile.mkdtemp()).superseded == run.report.counts.records
+    True
+    """
+    return combine_runs(runs, outdir, formats=formats, progress=progress)
+
+
+def aggregate(
+    dataset: Path | str,
+    by: str | Sequence[str],
+    *,
+    output: Path | str | None = None,
+    min_n: int = DEFAULT_MIN_N,
+    lang: str = "en",
+) -> Figures:
+    """Compute the comparable figures of a dataset per group; write them if ``output`` is set.
+
+    ``dataset`` is a folder written by :func:`combine` or :func:`harmonize`. ``by`` names
+    grouping fields (``"county,quarter"``). Figures with fewer than ``min_n`` valid
+    answers are suppressed; adapted items are reported apart. ``output`` ends in
+    ``.csv``, ``.xlsx`` or ``.json``; labels are in ``lang``. Streams the records once.
+
+    Raises:
+        DatasetError: the dataset cannot be read, or a grouping field is unknown.
+        OutputError: the output cannot be written.
+
+    >>> import tempfile
+    >>> run = harmonize("mappings/saimaa-codes.yaml", ["examples/saimaa-codes.csv"],
+    ...                 tempfile.mkdtemp())
+    >>> figures = aggregate(run.outputs[0].parent, "channel")
+    >>> figures.total.responses == run.report.counts.records
+    True
+    """
+    check_lang(lang)
+    opened = open_dataset(dataset)
+    figures = compute_figures(
+        opened.records(), opened.schema, parse_by(by), min_n=min_n, providers=opened.providers
+    )
+    figures = replace(
+        figures, source={"dataset": str(opened.path), "manifest": _dataset_summary(opened)}
+    )
+    if output is not None:
+        write_table(Path(output), opened.schema, figures, lang)
+    return figures
+
+
+def _dataset_summary(opened: Dataset) -> dict[str, Any]:
+    manifest = opened.manifest
+    return {
+        "kind": manifest.get("kind", "run"),
+        "run_at": manifest.get("run_at"),
+        "schema_version": manifest.get("schema_version"),
+        "counts": manifest.get("counts", {}),
+    }
+
+
+REPORT_SUFFIXES = (".html", ".xlsx")
+
+
+def report(
+    dataset: Path | str,
+    by: str | Sequence[str],
+    output: Path | str,
+    *,
+    lang: str = "en",
+    min_n: int = DEFAULT_MIN_N,
+) -> Path:
+    """Write the meeting report of a dataset: ``report.html`` or ``report.xlsx``.
+
+    The html is one self-contained file (inline SVG charts, no network); the xlsx has
+    native Excel charts beside the figure tables. Both show NPS per group with its n,
+    the statements' distributions, suppression and comparability notes, labelled from
+    the schema in ``lang`` (fi, sv, en).
+
+    Raises:
+        DatasetError: the dataset cannot be read, or the suffix is not .html or .xlsx.
+        OutputError: the report cannot be written.
+    """
+    output = Path(output)
+    suffix = output.suffix.lower()
+    if suffix not in REPORT_SUFFIXES:
+        raise DatasetError(f"{output}: write the report as {' or '.join(REPORT_SUFFIXES)}")
+    check_lang(lang)
+    opened = open_dataset(dataset)
+    figures = compute_figures(
+        opened.records(), opened.schema, parse_by(by), min_n=min_n, providers=opened.providers
+    )
+    content = build_content(
+        opened.schema, figures, lang, facts=dataset_facts(opened.manifest, lang)
+    )
+    # The chart and template libraries load only when a report is written.
+    if suffix == ".html":
+        from harmonizer.publish.html import write_html
+
+        return write_html(output, content)
+    from harmonizer.publish.xlsx import write_xlsx
+
+    return write_xlsx(output, content)
+
+
+def codebook(
+    output: Path | str, *, lang: str = "en", schema_version: str = DEFAULT_SCHEMA_VERSION
+) -> Path:
+    """Write the codebook (data dictionary) of the national record as .xlsx or .md.
+
+    Raises:
+        SchemaLoadError: the schema version is not available.
+        DatasetError: the suffix is neither .xlsx nor .md.
+    """
+    check_lang(lang)
+    return write_codebook(output, load_schema(schema_version), lang)

@@ -26,3 +26,7 @@ class SchemaLoadError(HarmonizerError):
 
 class OutputError(HarmonizerError):
     """An output cannot be written (permissions, disk full, bad path)."""
+
+
+class DatasetError(HarmonizerError):
+    """Runs or datasets cannot be combined or aggregated (missing manifest, incompatible schema)."""

@@ -13,3 +13,108 @@ from tests.helpers import ROOT
 def root() -> Path:
     """Return the repository root."""
     return ROOT
+
+
+# Records and run folders for the dataset, figures and report tests (issue 4).
+RECORD_MEASURES = (
+    "nps",
+    "ease",
+    "timely_help",
+    "respect",
+    "joint_decisions",
+    "safety",
+    "info_understandable",
+    "useful",
+)
+
+
+class RecordFactory:
+    """Builds schema-valid national records; unspecified measures are 'not_asked'."""
+
+    def __init__(self) -> None:
+        self.count = 0
+
+    def __call__(self, record_id: str | None = None, **fields: object) -> dict[str, object]:
+        import uuid
+
+        self.count += 1
+        missing = dict(fields.pop("missing", {}))  # type: ignore[call-overload]
+        values = {m: fields.pop(m, None) for m in RECORD_MEASURES}
+        for measure, value in values.items():
+            if value is None:
+                missing.setdefault(measure, "not_asked")
+            else:
+                missing.pop(measure, None)
+        nps = values["nps"]
+        record: dict[str, object] = {
+            "schema_version": "1.0",
+            "record_id": record_id or str(uuid.uuid5(uuid.NAMESPACE_URL, f"test-{self.count}")),
+            "county": "08",
+            "provider_id": "2345671-3",
+            "unit_id": None,
+            "unit_name": "Testiyksikkö",
+            "service_area": "primary_care",
+            "channel": "web",
+            "responded_at": "2026-03-15",
+            "period": "2026-03",
+            "language": "fi",
+            "respondent": "customer",
+            "age_group": None,
+            "gender": None,
+            **values,
+            "nps_group": None
+            if nps is None
+            else ("promoter" if nps >= 9 else "passive" if nps >= 7 else "detractor"),
+            "adapted": [],
+            "missing": missing,
+            "open_feedback": None,
+            "own_items": {},
+            "source": {
+                "system": "test",
+                "file": "test.csv",
+                "sheet": None,
+                "sha256": "0" * 64,
+                "row": self.count + 1,
+                "response_id": None,
+                "mapping_id": "test-mapping",
+                "mapping_version": "1",
+            },
+        }
+        record.update(fields)
+        return record
+
+
+@pytest.fixture
+def make_record() -> RecordFactory:
+    return RecordFactory()
+
+
+def write_run(
+    folder: Path,
+    records: list[dict[str, object]],
+    *,
+    run_at: str = "2026-04-01T10:00:00+00:00",
+    schema_version: str = "1.0",
+    mapping_id: str = "test-mapping",
+    provider: str = "Testin Terveys Oy",
+) -> Path:
+    """Write a run folder as `harmonizer run` does: manifest.json and records.jsonl."""
+    import json
+
+    folder.mkdir(parents=True, exist_ok=True)
+    with (folder / "records.jsonl").open("w", encoding="utf-8") as handle:
+        for record in records:
+            handle.write(json.dumps(record, ensure_ascii=False) + "\n")
+    manifest = {
+        "run_at": run_at,
+        "schema_version": schema_version,
+        "mapping": {"id": mapping_id, "version": "1", "provider": provider},
+        "counts": {"records": len(records)},
+    }
+    (folder / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    return folder
+
+
+@pytest.fixture
+def run_folder() -> object:
+    return write_run

@@ -15,7 +15,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from harmonizer import HarmonizerError, harmonize  # noqa: E402
+from harmonizer import HarmonizerError, aggregate, combine, harmonize, report  # noqa: E402
 
 
 def main() -> int:
@@ -40,6 +40,27 @@ def main() -> int:
             f"{export.stem:<16} {c.read:>5} {c.accepted:>8} {c.rejected:>8} {c.excluded:>8} {c.duplicates:>5} {c.records:>7}"
         )
     print(f"\nDatasets, rejects and manifests are in {args.output}/<mapping>/")
+    return combine_and_report(args.output, [args.output / e.stem for e in exports])
+
+
+def combine_and_report(output: Path, runs: list[Path]) -> int:
+    """Combine every example run into one dataset, then write figures and both reports."""
+    dataset = output / "_dataset"
+    try:
+        combined = combine(runs, dataset, formats=("csv", "parquet"))
+        aggregate(dataset, "provider_id", output=dataset / "figures-by-provider.csv", lang="fi")
+        aggregate(dataset, "county,quarter", output=dataset / "figures-by-county.xlsx", lang="fi")
+        html = report(dataset, "provider_id", dataset / "report.html", lang="fi")
+        xlsx = report(dataset, "provider_id", dataset / "report.xlsx", lang="fi")
+    except HarmonizerError as err:
+        print(f"combine: cannot run: {err}", file=sys.stderr)
+        return 2
+    print(
+        f"\nCombined {len(runs)} runs: {combined.records} records "
+        f"({combined.superseded} re-submitted copies removed) in {dataset}/"
+    )
+    print(f"Figures: {dataset}/figures-by-provider.csv, figures-by-county.xlsx")
+    print(f"Reports: {html}, {xlsx}")
     return 0
 
 

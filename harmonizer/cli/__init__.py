@@ -9,7 +9,11 @@ from __future__ import annotations
 import click
 
 from harmonizer import __version__
+from harmonizer.cli.aggregate import aggregate_command
+from harmonizer.cli.combine import combine_command
+from harmonizer.cli.report import report_command
 from harmonizer.cli.run import run_command
+from harmonizer.cli.schema import schema_group
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -19,5 +23,9 @@ def main() -> None:
 
 
 main.add_command(run_command)
+main.add_command(combine_command)
+main.add_command(aggregate_command)
+main.add_command(report_command)
+main.add_command(schema_group)
 
 __all__ = ["main"]

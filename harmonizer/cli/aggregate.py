@@ -1,0 +1,55 @@
+"""`harmonizer aggregate`: comparable figures of a dataset per group, to csv, xlsx or json."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from harmonizer.api import aggregate
+from harmonizer.cli.common import EXIT_OK, cannot_run
+from harmonizer.figures import DEFAULT_MIN_N, GROUP_FIELDS
+from harmonizer.schema import LANGUAGES
+
+BY_HELP = f"Grouping fields, comma-separated: {', '.join(GROUP_FIELDS)}."
+
+
+@click.command("aggregate")
+@click.argument("dataset", type=click.Path(path_type=Path))
+@click.option("--by", "by", required=True, help=BY_HELP)
+@click.option(
+    "-o",
+    "--output",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The table to write: .csv, .xlsx or .json.",
+)
+@click.option(
+    "--min-n",
+    default=DEFAULT_MIN_N,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="Suppress figures based on fewer valid answers.",
+)
+@click.option(
+    "--lang", default="en", show_default=True, type=click.Choice(LANGUAGES), help="Label language."
+)
+@click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
+def aggregate_command(
+    dataset: Path, by: str, output: Path, min_n: int, lang: str, quiet: bool
+) -> None:
+    """Compute comparable figures of DATASET (a combined dataset or a run folder) per group.
+
+    Per group: responses; NPS with its 95% interval; for each statement n, mean with its
+    95% interval, top-two-box share and the 1-5 distribution; coverage. Figures under
+    --min-n answers are suppressed; adapted items are reported apart.
+    """
+    with cannot_run():
+        figures = aggregate(dataset, by, output=output, min_n=min_n, lang=lang)
+    if not quiet:
+        click.echo(
+            f"{figures.total.responses} records in {len(figures.groups)} groups "
+            f"by {', '.join(figures.by)} -> {output}"
+        )
+    sys.exit(EXIT_OK)

@@ -1,0 +1,74 @@
+"""`harmonizer combine`: merge the outputs of many runs into one dataset."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from harmonizer.api import combine
+from harmonizer.cli.common import EXIT_OK, cannot_run, progress_bar
+from harmonizer.dataset import DATASET_FORMATS
+
+
+def _formats(ctx: click.Context, param: click.Parameter, value: str) -> tuple[str, ...]:
+    formats = tuple(f.strip() for f in value.split(",") if f.strip())
+    unknown = [f for f in formats if f not in DATASET_FORMATS]
+    if unknown:
+        raise click.BadParameter(
+            f"unknown format {', '.join(unknown)}; choose from {', '.join(DATASET_FORMATS)}"
+        )
+    return formats
+
+
+@click.command("combine")
+@click.argument("runs", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option(
+    "-o",
+    "--output",
+    "outdir",
+    required=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder for the combined records and manifest.json.",
+)
+@click.option(
+    "--format",
+    "formats",
+    default="jsonl",
+    show_default=True,
+    callback=_formats,
+    help="Extra dataset formats, comma-separated: csv, xlsx, parquet (jsonl is always written).",
+)
+@click.option(
+    "--progress/--no-progress",
+    default=None,
+    help="Progress bar on stderr (default: when stderr is a terminal).",
+)
+@click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
+def combine_command(
+    runs: tuple[Path, ...],
+    outdir: Path,
+    formats: tuple[str, ...],
+    progress: bool | None,
+    quiet: bool,
+) -> None:
+    """Combine RUNS (folders written by `harmonizer run` or `combine`) into one dataset.
+
+    A response re-submitted in several runs is kept once, from the newest run; the
+    manifest lists every input run with its records, kept and superseded counts.
+    """
+    show = sys.stderr.isatty() if progress is None else progress
+    with cannot_run(), progress_bar(show and not quiet, "combine") as advance:
+        result = combine(runs, outdir, formats=formats, progress=advance)
+    if not quiet:
+        for item in result.inputs:
+            click.echo(
+                f"{item.path}: {item.records} records, {item.kept} kept, "
+                f"{item.superseded} superseded by a newer run"
+            )
+        click.echo(
+            f"dataset: {result.records} records from {len(result.inputs)} runs "
+            f"({result.superseded} re-submitted copies removed) -> {outdir}"
+        )
+    sys.exit(EXIT_OK)

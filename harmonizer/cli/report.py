@@ -1,0 +1,46 @@
+"""`harmonizer report`: the meeting report of a dataset, as html or xlsx with charts."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from harmonizer.api import report
+from harmonizer.cli.aggregate import BY_HELP
+from harmonizer.cli.common import EXIT_OK, cannot_run
+from harmonizer.figures import DEFAULT_MIN_N
+from harmonizer.schema import LANGUAGES
+
+
+@click.command("report")
+@click.argument("dataset", type=click.Path(path_type=Path))
+@click.option("--by", "by", required=True, help=BY_HELP)
+@click.option(
+    "-o",
+    "--output",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The report to write: .html (self-contained) or .xlsx (native charts).",
+)
+@click.option(
+    "--lang", default="en", show_default=True, type=click.Choice(LANGUAGES), help="Report language."
+)
+@click.option(
+    "--min-n",
+    default=DEFAULT_MIN_N,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="Suppress figures based on fewer valid answers.",
+)
+@click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
+def report_command(
+    dataset: Path, by: str, output: Path, lang: str, min_n: int, quiet: bool
+) -> None:
+    """Write the meeting report of DATASET: NPS and statements per group, with charts."""
+    with cannot_run():
+        written = report(dataset, by, output, lang=lang, min_n=min_n)
+    if not quiet:
+        click.echo(f"report -> {written}")
+    sys.exit(EXIT_OK)

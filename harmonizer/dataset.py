@@ -1,0 +1,359 @@
+"""Datasets: the records of many runs combined, with re-submitted responses removed.
+
+A *run* folder is what ``harmonizer run`` writes (``manifest.json`` + ``records.jsonl``);
+a *dataset* folder is what :func:`combine_runs` writes, with the same two files, so a
+county's dataset can itself be combined into a national one.
+
+Combining streams in two passes over the inputs. The first pass reads only record ids
+and keeps an index ``record_id -> input`` (about 100 bytes a record) that says which
+input holds the newest copy of each response; the second pass copies the records whose
+copy is the newest to the outputs. No pass holds the records themselves.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import ExitStack
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from harmonizer import __version__
+from harmonizer.errors import DatasetError, SchemaLoadError
+from harmonizer.io.writers import CsvWriter, JsonlWriter, Writer, XlsxWriter, write_json
+from harmonizer.schema import RecordSchema, load_schema
+from harmonizer.tabular import flatten_record, record_columns
+
+MANIFEST = "manifest.json"
+RECORDS = "records.jsonl"
+DATASET_FORMATS = ("jsonl", "csv", "xlsx", "parquet")
+
+
+@dataclass
+class DatasetInput:
+    """One run or dataset folder given to :func:`combine_runs`, with its counts."""
+
+    path: Path
+    kind: str
+    run_at: str
+    schema_version: str
+    mapping: dict[str, Any] | None
+    providers: dict[str, str]
+    records: int = 0
+    kept: int = 0
+    superseded: int = 0
+    order: int = 0
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the input as it is listed in the dataset's manifest."""
+        return {
+            "path": str(self.path),
+            "kind": self.kind,
+            "run_at": self.run_at,
+            "schema_version": self.schema_version,
+            "mapping": self.mapping,
+            "records": self.records,
+            "kept": self.kept,
+            "superseded": self.superseded,
+        }
+
+
+@dataclass
+class Dataset:
+    """A run or dataset folder opened for reading: its manifest and records file."""
+
+    path: Path
+    manifest: dict[str, Any]
+    records_path: Path
+    schema: RecordSchema
+    providers: dict[str, str] = field(default_factory=dict)
+
+    def records(self) -> Iterator[dict[str, Any]]:
+        """Yield the records one at a time (the file is read line by line)."""
+        for _, record in iter_records(self.records_path):
+            yield record
+
+
+@dataclass(frozen=True)
+class CombineResult:
+    """What :func:`combine_runs` wrote: the manifest and the output files."""
+
+    manifest: dict[str, Any]
+    outputs: tuple[Path, ...]
+    inputs: tuple[DatasetInput, ...]
+
+    @property
+    def records(self) -> int:
+        """Return the number of records in the combined dataset."""
+        return int(self.manifest["counts"]["records"])
+
+    @property
+    def superseded(self) -> int:
+        """Return the number of re-submitted copies that a newer input replaced."""
+        return int(self.manifest["counts"]["superseded"])
+
+
+def iter_records(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
+    """Yield ``(line number, record)`` from a records.jsonl file, streaming.
+
+    Raises:
+        DatasetError: the file is missing or a line is not a JSON record with a record_id.
+    """
+    try:
+        handle = path.open("rb")
+    except OSError as err:
+        raise DatasetError(f"{path}: cannot read: {err.strerror}") from err
+    with handle:
+        for number, line in enumerate(handle, start=1):
+            if not line.strip():
+                continue
+            try:
+                record = orjson.loads(line)
+            except orjson.JSONDecodeError as err:
+                raise DatasetError(
+                    f"{path}: line {number} is not JSON ({err.msg}); the file is damaged: "
+                    "write it again with harmonizer run or harmonizer combine"
+                ) from err
+            if not isinstance(record, dict) or not isinstance(record.get("record_id"), str):
+                raise DatasetError(
+                    f"{path}: line {number} is not a national record (no record_id); "
+                    "pass the folders written by harmonizer run or harmonizer combine"
+                )
+            yield number, record
+
+
+def _read_manifest(folder: Path) -> dict[str, Any]:
+    path = folder / MANIFEST
+    if not folder.is_dir():
+        raise DatasetError(
+            f"{folder}: not a folder; pass the output folders of harmonizer run or harmonizer combine"
+        )
+    if not path.is_file():
+        raise DatasetError(
+            f"{folder}: has no {MANIFEST}, so it is not the output of harmonizer run or "
+            "harmonizer combine; pass such folders"
+        )
+    try:
+        manifest = orjson.loads(path.read_bytes())
+    except (OSError, orjson.JSONDecodeError) as err:
+        raise DatasetError(f"{path}: cannot read: {err}") from err
+    if not isinstance(manifest, dict) or not isinstance(manifest.get("schema_version"), str):
+        raise DatasetError(f"{path}: has no schema_version; it is not a harmonizer manifest")
+    if not (folder / RECORDS).is_file():
+        raise DatasetError(f"{folder}: has {MANIFEST} but no {RECORDS}; run it again")
+    return manifest
+
+
+def _providers(manifest: dict[str, Any]) -> dict[str, str]:
+    """Return mapping id -> provider name, as far as the manifest tells."""
+    if manifest.get("kind") == "dataset":
+        return dict(manifest.get("providers", {}))
+    mapping = manifest.get("mapping") or {}
+    if mapping.get("id") and mapping.get("provider"):
+        return {str(mapping["id"]): str(mapping["provider"])}
+    return {}
+
+
+def _schema(version: str, where: Path) -> RecordSchema:
+    try:
+        return load_schema(version)
+    except SchemaLoadError as err:
+        raise DatasetError(f"{where}: {err}") from err
+
+
+def open_dataset(path: Path | str) -> Dataset:
+    """Open a run or dataset folder (or a records.jsonl file inside one) for reading.
+
+    Raises:
+        DatasetError: the folder has no manifest or records, or its schema is unknown.
+    """
+    path = Path(path)
+    folder = path.parent if path.suffix == ".jsonl" else path
+    manifest = _read_manifest(folder)
+    schema = _schema(manifest["schema_version"], folder / MANIFEST)
+    return Dataset(folder, manifest, folder / RECORDS, schema, _providers(manifest))
+
+
+def _major(version: str) -> str:
+    return version.split(".", 1)[0]
+
+
+def _input(folder: Path, order: int) -> DatasetInput:
+    manifest = _read_manifest(folder)
+    kind = "dataset" if manifest.get("kind") == "dataset" else "run"
+    # A dataset counts as one input, as new as the newest run in it.
+    run_at = str(manifest.get("newest_run_at") or manifest.get("run_at") or "")
+    return DatasetInput(
+        path=folder,
+        kind=kind,
+        run_at=run_at,
+        schema_version=manifest["schema_version"],
+        mapping=manifest.get("mapping") if kind == "run" else None,
+        providers=_providers(manifest),
+        order=order,
+    )
+
+
+def check_compatible(inputs: Sequence[DatasetInput]) -> RecordSchema:
+    """Return the schema of the combined dataset: the newest of the inputs' versions.
+
+    Versions are compatible when they share the major version (1.0 and 1.1); the
+    dataset declares the highest, and each record keeps its own ``schema_version``.
+
+    Raises:
+        DatasetError: the inputs target different major versions, or an unknown one.
+    """
+    majors = {_major(i.schema_version) for i in inputs}
+    if len(majors) > 1:
+        listing = "; ".join(f"{i.path}: {i.schema_version}" for i in inputs)
+        raise DatasetError(
+            "the inputs target incompatible national schema versions "
+            f"({listing}); combine only runs of one major version, or re-run the older "
+            "exports with a mapping for the newer schema"
+        )
+    schemas = [_schema(i.schema_version, i.path / MANIFEST) for i in inputs]
+    return max(schemas, key=lambda s: tuple(int(x) for x in s.version.split(".")))
+
+
+def _index(
+    inputs: Sequence[DatasetInput], schema: RecordSchema
+) -> tuple[dict[str, int], list[str]]:
+    """First pass: record_id -> position of the newest input holding it; own item names."""
+    newest: dict[str, int] = {}
+    own_items: dict[str, None] = {}
+    major = _major(schema.version)
+    for position, item in enumerate(inputs):
+        records_path = item.path / RECORDS
+        for number, record in iter_records(records_path):
+            version = record.get("schema_version")
+            if not isinstance(version, str) or _major(version) != major:
+                raise DatasetError(
+                    f"{records_path}: line {number} has schema_version {version!r}, "
+                    f"but the dataset is version {schema.version}; combine only compatible runs"
+                )
+            item.records += 1
+            newest[record["record_id"]] = position
+            for name in record.get("own_items") or {}:
+                own_items.setdefault(name, None)
+    return newest, list(own_items)
+
+
+def _writers(
+    outdir: Path, formats: Sequence[str], schema: RecordSchema, own_items: Sequence[str]
+) -> list[Writer]:
+    columns = record_columns(schema, own_items)
+
+    def flatten(record: dict[str, Any]) -> list[Any]:
+        return flatten_record(record, columns)
+
+    writers: list[Writer] = []
+    for fmt in formats:
+        path = outdir / f"records.{fmt}"
+        if fmt == "jsonl":
+            writers.append(JsonlWriter(path))
+        elif fmt == "csv":
+            writers.append(CsvWriter(path, columns, flatten))
+        elif fmt == "xlsx":
+            writers.append(XlsxWriter(path, columns, flatten, sheet="records"))
+        elif fmt == "parquet":
+            from harmonizer.io.parquet_writer import ParquetWriter
+
+            writers.append(ParquetWriter(path, schema, own_items))
+        else:
+            raise DatasetError(
+                f"unknown dataset format {fmt!r}; choose from {', '.join(DATASET_FORMATS)}"
+            )
+    return writers
+
+
+Progress = Callable[[int], None]
+
+
+def combine_runs(
+    folders: Sequence[Path | str],
+    outdir: Path | str,
+    *,
+    formats: Sequence[str] = ("jsonl",),
+    progress: Progress | None = None,
+) -> CombineResult:
+    """Combine run (or dataset) folders into one dataset in ``outdir``.
+
+    A response submitted again (the same ``record_id`` in several inputs) is kept once:
+    the copy from the newest input (by the manifest's ``run_at``; on a tie, the later
+    folder on the command line) wins, and the older copies are counted as superseded.
+    The records keep the inputs' order, oldest input first.
+
+    Writes ``records.jsonl`` (plus csv, xlsx, parquet when asked) and ``manifest.json``
+    listing every input with its counts. Outputs are published only when all went well.
+
+    Raises:
+        DatasetError: an input is not a run or dataset folder, its records are damaged,
+            or the inputs target incompatible schema versions.
+        OutputError: an output cannot be written.
+    """
+    if not folders:
+        raise DatasetError("no runs to combine; pass one or more run folders")
+    outdir = Path(outdir)
+    inputs = [_input(Path(f), order) for order, f in enumerate(folders)]
+    resolved = {i.path.resolve() for i in inputs}
+    if outdir.resolve() in resolved:
+        raise DatasetError(f"{outdir}: the output folder is also an input; choose another -o")
+    schema = check_compatible(inputs)
+    # Oldest first, so that a later position in the index means a newer input.
+    inputs.sort(key=lambda i: (i.run_at, i.order))
+    newest, own_items = _index(inputs, schema)
+    wanted = ["jsonl", *(f for f in formats if f != "jsonl")]
+    providers: dict[str, str] = {}
+    with ExitStack() as stack:
+        writers = _writers(outdir, wanted, schema, own_items)
+        for writer in writers:
+            stack.callback(writer.abort)
+        done = 0
+        for position, item in enumerate(inputs):
+            providers.update(item.providers)
+            for _, record in iter_records(item.path / RECORDS):
+                record_id = record["record_id"]
+                if newest.get(record_id) != position:
+                    item.superseded += 1
+                    continue
+                # Within one input the first copy wins; later copies count as superseded.
+                newest[record_id] = -1
+                item.kept += 1
+                for writer in writers:
+                    writer.write(record)
+                done += 1
+                if progress is not None and done % 10_000 == 0:
+                    progress(10_000)
+        for writer in writers:
+            writer.commit()
+        stack.pop_all()
+    manifest = _manifest(inputs, schema, own_items, providers, [w.path for w in writers])
+    write_json(outdir / MANIFEST, manifest)
+    outputs = (*(w.path for w in writers), outdir / MANIFEST)
+    return CombineResult(manifest, outputs, tuple(inputs))
+
+
+def _manifest(
+    inputs: Sequence[DatasetInput],
+    schema: RecordSchema,
+    own_items: Sequence[str],
+    providers: dict[str, str],
+    outputs: Sequence[Path],
+) -> dict[str, Any]:
+    read = sum(i.records for i in inputs)
+    kept = sum(i.kept for i in inputs)
+    return {
+        "tool": {"name": "harmonizer", "version": __version__},
+        "kind": "dataset",
+        "run_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "newest_run_at": max((i.run_at for i in inputs), default=None),
+        "schema_version": schema.version,
+        "inputs": [i.to_dict() for i in inputs],
+        "counts": {"read": read, "records": kept, "superseded": read - kept},
+        "providers": dict(sorted(providers.items())),
+        "own_items": list(own_items),
+        "outputs": sorted(p.name for p in outputs),
+    }

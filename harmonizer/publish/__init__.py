@@ -1,0 +1,1 @@
+"""Publishing figures: aggregate tables, the meeting report (html, xlsx) and their words."""
