@@ -161,9 +161,21 @@ def child(mapping: str, export: str, out: str, formats: list[str]) -> None:
 def measure(mapping: Path, export: Path, formats: list[str]) -> dict[str, float]:
     out = DATA / f"out-{export.suffix[1:]}"
     completed = subprocess.run(
-        [sys.executable, __file__, "--child", str(mapping), str(export), str(out), ",".join(formats)],
-        capture_output=True, text=True, check=True,
-    )  # fmt: skip
+        [
+            sys.executable,
+            __file__,
+            "--child",
+            str(mapping),
+            str(export),
+            str(out),
+            ",".join(formats),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if completed.returncode != 0:
+        sys.exit(f"benchmark run on {export.name} failed:\n{completed.stderr}")
     result: dict[str, float] = json.loads(completed.stdout.strip().splitlines()[-1])
     return result
 
