@@ -1,15 +1,16 @@
 """harmonizer: makes Finland's social and health care customer feedback comparable.
 
 The public API: :func:`harmonize` writes a dataset from exports and a mapping,
-:func:`validate` runs the same pipeline without writing, :func:`load_mapping` checks a
-mapping file, and :func:`load_schema` loads the national record schema.
+:func:`validate` runs the same pipeline without writing, :func:`check_mapping` checks a
+mapping file (and its fit to a sample export), :func:`load_mapping` loads a mapping
+file, and :func:`load_schema` loads the national record schema.
 """
 
 from __future__ import annotations
 
 __version__ = "0.1.0"
 
-from harmonizer.api import RunResult, harmonize, validate
+from harmonizer.api import RunResult, check_mapping, harmonize, validate
 from harmonizer.errors import (
     HarmonizerError,
     MappingError,
@@ -36,6 +37,7 @@ __all__ = [
     "SchemaLoadError",
     "Severity",
     "__version__",
+    "check_mapping",
     "harmonize",
     "load_mapping",
     "load_schema",

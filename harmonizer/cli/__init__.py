@@ -9,7 +9,9 @@ from __future__ import annotations
 import click
 
 from harmonizer import __version__
+from harmonizer.cli.check import check_command
 from harmonizer.cli.run import run_command
+from harmonizer.cli.validate import validate_command
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -19,5 +21,7 @@ def main() -> None:
 
 
 main.add_command(run_command)
+main.add_command(check_command)
+main.add_command(validate_command)
 
 __all__ = ["main"]
