@@ -11,6 +11,7 @@ serves ``harmonizer check`` as it serves ``harmonizer validate``.
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -128,10 +129,14 @@ def check_mapping_file(path: Path | str) -> MappingCheck:
         check.loaded = load_mapping(path)
     except MappingProblems as err:
         schema = _schema_or_none(model)
-        check.issues.extend(
-            _issue(path, _code_of(p, model, schema), p.message, p.line, p.path)
-            for p in err.problems
-        )
+        lines = _lines(node)
+        for problem in err.problems:
+            code = _code_of(problem, model, schema)
+            line = problem.line
+            if code is IssueCode.MISSING_SOURCE:
+                # The problem has no key of its own; point at where it would be added.
+                line = lines.get(("constants",)) or lines.get(("fields",)) or line
+            check.issues.append(_issue(path, code, problem.message, line, _readable(problem.path)))
     if model is not None and (schema := _schema_or_none(model)) is not None:
         check.issues.extend(_scale_coverage(path, model, schema, _lines(node)))
     check.issues.sort(key=lambda i: (i.row or 0, str(i.code)))
@@ -279,3 +284,11 @@ def _spelling_of(label: str, national: list[str]) -> bool:
         difflib.SequenceMatcher(None, key, label_key(name)).ratio() >= SPELLING_SIMILARITY
         for name in national
     )
+
+
+_UNION_TAG = re.compile(r"^[\w-]+\[.*\]$")
+
+
+def _readable(key_path: str) -> str:
+    """Drop pydantic's validator tags ('function-after[...]') from a key path."""
+    return ".".join(part for part in key_path.split(".") if not _UNION_TAG.match(part))
