@@ -9,6 +9,7 @@ from pathlib import Path, PurePath
 from typing import IO, Any, Protocol
 
 from harmonizer.issues import Issue, Severity
+from harmonizer.reporters.texts import code_remedy
 from harmonizer.run_report import Report
 
 EXIT_OK = 0
@@ -126,6 +127,25 @@ def location(issue: Issue) -> str:
     if issue.code.info.scope == "mapping" and issue.export is not None:
         return f"{issue.export}:{issue.row}" if issue.row is not None else issue.export
     return issue.location() or "(no location)"
+
+
+def remedy_for(report: Report, issue: Issue, lang: str) -> str:
+    """Return how to fix one issue in ``lang``, naming its rule and mapping file."""
+    field = issue.field
+    if field is None or issue.code.info.scope == "mapping":
+        rule = "the field's rule"
+    elif field.startswith("own_items."):
+        rule = field
+    else:
+        rule = f"fields.{field.split('.')[0]}"
+    mapping = PurePath(report.mapping_file).name if report.mapping_file else "the mapping"
+    return code_remedy(issue.code, lang, rule=rule, mapping=mapping)
+
+
+def fix_line(report: Report, issue: Issue, lang: str) -> str | None:
+    """Return the remedy to print after an issue, or None when its message ends with it."""
+    text = remedy_for(report, issue, lang)
+    return None if text in issue.message else text
 
 
 def describe_value(issue: Issue) -> str | None:

@@ -5,8 +5,15 @@ from __future__ import annotations
 from typing import IO, Any
 
 from harmonizer.issues import Issue, Severity
-from harmonizer.reporters.base import ReportSet, describe_value, file_of, location, relative
-from harmonizer.reporters.texts import code_remedy, word
+from harmonizer.reporters.base import (
+    ReportSet,
+    describe_value,
+    file_of,
+    fix_line,
+    location,
+    relative,
+)
+from harmonizer.reporters.texts import word
 
 LEVELS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
 
@@ -29,7 +36,7 @@ def escape_property(text: str) -> str:
     return escape_data(text).replace(":", "%3A").replace(",", "%2C")
 
 
-def annotation(issue: Issue, path: str | None, lang: str) -> str:
+def annotation(issue: Issue, path: str | None, fix: str | None, lang: str) -> str:
     """Return the workflow command that annotates one issue."""
     properties = []
     if path is not None:
@@ -41,7 +48,8 @@ def annotation(issue: Issue, path: str | None, lang: str) -> str:
     detail = describe_value(issue)
     if detail:
         lines.append(detail)
-    lines.append(f"{word('fix', lang)}: {code_remedy(issue.code, lang)}")
+    if fix:
+        lines.append(f"{word('fix', lang)}: {fix}")
     return f"::{LEVELS[issue.severity]} {','.join(properties)}::{escape_data(chr(10).join(lines))}"
 
 
@@ -54,4 +62,5 @@ class GithubReporter:
     def write(self, results: ReportSet, stream: IO[Any]) -> None:
         """Write one ``::error``/``::warning``/``::notice`` line per listed issue."""
         for report, issue in results.issues():
-            stream.write(annotation(issue, file_of(report, issue), results.lang) + "\n")
+            fix = fix_line(report, issue, results.lang)
+            stream.write(annotation(issue, file_of(report, issue), fix, results.lang) + "\n")

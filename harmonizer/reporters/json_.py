@@ -9,6 +9,7 @@ from harmonizer import __version__
 from harmonizer.issues import IssueCode
 from harmonizer.reporters.base import ReportSet
 from harmonizer.reporters.model import REPORT_FORMAT_VERSION
+from harmonizer.reporters.texts import code_remedy
 
 
 def report_document(results: ReportSet) -> dict[str, Any]:
@@ -27,7 +28,7 @@ def report_document(results: ReportSet) -> dict[str, Any]:
             code: {
                 "title": IssueCode(code).info.title,
                 "severity": str(IssueCode(code).severity),
-                "remedy": IssueCode(code).info.remedy,
+                "remedy": code_remedy(IssueCode(code), "en"),
                 "scope": IssueCode(code).info.scope,
             }
             for code in sorted(counts)

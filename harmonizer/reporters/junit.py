@@ -13,6 +13,7 @@ from typing import IO, Any
 
 from harmonizer.issues import Issue, IssueCode
 from harmonizer.reporters.base import ReportSet, describe_value, file_of, files_of, location
+from harmonizer.reporters.texts import code_remedy
 from harmonizer.run_report import Report
 
 # Characters XML 1.0 cannot carry at all; a raw cell value may hold them.
@@ -73,7 +74,7 @@ class JunitReporter:
                     lines = [_line(i) for i in listed[:LISTED_PER_CASE]]
                     if count > len(lines):
                         lines.append(f"... and {count - len(lines)} more")
-                    lines.append(f"fix: {code.info.remedy}")
+                    lines.append(f"fix: {code_remedy(code, 'en')}")
                     body = _xml("\n".join(lines))
                     summary = _xml(f"{code.info.title}: {count}")
                     if code.severity >= results.fail_on:

@@ -9,6 +9,7 @@ from urllib.parse import quote
 from harmonizer import __version__
 from harmonizer.issues import Issue, IssueCode, Severity
 from harmonizer.reporters.base import ReportSet, describe_value, file_of, relative
+from harmonizer.reporters.texts import code_remedy
 from harmonizer.run_report import Report
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -21,8 +22,8 @@ def _rules() -> list[dict[str, Any]]:
             "id": str(code),
             "name": "".join(part.title() for part in str(code).split("-")),
             "shortDescription": {"text": code.info.title},
-            "fullDescription": {"text": f"{code.info.title}. Fix: {code.info.remedy}."},
-            "help": {"text": code.info.remedy},
+            "fullDescription": {"text": f"{code.info.title}. Fix: {code_remedy(code, 'en')}."},
+            "help": {"text": code_remedy(code, "en")},
             "defaultConfiguration": {"level": LEVELS[code.severity]},
             "properties": {"scope": code.info.scope},
         }

@@ -8,10 +8,11 @@ from harmonizer.reporters.base import (
     ReportSet,
     code_counts_text,
     describe_value,
+    fix_line,
     location,
     severity_counts_text,
 )
-from harmonizer.reporters.texts import code_remedy, word
+from harmonizer.reporters.texts import word
 from harmonizer.run_report import Report
 
 
@@ -28,12 +29,14 @@ class TextReporter:
     def write(self, results: ReportSet, stream: IO[Any]) -> None:
         """Write every listed issue, a summary of each report, and the verdict."""
         lang = results.lang
-        for _, issue in results.issues():
+        for report, issue in results.issues():
             stream.write(f"{location(issue)}: {issue.severity} {issue.code}: {issue.message}\n")
             detail = describe_value(issue)
             if detail:
                 stream.write(f"    {detail}\n")
-            stream.write(f"    {word('fix', lang)}: {code_remedy(issue.code, lang)}\n")
+            fix = fix_line(report, issue, lang)
+            if fix:
+                stream.write(f"    {word('fix', lang)}: {fix}\n")
         for report in results.reports:
             for line in _summary(results.command, report):
                 stream.write(line + "\n")

@@ -35,11 +35,19 @@ def code_title(code: IssueCode, lang: str) -> str:
     return str(_texts()["codes"][str(code)][lang]["title"])
 
 
-def code_remedy(code: IssueCode, lang: str) -> str:
-    """Return how to fix an issue of ``code``, in ``lang`` (fi, sv or en)."""
-    if lang == "en":
-        return code.info.remedy
-    return str(_texts()["codes"][str(code)][lang]["remedy"])
+def code_remedy(
+    code: IssueCode, lang: str, *, rule: str = "the field's rule", mapping: str = "the mapping"
+) -> str:
+    """Return how to fix an issue of ``code``, in ``lang`` (fi, sv or en).
+
+    A remedy may name the rule to edit and the mapping file (``{rule}``, ``{mapping}``);
+    they are filled in here.
+
+    >>> code_remedy(IssueCode.DUPLICATE_KEY, "en")
+    'remove one of the two keys; YAML silently keeps only the last one'
+    """
+    template = code.info.remedy if lang == "en" else _texts()["codes"][str(code)][lang]["remedy"]
+    return str(template).format_map({"rule": rule, "mapping": mapping})
 
 
 def word(key: str, lang: str) -> str:

@@ -14,8 +14,8 @@ from openpyxl import Workbook
 from harmonizer.errors import SchemaLoadError
 from harmonizer.io.writers import neutralise
 from harmonizer.issues import Issue, IssueCode
-from harmonizer.reporters.base import ReportSet
-from harmonizer.reporters.texts import code_remedy, code_title, word
+from harmonizer.reporters.base import ReportSet, remedy_for
+from harmonizer.reporters.texts import code_title, word
 from harmonizer.run_report import Report
 from harmonizer.schema import load_schema
 
@@ -59,7 +59,7 @@ def _issue_row(report: Report, issue: Issue, lang: str) -> list[Any]:
         issue.column,
         issue.value,
         _field_label(report, issue.field, lang),
-        code_remedy(issue.code, lang),
+        remedy_for(report, issue, lang),
         issue.message,
     ]
 

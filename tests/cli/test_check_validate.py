@@ -81,7 +81,8 @@ def test_check_exit_codes(clean_export: Path, broken_mapping: Path, tmp_path: Pa
     assert invoke("check", POHJOLA, "--sample", POHJOLA_CSV).exit_code == 1
     broken = invoke("check", broken_mapping)
     assert broken.exit_code == 1
-    assert "broken.yaml:15: error bad-constant:" in broken.stdout
+    line = broken_mapping.read_text("utf-8").splitlines().index('  county: "23"') + 1
+    assert f"broken.yaml:{line}: error bad-constant:" in broken.stdout
     missing = invoke("check", tmp_path / "nowhere.yaml")
     assert missing.exit_code == 2
     assert "cannot read the mapping file" in missing.stderr

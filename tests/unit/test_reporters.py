@@ -21,6 +21,7 @@ from harmonizer.reporters import REPORTERS_BY_NAME, ReportSet
 from harmonizer.reporters.github import escape_data, escape_property
 from harmonizer.reporters.json_ import report_document
 from harmonizer.reporters.sarif import sarif_document
+from harmonizer.reporters.texts import code_remedy
 from harmonizer.run_report import ExportSummary, Report
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -85,24 +86,42 @@ def results(report: Report | None = None, **kw: object) -> ReportSet:
     return ReportSet("validate", (report or make_report(),), **kw)  # type: ignore[arg-type]
 
 
+def fix(code: IssueCode, field: str) -> str:
+    """The catalogue's remedy for a field of the test report's mapping, in English."""
+    return code_remedy(code, "en", rule=f"fields.{field}", mapping="pohjola-web.yaml")
+
+
 def test_text_is_exact() -> None:
     assert render("text", results()) == (
         "pohjola, syksy.csv, row 5, column B 'Asiointi: sujuvaa, helppoa': error unknown-label: "
         "'50% hyvä' is not a known answer of ease\n"
         "    field ease, value '50% hyvä\\nrivi 2'\n"
-        "    fix: add the label to value_map (or missing) of this field in the mapping\n"
+        f"    fix: {fix(IssueCode.UNKNOWN_LABEL, 'ease')}\n"
         "pohjola, syksy.csv, row 6: error required-missing: required-missing happened\n"
         "    field unit_name\n"
-        "    fix: fill the cell in the export, or give the field a constant or default in the mapping\n"
+        f"    fix: {fix(IssueCode.REQUIRED_MISSING, 'unit_name')}\n"
         "pohjola, syksy.csv, row 7: warning nonexistent-time: nonexistent-time happened\n"
         "    field responded_at, value '29.03.2026 03:30'\n"
-        "    fix: check the clock of the collecting system; the time is read as standard time\n"
+        f"    fix: {fix(IssueCode.NONEXISTENT_TIME, 'responded_at')}\n"
         "mapping pohjola-web version 2 (schema 1.0): pohjola, syksy.csv: 4 rows read: "
         "2 accepted, 2 rejected, 0 excluded, 0 duplicates\n"
         "validate: 3 issues (2 errors, 1 warning, 0 info): nonexistent-time 1, "
         "required-missing 1, unknown-label 1\n"
         "result: failed (exit 1)\n"
     )
+
+
+def test_no_fix_line_when_the_message_ends_with_the_remedy() -> None:
+    report = make_report(max_issues=1)
+    report.issues[0] = issue(
+        IssueCode.UNKNOWN_LABEL,
+        5,
+        field="ease",
+        message=f"'x' is not a known answer of ease; {fix(IssueCode.UNKNOWN_LABEL, 'ease')}",
+    )
+    text = render("text", results(report))
+    assert "    fix:" not in text
+    assert "    korjaus: " in render("text", results(report, lang="fi"))
 
 
 def test_text_in_finnish_and_capped() -> None:
@@ -121,14 +140,14 @@ def test_github_is_exact_and_escaped() -> None:
         "pohjola, syksy.csv, row 5, column B 'Asiointi: sujuvaa, helppoa': "
         "'50%25 hyvä' is not a known answer of ease%0A"
         "field ease, value '50%25 hyvä\\nrivi 2'%0A"
-        "fix: add the label to value_map (or missing) of this field in the mapping",
+        f"fix: {escape_data(fix(IssueCode.UNKNOWN_LABEL, 'ease'))}",
         "::error file=exports/pohjola%2C syksy.csv,line=6,title=harmonizer required-missing::"
         "pohjola, syksy.csv, row 6: required-missing happened%0Afield unit_name%0A"
-        "fix: fill the cell in the export, or give the field a constant or default in the mapping",
+        f"fix: {escape_data(fix(IssueCode.REQUIRED_MISSING, 'unit_name'))}",
         "::warning file=exports/pohjola%2C syksy.csv,line=7,title=harmonizer nonexistent-time::"
         "pohjola, syksy.csv, row 7: nonexistent-time happened%0A"
         "field responded_at, value '29.03.2026 03:30'%0A"
-        "fix: check the clock of the collecting system; the time is read as standard time",
+        f"fix: {escape_data(fix(IssueCode.NONEXISTENT_TIME, 'responded_at'))}",
     ]
 
 
