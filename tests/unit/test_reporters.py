@@ -230,7 +230,9 @@ def test_json_follows_the_published_schema() -> None:
     assert document == report_document(results())
     assert document["reports"][0] == make_report().to_dict()
     assert document["exit_code"] == 1
-    assert document["codes"]["unknown-label"]["remedy"] == code_remedy(IssueCode.UNKNOWN_LABEL, "en")
+    assert document["codes"]["unknown-label"]["remedy"] == code_remedy(
+        IssueCode.UNKNOWN_LABEL, "en"
+    )
 
 
 def test_report_to_dict_validates_against_the_report_definition() -> None:
