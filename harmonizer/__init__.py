@@ -1,18 +1,27 @@
 """harmonizer: makes Finland's social and health care customer feedback comparable.
 
 The public API: :func:`harmonize` writes a dataset from exports and a mapping,
-:func:`validate` runs the same pipeline without writing, :func:`load_mapping` checks a
-mapping file, and :func:`load_schema` loads the national record schema. Across runs,
-:func:`combine` merges runs into a dataset, :func:`aggregate` computes comparable
-figures per group, :func:`report` writes the meeting report and :func:`codebook` the
-data dictionary.
+:func:`validate` runs the same pipeline without writing, :func:`check_mapping` checks a
+mapping file (and its fit to a sample export), :func:`load_mapping` loads one, and
+:func:`load_schema` loads the national record schema. Across runs, :func:`combine`
+merges runs into a dataset, :func:`aggregate` computes comparable figures per group,
+:func:`report` writes the meeting report and :func:`codebook` the data dictionary.
 """
 
 from __future__ import annotations
 
 __version__ = "0.1.0"
 
-from harmonizer.api import RunResult, aggregate, codebook, combine, harmonize, report, validate
+from harmonizer.api import (
+    RunResult,
+    aggregate,
+    check_mapping,
+    codebook,
+    combine,
+    harmonize,
+    report,
+    validate,
+)
 from harmonizer.dataset import CombineResult
 from harmonizer.errors import (
     DatasetError,
@@ -46,6 +55,7 @@ __all__ = [
     "Severity",
     "__version__",
     "aggregate",
+    "check_mapping",
     "codebook",
     "combine",
     "harmonize",

@@ -10,6 +10,7 @@ import datetime as dt
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass, replace
+from itertools import islice
 from pathlib import Path
 from typing import Any, Literal
 
@@ -227,7 +228,13 @@ def iter_rows(
 
 
 def _report_for(loaded: LoadedMapping, max_issues: int) -> Report:
-    return Report(loaded.id, loaded.version, loaded.schema.version, max_issues=max_issues)
+    return Report(
+        loaded.id,
+        loaded.version,
+        loaded.schema.version,
+        max_issues=max_issues,
+        mapping_file=str(loaded.path),
+    )
 
 
 def validate(
@@ -247,6 +254,60 @@ def validate(
     report = _report_for(loaded, max_issues)
     for _ in iter_rows(loaded, [Path(p) for p in exports], report, progress=progress):
         pass
+    return report
+
+
+def check_mapping(
+    mapping: Path | str,
+    *,
+    sample: Path | str | None = None,
+    rows: int | None = None,
+    max_issues: int = DEFAULT_MAX_ISSUES,
+) -> Report:
+    """Check a mapping file, and with ``sample`` its fit to an export; return the report.
+
+    Mapping problems are issues located in the mapping file (its line in ``row``, the
+    key path in ``field``). With ``sample``, the export's first ``rows`` rows (all when
+    None) are read once, streaming: mapped columns missing from its header and every
+    distinct value no rule accepts are listed with their counts. Nothing is written.
+    The sample is read only when the mapping loads.
+
+    Raises:
+        MappingError: the mapping file cannot be read at all.
+        ReadError: the sample export cannot be read.
+
+    >>> check_mapping("mappings/pohjola-web.yaml").max_severity is None
+    True
+    """
+    from harmonizer.mapping.check import check_mapping_file
+    from harmonizer.mapping.sample import SampleCheck
+
+    checked = check_mapping_file(mapping)
+    report = Report(
+        checked.mapping_id,
+        checked.version,
+        checked.schema_version,
+        max_issues=max_issues,
+        mapping_file=str(checked.path),
+    )
+    for issue in checked.issues:
+        report.add_issue(issue)
+    loaded = checked.loaded
+    if sample is None or loaded is None:
+        return report
+    with read_table(Path(sample), _source_options(loaded)) as table:
+        summary = ExportSummary(table.info)
+        report.exports.append(summary)
+        sampler = SampleCheck(loaded, table.info)
+        count = 0
+        for source in islice(table, rows):
+            sampler.observe(source)
+            count += 1
+    report.rows_checked = count
+    for issue in sampler.issues():
+        report.add_issue(issue)
+        if issue.export == summary.info.name:
+            summary.issue_counts[str(issue.code)] += 1
     return report
 
 

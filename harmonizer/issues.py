@@ -31,11 +31,17 @@ class Severity(enum.IntEnum):
 
 @dataclass(frozen=True, slots=True)
 class CodeInfo:
-    """Title, default severity and remedy of one issue code."""
+    """Title, default severity and remedy of one issue code.
+
+    ``scope`` says what the code is about: ``data`` (a source row or cell, raised by
+    ``run``, ``validate`` and ``check --sample``) or ``mapping`` (the mapping file,
+    raised by ``check``).
+    """
 
     title: str
     severity: Severity
     remedy: str
+    scope: str = "data"
 
 
 class IssueCode(enum.StrEnum):
@@ -62,6 +68,21 @@ class IssueCode(enum.StrEnum):
     AMBIGUOUS_TIME = "ambiguous-time"
     NONEXISTENT_TIME = "nonexistent-time"
     REDACTED = "redacted"
+    # the mapping file (harmonizer check)
+    MAPPING_YAML = "mapping-yaml"
+    MAPPING_SCHEMA = "mapping-schema"
+    UNKNOWN_SCHEMA_VERSION = "unknown-schema-version"
+    UNKNOWN_FIELD = "unknown-field"
+    DUPLICATE_SOURCE = "duplicate-source"
+    DUPLICATE_KEY = "duplicate-key"
+    MISSING_SOURCE = "missing-source"
+    BAD_CONSTANT = "bad-constant"
+    BAD_TARGET = "bad-target"
+    MISSING_LOOKUP = "missing-lookup"
+    SCALE_NOT_COVERED = "scale-not-covered"
+    MAPPING_RULE = "mapping-rule"
+    # the mapping against a sample export (harmonizer check --sample)
+    COLUMN_NOT_FOUND = "column-not-found"
 
     @property
     def info(self) -> CodeInfo:
@@ -169,6 +190,87 @@ CODE_INFO: dict[IssueCode, CodeInfo] = {
         "Personal data redacted from open text",
         _I,
         "nothing to do: identity codes, phone numbers and e-mail addresses are replaced",
+    ),
+    IssueCode.MAPPING_YAML: CodeInfo(
+        "Mapping file is not valid YAML",
+        _E,
+        "fix the indentation or quoting at the line shown; save the file as UTF-8",
+        "mapping",
+    ),
+    IssueCode.MAPPING_SCHEMA: CodeInfo(
+        "Mapping file breaks the mapping schema",
+        _E,
+        "correct the key or value as schemas/mapping.schema.json and docs/mapping.md describe",
+        "mapping",
+    ),
+    IssueCode.UNKNOWN_SCHEMA_VERSION: CodeInfo(
+        "National schema version is not available",
+        _E,
+        "set schema_version to a version this installation has",
+        "mapping",
+    ),
+    IssueCode.UNKNOWN_FIELD: CodeInfo(
+        "Target is not a national field the mapping can fill",
+        _E,
+        "use a field name of the national schema version the mapping names; "
+        "derived fields are filled by harmonizer",
+        "mapping",
+    ),
+    IssueCode.DUPLICATE_SOURCE: CodeInfo(
+        "Two sources feed one national field",
+        _E,
+        "keep one source for the field: one entry under fields or constants, not two",
+        "mapping",
+    ),
+    IssueCode.DUPLICATE_KEY: CodeInfo(
+        "Key appears twice in the mapping file",
+        _E,
+        "remove one of the two keys; YAML silently keeps only the last one",
+        "mapping",
+    ),
+    IssueCode.MISSING_SOURCE: CodeInfo(
+        "Required national field has no source",
+        _E,
+        "add the field under constants (one value for every record) or under fields",
+        "mapping",
+    ),
+    IssueCode.BAD_CONSTANT: CodeInfo(
+        "Constant is not a valid value of its national field",
+        _E,
+        "write a valid code: a county code 01-21 or 90, a business ID with its check digit",
+        "mapping",
+    ),
+    IssueCode.BAD_TARGET: CodeInfo(
+        "Rule maps to a value the national field does not accept",
+        _E,
+        "map the label to a code or point of the national field (value_map, default)",
+        "mapping",
+    ),
+    IssueCode.MISSING_LOOKUP: CodeInfo(
+        "Lookup table, its file or its column does not exist",
+        _E,
+        "define the lookup under lookups and put its csv file beside the mapping",
+        "mapping",
+    ),
+    IssueCode.SCALE_NOT_COVERED: CodeInfo(
+        "Value map does not reach every point of the national scale",
+        _W,
+        "map a source label to every point 1-5; a source with fewer points needs "
+        "adapted: true, its scale and a recode",
+        "mapping",
+    ),
+    IssueCode.MAPPING_RULE: CodeInfo(
+        "Rule of a national field is inconsistent",
+        _E,
+        "correct the rule as the message says; docs/mapping.md describes every key",
+        "mapping",
+    ),
+    IssueCode.COLUMN_NOT_FOUND: CodeInfo(
+        "Mapped column is not in the export's header",
+        _E,
+        "correct the column name in the mapping, or set source.header_row if the header "
+        "is on another row",
+        "mapping",
     ),
 }
 

@@ -76,10 +76,15 @@ class ExportSummary:
 
     info: ExportInfo
     counts: Counts = field(default_factory=Counts)
+    issue_counts: Counter[str] = field(default_factory=Counter)
 
     def to_dict(self) -> dict[str, Any]:
         """Return the summary as plain JSON values."""
-        return {**self.info.to_dict(), "counts": self.counts.to_dict()}
+        return {
+            **self.info.to_dict(),
+            "counts": self.counts.to_dict(),
+            "issue_counts": dict(sorted(self.issue_counts.items())),
+        }
 
 
 @dataclass
@@ -87,9 +92,11 @@ class Report:
     """Everything a run found. ``issues`` is capped at ``max_issues``; counts never are."""
 
     mapping_id: str
-    mapping_version: str
-    schema_version: str
+    mapping_version: str | None
+    schema_version: str | None
     max_issues: int = DEFAULT_MAX_ISSUES
+    mapping_file: str | None = None
+    rows_checked: int | None = None
     exports: list[ExportSummary] = field(default_factory=list)
     issues: list[Issue] = field(default_factory=list)
     issue_counts: Counter[str] = field(default_factory=Counter)
@@ -124,8 +131,12 @@ class Report:
 
     def to_dict(self) -> dict[str, Any]:
         """Return the report as plain JSON values."""
-        return {
-            "mapping": {"id": self.mapping_id, "version": self.mapping_version},
+        document: dict[str, Any] = {
+            "mapping": {
+                "id": self.mapping_id,
+                "version": self.mapping_version,
+                "file": self.mapping_file,
+            },
             "schema_version": self.schema_version,
             "exports": [e.to_dict() for e in self.exports],
             "counts": self.counts.to_dict(),
@@ -135,6 +146,10 @@ class Report:
             "issues": [i.to_dict() for i in self.issues],
             "issues_truncated": self.issues_truncated,
         }
+        if self.rows_checked is not None:
+            # Only `harmonizer check --sample` reads rows without harmonising them.
+            document["rows_checked"] = self.rows_checked
+        return document
 
 
 class ReportBuilder:
@@ -152,6 +167,7 @@ class ReportBuilder:
             counts.add(row)
             for issue in row.issues:
                 report.add_issue(issue)
+                export.issue_counts[str(issue.code)] += 1
             if row.redactions:
                 report.redactions.update(row.redactions)
             yield row

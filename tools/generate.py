@@ -3,7 +3,8 @@
     python tools/generate.py          # write them
     python tools/generate.py --check  # exit 1 and name the stale files (CI)
 
-Generated files: schemas/mapping.schema.json (from the pydantic mapping model).
+Generated files: schemas/mapping.schema.json (from the pydantic mapping model) and
+schemas/report.schema.json (from the pydantic model of the JSON report).
 """
 
 from __future__ import annotations
@@ -30,8 +31,20 @@ def mapping_schema() -> str:
     return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
 
 
+def report_schema() -> str:
+    from harmonizer.reporters.model import ReportDocument
+
+    document = {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": "urn:harmonizer:schema:report:1",
+        **ReportDocument.model_json_schema(),
+    }
+    return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
+
+
 GENERATED: dict[str, Callable[[], str]] = {
     "schemas/mapping.schema.json": mapping_schema,
+    "schemas/report.schema.json": report_schema,
 }
 
 

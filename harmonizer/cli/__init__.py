@@ -10,10 +10,12 @@ import click
 
 from harmonizer import __version__
 from harmonizer.cli.aggregate import aggregate_command
+from harmonizer.cli.check import check_command
 from harmonizer.cli.combine import combine_command
 from harmonizer.cli.report import report_command
 from harmonizer.cli.run import run_command
 from harmonizer.cli.schema import schema_group
+from harmonizer.cli.validate import validate_command
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -27,5 +29,7 @@ main.add_command(combine_command)
 main.add_command(aggregate_command)
 main.add_command(report_command)
 main.add_command(schema_group)
+main.add_command(check_command)
+main.add_command(validate_command)
 
 __all__ = ["main"]

@@ -1,0 +1,64 @@
+"""`harmonizer check`: check mapping files, optionally against a sample export."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from harmonizer.api import check_mapping
+from harmonizer.cli.common import cannot_run
+from harmonizer.cli.reporting import check_output, emit, report_options, report_set
+
+
+@click.command("check")
+@click.argument("mappings", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option(
+    "--sample",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also read this export: every mapped column must be in its header, and every "
+    "value in a mapped column must have a rule.",
+)
+@click.option(
+    "--rows",
+    type=click.IntRange(min=1),
+    help="With --sample: read only the first N data rows.",
+)
+@report_options
+def check_command(
+    mappings: tuple[Path, ...],
+    sample: Path | None,
+    rows: int | None,
+    fmt: str,
+    output: Path | None,
+    max_issues: int,
+    fail_on: str,
+    lang: str | None,
+    quiet: bool,
+) -> None:
+    """Check MAPPING files without harmonising anything.
+
+    Checks each mapping against the mapping schema and the national schema version it
+    names: targets are national fields, value maps reach every scale point, no field has
+    two sources, lookups and their files exist, constants are valid codes. With --sample,
+    also lists the export's unmapped labels with their counts.
+
+    Exit codes: 0 no errors; 1 errors found (warnings too with --fail-on warning);
+    2 could not run (a file cannot be read, bad options).
+    """
+    check_output(fmt, output)
+    if rows is not None and sample is None:
+        raise click.UsageError("--rows limits the --sample export; give --sample too")
+    if sample is not None and len(mappings) != 1:
+        raise click.UsageError("--sample checks one mapping; give exactly one MAPPING")
+    with cannot_run():
+        reports = [
+            check_mapping(path, sample=sample, rows=rows, max_issues=max_issues)
+            for path in mappings
+        ]
+        if sample is not None and reports[0].rows_checked is None and not quiet:
+            click.echo(f"harmonizer check: {sample} was not read: fix the mapping first", err=True)
+        results = report_set("check", reports, fail_on=fail_on, lang=lang, fmt=fmt)
+        code = emit("check", results, fmt=fmt, output=output, quiet=quiet)
+    sys.exit(code)

@@ -1,0 +1,114 @@
+"""Options shared by `check` and `validate`, and handing their report to a reporter."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from harmonizer.io.writers import AtomicFile
+from harmonizer.issues import Severity
+from harmonizer.reporters import REPORTERS_BY_NAME, ReportSet
+from harmonizer.reporters.base import severity_counts_text
+from harmonizer.reporters.texts import LANGUAGES
+from harmonizer.run_report import DEFAULT_MAX_ISSUES
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def report_options(command: F) -> F:
+    """Add --format, --output, --max-issues, --fail-on, --lang and --quiet to a command."""
+    options = [
+        click.option(
+            "--format",
+            "fmt",
+            type=click.Choice(list(REPORTERS_BY_NAME)),
+            default="text",
+            show_default=True,
+            help="Report format: text for people, json (schemas/report.schema.json), junit, "
+            "github (Actions annotations), sarif (2.1.0), xlsx (the submitter's workbook, "
+            "needs --output).",
+        ),
+        click.option(
+            "-o",
+            "--output",
+            type=click.Path(dir_okay=False, path_type=Path),
+            help="Write the report to this file instead of stdout.",
+        ),
+        click.option(
+            "--max-issues",
+            default=DEFAULT_MAX_ISSUES,
+            show_default=True,
+            type=click.IntRange(min=0),
+            help="Issues listed in the report; counting never stops.",
+        ),
+        click.option(
+            "--fail-on",
+            type=click.Choice(["error", "warning"]),
+            default="error",
+            show_default=True,
+            help="Exit 1 when an issue of this severity or worse was found.",
+        ),
+        click.option(
+            "--lang",
+            type=click.Choice(list(LANGUAGES)),
+            help="Language of titles and remedies in text, github and xlsx reports "
+            "(default: fi for xlsx, en otherwise).",
+        ),
+        click.option("-q", "--quiet", is_flag=True, help="Log nothing on stderr."),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+def check_output(fmt: str, output: Path | None) -> None:
+    """Refuse, before any work, a binary format without --output (exit 2)."""
+    if REPORTERS_BY_NAME[fmt].binary and output is None:
+        raise click.UsageError(f"--format {fmt} writes a workbook: give --output report.{fmt}")
+
+
+def emit(
+    command: str,
+    reports: ReportSet,
+    *,
+    fmt: str,
+    output: Path | None,
+    quiet: bool,
+) -> int:
+    """Write the report to stdout or ``output``, log a summary on stderr; return the exit code.
+
+    A report file is written under a temporary name and renamed into place when
+    complete, so a failure never leaves half a report.
+    """
+    reporter = REPORTERS_BY_NAME[fmt]
+    if output is None:
+        reporter.write(reports, sys.stdout)
+        sys.stdout.flush()
+    else:
+        target = AtomicFile(output, binary=reporter.binary)
+        try:
+            reporter.write(reports, target.handle)
+        except BaseException:
+            target.abort()
+            raise
+        target.commit()
+    if not quiet and (fmt != "text" or output is not None):
+        where = f"; report in {output}" if output is not None else ""
+        click.echo(
+            f"harmonizer {command}: {reports.total} issues "
+            f"({severity_counts_text(reports.severity_counts)}){where}; exit {reports.exit_code}",
+            err=True,
+        )
+    return reports.exit_code
+
+
+def report_set(
+    command: str, reports: list[Any], *, fail_on: str, lang: str | None, fmt: str
+) -> ReportSet:
+    """Return the ReportSet the reporters render, with the language defaulted per format."""
+    chosen = lang or ("fi" if fmt == "xlsx" else "en")
+    return ReportSet(command, tuple(reports), Severity.parse(fail_on), chosen)

@@ -1,0 +1,60 @@
+"""`harmonizer validate`: the full pipeline of `run`, reporting issues, writing no dataset."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from harmonizer.api import validate
+from harmonizer.cli.common import cannot_run, progress_bar
+from harmonizer.cli.reporting import check_output, emit, report_options, report_set
+from harmonizer.mapping.load import load_mapping
+
+
+@click.command("validate")
+@click.option(
+    "-m",
+    "--mapping",
+    "mapping_path",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The provider's mapping file (YAML).",
+)
+@click.argument("exports", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
+@report_options
+@click.option(
+    "--progress/--no-progress",
+    default=None,
+    help="Progress bar on stderr (default: when stderr is a terminal).",
+)
+def validate_command(
+    mapping_path: Path,
+    exports: tuple[Path, ...],
+    fmt: str,
+    output: Path | None,
+    max_issues: int,
+    fail_on: str,
+    lang: str | None,
+    quiet: bool,
+    progress: bool | None,
+) -> None:
+    """Validate EXPORTS (csv, xlsx) with a mapping; write no dataset.
+
+    Runs exactly what `harmonizer run` runs and reports every issue with its export,
+    sheet, source row, source column, raw value, national field, issue code, severity
+    and how to fix it.
+
+    Exit codes: 0 no errors; 1 errors found (warnings too with --fail-on warning);
+    2 could not run (bad options, unreadable export, broken mapping or schema).
+    """
+    check_output(fmt, output)
+    show = sys.stderr.isatty() if progress is None else progress
+    with cannot_run():
+        loaded = load_mapping(mapping_path)
+        with progress_bar(show and not quiet, loaded.id) as advance:
+            report = validate(loaded, exports, max_issues=max_issues, progress=advance)
+        results = report_set("validate", [report], fail_on=fail_on, lang=lang, fmt=fmt)
+        code = emit("validate", results, fmt=fmt, output=output, quiet=quiet)
+    sys.exit(code)

@@ -1,0 +1,287 @@
+"""Reporters on in-memory reports: exact text and GitHub output, parsed JUnit, SARIF,
+JSON and xlsx validated by real parsers and the published schemas."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import jsonschema
+import openpyxl
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from harmonizer.io.readers import ExportInfo
+from harmonizer.issues import Issue, IssueCode, Severity
+from harmonizer.reporters import REPORTERS_BY_NAME, ReportSet
+from harmonizer.reporters.github import escape_data, escape_property
+from harmonizer.reporters.json_ import report_document
+from harmonizer.reporters.sarif import sarif_document
+from harmonizer.reporters.texts import code_remedy
+from harmonizer.run_report import ExportSummary, Report
+
+ROOT = Path(__file__).resolve().parents[2]
+SARIF_SCHEMA = ROOT / "tests" / "data" / "sarif-schema-2.1.0.json"
+SARIF_SHA256 = "c3b4bb2d6093897483348925aaa73af03b3e3f4bd4ca38cef26dcb4212a2682e"
+
+
+def issue(code: IssueCode, row: int | None, **kw: str | None) -> Issue:
+    return Issue(
+        code,
+        kw.pop("message", None) or f"{code} happened",
+        code.severity,
+        kw.pop("export", "pohjola, syksy.csv"),
+        row=row,
+        **kw,  # type: ignore[arg-type]
+    )
+
+
+def make_report(max_issues: int = 10) -> Report:
+    info = ExportInfo(
+        path=Path("exports/pohjola, syksy.csv"),
+        format="csv",
+        sha256="0" * 64,
+        size=120,
+        header_row=1,
+        header=("Vastaus", "Asiointi: sujuvaa, helppoa"),
+        encoding="utf-8-sig",
+        delimiter=";",
+    )
+    report = Report(
+        "pohjola-web", "2", "1.0", max_issues=max_issues, mapping_file="mappings/pohjola-web.yaml"
+    )
+    summary = ExportSummary(info)
+    summary.counts.read, summary.counts.accepted, summary.counts.rejected = 4, 2, 2
+    summary.counts.records, summary.counts.rejects = 2, 2
+    report.exports.append(summary)
+    for item in (
+        issue(
+            IssueCode.UNKNOWN_LABEL,
+            5,
+            message="'50% hyvä' is not a known answer of ease",
+            column="Asiointi: sujuvaa, helppoa",
+            column_letter="B",
+            field="ease",
+            value="50% hyvä\nrivi 2",
+        ),
+        issue(IssueCode.REQUIRED_MISSING, 6, field="unit_name"),
+        issue(IssueCode.NONEXISTENT_TIME, 7, field="responded_at", value="29.03.2026 03:30"),
+    ):
+        report.add_issue(item)
+        summary.issue_counts[str(item.code)] += 1
+    return report
+
+
+def render(name: str, results: ReportSet) -> str:
+    stream = io.StringIO()
+    REPORTERS_BY_NAME[name].write(results, stream)
+    return stream.getvalue()
+
+
+def results(report: Report | None = None, **kw: object) -> ReportSet:
+    return ReportSet("validate", (report or make_report(),), **kw)  # type: ignore[arg-type]
+
+
+def fix(code: IssueCode, field: str) -> str:
+    """The catalogue's remedy for a field of the test report's mapping, in English."""
+    return code_remedy(code, "en", rule=f"fields.{field}", mapping="pohjola-web.yaml")
+
+
+def test_text_is_exact() -> None:
+    assert render("text", results()) == (
+        "pohjola, syksy.csv, row 5, column B 'Asiointi: sujuvaa, helppoa': error unknown-label: "
+        "'50% hyvä' is not a known answer of ease\n"
+        "    field ease, value '50% hyvä\\nrivi 2'\n"
+        f"    fix: {fix(IssueCode.UNKNOWN_LABEL, 'ease')}\n"
+        "pohjola, syksy.csv, row 6: error required-missing: required-missing happened\n"
+        "    field unit_name\n"
+        f"    fix: {fix(IssueCode.REQUIRED_MISSING, 'unit_name')}\n"
+        "pohjola, syksy.csv, row 7: warning nonexistent-time: nonexistent-time happened\n"
+        "    field responded_at, value '29.03.2026 03:30'\n"
+        f"    fix: {fix(IssueCode.NONEXISTENT_TIME, 'responded_at')}\n"
+        "mapping pohjola-web version 2 (schema 1.0): pohjola, syksy.csv: 4 rows read: "
+        "2 accepted, 2 rejected, 0 excluded, 0 duplicates\n"
+        "validate: 3 issues (2 errors, 1 warning, 0 info): nonexistent-time 1, "
+        "required-missing 1, unknown-label 1\n"
+        "result: failed (exit 1)\n"
+    )
+
+
+def test_no_fix_line_when_the_message_ends_with_the_remedy() -> None:
+    report = make_report(max_issues=1)
+    report.issues[0] = issue(
+        IssueCode.UNKNOWN_LABEL,
+        5,
+        field="ease",
+        message=f"'x' is not a known answer of ease; {fix(IssueCode.UNKNOWN_LABEL, 'ease')}",
+    )
+    text = render("text", results(report))
+    assert "    fix:" not in text
+    assert "    korjaus: " in render("text", results(report, lang="fi"))
+
+
+def test_text_in_finnish_and_capped() -> None:
+    text = render("text", results(make_report(max_issues=1), lang="fi"))
+    assert (
+        "    korjaus: lisää vastaus mappauksen tämän kentän value_map- (tai missing-) kohtaan\n"
+        in text
+    )
+    assert "listed 1 of 3 issues; raise --max-issues to list more\n" in text
+    assert "required-missing happened" not in text
+
+
+def test_github_is_exact_and_escaped() -> None:
+    assert render("github", results()).splitlines() == [
+        "::error file=exports/pohjola%2C syksy.csv,line=5,title=harmonizer unknown-label::"
+        "pohjola, syksy.csv, row 5, column B 'Asiointi: sujuvaa, helppoa': "
+        "'50%25 hyvä' is not a known answer of ease%0A"
+        "field ease, value '50%25 hyvä\\nrivi 2'%0A"
+        f"fix: {escape_data(fix(IssueCode.UNKNOWN_LABEL, 'ease'))}",
+        "::error file=exports/pohjola%2C syksy.csv,line=6,title=harmonizer required-missing::"
+        "pohjola, syksy.csv, row 6: required-missing happened%0Afield unit_name%0A"
+        f"fix: {escape_data(fix(IssueCode.REQUIRED_MISSING, 'unit_name'))}",
+        "::warning file=exports/pohjola%2C syksy.csv,line=7,title=harmonizer nonexistent-time::"
+        "pohjola, syksy.csv, row 7: nonexistent-time happened%0A"
+        "field responded_at, value '29.03.2026 03:30'%0A"
+        f"fix: {escape_data(fix(IssueCode.NONEXISTENT_TIME, 'responded_at'))}",
+    ]
+
+
+def _unescape(text: str) -> str:
+    for escaped, raw in (("%0D", "\r"), ("%0A", "\n"), ("%3A", ":"), ("%2C", ","), ("%25", "%")):
+        text = text.replace(escaped, raw)
+    return text
+
+
+@given(st.text())
+def test_github_escaping_round_trips(text: str) -> None:
+    data = escape_data(text)
+    prop = escape_property(text)
+    assert "\n" not in data
+    assert "\r" not in data
+    assert not {":", ",", "\n", "\r"} & set(prop)
+    assert _unescape(prop) == text
+
+
+def test_junit_parses_with_stable_names() -> None:
+    root = ET.fromstring(render("junit", results()))
+    assert root.tag == "testsuites"
+    (suite,) = root.findall("testsuite")
+    assert suite.get("name") == "exports/pohjola, syksy.csv"
+    names = [case.get("name") for case in suite.findall("testcase")]
+    assert names == [str(c) for c in IssueCode if c.info.scope == "data"]
+    assert {case.get("classname") for case in suite.findall("testcase")} == {
+        "harmonizer.pohjola-web.pohjola, syksy.csv"
+    }
+    failed = {
+        case.get("name"): case.find("failure")
+        for case in suite.findall("testcase")
+        if case.find("failure") is not None
+    }
+    assert set(failed) == {"unknown-label", "required-missing"}
+    failure = failed["unknown-label"]
+    assert failure is not None
+    assert failure.get("message") == "Answer label has no rule: 1"
+    assert "row 5" in (failure.text or "")
+    assert suite.get("failures") == "2"
+    assert root.get("failures") == "2"
+    warned = next(c for c in suite.findall("testcase") if c.get("name") == "nonexistent-time")
+    assert warned.find("failure") is None
+    assert "row 7" in (warned.findtext("system-out") or "")
+
+
+def test_junit_fails_warnings_on_request_and_survives_control_characters() -> None:
+    report = make_report()
+    report.add_issue(issue(IssueCode.UNKNOWN_LABEL, 9, value="bad\x0bcell\x00"))
+    root = ET.fromstring(render("junit", results(report, fail_on=Severity.WARNING)))
+    assert root.get("failures") == "3"
+
+
+def test_sarif_validates_against_the_official_schema() -> None:
+    schema = json.loads(SARIF_SCHEMA.read_text(encoding="utf-8"))
+    assert hashlib.sha256(SARIF_SCHEMA.read_bytes()).hexdigest() == SARIF_SHA256
+    document = json.loads(render("sarif", results()))
+    jsonschema.Draft4Validator.check_schema(schema)
+    jsonschema.Draft4Validator(schema, format_checker=jsonschema.FormatChecker()).validate(document)
+    assert document == sarif_document(results())
+    run = document["runs"][0]
+    assert [r["ruleId"] for r in run["results"]] == [
+        "unknown-label",
+        "required-missing",
+        "nonexistent-time",
+    ]
+    first = run["results"][0]
+    assert first["level"] == "error"
+    location = first["locations"][0]["physicalLocation"]
+    assert location["artifactLocation"]["uri"] == "exports/pohjola%2C%20syksy.csv"
+    assert location["region"] == {"startLine": 5}
+    assert run["tool"]["driver"]["rules"][first["ruleIndex"]]["id"] == "unknown-label"
+    assert run["results"][2]["level"] == "warning"
+
+
+def test_json_follows_the_published_schema() -> None:
+    schema = json.loads((ROOT / "schemas" / "report.schema.json").read_text(encoding="utf-8"))
+    document = json.loads(render("json", results()))
+    jsonschema.Draft202012Validator(schema).validate(document)
+    assert document == report_document(results())
+    assert document["reports"][0] == make_report().to_dict()
+    assert document["exit_code"] == 1
+    assert document["codes"]["unknown-label"]["remedy"] == code_remedy(
+        IssueCode.UNKNOWN_LABEL, "en"
+    )
+
+
+def test_report_to_dict_validates_against_the_report_definition() -> None:
+    schema = json.loads((ROOT / "schemas" / "report.schema.json").read_text(encoding="utf-8"))
+    definition = {"$defs": schema["$defs"], "$ref": "#/$defs/ReportModel"}
+    jsonschema.Draft202012Validator(definition).validate(make_report().to_dict())
+    broken = make_report().to_dict()
+    broken["issues"][0]["code"] = "no-such-code"
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.Draft202012Validator(definition).validate(broken)
+
+
+@pytest.mark.parametrize(
+    ("lang", "sheets", "header"),
+    [
+        ("fi", ["Yhteenveto", "Ongelmat"], "Vakavuus"),
+        ("sv", ["Sammanfattning", "Problem"], "Allvarlighet"),
+        ("en", ["Summary", "Issues"], "Severity"),
+    ],
+)
+def test_xlsx_lists_issues_in_the_submitters_language(
+    lang: str, sheets: list[str], header: str
+) -> None:
+    stream = io.BytesIO()
+    report = make_report()
+    report.add_issue(issue(IssueCode.UNKNOWN_LABEL, 8, value="=HYPERLINK(1)", field="ease"))
+    REPORTERS_BY_NAME["xlsx"].write(results(report, lang=lang), stream)
+    book = openpyxl.load_workbook(io.BytesIO(stream.getvalue()), read_only=True)
+    assert book.sheetnames == sheets
+    rows = list(book[sheets[1]].iter_rows(values_only=True))
+    assert rows[0][0] == header
+    assert len(rows) == 1 + 4
+    first = rows[1]
+    assert first[1] == "unknown-label"
+    assert first[3:9] == (
+        "pohjola, syksy.csv",
+        None,
+        5,
+        "B",
+        "Asiointi: sujuvaa, helppoa",
+        "50% hyvä\nrivi 2",
+    )
+    assert rows[4][8] == "'=HYPERLINK(1)"
+    summary = [r for r in book[sheets[0]].iter_rows(values_only=True) if r and r[0]]
+    flat = {r[0]: r[1] for r in summary if len(r) > 1}
+    assert "unknown-label" in flat
+    book.close()
+    if lang == "fi":
+        assert first[2] == "Vastaukselle ei ole sääntöä"
+        assert first[9] == "Asiointi oli sujuvaa ja helppoa (ease)"
+        assert flat["Virheitä"] == 3
+        assert flat["Tulos"] == "korjattavaa"
