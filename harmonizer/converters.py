@@ -14,8 +14,9 @@ from zoneinfo import ZoneInfo
 
 from harmonizer.io.cells import Cell
 from harmonizer.issues import IssueCode
-from harmonizer.mapping.load import LoadedMapping, LookupTable
+from harmonizer.mapping.load import LoadedMapping
 from harmonizer.mapping.model import FieldRule
+from harmonizer.mapping.rules import LookupTable
 from harmonizer.redaction import Redactor
 from harmonizer.schema import RecordSchema
 from harmonizer.values import (

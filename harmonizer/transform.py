@@ -30,8 +30,9 @@ from harmonizer.io.cells import Cell
 from harmonizer.io.readers import ExportInfo
 from harmonizer.issues import Issue, IssueCode, Severity, preview
 from harmonizer.issues import message as issue_message
-from harmonizer.mapping.load import LoadedMapping, required_fields
+from harmonizer.mapping.load import LoadedMapping
 from harmonizer.mapping.model import NOT_ASKED, ColumnRef, FieldRule, Filter
+from harmonizer.mapping.rules import required_fields
 from harmonizer.redaction import Redactor
 from harmonizer.response import Column, HeaderIndex, MissingColumnsError, PivotColumns, Response
 from harmonizer.values import label_key

@@ -21,14 +21,9 @@ from pydantic import ValidationError
 
 from harmonizer.errors import MappingError, SchemaLoadError
 from harmonizer.issues import Issue, IssueCode, preview
-from harmonizer.mapping.load import (
-    DERIVED_FIELDS,
-    LoadedMapping,
-    MappingProblem,
-    MappingProblems,
-    load_mapping,
-)
+from harmonizer.mapping.load import LoadedMapping, load_mapping
 from harmonizer.mapping.model import FieldRule, Mapping
+from harmonizer.mapping.problems import MappingProblems
 from harmonizer.schema import RecordSchema, load_schema
 from harmonizer.values import label_key
 
@@ -128,10 +123,9 @@ def check_mapping_file(path: Path | str) -> MappingCheck:
     try:
         check.loaded = load_mapping(path)
     except MappingProblems as err:
-        schema = _schema_or_none(model)
         lines = _lines(node)
         for problem in err.problems:
-            code = _code_of(problem, model, schema)
+            code = problem.code
             line = problem.line
             if code is IssueCode.MISSING_SOURCE:
                 # The problem has no key of its own; point at where it would be added.
@@ -150,33 +144,6 @@ def _schema_or_none(model: Mapping | None) -> RecordSchema | None:
         return load_schema(model.schema_version)
     except SchemaLoadError:
         return None
-
-
-def _code_of(
-    problem: MappingProblem, model: Mapping | None, schema: RecordSchema | None
-) -> IssueCode:
-    """Sort a problem found by load_mapping into its issue code, by where it points."""
-    if model is None:
-        return IssueCode.MAPPING_SCHEMA
-    parts = problem.path.split(".") if problem.path else []
-    if parts == ["schema_version"] or schema is None:
-        return IssueCode.UNKNOWN_SCHEMA_VERSION
-    if not parts:
-        return IssueCode.MISSING_SOURCE
-    section = parts[0]
-    if section in ("constants", "fields") and len(parts) == 2:
-        name = parts[1]
-        if name in DERIVED_FIELDS or name not in schema.fields:
-            return IssueCode.UNKNOWN_FIELD
-        if section == "fields" and name in model.constants:
-            return IssueCode.DUPLICATE_SOURCE
-    if section == "constants":
-        return IssueCode.BAD_CONSTANT
-    if section == "lookups" or (section == "fields" and parts[2:3] in (["lookup"], ["take"])):
-        return IssueCode.MISSING_LOOKUP
-    if section == "fields" and parts[2:3] in (["value_map"], ["default"]):
-        return IssueCode.BAD_TARGET
-    return IssueCode.MAPPING_RULE
 
 
 def _duplicate_keys(path: Path, root: yaml.Node) -> Iterator[Issue]:

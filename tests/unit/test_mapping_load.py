@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from harmonizer import MappingError, load_mapping
-from harmonizer.mapping.load import MappingProblems
+from harmonizer.mapping.problems import MappingProblems
 from tests.helpers import BASE_MAPPING, ROOT, write_mapping
 
 
