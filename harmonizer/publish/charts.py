@@ -1,60 +1,57 @@
-"""SVG charts of the html report, drawn with pygal: NPS bars and stacked distributions.
+"""SVG charts of the html report, drawn with matplotlib: NPS bars and stacked distributions.
 
-The SVG is inline and static: pygal's tooltip script (fetched from the network by
-default) is switched off, so the report opens anywhere, offline. Bars that are
+Each chart is a :class:`matplotlib.figure.Figure` of its own, saved with the SVG backend;
+pyplot and its figure registry are never used, and matplotlib's settings are changed only
+inside an ``rc_context`` for the time of one drawing. The SVG is static (no script) and
+inlines cleanly: no XML declaration, no DOCTYPE, no metadata. Its text stays text
+(``svg.fonttype`` none), and its ids derive from the chart's ``key``: unique in the page
+and the same on every run, so the same figures always give the same bytes. Bars that are
 suppressed or unanswered are left out, and their category label says why.
+
+matplotlib is imported when a chart is drawn, not with this module: the xlsx report uses
+the colours and labels here without paying for it.
 """
 
 from __future__ import annotations
 
-import sys
-from collections.abc import Sequence
-
-import pygal
-from pygal.style import Style
+import io
+import textwrap
+import threading
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
 
 from harmonizer.publish.content import NpsRow, StatementRow
 
-# pygal appends a legacy import hook (for its map plugins, unused here) to sys.meta_path;
-# on Python 3.11 it makes every failed import warn (ImportWarning), which breaks callers
-# that run with warnings as errors. Remove it: importing pygal must not change imports.
-sys.meta_path[:] = [f for f in sys.meta_path if type(f).__name__ != "PluginImportFixer"]
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.typing import RcKeyType
 
 # Diverging from "fully disagree" (red) to "fully agree" (green); readable by most
 # colour-blind readers because lightness also changes.
 SCALE_COLOURS = ("#b2182b", "#ef8a62", "#d9d9d9", "#67a9cf", "#2166ac")
+SCALE_TEXT_COLOURS = ("white", "#222", "#222", "#222", "white")  # readable on each colour
 NPS_COLOUR = "#2166ac"
-FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif"
-WIDTH = 900
-ROW_HEIGHT = 34
-BASE_HEIGHT = 120
+TEXT_COLOUR = "#222"
+GRID_COLOUR = "#d0d0d0"
+# Text is measured with the first font (bundled with matplotlib, so layout is the same on
+# every machine); browsers without it fall back to the next ones, which are narrower.
+FONTS = ("DejaVu Sans", "Segoe UI", "Roboto", "Helvetica Neue", "Arial")
+FONT_SIZE = 10.0
+TITLE_SIZE = 11.5
+WIDTH = 9.0  # inches; the SVG is 72 units an inch and the page scales it to its width
+ROW_HEIGHT = 0.36
+BAR_THICKNESS = 0.68  # of a row
+WRAPPED_ROW = 1.3  # rows are this much taller in a chart with a two-line label
+BASE_HEIGHT = 1.0
+LABEL_CHARS = 48  # longer bar labels wrap onto a second line, so the bars keep their room
+MIN_LABELLED_SHARE = 5.0  # narrower segments of a stacked bar carry no number
+MINUS = "\u2212"
 
-
-def _style(colours: Sequence[str]) -> Style:
-    return Style(
-        background="white",
-        plot_background="white",
-        foreground="#222",
-        foreground_strong="#222",
-        foreground_subtle="#bbb",
-        font_family=FONT,
-        label_font_size=13,
-        major_label_font_size=13,
-        value_font_size=12,
-        legend_font_size=13,
-        title_font_size=15,
-        colors=tuple(colours),
-        opacity="1",
-        opacity_hover="0.85",
-    )
-
-
-def _height(rows: int) -> int:
-    return BASE_HEIGHT + ROW_HEIGHT * max(rows, 1)
-
-
-def _render(chart: pygal.graph.graph.Graph) -> str:
-    return str(chart.render(is_unicode=True))
+# rc_context changes matplotlib's process-wide settings until it exits: one drawing at a
+# time, so that charts drawn from several threads do not see each other's settings.
+_LOCK = threading.Lock()
+# No Creator, Date, Format or Type: nothing that changes between runs or versions.
+_NO_METADATA: dict[str, Any] = dict.fromkeys(("Creator", "Date", "Format", "Type"))
 
 
 def category_label(label: str, n: int, suppressed: bool, min_n: int) -> str:
@@ -68,50 +65,168 @@ def category_label(label: str, n: int, suppressed: bool, min_n: int) -> str:
     return f"{label} (n={n})"
 
 
-def nps_chart(rows: Sequence[NpsRow], title: str, min_n: int) -> str:
-    """Return an SVG bar chart of NPS per group (-100..100), with each group's n."""
-    chart = pygal.HorizontalBar(
-        js=[],
-        disable_xml_declaration=True,
-        width=WIDTH,
-        height=_height(len(rows)),
-        style=_style([NPS_COLOUR]),
-        show_legend=False,
-        range=(-100, 100),
-        xrange=(-100, 100),
-        print_values=True,
-        value_formatter=lambda v: f"{v:.0f}",
-        truncate_label=-1,
-        title=title,
-    )
-    # pygal draws the first category at the bottom; reverse so the table order reads down.
-    ordered = list(reversed(rows))
-    chart.x_labels = [category_label(r.label, r.n, r.suppressed, min_n) for r in ordered]
-    chart.add("NPS", [r.nps for r in ordered])
-    return _render(chart)
+def axis_label(label: str, n: int, suppressed: bool, min_n: int) -> str:
+    """Return :func:`category_label` on at most two lines of :data:`LABEL_CHARS`.
+
+    The n stays whole, and a name too long for two lines ends in an ellipsis (the table
+    below the chart has it in full).
+
+    >>> axis_label("Lappi", 3, True, 5)
+    'Lappi (n=3, n<5)'
+    >>> print(axis_label("Asiaani koskevat päätökset tehtiin yhdessä kanssani", 93, False, 5))
+    Asiaani koskevat päätökset tehtiin yhdessä
+    kanssani (n=93)
+    >>> print(axis_label("Pitkä " * 20, 7, False, 5))
+    Pitkä Pitkä Pitkä Pitkä Pitkä Pitkä Pitkä Pitkä
+    Pitkä Pitkä Pitkä Pitkä Pitkä Pitkä Pitkä… (n=7)
+    """
+    full = category_label(label, n, suppressed, min_n)
+    if len(full) <= LABEL_CHARS:
+        return full
+    suffix = full[len(label) :]
+    lines = textwrap.wrap(label, LABEL_CHARS, max_lines=2, placeholder="…")
+    if len(lines) == 2:
+        first, second = lines
+        if len(second) + len(suffix) > LABEL_CHARS:
+            second = textwrap.shorten(second, LABEL_CHARS - len(suffix), placeholder="…")
+        return f"{first}\n{second}{suffix}"
+    return f"{lines[0]}\n{suffix.strip()}"
 
 
-def distribution_chart(
-    rows: Sequence[StatementRow], scale: Sequence[str], title: str, min_n: int
+def whole(value: float) -> str:
+    """Return ``value`` rounded to a whole number, with a typographic minus.
+
+    >>> whole(33.4), whole(-12.6) == MINUS + "13", whole(-0.2)
+    ('33', True, '0')
+    """
+    text = f"{value:.0f}"
+    if text == "-0":
+        return "0"
+    return text.replace("-", MINUS)
+
+
+def _settings(key: str) -> dict[RcKeyType, Any]:
+    return {
+        "svg.fonttype": "none",
+        "svg.hashsalt": f"harmonizer-{key}",
+        "svg.id": f"chart-{key}",
+        "text.parse_math": False,  # a "$" in a provider's name is text, not mathematics
+        "font.family": ["sans-serif"],
+        "font.sans-serif": list(FONTS),
+        "font.size": FONT_SIZE,
+        "text.color": TEXT_COLOUR,
+        "xtick.color": TEXT_COLOUR,
+        "ytick.color": TEXT_COLOUR,
+        "axes.edgecolor": "#888",
+        "axes.unicode_minus": True,
+    }
+
+
+def _render(
+    key: str, title: str, labels: Sequence[str], xticks: range, draw: Callable[[Axes, float], None]
 ) -> str:
-    """Return an SVG 100% stacked bar chart: the shares of answers 1..5 per row."""
-    chart = pygal.HorizontalStackedBar(
-        js=[],
-        disable_xml_declaration=True,
-        width=WIDTH,
-        height=_height(len(rows)),
-        style=_style(SCALE_COLOURS),
-        range=(0, 100),
-        xrange=(0, 100),
-        print_values=True,
-        value_formatter=lambda v: f"{v:.0f}" if v >= 5 else "",
-        # The legend is html beside the chart: pygal's bottom legend overlaps long labels.
-        show_legend=False,
-        truncate_label=-1,
-        title=title,
-    )
-    ordered = list(reversed(rows))
-    chart.x_labels = [category_label(r.label, r.n, r.suppressed, min_n) for r in ordered]
-    for point, name in enumerate(scale):
-        chart.add(f"{point + 1} {name}", [r.shares[point] if r.shares else None for r in ordered])
-    return _render(chart)
+    """Return one horizontal-bar chart as inline SVG.
+
+    ``draw`` adds the bars, given the axes and the share of a row a bar is thick: rows
+    are taller in a chart with a wrapped label, and bars keep their thickness.
+    """
+    import matplotlib as mpl
+    import matplotlib.style
+    from matplotlib.figure import Figure
+
+    # The defaults first, so that a user's matplotlibrc does not change the report.
+    with _LOCK, matplotlib.style.context("default"), mpl.rc_context(_settings(key)):
+        # Rows move apart when a label wraps, so that its two lines do not meet the next.
+        spread = WRAPPED_ROW if any("\n" in label for label in labels) else 1.0
+        figure = Figure(
+            figsize=(WIDTH, BASE_HEIGHT + ROW_HEIGHT * spread * max(len(labels), 1)),
+            layout="constrained",
+        )
+        figure.suptitle(title, fontsize=TITLE_SIZE, gid="title")
+        axes = figure.add_subplot()
+        # The first row at the top, so that the chart reads down like its table.
+        axes.set_ylim(len(labels) - 0.5, -0.5)
+        axes.set_yticks(range(len(labels)), list(labels))
+        axes.set_xlim(xticks.start, xticks.stop - xticks.step)
+        axes.set_xticks(list(xticks))
+        axes.tick_params(length=0, labelsize=FONT_SIZE)
+        axes.tick_params(axis="y", pad=6)
+        axes.grid(axis="x", color=GRID_COLOUR, linewidth=0.8)
+        axes.set_axisbelow(True)
+        for side in ("top", "right", "left"):
+            axes.spines[side].set_visible(False)
+        draw(axes, BAR_THICKNESS / spread)
+        buffer = io.StringIO()
+        figure.savefig(buffer, format="svg", metadata=_NO_METADATA)
+    svg = buffer.getvalue()
+    svg = svg[svg.index("<svg") :]
+    # Several charts share the page: matplotlib numbers its groups (figure_1, patch_1, ...)
+    # per file: every group id gets the chart's key in front (the bars' ids too).
+    svg = svg.replace('<g id="', f'<g id="{key}-')
+    # matplotlib's default style sheet selects every element ("*"): keep it to this chart.
+    return svg.replace('<style type="text/css">*{', f'<style type="text/css">#chart-{key} *{{', 1)
+
+
+def nps_chart(rows: Sequence[NpsRow], title: str, min_n: int, *, key: str = "nps") -> str:
+    """Return an SVG bar chart of NPS per group (-100..100), with each group's n.
+
+    ``key`` names the chart in the page: the ``<svg>`` is ``chart-<key>``, each bar a group
+    ``<key>-bar-<row>`` and its number ``<key>-value-<row>``.
+    """
+
+    def draw(axes: Axes, thickness: float) -> None:
+        axes.axvline(0, color="#888", linewidth=1)
+        for i, row in enumerate(rows):
+            if row.nps is None:
+                continue
+            axes.barh(i, row.nps, height=thickness, color=NPS_COLOUR, gid=f"bar-{i}")
+            # The number beside the bar's end; inside it where the bar reaches the edge.
+            sign = -1 if row.nps < 0 else 1
+            inside = abs(row.nps) > 85
+            axes.text(
+                row.nps + (-2 if inside else 2) * sign,
+                i,
+                whole(row.nps),
+                ha="right" if (sign > 0) == inside else "left",
+                va="center",
+                color="white" if inside else TEXT_COLOUR,
+                gid=f"value-{i}",
+            )
+
+    labels = [axis_label(r.label, r.n, r.suppressed, min_n) for r in rows]
+    return _render(key, title, labels, range(-100, 101, 20), draw)
+
+
+def distribution_chart(rows: Sequence[StatementRow], title: str, min_n: int, *, key: str) -> str:
+    """Return an SVG 100% stacked bar chart: the shares of answers 1..5 per row.
+
+    The html legend below the chart names the answers. ``key`` names the chart in the
+    page: the ``<svg>`` is ``chart-<key>``, each segment a group ``<key>-bar-<row>-<answer>``
+    and its number, when the segment is wide enough for one, ``<key>-value-<row>-<answer>``.
+    """
+
+    def draw(axes: Axes, thickness: float) -> None:
+        for i, row in enumerate(rows):
+            if row.shares is None:
+                continue
+            left = 0.0
+            segments = zip(row.shares, SCALE_COLOURS, SCALE_TEXT_COLOURS, strict=True)
+            for answer, (share, colour, text_colour) in enumerate(segments, start=1):
+                if share > 0:
+                    axes.barh(
+                        i, share, left=left, height=thickness, color=colour, gid=f"bar-{i}-{answer}"
+                    )
+                if share >= MIN_LABELLED_SHARE:
+                    axes.text(
+                        left + share / 2,
+                        i,
+                        whole(share),
+                        ha="center",
+                        va="center",
+                        color=text_colour,
+                        gid=f"value-{i}-{answer}",
+                    )
+                left += share
+
+    labels = [axis_label(r.label, r.n, r.suppressed, min_n) for r in rows]
+    return _render(key, title, labels, range(0, 101, 10), draw)

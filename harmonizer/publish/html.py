@@ -53,7 +53,10 @@ def render_html(content: ReportContent) -> str:
         (
             section,
             distribution_chart(
-                section.rows, content.scale, f"{section.label}: {t.statement_by_group}", min_n
+                section.rows,
+                f"{section.label}: {t.statement_by_group}",
+                min_n,
+                key=f"statement-{section.item}",
             ),
         )
         for section in content.statements
@@ -65,7 +68,7 @@ def render_html(content: ReportContent) -> str:
         num=lambda v, d: number(v, d, content.lang),
         hidden=hidden,
         nps_svg=nps_chart(content.nps, t.nps_heading, min_n),
-        overview_svg=distribution_chart(content.overview, content.scale, t.statements_all, min_n),
+        overview_svg=distribution_chart(content.overview, t.statements_all, min_n, key="overview"),
         sections=sections,
         colours=SCALE_COLOURS,
     )

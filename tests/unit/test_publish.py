@@ -4,7 +4,12 @@ with real parsers: csv, openpyxl (charts and their references), html5lib and Ele
 from __future__ import annotations
 
 import csv
+import datetime as dt
+import itertools
 import json
+import re
+import subprocess
+import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any
@@ -14,7 +19,13 @@ import openpyxl
 import pytest
 
 from harmonizer import aggregate, codebook, report
+from harmonizer.dataset import open_dataset
 from harmonizer.errors import DatasetError
+from harmonizer.figures import compute_figures
+from harmonizer.publish.charts import NPS_COLOUR, SCALE_COLOURS
+from harmonizer.publish.content import build_content
+from harmonizer.publish.html import render_html
+from tests.helpers import ROOT
 
 SVG = "{http://www.w3.org/2000/svg}"
 XHTML = "{http://www.w3.org/1999/xhtml}"
@@ -107,16 +118,122 @@ def test_html_report_is_self_contained_and_labelled(dataset: Path, tmp_path: Pat
     assert len(svgs) == 2 + 7  # NPS, overview, one per statement
 
 
+def svg_charts(path: Path) -> list[ET.Element]:
+    """Return the report's inline charts, parsed as the SVG they are."""
+    source = path.read_text(encoding="utf-8")
+    return [ET.fromstring(m.group()) for m in re.finditer(r"<svg\b.*?</svg>", source, re.DOTALL)]
+
+
+def groups(chart: ET.Element, prefix: str) -> dict[str, ET.Element]:
+    return {g.get("id", ""): g for g in chart.iter(f"{SVG}g") if g.get("id", "").startswith(prefix)}
+
+
+def extent(bar: ET.Element) -> tuple[float, float]:
+    """Return a bar's left and right edge, from its path's coordinates."""
+    (path,) = bar.iter(f"{SVG}path")
+    xs = [float(x) for x, _ in re.findall(r"(-?[\d.]+) (-?[\d.]+)", path.get("d", ""))]
+    return min(xs), max(xs)
+
+
+def fill(bar: ET.Element) -> str:
+    (path,) = bar.iter(f"{SVG}path")
+    match = re.search(r"fill: (#[0-9a-f]{6})", path.get("style", ""))
+    assert match is not None
+    return match.group(1)
+
+
+def texts(element: ET.Element) -> list[str]:
+    return [t.text for t in element.iter(f"{SVG}text") if t.text]
+
+
 def test_html_nps_chart_draws_a_bar_per_shown_group(dataset: Path, tmp_path: Path) -> None:
     out = report(dataset, "county", tmp_path / "report.html", lang="en")
+    chart = svg_charts(out)[0]
+    assert chart.get("id") == "chart-nps"
+    (title,) = groups(chart, "nps-title").values()
+    assert texts(title) == ["Recommendation index (NPS) by group"]  # text, not paths
+    labels = [t for t in texts(chart) if "(n=" in t]
+    assert labels == ["All (n=9)", "Pirkanmaa (n=7)", "Lapland (n=2, n<5)"]
+    # All and Pirkanmaa have an NPS; Lapland (row 2) is suppressed and has no bar.
+    bars = groups(chart, "nps-bar-")
+    assert sorted(bars) == ["nps-bar-0", "nps-bar-1"]
+    assert {fill(b) for b in bars.values()} == {NPS_COLOUR}
+    values = {k: texts(v) for k, v in groups(chart, "nps-value-").items()}
+    # All: 4 promoters, 3 detractors of 9; Pirkanmaa: 3 and 2 of 7.
+    assert values == {"nps-value-0": ["11"], "nps-value-1": ["14"]}
+    # Both bars start at 0 and are as long as their NPS: 11.1 and 14.3 of the same scale.
+    zero, end_all = extent(bars["nps-bar-0"])
+    assert extent(bars["nps-bar-1"])[0] == pytest.approx(zero)
+    end_pirkanmaa = extent(bars["nps-bar-1"])[1]
+    assert (end_pirkanmaa - zero) / (end_all - zero) == pytest.approx((1 / 7) / (1 / 9), rel=1e-3)
+
+
+def test_html_distribution_charts_stack_the_shares_of_shown_groups(
+    dataset: Path, tmp_path: Path
+) -> None:
+    out = report(dataset, "county", tmp_path / "report.html", lang="en")
+    charts = {c.get("id"): c for c in svg_charts(out)}
+    overview = charts["chart-overview"]
+    labels = [t for t in texts(overview) if "(n=" in t]
+    assert len(labels) == 7
+    # Only "respect" has national answers (timely_help was adapted): one stacked bar.
+    respect = next(i for i, label in enumerate(labels) if label.endswith("(n=8)"))
+    bars = groups(overview, "overview-bar-")
+    assert sorted(bars) == [f"overview-bar-{respect}-{answer}" for answer in range(1, 6)]
+    assert [fill(bars[f"overview-bar-{respect}-{a}"]) for a in range(1, 6)] == list(SCALE_COLOURS)
+    # 1, 2 and 3 once each of 8, 4 twice, 5 three times: 12.5, 12.5, 12.5, 25, 37.5 %.
+    values = [texts(g) for g in groups(overview, f"overview-value-{respect}-").values()]
+    assert values == [["12"], ["12"], ["12"], ["25"], ["38"]]
+    edges = [extent(bars[f"overview-bar-{respect}-{a}"]) for a in range(1, 6)]
+    for (_, right), (left, _) in itertools.pairwise(edges):
+        assert right == pytest.approx(left, abs=0.01)  # stacked: each starts where one ends
+    whole = edges[-1][1] - edges[0][0]
+    widths = [(b - a) / whole for a, b in edges]
+    assert widths == pytest.approx([0.125, 0.125, 0.125, 0.25, 0.375], abs=1e-4)
+
+    section = charts["chart-statement-respect"]
+    labels = [t for t in texts(section) if "(n=" in t]
+    assert labels == ["All (n=8)", "Pirkanmaa (n=6)", "Lapland (n=2, n<5)"]
+    bars = groups(section, "statement-respect-bar-")
+    # Pirkanmaa answered no 2 (no empty segment); suppressed Lapland has no bar at all.
+    assert sorted(bars) == [
+        *(f"statement-respect-bar-0-{a}" for a in range(1, 6)),
+        *(f"statement-respect-bar-1-{a}" for a in (1, 3, 4, 5)),
+    ]
+
+
+def test_html_report_renders_the_same_bytes_twice(dataset: Path) -> None:
+    opened = open_dataset(dataset)
+    figures = compute_figures(opened.records(), opened.schema, ("county",))
+    generated = dt.datetime(2026, 3, 1, 12, 0, tzinfo=dt.UTC)
+    content = build_content(opened.schema, figures, "sv", generated=generated)
+    first = render_html(content)
+    assert render_html(content) == first
+    assert "<?xml" not in first
+    assert "<!DOCTYPE svg" not in first
+    assert "<metadata" not in first  # no date, creator or version that would change
+
+
+def test_html_charts_keep_their_ids_and_style_to_themselves(dataset: Path, tmp_path: Path) -> None:
+    out = report(dataset, "county", tmp_path / "report.html", lang="fi")
     source = out.read_text(encoding="utf-8")
-    start = source.index("<svg")
-    chart = ET.fromstring(source[start : source.index("</svg>", start) + len("</svg>")])
-    bars = [e for e in chart.iter(f"{SVG}rect") if "rect" in (e.get("class") or "").split()]
-    # All and Pirkanmaa have an NPS; Lapland is suppressed and has no bar.
-    assert len(bars) == 2
-    labels = [t.text for t in chart.iter(f"{SVG}text") if t.text and "(n=" in t.text]
-    assert sorted(labels) == ["All (n=9)", "Lapland (n=2, n<5)", "Pirkanmaa (n=7)"]
+    ids = re.findall(r'\bid="([^"]*)"', source)
+    assert len(ids) == len(set(ids)), "ids repeat between the inline charts"
+    references = 0
+    for chart in svg_charts(out):
+        own = {e.get("id") for e in chart.iter() if e.get("id")}
+        # Every reference (clip paths, markers) resolves inside the chart itself.
+        markup = ET.tostring(chart, encoding="unicode")
+        for reference in re.findall(r'url\(#([^)]+)\)|href="#([^"]+)"', markup):
+            assert "".join(reference) in own
+            references += 1
+        (style,) = chart.iter(f"{SVG}style")
+        assert (style.text or "").startswith(f"#{chart.get('id')} *{{"), style.text
+    assert references > 0
+    # No style sheet of a chart reaches the page: none selects every element ("*").
+    sheets = re.findall(r"<style[^>]*>([^<]*)</style>", source)
+    assert len(sheets) == 1 + 9
+    assert not [s for s in sheets if s.lstrip().startswith("*")]
 
 
 def test_xlsx_report_has_native_charts_on_its_tables(dataset: Path, tmp_path: Path) -> None:
@@ -176,9 +293,29 @@ def test_codebook_markdown(tmp_path: Path) -> None:
         codebook(tmp_path / "codebook.pdf")
 
 
-def test_importing_the_charts_leaves_the_import_system_alone() -> None:
-    import sys
-
-    import harmonizer.publish.charts  # noqa: F401
-
-    assert not [f for f in sys.meta_path if type(f).__name__ == "PluginImportFixer"]
+def test_charts_leave_the_import_system_and_matplotlib_settings_alone() -> None:
+    # In a fresh interpreter: this one has imported the charts already.
+    program = """
+import sys
+before = list(sys.meta_path)
+import harmonizer.publish.charts as charts
+assert "matplotlib" not in sys.modules, "matplotlib loads only when a chart is drawn"
+from harmonizer.publish.content import NpsRow
+import matplotlib
+settings = matplotlib.rcParams.copy()
+row = NpsRow("All", 9, 9, False, 50.0, 30.0, 20.0, 30.0, 0.0, 60.0, 100.0)
+assert charts.nps_chart([row], "NPS", 5).startswith("<svg")
+assert sys.meta_path == before, sys.meta_path
+assert "matplotlib.pyplot" not in sys.modules
+# Not "backend": reading it makes matplotlib choose one, with pyplot.
+keys = [k for k in settings if k != "backend"]
+assert [matplotlib.rcParams[k] for k in keys] == [settings[k] for k in keys]
+"""
+    completed = subprocess.run(
+        [sys.executable, "-W", "error", "-c", program],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=ROOT,
+    )
+    assert completed.returncode == 0, completed.stderr
