@@ -3,8 +3,10 @@
     python tools/generate.py          # write them
     python tools/generate.py --check  # exit 1 and name the stale files (CI)
 
-Generated files: schemas/mapping.schema.json (from the pydantic mapping model) and
-schemas/report.schema.json (from the pydantic model of the JSON report).
+Generated files: schemas/mapping.schema.json (from the pydantic mapping model),
+schemas/report.schema.json (from the pydantic model of the JSON report) and
+docs/issues.md (from the issue catalogue and the real text reports of the cases in
+tests/issue_cases.py; see tools/issues_doc.py).
 """
 
 from __future__ import annotations
@@ -42,9 +44,16 @@ def report_schema() -> str:
     return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
 
 
+def issues_doc() -> str:
+    from tools.issues_doc import render
+
+    return render()
+
+
 GENERATED: dict[str, Callable[[], str]] = {
     "schemas/mapping.schema.json": mapping_schema,
     "schemas/report.schema.json": report_schema,
+    "docs/issues.md": issues_doc,
 }
 
 

@@ -1,4 +1,9 @@
-"""The issue catalogue is complete: titles and remedies in fi, sv, en, and documented."""
+"""The issue catalogue is complete: titles and remedies in fi, sv, en, and documented.
+
+docs/issues.md is generated (tools/generate.py, drift-checked by ``make test``); these
+tests check what the generator must keep: a section for every code, with a real example
+or, for a code not raised yet, a note saying so.
+"""
 
 from __future__ import annotations
 
@@ -9,10 +14,12 @@ import pytest
 
 from harmonizer.issues import CODE_INFO, IssueCode
 from harmonizer.reporters.texts import LANGUAGES, code_remedy, code_title, translations, word
+from tests.issue_cases import NOT_RAISED_YET
 
 ROOT = Path(__file__).resolve().parents[2]
 DOCS = (ROOT / "docs" / "issues.md").read_text("utf-8")
 KEBAB = re.compile(r"^[a-z]+(-[a-z]+)*$")
+PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
 
 
 @pytest.mark.parametrize("code", list(IssueCode), ids=str)
@@ -27,14 +34,38 @@ def test_code_is_complete(code: IssueCode) -> None:
     section = DOCS.split(f"\n## {code}\n", 1)
     assert len(section) == 2, f"docs/issues.md has no section for {code}"
     body = section[1].split("\n## ", 1)[0]
+    assert f"**{code.info.title}**" in body
     assert "Fix: " in body
-    assert "    " in body  # an example, indented as the text report prints it
+    if code in NOT_RAISED_YET:
+        assert "Not raised yet: " in body
+        assert "Example" not in body
+    else:
+        assert f": {code.severity} {code}: " in body  # the text report's own line
+        assert "\n    " in body  # indented as a code block
+
+
+@pytest.mark.parametrize("lang", ["fi", "sv"])
+@pytest.mark.parametrize("code", list(IssueCode), ids=str)
+def test_translated_remedy_names_what_the_english_names(code: IssueCode, lang: str) -> None:
+    english = sorted(PLACEHOLDER.findall(code.info.remedy))
+    assert set(english) <= {"rule", "mapping"}
+    translated = translations()["codes"][str(code)][lang]["remedy"]
+    assert sorted(PLACEHOLDER.findall(translated)) == english
+    filled = code_remedy(code, lang, rule="fields.ease", mapping="palaute.yaml")
+    assert "{" not in filled
+    assert "}" not in filled
+    assert ("fields.ease" in filled) == ("rule" in english)
+    assert ("palaute.yaml" in filled) == ("mapping" in english)
 
 
 def test_translations_name_only_known_codes_and_words() -> None:
     data = translations()
     assert set(data["codes"]) == {str(c) for c in IssueCode}
     assert all(set(data["codes"][c]) == {"fi", "sv"} for c in data["codes"])
+    # An unquoted comma in a flow mapping would split a title into a stray key.
+    assert all(
+        set(text) == {"title", "remedy"} for c in data["codes"].values() for text in c.values()
+    )
     keys = {lang: set(words) for lang, words in data["words"].items()}
     assert set(keys) == set(LANGUAGES)
     assert keys["fi"] == keys["sv"] == keys["en"]

@@ -127,8 +127,8 @@ def test_no_fix_line_when_the_message_ends_with_the_remedy() -> None:
 def test_text_in_finnish_and_capped() -> None:
     text = render("text", results(make_report(max_issues=1), lang="fi"))
     assert (
-        "    korjaus: lisää vastaus mappauksen tämän kentän value_map- (tai missing-) kohtaan\n"
-        in text
+        "    korjaus: lisää vastaus säännön fields.ease value_map-kohtaan (tai missing-kohtaan, "
+        "jos vastaus on ”en osaa sanoa”) tiedostossa pohjola-web.yaml\n" in text
     )
     assert "listed 1 of 3 issues; raise --max-issues to list more\n" in text
     assert "required-missing happened" not in text
