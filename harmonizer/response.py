@@ -194,7 +194,7 @@ def long_responses(
                 lone.issues.append(
                     issue(
                         IssueCode.RESPONSE_NOT_CONTIGUOUS,
-                        f"response {rid!r} was already complete {window} rows earlier",
+                        f"response {rid!r} was already complete: none of its answers came in the {window} row{'s' if window != 1 else ''} before this one",
                         source.row,
                         columns.response_id,
                         rid,

@@ -142,7 +142,10 @@ CASES: dict[IssueCode, Case] = {
     IssueCode.REQUIRED_MISSING: data(good_with(unit="")),
     IssueCode.OUTSIDE_REFORM: data(
         good_with(text="Ahvenanmaa"),
-        mapping=MAPPING.replace('  county: "19"\n', "") + "  county: Palaute\n",
+        mapping=MAPPING.replace('  county: "19"\n', "").replace(
+            "  open_feedback: Palaute\n", "  county: Alue\n"
+        ),
+        header=HEADER.replace("Palaute", "Alue"),
     ),
     IssueCode.VALUE_TOO_LONG: data(good_with(text="x" * 32_001)),
     IssueCode.DUPLICATE_RESPONSE: data(GOOD, GOOD),
