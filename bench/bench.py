@@ -26,15 +26,7 @@ sys.path.insert(0, str(ROOT))
 from harmonizer.schema import load_schema  # noqa: E402
 
 SCALE = [load_schema().scale_labels[str(p)]["fi"] for p in range(1, 6)]
-STATEMENTS = [
-    "ease",
-    "timely_help",
-    "respect",
-    "joint_decisions",
-    "safety",
-    "info_understandable",
-    "useful",
-]
+STATEMENTS = list(load_schema().statements)
 HEADER = [
     "id",
     "aika",

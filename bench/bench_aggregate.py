@@ -21,17 +21,13 @@ import uuid
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-MEASURES = (
-    "ease",
-    "timely_help",
-    "respect",
-    "joint_decisions",
-    "safety",
-    "info_understandable",
-    "useful",
-)
-COUNTIES = [f"{i:02d}" for i in range(1, 22)] + ["90"]
-REASONS = ("dont_know", "not_applicable", "no_answer", "not_asked")
+sys.path.insert(0, str(ROOT))
+
+from harmonizer.schema import load_schema  # noqa: E402
+
+MEASURES = load_schema().statements
+COUNTIES = list(load_schema().codes("county"))
+REASONS = load_schema().missing_reasons
 
 CHILD = """
 import resource, sys, time

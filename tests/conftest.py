@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from harmonizer.schema import load_schema
 from tests.helpers import ROOT
 
 
@@ -16,16 +17,7 @@ def root() -> Path:
 
 
 # Records and run folders for the dataset, figures and report tests (issue 4).
-RECORD_MEASURES = (
-    "nps",
-    "ease",
-    "timely_help",
-    "respect",
-    "joint_decisions",
-    "safety",
-    "info_understandable",
-    "useful",
-)
+RECORD_MEASURES = load_schema().measures
 
 
 class RecordFactory:

@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from harmonizer.api import aggregate
-from harmonizer.cli.common import EXIT_OK, cannot_run
+from harmonizer.cli.common import EXIT_OK, cannot_run, quiet_option
 from harmonizer.figures import DEFAULT_MIN_N, GROUP_FIELDS
 from harmonizer.schema import LANGUAGES
 
@@ -35,7 +35,7 @@ BY_HELP = f"Grouping fields, comma-separated: {', '.join(GROUP_FIELDS)}."
 @click.option(
     "--lang", default="en", show_default=True, type=click.Choice(LANGUAGES), help="Label language."
 )
-@click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
+@quiet_option
 def aggregate_command(
     dataset: Path, by: str, output: Path, min_n: int, lang: str, quiet: bool
 ) -> None:

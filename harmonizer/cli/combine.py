@@ -8,18 +8,15 @@ from pathlib import Path
 import click
 
 from harmonizer.api import combine
-from harmonizer.cli.common import EXIT_OK, cannot_run, progress_bar
+from harmonizer.cli.common import (
+    EXIT_OK,
+    cannot_run,
+    formats_option,
+    progress_bar,
+    progress_option,
+    quiet_option,
+)
 from harmonizer.dataset import DATASET_FORMATS
-
-
-def _formats(ctx: click.Context, param: click.Parameter, value: str) -> tuple[str, ...]:
-    formats = tuple(f.strip() for f in value.split(",") if f.strip())
-    unknown = [f for f in formats if f not in DATASET_FORMATS]
-    if unknown:
-        raise click.BadParameter(
-            f"unknown format {', '.join(unknown)}; choose from {', '.join(DATASET_FORMATS)}"
-        )
-    return formats
 
 
 @click.command("combine")
@@ -32,20 +29,12 @@ def _formats(ctx: click.Context, param: click.Parameter, value: str) -> tuple[st
     type=click.Path(file_okay=False, path_type=Path),
     help="Folder for the combined records and manifest.json.",
 )
-@click.option(
-    "--format",
-    "formats",
-    default="jsonl",
-    show_default=True,
-    callback=_formats,
-    help="Extra dataset formats, comma-separated: csv, xlsx, parquet (jsonl is always written).",
+@formats_option(
+    DATASET_FORMATS,
+    "Extra dataset formats, comma-separated: csv, xlsx, parquet (jsonl is always written).",
 )
-@click.option(
-    "--progress/--no-progress",
-    default=None,
-    help="Progress bar on stderr (default: when stderr is a terminal).",
-)
-@click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
+@progress_option
+@quiet_option
 def combine_command(
     runs: tuple[Path, ...],
     outdir: Path,

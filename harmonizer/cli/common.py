@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, TypeVar
 
 import click
 
@@ -43,3 +45,44 @@ def progress_bar(enabled: bool, label: str) -> Iterator[Callable[[int], None] | 
             bar.update(rows)
 
         yield advance
+
+
+Command = TypeVar("Command", bound=Callable[..., Any])
+
+# Options that several commands share, so that their names and help cannot drift apart.
+mapping_option = click.option(
+    "-m",
+    "--mapping",
+    "mapping_path",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The provider's mapping file (YAML).",
+)
+progress_option = click.option(
+    "--progress/--no-progress",
+    default=None,
+    help="Progress bar on stderr (default: when stderr is a terminal).",
+)
+quiet_option = click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
+
+
+def formats_option(choices: Sequence[str], help_text: str) -> Callable[[Command], Command]:
+    """Return a ``--format`` option taking comma-separated dataset formats from ``choices``."""
+
+    def parse(ctx: click.Context, param: click.Parameter, value: str) -> tuple[str, ...]:
+        formats = tuple(f.strip() for f in value.split(",") if f.strip())
+        unknown = [f for f in formats if f not in choices]
+        if unknown:
+            raise click.BadParameter(
+                f"unknown format {', '.join(unknown)}; choose from {', '.join(choices)}"
+            )
+        return formats
+
+    return click.option(
+        "--format",
+        "formats",
+        default="jsonl",
+        show_default=True,
+        callback=parse,
+        help=help_text,
+    )

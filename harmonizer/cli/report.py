@@ -9,7 +9,7 @@ import click
 
 from harmonizer.api import report
 from harmonizer.cli.aggregate import BY_HELP
-from harmonizer.cli.common import EXIT_OK, cannot_run
+from harmonizer.cli.common import EXIT_OK, cannot_run, quiet_option
 from harmonizer.figures import DEFAULT_MIN_N
 from harmonizer.schema import LANGUAGES
 
@@ -34,7 +34,7 @@ from harmonizer.schema import LANGUAGES
     type=click.IntRange(min=1),
     help="Suppress figures based on fewer valid answers.",
 )
-@click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
+@quiet_option
 def report_command(
     dataset: Path, by: str, output: Path, lang: str, min_n: int, quiet: bool
 ) -> None:

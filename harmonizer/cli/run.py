@@ -8,29 +8,21 @@ from pathlib import Path
 import click
 
 from harmonizer.api import OUTPUT_FORMATS, harmonize
-from harmonizer.cli.common import EXIT_ERRORS, EXIT_OK, cannot_run, progress_bar
+from harmonizer.cli.common import (
+    EXIT_ERRORS,
+    EXIT_OK,
+    cannot_run,
+    formats_option,
+    mapping_option,
+    progress_bar,
+    progress_option,
+    quiet_option,
+)
 from harmonizer.mapping.load import load_mapping
 
 
-def _formats(ctx: click.Context, param: click.Parameter, value: str) -> tuple[str, ...]:
-    formats = tuple(f.strip() for f in value.split(",") if f.strip())
-    unknown = [f for f in formats if f not in OUTPUT_FORMATS]
-    if unknown:
-        raise click.BadParameter(
-            f"unknown format {', '.join(unknown)}; choose from {', '.join(OUTPUT_FORMATS)}"
-        )
-    return formats
-
-
 @click.command("run")
-@click.option(
-    "-m",
-    "--mapping",
-    "mapping_path",
-    required=True,
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="The provider's mapping file (YAML).",
-)
+@mapping_option
 @click.argument("exports", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
 @click.option(
     "-o",
@@ -40,13 +32,8 @@ def _formats(ctx: click.Context, param: click.Parameter, value: str) -> tuple[st
     type=click.Path(file_okay=False, path_type=Path),
     help="Folder for records, rejects and manifest.json.",
 )
-@click.option(
-    "--format",
-    "formats",
-    default="jsonl",
-    show_default=True,
-    callback=_formats,
-    help="Extra dataset formats, comma-separated: csv, xlsx (jsonl is always written).",
+@formats_option(
+    OUTPUT_FORMATS, "Extra dataset formats, comma-separated: csv, xlsx (jsonl is always written)."
 )
 @click.option("--strict", is_flag=True, help="Exit 1 when any row was rejected.")
 @click.option(
@@ -61,12 +48,8 @@ def _formats(ctx: click.Context, param: click.Parameter, value: str) -> tuple[st
     is_flag=True,
     help="Leave open text out of every output instead of redacting it.",
 )
-@click.option(
-    "--progress/--no-progress",
-    default=None,
-    help="Progress bar on stderr (default: when stderr is a terminal).",
-)
-@click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
+@progress_option
+@quiet_option
 def run_command(
     mapping_path: Path,
     exports: tuple[Path, ...],

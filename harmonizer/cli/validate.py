@@ -8,27 +8,16 @@ from pathlib import Path
 import click
 
 from harmonizer.api import validate
-from harmonizer.cli.common import cannot_run, progress_bar
+from harmonizer.cli.common import cannot_run, mapping_option, progress_bar, progress_option
 from harmonizer.cli.reporting import check_output, emit, report_options, report_set
 from harmonizer.mapping.load import load_mapping
 
 
 @click.command("validate")
-@click.option(
-    "-m",
-    "--mapping",
-    "mapping_path",
-    required=True,
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="The provider's mapping file (YAML).",
-)
+@mapping_option
 @click.argument("exports", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
 @report_options
-@click.option(
-    "--progress/--no-progress",
-    default=None,
-    help="Progress bar on stderr (default: when stderr is a terminal).",
-)
+@progress_option
 def validate_command(
     mapping_path: Path,
     exports: tuple[Path, ...],
