@@ -20,8 +20,8 @@ from harmonizer.io.writers import CsvWriter, JsonlWriter, Writer, XlsxWriter, wr
 from harmonizer.issues import Issue, IssueCode
 from harmonizer.mapping.load import LoadedMapping, load_mapping
 from harmonizer.redaction import Redactor
-from harmonizer.run_report import DEFAULT_MAX_ISSUES, ExportSummary, Report, ReportBuilder
 from harmonizer.response import MissingColumnsError, PivotColumns, long_responses, wide_responses
+from harmonizer.run_report import DEFAULT_MAX_ISSUES, ExportSummary, Report, ReportBuilder
 from harmonizer.tabular import (
     REJECT_COLUMNS,
     flatten_record,
