@@ -219,6 +219,8 @@ def iter_rows(
     for path in exports:
         with read_table(Path(path), _source_options(loaded)) as table:
             builder = _builder(loaded, table, keep_open_text)
+            for issue in builder.header_issues:
+                report.add_issue(issue)
             rows: Iterable[Row] = apply_mapping(_responses(loaded, builder, table), builder)
             rows = validate_records(rows, validator)
             rows = drop_duplicates(rows, seen)
