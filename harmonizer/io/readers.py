@@ -455,9 +455,13 @@ def read_xlsx(path: Path, options: SourceOptions) -> Table:
     info = ExportInfo(
         path=path, format="xlsx", sha256=digest, size=size, header_row=options.header_row
     )
+    # openpyxl leaves its file open when a workbook fails to load; holding the handle
+    # here lets every path close it.
+    source = path.open("rb")
     try:
-        workbook = load_workbook(path, read_only=True, data_only=True)
+        workbook = load_workbook(source, read_only=True, data_only=True)
     except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError) as err:
+        source.close()
         raise ReadError(
             f"{path.name}: not a readable xlsx workbook ({err}); save it again from "
             "Excel as .xlsx, without a password"
@@ -465,7 +469,13 @@ def read_xlsx(path: Path, options: SourceOptions) -> Table:
     # openpyxl raises what its parsers raise (defusedxml's refusals are ValueErrors,
     # a damaged part gives a ParseError or zlib.error): every one means a broken file.
     except Exception as err:
+        source.close()
         raise ReadError(f"{path.name}: {_xlsx_problem(err)}") from err
+
+    def close() -> None:
+        workbook.close()
+        source.close()
+
     try:
         names = workbook.sheetnames
         sheet = options.sheet
@@ -493,7 +503,7 @@ def read_xlsx(path: Path, options: SourceOptions) -> Table:
         rows = _split_header(numbered, options, info)
         first = next(rows, None)
     except BaseException:
-        workbook.close()
+        close()
         raise
 
     def generate() -> Iterator[SourceRow]:
@@ -501,7 +511,7 @@ def read_xlsx(path: Path, options: SourceOptions) -> Table:
             yield first
         yield from rows
 
-    return Table(info, _skip_trailing_blanks(generate()), workbook.close)
+    return Table(info, _skip_trailing_blanks(generate()), close)
 
 
 def _xlsx_problem(err: BaseException) -> str:
