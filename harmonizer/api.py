@@ -16,7 +16,7 @@ from typing import Any, Literal
 from harmonizer import __version__
 from harmonizer.errors import ReadError
 from harmonizer.io.readers import SourceOptions, Table, read_table
-from harmonizer.io.writers import CsvWriter, JsonlWriter, Writer, XlsxWriter, write_json
+from harmonizer.io.writers import CsvWriter, JsonlWriter, Writer, XlsxWriter, prepare_json
 from harmonizer.issues import Issue, IssueCode
 from harmonizer.mapping.load import LoadedMapping, load_mapping
 from harmonizer.redaction import Redactor
@@ -376,10 +376,17 @@ def harmonize(
                     else:
                         for line in reject_lines(item):
                             writer.write(line)
+        # Everything is on disk under temporary names before anything is renamed, and
+        # the manifest is renamed last: the renames take milliseconds, and a manifest
+        # always describes outputs that are complete.
+        finished = [writer.finish() for writer in writers]
+        outputs = tuple(w.path for w in writers)
+        manifest = build_manifest(loaded, report, outputs, open_text)
+        manifest["output_sha256"] = {f.target.name: f.sha256 for f in finished}
+        manifest_file = prepare_json(outdir / MANIFEST, manifest)
+        stack.callback(manifest_file.abort)
         for writer in writers:
-            writer.commit()
+            writer.publish()
+        manifest_file.publish()
         stack.pop_all()
-    outputs = tuple(w.path for w in writers)
-    manifest = build_manifest(loaded, report, outputs, open_text)
-    write_json(outdir / MANIFEST, manifest)
     return RunResult(report, (*outputs, outdir / MANIFEST), manifest)
