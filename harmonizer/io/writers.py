@@ -286,7 +286,16 @@ class XlsxWriter:
         self.publish()
 
     def abort(self) -> None:
-        """Drop the file."""
+        """Drop the file, and the sheets openpyxl was streaming to temporary files."""
+        for sheet in self._book.worksheets:
+            # An unclosed streaming sheet would write to a closed file when collected.
+            with contextlib.suppress(Exception):
+                if not sheet.closed:
+                    sheet.close()
+            out = getattr(getattr(sheet, "_writer", None), "out", None)
+            if isinstance(out, str):
+                with contextlib.suppress(OSError):
+                    os.remove(out)
         self._file.abort()
 
 
