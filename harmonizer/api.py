@@ -386,7 +386,7 @@ def harmonize(
         manifest_file = prepare_json(outdir / MANIFEST, manifest)
         stack.callback(manifest_file.abort)
         for writer in writers:
-            writer.publish()
+            writer.publish(sync=False)
         manifest_file.publish()
         stack.pop_all()
     return RunResult(report, (*outputs, outdir / MANIFEST), manifest)

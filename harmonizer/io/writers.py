@@ -124,14 +124,19 @@ class AtomicFile:
             self.abort()
             raise OutputError(f"{self.target}: cannot write: {err.strerror}") from err
 
-    def publish(self) -> None:
-        """Rename the finished temporary file over the target."""
+    def publish(self, *, sync: bool = True) -> None:
+        """Rename the finished temporary file over the target.
+
+        ``sync=False`` leaves the directory's fsync to a later publish in the same
+        folder, so that a set of files is renamed within microseconds.
+        """
         try:
             os.replace(self.temp, self.target)
         except OSError as err:
             self.abort()
             raise OutputError(f"{self.target}: cannot write: {err.strerror}") from err
-        _fsync_directory(self.target.parent)
+        if sync:
+            _fsync_directory(self.target.parent)
 
     def commit(self) -> None:
         """Flush to disk and rename over the target (:meth:`finish` + :meth:`publish`)."""
@@ -159,8 +164,8 @@ class Writer(Protocol):
     def finish(self) -> AtomicFile:
         """Write everything to the temporary file; return it, ready to publish."""
 
-    def publish(self) -> None:
-        """Rename the finished file into place."""
+    def publish(self, *, sync: bool = True) -> None:
+        """Rename the finished file into place (``sync``: fsync the folder too)."""
 
     def commit(self) -> None:
         """Finish and publish the file."""
@@ -186,9 +191,9 @@ class JsonlWriter:
         self._file.finish()
         return self._file
 
-    def publish(self) -> None:
+    def publish(self, *, sync: bool = True) -> None:
         """Rename the file into place."""
-        self._file.publish()
+        self._file.publish(sync=sync)
 
     def commit(self) -> None:
         """Publish the file."""
@@ -221,9 +226,9 @@ class CsvWriter:
         self._file.finish()
         return self._file
 
-    def publish(self) -> None:
+    def publish(self, *, sync: bool = True) -> None:
         """Rename the file into place."""
-        self._file.publish()
+        self._file.publish(sync=sync)
 
     def commit(self) -> None:
         """Publish the file."""
@@ -276,9 +281,9 @@ class XlsxWriter:
         self._file.finish()
         return self._file
 
-    def publish(self) -> None:
+    def publish(self, *, sync: bool = True) -> None:
         """Rename the workbook into place."""
-        self._file.publish()
+        self._file.publish(sync=sync)
 
     def commit(self) -> None:
         """Save the workbook and publish it."""
