@@ -5,12 +5,13 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 OUT ?= out
 
-.PHONY: help install demo test lint typecheck unit check-generated bench clean
+.PHONY: help install demo test lint typecheck unit check-generated bench fuzz clean
 
 help:
 	@echo "make demo   - set up and harmonise every bundled example export"
 	@echo "make test   - lint, type-check, generated-file drift check and the test suite"
 	@echo "make bench  - measure rows/s and peak memory on a generated 200,000-row export"
+	@echo "make fuzz   - fuzz the readers with many damaged files (FUZZ_EXAMPLES=2000 each)"
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -40,6 +41,10 @@ test: lint typecheck check-generated unit
 
 bench: $(STAMP)
 	$(BIN)/python bench/bench.py
+
+FUZZ_EXAMPLES ?= 2000
+fuzz: $(STAMP)
+	HARMONIZER_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/pytest -q -p no:cacheprovider tests/fuzz
 
 clean:
 	rm -rf $(VENV) $(OUT) bench/data .pytest_cache .mypy_cache .ruff_cache

@@ -479,6 +479,11 @@ def read_xlsx(path: Path, options: SourceOptions) -> Table:
     try:
         names = workbook.sheetnames
         sheet = options.sheet
+        if not names:
+            raise ReadError(
+                f"{path.name}: the workbook has no worksheets; open it in Excel or "
+                "LibreOffice and save it again as .xlsx"
+            )
         if sheet is None:
             title = names[0]
             if len(names) > 1:

@@ -150,7 +150,10 @@ def check_xlsx(path: Path, limits: ZipLimits = DEFAULT_LIMITS) -> None:
             ods = "mimetype" in archive.namelist() and archive.read("mimetype").startswith(
                 b"application/vnd.oasis"
             )
-    except (zipfile.BadZipFile, OSError, EOFError, ValueError) as err:
+    # A damaged archive surfaces as BadZipFile, zlib.error, EOFError, struct.error,
+    # NotImplementedError (unknown compression) or RuntimeError (encrypted member):
+    # every one means the same to the user.
+    except Exception as err:
         raise ReadError(
             f"{path.name}: the workbook is truncated or corrupt (its zip directory cannot "
             f"be read: {err}); copy or export the file again"
