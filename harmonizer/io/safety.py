@@ -62,15 +62,17 @@ DEFAULT_LIMITS = ZipLimits()
 def _looks_like_text(head: bytes) -> bool:
     if head.startswith((codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return True
-    if b"\x00" in head:
-        # UTF-16 without a byte order mark: every other byte of Latin text is NUL.
-        return head[1::2].count(0) > len(head) // 4 or head[0::2].count(0) > len(head) // 4
+    quarter = len(head) // 4
+    if b"\x00" in head and (head[1::2].count(0) > quarter or head[0::2].count(0) > quarter):
+        return True  # UTF-16 without a byte order mark: every other byte of Latin text is NUL
     try:
         head.decode("utf-8")
     except UnicodeDecodeError as err:
         if err.start < len(head) - 3:
-            # Windows-1252 text has no control bytes other than tab, CR and LF.
-            return not any(b < 0x20 and b not in b"\t\r\n" for b in head)
+            # Windows-1252 text has few control bytes (a stray one in a cell is still
+            # text); random or compressed data has one byte in eight.
+            controls = sum(1 for b in head if b < 0x20 and b not in b"\t\r\n")
+            return controls < 8 or controls * 20 < len(head)
     return True
 
 
