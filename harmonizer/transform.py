@@ -260,7 +260,12 @@ class RecordBuilder:
         elif name == "responded_at":
             convert = moment_converter(rule)
         elif name in TEXT_FIELDS:
-            convert = text_converter(name, rule, redactor if name in REDACTED_FIELDS else None)
+            convert = text_converter(
+                name,
+                rule,
+                redactor if name in REDACTED_FIELDS else None,
+                memoise=name not in OPEN_TEXT_FIELDS,
+            )
         else:
             convert = code_converter(name, rule, self.loaded)
         lookup = None
@@ -346,7 +351,8 @@ class RecordBuilder:
             if plan.open_text and not self.keep_open_text:
                 continue
             raw, source_row, column = plan.source.get(response)
-            if self._too_long(raw, source_row, column, plan.name, issues):
+            if type(raw) is str and len(raw) > MAX_CELL_CHARS:
+                self._too_long(raw, source_row, column, plan.name, issues)
                 continue
             value = raw
             if plan.lookup is not None:
@@ -385,8 +391,10 @@ class RecordBuilder:
         if self._age is not None:
             age_source, age_convert = self._age
             raw, source_row, column = age_source.get(response)
-            too_long = self._too_long(raw, source_row, column, "age_group", issues)
-            result = age_convert(None if too_long else raw, year)
+            if type(raw) is str and len(raw) > MAX_CELL_CHARS:
+                self._too_long(raw, source_row, column, "age_group", issues)
+                raw = None
+            result = age_convert(raw, year)
             if result.error is not None:
                 issues.append(
                     self._issue(
@@ -397,7 +405,8 @@ class RecordBuilder:
         own: dict[str, Any] = {}
         for name, item_source, item_convert in self.own:
             raw, source_row, column = item_source.get(response)
-            if self._too_long(raw, source_row, column, f"own_items.{name}", issues):
+            if type(raw) is str and len(raw) > MAX_CELL_CHARS:
+                self._too_long(raw, source_row, column, f"own_items.{name}", issues)
                 continue
             result = item_convert(raw)
             if result.error is not None:
@@ -438,11 +447,9 @@ class RecordBuilder:
         return row
 
     def _too_long(
-        self, raw: Cell, row: int, column: Column | None, name: str, issues: list[Issue]
-    ) -> bool:
-        """Add a located issue for a cell over the length limit; return True if it was."""
-        if not isinstance(raw, str) or len(raw) <= MAX_CELL_CHARS:
-            return False
+        self, raw: str, row: int, column: Column | None, name: str, issues: list[Issue]
+    ) -> None:
+        """Add a located issue for a cell over the length limit."""
         issues.append(
             self._issue(
                 IssueCode.VALUE_TOO_LONG,
@@ -453,7 +460,6 @@ class RecordBuilder:
                 raw,
             )
         )
-        return True
 
     def locate(self, response: Response, name: str) -> tuple[int, Column | None]:
         """Return the source row and column that fed a national field of a response."""
