@@ -22,6 +22,7 @@ from typing import IO, Any
 from harmonizer.errors import ReadError
 from harmonizer.io.cells import Cell, normalise_cell, normalise_text
 from harmonizer.io.safety import DEFAULT_LIMITS, ZipLimits, check_csv, check_xlsx
+from harmonizer.redaction import redact_text
 
 SAMPLE_BYTES = 1 << 20
 DELIMITER_CANDIDATES = (";", ",", "\t", "|")
@@ -344,7 +345,8 @@ def _csv_cells(
             else ""
         )
         raise ReadError(
-            f"{path.name}: row {number + 1}: broken csv: {err}{hint}; correct the export"
+            f"{path.name}: row {number + 1}: broken csv: {redact_text(str(err))}{hint}; "
+            "correct the export"
         ) from err
     _check_closed_quotes(lines, number, started, path)
 
@@ -463,7 +465,7 @@ def read_xlsx(path: Path, options: SourceOptions) -> Table:
     except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError) as err:
         source.close()
         raise ReadError(
-            f"{path.name}: not a readable xlsx workbook ({err}); save it again from "
+            f"{path.name}: not a readable xlsx workbook ({redact_text(str(err))}); save it again from "
             "Excel as .xlsx, without a password"
         ) from err
     # openpyxl raises what its parsers raise (defusedxml's refusals are ValueErrors,
@@ -533,7 +535,7 @@ def _xlsx_problem(err: BaseException) -> str:
             "save the workbook again from Excel as .xlsx"
         )
     # openpyxl's own messages run over several lines; the first one says it.
-    detail = str(err).strip().splitlines()[0] if str(err).strip() else ""
+    detail = redact_text(str(err).strip().splitlines()[0]) if str(err).strip() else ""
     return (
         f"the workbook is corrupt ({type(err).__name__}: {detail}); open it in Excel or "
         "LibreOffice and save it again as .xlsx"

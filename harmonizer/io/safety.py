@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from harmonizer.errors import ReadError
+from harmonizer.redaction import redact_text
 
 SNIFF_BYTES = 4096
 ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
@@ -111,8 +112,9 @@ def _ole2_problem(path: Path) -> str:
         with olefile.OleFileIO(str(path)) as ole:
             encrypted = ole.exists("EncryptedPackage") or ole.exists("EncryptionInfo")
             legacy = ole.exists("Workbook") or ole.exists("Book")
-    except (OSError, ValueError) as err:
-        return f"is a damaged Office (OLE2) file ({err}); {SAVE_AS_XLSX}"
+    # olefile raises OSError, ValueError, struct.error or IndexError on damaged files.
+    except Exception as err:
+        return f"is a damaged Office (OLE2) file ({redact_text(str(err))}); {SAVE_AS_XLSX}"
     if encrypted:
         return (
             "is password-protected (an encrypted workbook); remove the password in Excel "
@@ -158,7 +160,7 @@ def check_xlsx(path: Path, limits: ZipLimits = DEFAULT_LIMITS) -> None:
     except Exception as err:
         raise ReadError(
             f"{path.name}: the workbook is truncated or corrupt (its zip directory cannot "
-            f"be read: {err}); copy or export the file again"
+            f"be read: {redact_text(str(err))}); copy or export the file again"
         ) from err
     if ods:
         raise ReadError(
