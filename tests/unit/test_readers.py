@@ -247,3 +247,14 @@ def test_an_over_long_cell_is_located_and_cut_in_the_reject(tmp_path: Path) -> N
 def test_utf16_bom_is_not_taken_for_binary() -> None:
     assert (CORPUS / "utf16-bom.csv").read_bytes().startswith(codecs.BOM_UTF16_LE)
     assert sniff(CORPUS / "utf16-bom.csv") is FileKind.TEXT
+
+
+def test_a_ragged_answer_row_of_a_long_export_is_located(tmp_path: Path) -> None:
+    lines = (ROOT / "examples" / "lappi-sms.csv").read_text(encoding="utf-8-sig").splitlines()
+    lines[5] += ";040 765 4321"  # a sixth answer row with a cell beyond the header
+    export = tmp_path / "lappi-sms.csv"
+    export.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    report = validate(ROOT / "mappings" / "lappi-sms.yaml", [export])
+    (issue,) = [i for i in report.issues if i.code == "ragged-row"]
+    assert (issue.row, issue.column_letter, issue.value) == (6, "G", "[PUHELIN]")
+    assert report.counts.reconciles
