@@ -16,7 +16,7 @@ from typing import Any, Literal
 from harmonizer import __version__
 from harmonizer.errors import ReadError
 from harmonizer.io.readers import SourceOptions, Table, read_table
-from harmonizer.io.writers import CsvWriter, JsonlWriter, Writer, XlsxWriter, prepare_json
+from harmonizer.io.writers import CsvWriter, JsonlWriter, StagedWriter, XlsxWriter, prepare_json
 from harmonizer.issues import Issue, IssueCode
 from harmonizer.mapping.load import LoadedMapping, load_mapping
 from harmonizer.redaction import Redactor
@@ -258,8 +258,8 @@ def _writers(
     formats: Sequence[str],
     header: Sequence[str],
     flatten: Callable[[dict[str, Any]], Sequence[Any]],
-) -> list[Writer]:
-    writers: list[Writer] = []
+) -> list[StagedWriter]:
+    writers: list[StagedWriter] = []
     for fmt in formats:
         path = outdir / f"{name}.{fmt}"
         if fmt == "jsonl":
@@ -377,7 +377,7 @@ def harmonize(
                         for line in reject_lines(item):
                             writer.write(line)
         # Everything is on disk under temporary names before anything is renamed, and
-        # the manifest is renamed last: the renames take milliseconds, and a manifest
+        # the manifest is renamed last: the renames take microseconds, and a manifest
         # always describes outputs that are complete.
         finished = [writer.finish() for writer in writers]
         outputs = tuple(w.path for w in writers)

@@ -150,28 +150,32 @@ class AtomicFile:
 
 
 class Writer(Protocol):
-    """Consumes dicts one at a time; ``commit`` publishes the file, ``abort`` drops it.
-
-    ``commit`` is ``finish`` (everything on disk under the temporary name) followed by
-    ``publish`` (the rename).
-    """
+    """Consumes dicts one at a time; ``commit`` publishes the file, ``abort`` drops it."""
 
     path: Path
 
     def write(self, item: dict[str, Any]) -> None:
         """Write one item."""
 
-    def finish(self) -> AtomicFile:
-        """Write everything to the temporary file; return it, ready to publish."""
-
-    def publish(self, *, sync: bool = True) -> None:
-        """Rename the finished file into place (``sync``: fsync the folder too)."""
-
     def commit(self) -> None:
         """Finish and publish the file."""
 
     def abort(self) -> None:
         """Drop the file; the previous one stays."""
+
+
+class StagedWriter(Writer, Protocol):
+    """A :class:`Writer` whose ``commit`` comes in two steps, for publishing a set of files.
+
+    ``finish`` puts everything on disk under the temporary name; ``publish`` renames.
+    A caller finishes every file of a set before it publishes any.
+    """
+
+    def finish(self) -> AtomicFile:
+        """Write everything to the temporary file; return it, ready to publish."""
+
+    def publish(self, *, sync: bool = True) -> None:
+        """Rename the finished file into place (``sync``: fsync the folder too)."""
 
 
 class JsonlWriter:
