@@ -6,12 +6,14 @@ STAMP := $(VENV)/.installed
 OUT ?= out
 
 .PHONY: help install demo test lint typecheck unit check-generated bench bench-aggregate screenshot clean
+.PHONY: help install demo test lint typecheck unit check-generated bench fuzz clean
 
 help:
 	@echo "make demo   - set up and harmonise every bundled example export"
 	@echo "make test   - lint, type-check, generated-file drift check and the test suite"
 	@echo "make bench  - measure rows/s and peak memory on a generated 200,000-row export"
 	@echo "make screenshot - run the demo and take a headless-chromium screenshot of its html report"
+	@echo "make fuzz   - fuzz the readers with many damaged files (FUZZ_EXAMPLES=2000 each)"
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -53,6 +55,10 @@ screenshot: demo
 		--screenshot=$(OUT)/report.png --window-size=1280,2400 \
 		file://$(abspath $(OUT))/demo/_dataset/report.html
 	@echo "screenshot: $(OUT)/report.png"
+
+FUZZ_EXAMPLES ?= 2000
+fuzz: $(STAMP)
+	HARMONIZER_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/pytest -q -p no:cacheprovider tests/fuzz
 
 clean:
 	rm -rf $(VENV) $(OUT) bench/data .pytest_cache .mypy_cache .ruff_cache

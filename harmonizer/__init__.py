@@ -34,6 +34,7 @@ from harmonizer.errors import (
 from harmonizer.figures import Figures
 from harmonizer.issues import Issue, IssueCode, Severity
 from harmonizer.mapping.load import LoadedMapping, load_mapping
+from harmonizer.redaction import Redactor
 from harmonizer.run_report import Report
 from harmonizer.schema import RecordSchema, load_schema
 
@@ -49,6 +50,7 @@ __all__ = [
     "OutputError",
     "ReadError",
     "RecordSchema",
+    "Redactor",
     "Report",
     "RunResult",
     "SchemaLoadError",

@@ -21,7 +21,7 @@ from harmonizer.errors import DatasetError, ReadError
 from harmonizer.figures import DEFAULT_MIN_N, Figures, compute_figures, parse_by
 from harmonizer.io.cells import column_letter
 from harmonizer.io.readers import SourceOptions, Table, read_table
-from harmonizer.io.writers import CsvWriter, JsonlWriter, Writer, XlsxWriter, write_json
+from harmonizer.io.writers import CsvWriter, JsonlWriter, StagedWriter, XlsxWriter, prepare_json
 from harmonizer.issues import Issue, IssueCode
 from harmonizer.issues import message as issue_message
 from harmonizer.mapping.load import LoadedMapping, load_mapping
@@ -220,6 +220,8 @@ def iter_rows(
     for path in exports:
         with read_table(Path(path), _source_options(loaded)) as table:
             builder = _builder(loaded, table, keep_open_text)
+            for issue in builder.header_issues:
+                report.add_issue(issue)
             rows: Iterable[Row] = apply_mapping(_responses(loaded, builder, table), builder)
             rows = validate_records(rows, validator)
             rows = drop_duplicates(rows, seen)
@@ -317,8 +319,8 @@ def _writers(
     formats: Sequence[str],
     header: Sequence[str],
     flatten: Callable[[dict[str, Any]], Sequence[Any]],
-) -> list[Writer]:
-    writers: list[Writer] = []
+) -> list[StagedWriter]:
+    writers: list[StagedWriter] = []
     for fmt in formats:
         path = outdir / f"{name}.{fmt}"
         if fmt == "jsonl":
@@ -435,12 +437,19 @@ def harmonize(
                     else:
                         for line in reject_lines(item):
                             writer.write(line)
+        # Everything is on disk under temporary names before anything is renamed, and
+        # the manifest is renamed last: the renames take microseconds, and a manifest
+        # always describes outputs that are complete.
+        finished = [writer.finish() for writer in writers]
+        outputs = tuple(w.path for w in writers)
+        manifest = build_manifest(loaded, report, outputs, open_text)
+        manifest["output_sha256"] = {f.target.name: f.sha256 for f in finished}
+        manifest_file = prepare_json(outdir / MANIFEST, manifest)
+        stack.callback(manifest_file.abort)
         for writer in writers:
-            writer.commit()
+            writer.publish(sync=False)
+        manifest_file.publish()
         stack.pop_all()
-    outputs = tuple(w.path for w in writers)
-    manifest = build_manifest(loaded, report, outputs, open_text)
-    write_json(outdir / MANIFEST, manifest)
     return RunResult(report, (*outputs, outdir / MANIFEST), manifest)
 
 

@@ -222,8 +222,14 @@ def code_converter(name: str, rule: FieldRule | None, loaded: LoadedMapping) -> 
     return _memoised(convert)
 
 
-def text_converter(name: str, rule: FieldRule | None, redactor: Redactor | None) -> Converter:
-    """Build the converter of a text field; open text goes through the redactor."""
+def text_converter(
+    name: str, rule: FieldRule | None, redactor: Redactor | None, *, memoise: bool | None = None
+) -> Converter:
+    """Build the converter of a text field; open text goes through the redactor.
+
+    ``memoise`` (default: only without a redactor) remembers results; right for fields
+    that repeat (unit names), wrong for open answers that never do.
+    """
     mapped = {label_key(k): v for k, v in rule.value_map.items()} if rule else {}
 
     def convert(value: Cell) -> Result:
@@ -246,7 +252,9 @@ def text_converter(name: str, rule: FieldRule | None, redactor: Redactor | None)
         redacted, counts = redactor.redact(text)
         return Result(redacted, redactions=tuple(counts.items()))
 
-    return convert if redactor is not None else _memoised(convert)
+    if memoise is None:
+        memoise = redactor is None
+    return _memoised(convert) if memoise else convert
 
 
 def moment_converter(rule: FieldRule | None) -> Converter:

@@ -10,6 +10,8 @@ import enum
 from dataclasses import dataclass
 from typing import Any
 
+from harmonizer.redaction import redact_text
+
 VALUE_PREVIEW_CHARS = 80
 
 
@@ -63,6 +65,7 @@ class IssueCode(enum.StrEnum):
     UNKNOWN_QUESTION = "unknown-question"
     RESPONSE_NOT_CONTIGUOUS = "response-not-contiguous"
     RAGGED_ROW = "ragged-row"
+    DUPLICATE_HEADER = "duplicate-header"
     SCHEMA_VIOLATION = "schema-violation"
     # export-level notes
     AMBIGUOUS_TIME = "ambiguous-time"
@@ -170,6 +173,11 @@ CODE_INFO: dict[IssueCode, CodeInfo] = {
         "Row has more cells than the header",
         _W,
         "check the delimiter and quoting of the export; extra cells are ignored",
+    ),
+    IssueCode.DUPLICATE_HEADER: CodeInfo(
+        "The mapping names a header text that several columns carry",
+        _W,
+        "add occurrence (or a letter) to the rule in the mapping to say which column is meant",
     ),
     IssueCode.SCHEMA_VIOLATION: CodeInfo(
         "Record breaks the national schema",
@@ -298,10 +306,14 @@ def message(
 
 
 def preview(value: Any) -> str | None:
-    """Return ``value`` as short text for an issue, or None when there is no value."""
+    """Return ``value`` as short text for an issue, or None when there is no value.
+
+    Personal data is redacted before the text is cut, so that no half of a phone
+    number survives the cut.
+    """
     if value is None:
         return None
-    text = str(value)
+    text = redact_text(str(value)) or ""
     if len(text) > VALUE_PREVIEW_CHARS:
         return text[: VALUE_PREVIEW_CHARS - 1] + "…"
     return text
@@ -314,7 +326,9 @@ class Issue:
     ``row`` is the 1-based physical row as a spreadsheet shows it (the header row is
     row 1 unless the export has a title above it). ``column`` is the source column's
     header text and ``column_letter`` its spreadsheet letter. ``value`` is the raw
-    cell, truncated; the text is already redacted when the cell was open text.
+    cell, truncated. Personal data (identity codes, phone numbers, e-mail addresses)
+    is redacted from ``message``, ``value`` and ``column`` on creation, whatever cell
+    they came from, so no issue can carry it into a reject or a report.
     """
 
     code: IssueCode
@@ -327,6 +341,13 @@ class Issue:
     column_letter: str | None = None
     field: str | None = None
     value: str | None = None
+
+    def __post_init__(self) -> None:
+        # A frozen dataclass is set through object.__setattr__; this runs once per issue.
+        for name in ("message", "value", "column"):
+            text = getattr(self, name)
+            if text is not None:
+                object.__setattr__(self, name, redact_text(text))
 
     def location(self) -> str:
         """Return 'file, sheet 'S', row N, column C 'header'' for messages."""

@@ -83,6 +83,12 @@ class HeaderIndex:
         index = found[ref.occurrence - 1]
         return Column(index, self.header[index])
 
+    def columns_named(self, ref: ColumnRef) -> list[Column]:
+        """Return every column that carries the header text a reference names."""
+        if ref.column is None:
+            return []
+        return [Column(i, self.header[i]) for i in self._by_key.get(label_key(ref.column), [])]
+
     def duplicates(self, ref: ColumnRef) -> int:
         """Return how many columns carry the header text a reference names."""
         if ref.column is None:
@@ -96,6 +102,32 @@ def _text(value: Cell) -> str | None:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value)
+
+
+def ragged_issue(values: Sequence[Cell], row: int, info: ExportInfo) -> Issue | None:
+    """Return a warning when a row has filled cells right of the header's last column."""
+    width = len(info.header)
+    if len(values) <= width:
+        return None
+    extra = [i for i in range(width, len(values)) if values[i] is not None]
+    if not extra:
+        return None
+    first = Column(extra[0], None)
+    code = IssueCode.RAGGED_ROW
+    return Issue(
+        code,
+        f"the row has {len(extra)} filled cell(s) right of the header's last column "
+        f"({column_letter(width - 1) if width else 'none'}), from column {first.letter} on; "
+        "they are ignored: check the delimiter and quoting of the export",
+        code.severity,
+        info.name,
+        info.sheet,
+        row,
+        None,
+        first.letter,
+        None,
+        preview(values[extra[0]]),
+    )
 
 
 def wide_responses(rows: Iterable[SourceRow], skip: frozenset[int]) -> Iterator[Response]:
@@ -212,6 +244,9 @@ def long_responses(
         entry.last_seen = position
         response = entry.response
         assert response.answers is not None
+        ragged = ragged_issue(values, source.row, info)
+        if ragged is not None:
+            response.issues.append(ragged)
         if question is None:
             response.issues.append(
                 issue(

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from harmonizer.converters import (
+    MAX_CELL_CHARS,
     Converter,
     Result,
     age_converter,
@@ -33,13 +34,22 @@ from harmonizer.issues import message as issue_message
 from harmonizer.mapping.load import LoadedMapping
 from harmonizer.mapping.model import NOT_ASKED, ColumnRef, FieldRule, Filter
 from harmonizer.mapping.rules import required_fields
-from harmonizer.redaction import Redactor
-from harmonizer.response import Column, HeaderIndex, MissingColumnsError, PivotColumns, Response
+from harmonizer.redaction import REDACTOR, Redactor
+from harmonizer.response import (
+    Column,
+    HeaderIndex,
+    MissingColumnsError,
+    PivotColumns,
+    Response,
+    ragged_issue,
+)
 from harmonizer.values import label_key
 
 RECORD_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "urn:harmonizer:record")
 OPEN_TEXT_FIELDS = frozenset({"open_feedback"})
 TEXT_FIELDS = frozenset({"unit_name", "unit_id", "provider_id", "open_feedback"})
+# Free text a provider types in: redacted like open text (identifiers are not).
+REDACTED_FIELDS = OPEN_TEXT_FIELDS | {"unit_name"}
 
 
 class Outcome(enum.StrEnum):
@@ -158,6 +168,7 @@ class RecordBuilder:
         model = loaded.model
         self.header = HeaderIndex(info.header)
         self.missing_columns: list[str] = []
+        self.header_issues: list[Issue] = []
         self.constants = dict(model.constants)
         self.required = required_fields(self.schema)
         self._fields = self.schema.fields
@@ -213,11 +224,38 @@ class RecordBuilder:
 
     def _column(self, ref: ColumnRef, at: tuple[str | int, ...]) -> Column | None:
         column = self.header.find(ref)
+        line = self.loaded.line_of(*at)
+        where = f"{self.loaded.path}:{line}" if line else str(self.loaded.path)
         if column is None:
-            line = self.loaded.line_of(*at)
-            where = f"{self.loaded.path}:{line}" if line else str(self.loaded.path)
             self.missing_columns.append(f"{ref.describe()} ({where}, {'.'.join(map(str, at))})")
+        elif "occurrence" not in ref.model_fields_set and self.header.duplicates(ref) > 1:
+            self._duplicate_header(ref, column, f"{where}, {'.'.join(map(str, at))}")
         return column
+
+    def _duplicate_header(self, ref: ColumnRef, column: Column, where: str) -> None:
+        """Warn once per header text that the mapping took the first of several columns."""
+        if any(i.column == column.header for i in self.header_issues):
+            return
+        columns = self.header.columns_named(ref)
+        shown = " and ".join(f"{c.letter} '{c.header}'" for c in columns)
+        code = IssueCode.DUPLICATE_HEADER
+        self.header_issues.append(
+            Issue(
+                code,
+                f"the header has {len(columns)} columns named '{column.header}' ({shown}); "
+                f"the mapping ({where}) takes the first, {column.letter}; add occurrence: 2 "
+                "(or a letter) to the rule if another one is meant, or occurrence: 1 to "
+                "confirm the first",
+                code.severity,
+                self.info.name,
+                self.info.sheet,
+                self.info.header_row + max(self.loaded.model.source.header_rows - 1, 0),
+                column.header,
+                ", ".join(c.letter for c in columns),
+                None,
+                None,
+            )
+        )
 
     def _source(self, ref: ColumnRef, at: tuple[str | int, ...], answer: Column | None) -> _Source:
         if ref.question is not None:
@@ -234,7 +272,12 @@ class RecordBuilder:
         elif name == "responded_at":
             convert = moment_converter(rule)
         elif name in TEXT_FIELDS:
-            convert = text_converter(name, rule, redactor if name in OPEN_TEXT_FIELDS else None)
+            convert = text_converter(
+                name,
+                rule,
+                redactor if name in REDACTED_FIELDS else None,
+                memoise=name not in OPEN_TEXT_FIELDS,
+            )
         else:
             convert = code_converter(name, rule, self.loaded)
         lookup = None
@@ -267,17 +310,12 @@ class RecordBuilder:
     def raw_of(self, response: Response) -> dict[str, Cell]:
         """Return the mapped source cells of a response, open text redacted."""
         raw: dict[str, Cell] = {}
-        redactor = Redactor()
         for column, open_text in self._raw_columns:
-            value = response.cell(column)
-            if open_text and isinstance(value, str):
-                value = redactor.redact(value)[0]
-            raw[column.header or column.letter] = value
+            value = None if open_text and not self.keep_open_text else response.cell(column)
+            raw[_raw_text(column.header) or column.letter] = _raw_cell(value)
         if response.answers:
             for question, (value, _) in response.answers.items():
-                raw[f"question {question}"] = (
-                    redactor.redact(value)[0] if isinstance(value, str) else value
-                )
+                raw[f"question {_raw_text(question)}"] = _raw_cell(value)
         return raw
 
     def _issue(
@@ -314,13 +352,22 @@ class RecordBuilder:
                 return row
         issues = row.issues
         issues.extend(response.issues)
+        if response.answers is None:
+            ragged = ragged_issue(response.values, response.row, self.info)
+            if ragged is not None:
+                issues.append(ragged)
         values: dict[str, Any] = dict(self.constants)
         missing: dict[str, str] = dict.fromkeys(self.not_asked, NOT_ASKED)
         year: int | None = None
         failed_lookups: set[int] = set()
         failed_fields: set[str] = set()
         for plan in self.plans:
+            if plan.open_text and not self.keep_open_text:
+                continue
             raw, source_row, column = plan.source.get(response)
+            if type(raw) is str and len(raw) > MAX_CELL_CHARS:
+                self._too_long(raw, source_row, column, plan.name, issues)
+                continue
             value = raw
             if plan.lookup is not None:
                 value, problem = plan.lookup(raw)
@@ -365,6 +412,9 @@ class RecordBuilder:
         if self._age is not None:
             age_source, age_convert = self._age
             raw, source_row, column = age_source.get(response)
+            if type(raw) is str and len(raw) > MAX_CELL_CHARS:
+                self._too_long(raw, source_row, column, "age_group", issues)
+                raw = None
             result = age_convert(raw, year)
             if result.error is not None:
                 issues.append(
@@ -376,6 +426,9 @@ class RecordBuilder:
         own: dict[str, Any] = {}
         for name, item_source, item_convert in self.own:
             raw, source_row, column = item_source.get(response)
+            if type(raw) is str and len(raw) > MAX_CELL_CHARS:
+                self._too_long(raw, source_row, column, f"own_items.{name}", issues)
+                continue
             result = item_convert(raw)
             if result.error is not None:
                 issues.append(
@@ -417,6 +470,21 @@ class RecordBuilder:
             values["open_feedback"] = None
         row.record = self._record(values, missing, own, response)
         return row
+
+    def _too_long(
+        self, raw: str, row: int, column: Column | None, name: str, issues: list[Issue]
+    ) -> None:
+        """Add a located issue for a cell over the length limit."""
+        issues.append(
+            self._issue(
+                IssueCode.VALUE_TOO_LONG,
+                f"{len(raw)} characters; at most {MAX_CELL_CHARS} are accepted in a cell",
+                row,
+                column,
+                name,
+                raw,
+            )
+        )
 
     def locate(self, response: Response, name: str) -> tuple[int, Column | None]:
         """Return the source row and column that fed a national field of a response."""
@@ -486,6 +554,18 @@ class RecordBuilder:
         return {
             name: derived[name] if name in derived else values.get(name) for name in self._fields
         }
+
+
+def _raw_text(text: str | None) -> str | None:
+    return None if text is None else REDACTOR.clean(text)
+
+
+def _raw_cell(value: Cell) -> Cell:
+    """Return a cell as a reject shows it: text redacted and cut to the length limit."""
+    if not isinstance(value, str):
+        return value
+    text = REDACTOR.clean(value)
+    return text if len(text) <= MAX_CELL_CHARS else text[: MAX_CELL_CHARS - 1] + "…"
 
 
 def apply_mapping(responses: Iterable[Response], builder: RecordBuilder) -> Iterator[Row]:

@@ -1,14 +1,21 @@
 """Writers: records and rejects to JSON Lines, csv and xlsx, streaming and atomic.
 
-Every output is written to a temporary file beside its target and renamed into place
-only when the whole run succeeded, so a run stopped at any moment leaves the previous
-outputs intact and no partial file. Text that a spreadsheet would run as a formula is
-neutralised in csv and xlsx.
+Every output is written to a temporary file beside its target
+(``.<name>.<pid>.<random>.part``) and renamed into place only when the whole run
+succeeded, so a run stopped at any moment leaves the previous outputs intact and no
+partial file under an output's name. Publishing has two steps, :meth:`finish` (write
+and fsync) and :meth:`publish` (rename), so that a caller can finish every file before
+renaming any. A run killed outright (SIGKILL, power loss) cannot delete its temporary
+files; the next :class:`AtomicFile` for the same target deletes those whose process is
+gone. Text that a spreadsheet would run as a formula is neutralised in csv and xlsx.
 """
 
 from __future__ import annotations
 
+import contextlib
 import csv
+import glob
+import hashlib
 import os
 import re
 import tempfile
@@ -38,15 +45,58 @@ def neutralise(value: Any) -> Any:
     return value
 
 
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def remove_stale_parts(target: Path) -> list[Path]:
+    """Delete temporary files of ``target`` left by runs that were killed; return them.
+
+    A temporary file names the process that writes it; one whose process still runs
+    (another run writing the same folder) is left alone.
+    """
+    removed: list[Path] = []
+    prefix = f".{target.name}."
+    for part in target.parent.glob(f".{glob.escape(target.name)}.*.part"):
+        pid_text = part.name[len(prefix) :].split(".", 1)[0]
+        if pid_text.isdigit() and _alive(int(pid_text)):
+            continue
+        with contextlib.suppress(FileNotFoundError):
+            part.unlink()
+            removed.append(part)
+    return removed
+
+
+def _fsync_directory(directory: Path) -> None:
+    # A rename is durable only once the directory itself is on disk (POSIX).
+    with contextlib.suppress(OSError):
+        fd = os.open(directory, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
 class AtomicFile:
-    """A file written under a temporary name and renamed into place on :meth:`commit`."""
+    """A file written under a temporary name and renamed into place on :meth:`commit`.
+
+    ``sha256`` holds the digest of the content once :meth:`finish` has run.
+    """
 
     def __init__(self, target: Path, *, binary: bool = False, encoding: str = "utf-8") -> None:
         self.target = target
+        self.sha256: str | None = None
         try:
             target.parent.mkdir(parents=True, exist_ok=True)
+            remove_stale_parts(target)
             fd, name = tempfile.mkstemp(
-                prefix=f".{target.name}.", suffix=".part", dir=target.parent
+                prefix=f".{target.name}.{os.getpid()}.", suffix=".part", dir=target.parent
             )
         except OSError as err:
             raise OutputError(f"{target}: cannot write: {err.strerror}") from err
@@ -59,16 +109,39 @@ class AtomicFile:
             os.fdopen(fd, "wb") if binary else os.fdopen(fd, "w", encoding=encoding, newline="")
         )
 
-    def commit(self) -> None:
-        """Flush to disk and rename over the target."""
+    def finish(self) -> None:
+        """Flush the temporary file to disk, close it and take its digest."""
         try:
             self.handle.flush()
             os.fsync(self.handle.fileno())
             self.handle.close()
+            digest = hashlib.sha256()
+            with self.temp.open("rb") as done:
+                while chunk := done.read(1 << 20):
+                    digest.update(chunk)
+            self.sha256 = digest.hexdigest()
+        except OSError as err:
+            self.abort()
+            raise OutputError(f"{self.target}: cannot write: {err.strerror}") from err
+
+    def publish(self, *, sync: bool = True) -> None:
+        """Rename the finished temporary file over the target.
+
+        ``sync=False`` leaves the directory's fsync to a later publish in the same
+        folder, so that a set of files is renamed within microseconds.
+        """
+        try:
             os.replace(self.temp, self.target)
         except OSError as err:
             self.abort()
             raise OutputError(f"{self.target}: cannot write: {err.strerror}") from err
+        if sync:
+            _fsync_directory(self.target.parent)
+
+    def commit(self) -> None:
+        """Flush to disk and rename over the target (:meth:`finish` + :meth:`publish`)."""
+        self.finish()
+        self.publish()
 
     def abort(self) -> None:
         """Close and delete the temporary file; the target is untouched."""
@@ -91,6 +164,20 @@ class Writer(Protocol):
         """Drop the file; the previous one stays."""
 
 
+class StagedWriter(Writer, Protocol):
+    """A :class:`Writer` whose ``commit`` comes in two steps, for publishing a set of files.
+
+    ``finish`` puts everything on disk under the temporary name; ``publish`` renames.
+    A caller finishes every file of a set before it publishes any.
+    """
+
+    def finish(self) -> AtomicFile:
+        """Write everything to the temporary file; return it, ready to publish."""
+
+    def publish(self, *, sync: bool = True) -> None:
+        """Rename the finished file into place (``sync``: fsync the folder too)."""
+
+
 class JsonlWriter:
     """One JSON object per line, UTF-8, keys in the given order."""
 
@@ -102,6 +189,15 @@ class JsonlWriter:
     def write(self, item: dict[str, Any]) -> None:
         """Write one item as a line."""
         self._write(orjson.dumps(item) + b"\n")
+
+    def finish(self) -> AtomicFile:
+        """Write everything to the temporary file."""
+        self._file.finish()
+        return self._file
+
+    def publish(self, *, sync: bool = True) -> None:
+        """Rename the file into place."""
+        self._file.publish(sync=sync)
 
     def commit(self) -> None:
         """Publish the file."""
@@ -128,6 +224,15 @@ class CsvWriter:
     def write(self, item: dict[str, Any]) -> None:
         """Write one item as a row."""
         self._csv.writerow([neutralise(v) for v in self._flatten(item)])
+
+    def finish(self) -> AtomicFile:
+        """Write everything to the temporary file."""
+        self._file.finish()
+        return self._file
+
+    def publish(self, *, sync: bool = True) -> None:
+        """Rename the file into place."""
+        self._file.publish(sync=sync)
 
     def commit(self) -> None:
         """Publish the file."""
@@ -174,22 +279,47 @@ class XlsxWriter:
         )
         self._rows += 1
 
+    def finish(self) -> AtomicFile:
+        """Save the workbook to the temporary file."""
+        self._book.save(self._file.handle)
+        self._file.finish()
+        return self._file
+
+    def publish(self, *, sync: bool = True) -> None:
+        """Rename the workbook into place."""
+        self._file.publish(sync=sync)
+
     def commit(self) -> None:
         """Save the workbook and publish it."""
-        self._book.save(self._file.handle)
-        self._file.commit()
+        self.finish()
+        self.publish()
 
     def abort(self) -> None:
-        """Drop the file."""
+        """Drop the file, and the sheets openpyxl was streaming to temporary files."""
+        for sheet in self._book.worksheets:
+            # An unclosed streaming sheet would write to a closed file when collected.
+            with contextlib.suppress(Exception):
+                if not sheet.closed:
+                    sheet.close()
+            out = getattr(getattr(sheet, "_writer", None), "out", None)
+            if isinstance(out, str):
+                with contextlib.suppress(OSError):
+                    os.remove(out)
         self._file.abort()
 
 
-def write_json(path: Path, document: Any) -> None:
-    """Write a JSON document atomically (pretty, UTF-8)."""
+def prepare_json(path: Path, document: Any) -> AtomicFile:
+    """Write a JSON document (pretty, UTF-8) to a finished temporary file, to publish."""
     target = AtomicFile(path, binary=True)
     try:
         target.handle.write(orjson.dumps(document, option=orjson.OPT_INDENT_2) + b"\n")
     except BaseException:
         target.abort()
         raise
-    target.commit()
+    target.finish()
+    return target
+
+
+def write_json(path: Path, document: Any) -> None:
+    """Write a JSON document atomically (pretty, UTF-8)."""
+    prepare_json(path, document).publish()

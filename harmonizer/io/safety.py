@@ -1,0 +1,229 @@
+"""Checks before an export is parsed: is it what its name says, and is it safe.
+
+Exports come from many organisations and are sometimes hand-edited or renamed. Before a
+parser sees a file, :func:`sniff` looks at its first bytes, and :func:`check_xlsx`
+reads the zip directory of a workbook (without decompressing anything) to refuse zip
+bombs: too many members, too much uncompressed data, or a compression ratio no real
+workbook has. Python's zipfile stops at the size the directory declares and checks the
+CRC, so a directory that lies about sizes cannot get more data through.
+
+XML inside a workbook is parsed by openpyxl with defusedxml (installed as a dependency),
+which refuses DTDs with entities: no billion-laughs expansion, no external entities.
+"""
+
+from __future__ import annotations
+
+import codecs
+import enum
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from harmonizer.errors import ReadError
+from harmonizer.redaction import redact_text
+
+SNIFF_BYTES = 4096
+ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
+OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+SAVE_AS_XLSX = "open it in Excel or LibreOffice and save it as .xlsx (without a password)"
+
+
+class FileKind(enum.StrEnum):
+    """What the first bytes of a file say it is, whatever its name says."""
+
+    EMPTY = "empty"
+    ZIP = "zip"
+    OLE2 = "ole2"
+    HTML = "html"
+    XML = "xml"
+    TEXT = "text"
+    BINARY = "binary"
+
+
+@dataclass(frozen=True)
+class ZipLimits:
+    """Bounds an xlsx must stay within before it is opened.
+
+    The defaults are far above real exports (a 1,000,000-row workbook unpacks to well
+    under 2 GiB, and openpyxl's workbooks compress 5-40 times), and far below what a zip
+    bomb needs.
+    """
+
+    max_members: int = 10_000
+    max_total: int = 2 << 30
+    max_ratio: float = 200.0
+    ratio_floor: int = 1 << 20
+    """Members smaller than this uncompressed are not ratio-checked: tiny files of
+    repeated bytes compress well and cannot hurt."""
+
+
+DEFAULT_LIMITS = ZipLimits()
+
+
+def _looks_like_text(head: bytes) -> bool:
+    if head.startswith((codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return True
+    quarter = len(head) // 4
+    if b"\x00" in head and (head[1::2].count(0) > quarter or head[0::2].count(0) > quarter):
+        return True  # UTF-16 without a byte order mark: every other byte of Latin text is NUL
+    try:
+        head.decode("utf-8")
+    except UnicodeDecodeError as err:
+        if err.start < len(head) - 3:
+            # Windows-1252 text has few control bytes (a stray one in a cell is still
+            # text); random or compressed data has one byte in eight.
+            controls = sum(1 for b in head if b < 0x20 and b not in b"\t\r\n")
+            return controls < 8 or controls * 20 < len(head)
+    return True
+
+
+def sniff(path: Path) -> FileKind:
+    r"""Return what the first bytes of ``path`` say the file is.
+
+    >>> import tempfile
+    >>> with tempfile.NamedTemporaryFile(suffix=".xlsx") as f:
+    ...     _ = f.write(b"a;b\n1;2\n"); f.flush()
+    ...     sniff(Path(f.name))
+    <FileKind.TEXT: 'text'>
+    """
+    with path.open("rb") as handle:
+        head = handle.read(SNIFF_BYTES)
+    if not head:
+        return FileKind.EMPTY
+    if head.startswith(ZIP_MAGIC):
+        return FileKind.ZIP
+    if head.startswith(OLE2_MAGIC):
+        return FileKind.OLE2
+    if not _looks_like_text(head):
+        return FileKind.BINARY
+    text = head.decode("utf-8", errors="ignore").lstrip("\ufeff \t\r\n").lower()
+    if text.startswith(("<!doctype html", "<html", "<table", "<meta")):
+        return FileKind.HTML
+    if text.startswith("<?xml"):
+        return FileKind.XML
+    return FileKind.TEXT
+
+
+def _ole2_problem(path: Path) -> str:
+    """Say what an OLE2 compound file is: an encrypted xlsx, or an old .xls workbook."""
+    import olefile
+
+    try:
+        with olefile.OleFileIO(str(path)) as ole:
+            encrypted = ole.exists("EncryptedPackage") or ole.exists("EncryptionInfo")
+            legacy = ole.exists("Workbook") or ole.exists("Book")
+    # olefile raises OSError, ValueError, struct.error or IndexError on damaged files.
+    except Exception as err:
+        return f"is a damaged Office (OLE2) file ({redact_text(str(err))}); {SAVE_AS_XLSX}"
+    if encrypted:
+        return (
+            "is password-protected (an encrypted workbook); remove the password in Excel "
+            "(File > Info > Protect Workbook > Encrypt with Password, clear it) and save "
+            "it again as .xlsx"
+        )
+    if legacy:
+        return f"is an old Excel 97-2003 workbook (.xls), which harmonizer does not read; {SAVE_AS_XLSX}"
+    return f"is an old Office (OLE2) document, not an xlsx workbook; {SAVE_AS_XLSX}"
+
+
+def _not_xlsx(kind: FileKind) -> str:
+    return {
+        FileKind.EMPTY: "is empty (0 bytes); export the data again",
+        FileKind.HTML: f"is an HTML page with a spreadsheet suffix (some tools export 'Excel' as HTML); {SAVE_AS_XLSX}",
+        FileKind.XML: f"is an XML file (an Excel 2003 XML spreadsheet?), not an xlsx workbook; {SAVE_AS_XLSX}",
+        FileKind.TEXT: "is a text (csv) file, not an xlsx workbook; rename it to .csv, or set source.format: csv in the mapping",
+        FileKind.BINARY: f"is not an xlsx workbook (its content is neither a zip archive nor text); {SAVE_AS_XLSX}",
+    }[kind]
+
+
+def check_xlsx(path: Path, limits: ZipLimits = DEFAULT_LIMITS) -> None:
+    """Refuse a file that is not a safe xlsx workbook, reading only its zip directory.
+
+    Raises:
+        ReadError: the file is empty, of another format (.xls, encrypted, csv, HTML,
+            ODS), a truncated or corrupt zip, or over the limits of a zip bomb.
+    """
+    kind = sniff(path)
+    if kind is FileKind.OLE2:
+        raise ReadError(f"{path.name}: {_ole2_problem(path)}")
+    if kind is not FileKind.ZIP:
+        raise ReadError(f"{path.name}: {_not_xlsx(kind)}")
+    try:
+        with zipfile.ZipFile(path) as archive:
+            members = archive.infolist()
+            ods = "mimetype" in archive.namelist() and archive.read("mimetype").startswith(
+                b"application/vnd.oasis"
+            )
+    # A damaged archive surfaces as BadZipFile, zlib.error, EOFError, struct.error,
+    # NotImplementedError (unknown compression) or RuntimeError (encrypted member):
+    # every one means the same to the user.
+    except Exception as err:
+        raise ReadError(
+            f"{path.name}: the workbook is truncated or corrupt (its zip directory cannot "
+            f"be read: {redact_text(str(err))}); copy or export the file again"
+        ) from err
+    if ods:
+        raise ReadError(
+            f"{path.name}: is an OpenDocument spreadsheet (.ods), not xlsx; {SAVE_AS_XLSX}"
+        )
+    names = {m.filename for m in members}
+    if "[Content_Types].xml" not in names:
+        raise ReadError(
+            f"{path.name}: is a zip archive but not an xlsx workbook (no [Content_Types].xml); "
+            f"{SAVE_AS_XLSX}"
+        )
+    _check_limits(path, members, limits)
+
+
+def _check_limits(path: Path, members: list[zipfile.ZipInfo], limits: ZipLimits) -> None:
+    bomb = (
+        f"{path.name}: refused as a possible zip bomb: {{}}; a real export stays far "
+        "below this. If the workbook is genuine, save it as csv and harmonise that"
+    )
+    if len(members) > limits.max_members:
+        raise ReadError(bomb.format(f"{len(members)} files inside (at most {limits.max_members})"))
+    if any(m.flag_bits & 0x1 for m in members):
+        raise ReadError(
+            f"{path.name}: parts of the workbook are encrypted; remove the password and "
+            "save it again as .xlsx"
+        )
+    total = sum(m.file_size for m in members)
+    if total > limits.max_total:
+        raise ReadError(
+            bomb.format(
+                f"it unpacks to {total:,} bytes (at most {limits.max_total:,})".replace(",", " ")
+            )
+        )
+    for member in members:
+        if member.file_size < limits.ratio_floor:
+            continue
+        ratio = member.file_size / max(member.compress_size, 1)
+        if ratio > limits.max_ratio:
+            raise ReadError(
+                bomb.format(
+                    f"{member.filename} unpacks {ratio:.0f} times its packed size "
+                    f"(at most {limits.max_ratio:.0f})"
+                )
+            )
+
+
+def check_csv(path: Path) -> None:
+    """Refuse a file named as csv that is something else (a workbook, an empty file).
+
+    Raises:
+        ReadError: the file is empty, or is an xlsx, .xls or other binary file.
+    """
+    kind = sniff(path)
+    if kind is FileKind.EMPTY:
+        raise ReadError(f"{path.name}: {_not_xlsx(kind)}")
+    if kind is FileKind.ZIP:
+        raise ReadError(
+            f"{path.name}: is a zip archive (an xlsx workbook?), not a csv file; rename it "
+            "to .xlsx, or set source.format: xlsx in the mapping"
+        )
+    if kind is FileKind.OLE2:
+        raise ReadError(f"{path.name}: {_ole2_problem(path)}")
+    if kind is FileKind.BINARY:
+        raise ReadError(
+            f"{path.name}: is a binary file, not csv text; export the data again as csv"
+        )

@@ -1,0 +1,250 @@
+"""Personal data planted in every text column of an export appears in no output at all.
+
+The export carries synthetic identity codes, phone numbers and e-mail addresses in open
+text, a provider's own item, unit names, answer labels that get rejected, a date, a
+cell right of the header, an over-long cell and a header text. Every file the run
+writes (jsonl, csv, xlsx unpacked, manifest) and the report are searched for them.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import re
+import zipfile
+from pathlib import Path
+
+import orjson
+import pytest
+from click.testing import CliRunner
+
+from harmonizer import harmonize, validate
+from harmonizer.cli import main
+from harmonizer.redaction import hetu_check_char
+
+MAPPING = """\
+mapping: planted
+version: "1"
+schema_version: "1.0"
+provider: {name: Testi Oy, system: web survey}
+constants:
+  county: "05"
+  provider_id: "2345671-3"
+  channel: web
+  language: fi
+  respondent: customer
+  service_area: primary_care
+response_id: {column: id}
+fields:
+  responded_at: {column: aika, formats: [iso]}
+  unit_name: yksikkö
+  gender: {column: sukupuoli, value_map: {nainen: female, mies: male}}
+  nps: suosittelu
+  ease: helppous
+  timely_help: not_asked
+  respect: not_asked
+  joint_decisions: not_asked
+  safety: not_asked
+  info_understandable: not_asked
+  useful: not_asked
+  open_feedback: palaute
+own_items:
+  contact: {column: "Yhteydenotto (esim. palaute@example.fi)"}
+"""
+HEADER = [
+    "id",
+    "aika",
+    "yksikkö",
+    "sukupuoli",
+    "suosittelu",
+    "helppous",
+    "palaute",
+    "Yhteydenotto (esim. palaute@example.fi)",
+]
+
+
+def hetu(day: int, serial: int, sign: str = "-") -> str:
+    born = dt.date(1952 if sign == "-" else 2004, 10, day)
+    body = f"{born:%d%m}{born.year % 100:02d}{serial:03d}"
+    return f"{body[:6]}{sign}{body[6:]}{hetu_check_char(body)}"
+
+
+HETUS = [hetu(d, 300 + d, s) for d, s in ((11, "-"), (12, "A"), (13, "Y"), (14, "-"), (15, "B"))]
+PHONES = ["040 765 4321", "+358 50 111 2233", "(09) 876 5432", "0441234987"]
+EMAILS = ["planted.person@example.fi", "toinen.henkilo@example.com", "kolmas(at)example.org"]
+# What must not be found: every value whole, and its distinctive digits alone.
+NEEDLES = [
+    *HETUS,
+    *(h[7:] for h in HETUS),
+    *PHONES,
+    "7654321",
+    "765 4321",
+    "1112233",
+    "111 2233",
+    "876 5432",
+    "1234987",
+    "planted.person",
+    "toinen.henkilo",
+    "kolmas",
+    "palaute@example.fi",
+]
+
+
+def rows() -> list[list[str]]:
+    long_text = "x" * 78 + " " + HETUS[4] + " " + "y" * 33_000
+    return [
+        HEADER,
+        # accepted: redacted in open text, unit name and own item
+        [
+            "P-1",
+            "2026-10-04T12:00:00",
+            f"Terveysasema, puh. {PHONES[0]}",
+            "nainen",
+            "9",
+            "5",
+            f"Hetu {HETUS[0]}, soita {PHONES[1]} tai {EMAILS[0]}",
+            f"Ota yhteyttä {EMAILS[1]}",
+        ],
+        # rejected: personal data in answer labels and a code field
+        [
+            "P-2",
+            "2026-10-04T13:00:00",
+            "Terveysasema",
+            EMAILS[2],
+            f"soita {PHONES[2]}",
+            HETUS[1],
+            f"Hetu {HETUS[2]}",
+            "",
+        ],
+        # rejected: a date that is an identity code, an over-long open answer
+        ["P-3", HETUS[3], "Terveysasema", "mies", "8", "4", long_text, ""],
+        # accepted with a warning: a cell right of the header
+        ["P-4", "2026-10-05T08:00:00", "Terveysasema", "mies", "7", "4", "", "", PHONES[3]],
+        # a duplicate of P-1: a reject with its raw cells
+        [
+            "P-1",
+            "2026-10-04T12:00:00",
+            f"Terveysasema, puh. {PHONES[0]}",
+            "nainen",
+            "9",
+            "5",
+            f"Hetu {HETUS[0]}, soita {PHONES[1]} tai {EMAILS[0]}",
+            f"Ota yhteyttä {EMAILS[1]}",
+        ],
+    ]
+
+
+@pytest.fixture
+def planted(tmp_path: Path) -> tuple[Path, Path]:
+    mapping = tmp_path / "planted.yaml"
+    mapping.write_text(MAPPING, encoding="utf-8")
+    export = tmp_path / "planted.csv"
+    with export.open("w", encoding="utf-8-sig", newline="") as handle:
+        csv.writer(handle, delimiter=";").writerows(rows())
+    return mapping, export
+
+
+def texts_of(outdir: Path) -> dict[str, str]:
+    """Return the text of every output file; xlsx files unpacked member by member."""
+    found: dict[str, str] = {}
+    for path in sorted(outdir.iterdir()):
+        if path.suffix == ".xlsx":
+            with zipfile.ZipFile(path) as book:
+                for member in book.namelist():
+                    found[f"{path.name}:{member}"] = book.read(member).decode("utf-8")
+        else:
+            found[path.name] = path.read_text(encoding="utf-8-sig")
+    return found
+
+
+def assert_clean(name: str, text: str) -> None:
+    flat = re.sub(r"\s+", " ", text)
+    for needle in NEEDLES:
+        assert needle not in text, f"{needle!r} leaked into {name}"
+        assert needle not in flat, f"{needle!r} leaked into {name} (across a line break)"
+
+
+def test_planted_personal_data_reaches_no_output(
+    planted: tuple[Path, Path], tmp_path: Path
+) -> None:
+    mapping, export = planted
+    outdir = tmp_path / "out"
+    result = harmonize(mapping, [export], outdir, formats=("csv", "xlsx"))
+    counts = result.report.counts
+    assert (counts.read, counts.accepted, counts.rejected, counts.duplicates) == (5, 2, 2, 1)
+    texts = texts_of(outdir)
+    assert len(texts) > 7  # jsonl, csv, xlsx parts, manifest
+    for name, text in texts.items():
+        assert_clean(name, text)
+    assert_clean("report", orjson.dumps(result.report.to_dict()).decode())
+    # What was redacted was counted, per kind, in the manifest.
+    manifest = orjson.loads((outdir / "manifest.json").read_bytes())
+    assert manifest["redactions"]["hetu"] >= 1
+    assert manifest["redactions"]["phone"] >= 2
+    assert manifest["redactions"]["email"] >= 2
+    # The markers took the place of the values, and the rejects still say where.
+    records = [orjson.loads(line) for line in (outdir / "records.jsonl").read_bytes().splitlines()]
+    first = records[0]
+    assert first["open_feedback"] == "Hetu [HETU], soita [PUHELIN] tai [EMAIL]"
+    assert first["unit_name"] == "Terveysasema, puh. [PUHELIN]"
+    assert first["own_items"]["contact"] == "Ota yhteyttä [EMAIL]"
+    rejects = [orjson.loads(line) for line in (outdir / "rejects.jsonl").read_bytes().splitlines()]
+    located = {(i["row"], i["column"], i["code"]) for r in rejects for i in r["issues"]}
+    assert (3, "suosittelu", "unknown-label") in located
+    assert (3, "sukupuoli", "bad-code") in located
+    assert (4, "palaute", "value-too-long") in located
+
+
+def test_validate_report_is_clean(planted: tuple[Path, Path]) -> None:
+    mapping, export = planted
+    report = validate(mapping, [export])
+    assert report.issue_counts["ragged-row"] == 1
+    for issue in report.issues:
+        assert_clean(f"issue {issue.code}", orjson.dumps(issue.to_dict()).decode())
+
+
+def test_cli_output_is_clean(planted: tuple[Path, Path], tmp_path: Path) -> None:
+    mapping, export = planted
+    result = CliRunner().invoke(
+        main,
+        ["run", "-m", str(mapping), str(export), "-o", str(tmp_path / "cli"), "--format", "csv"],
+    )
+    assert result.exit_code == 0, result.output
+    assert_clean("stdout", result.stdout)
+    assert_clean("stderr", result.stderr)
+
+
+def test_drop_open_text_leaves_it_out_everywhere(
+    planted: tuple[Path, Path], tmp_path: Path
+) -> None:
+    mapping, export = planted
+    outdir = tmp_path / "dropped"
+    result = CliRunner().invoke(
+        main,
+        [
+            "run",
+            "-m",
+            str(mapping),
+            str(export),
+            "-o",
+            str(outdir),
+            "--format",
+            "csv,xlsx",
+            "--drop-open-text",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    for name, text in texts_of(outdir).items():
+        assert_clean(name, text)
+        # Not even the redacted open text is left: no "Hetu [HETU]" and no long answer.
+        assert "Hetu " not in text, name
+        assert "xxxxxxxx" not in text, name
+    records = [orjson.loads(line) for line in (outdir / "records.jsonl").read_bytes().splitlines()]
+    assert records
+    assert all(r["open_feedback"] is None for r in records)
+    manifest = orjson.loads((outdir / "manifest.json").read_bytes())
+    assert manifest["options"]["open_text"] == "drop"
+    rejects = [orjson.loads(line) for line in (outdir / "rejects.jsonl").read_bytes().splitlines()]
+    assert all(r["raw"].get("palaute") is None for r in rejects)
+    # The long open answer is no longer read, so its row is no longer rejected for it.
+    assert not any(i["code"] == "value-too-long" for r in rejects for i in r["issues"])

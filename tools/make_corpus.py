@@ -1,0 +1,205 @@
+"""Write the corpus of broken and hostile exports under tests/corpus/ (deterministic).
+
+    python tools/make_corpus.py
+
+Every file is small and synthetic. Two files need packages that the project itself does
+not depend on, only this script: ``xlwt`` (to write a real Excel 97-2003 .xls) and
+``msoffcrypto-tool`` (to write a real password-protected xlsx). Without them those two
+files are kept as they are. README.md in the corpus lists each file and what harmonizer
+must say about it; tests/unit/test_corpus.py reads that table.
+"""
+
+from __future__ import annotations
+
+import codecs
+import io
+import random
+import sys
+import zipfile
+from pathlib import Path
+
+from openpyxl import Workbook
+
+ROOT = Path(__file__).resolve().parent.parent
+CORPUS = ROOT / "tests" / "corpus"
+HEADER = ["id", "aika", "yksikkö", "suosittelu", "helppous", "palaute", "pysäköinti"]
+ROWS = [
+    ["K-1", "2026-10-04T12:27:00", "Turun terveysasema", 9, 5, "Kiitos!", "Kyllä"],
+    ["K-2", "2026-10-05T08:10:00", "Turun terveysasema", 10, 4, "Hyvä 😊", "Ei"],
+]
+SHEET = "xl/worksheets/sheet1.xml"
+# A fixed timestamp for zip members, so that a re-run writes the same bytes.
+ZIP_TIME = (2026, 1, 1, 0, 0, 0)
+
+
+def csv_text(rows: list[list[object]], delimiter: str = ";") -> str:
+    return "".join(delimiter.join(str(c) for c in row) + "\r\n" for row in rows)
+
+
+def workbook_bytes(rows: list[list[object]]) -> bytes:
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = "Palaute"
+    for row in rows:
+        sheet.append(row)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return normalise_zip(buffer.getvalue())
+
+
+def normalise_zip(data: bytes, replace: dict[str, bytes] | None = None) -> bytes:
+    """Rewrite a zip with fixed timestamps, optionally replacing members."""
+    replace = replace or {}
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(out, "w") as target:
+        for info in source.infolist():
+            content = replace.get(info.filename, source.read(info.filename))
+            member = zipfile.ZipInfo(info.filename, ZIP_TIME)
+            member.compress_type = zipfile.ZIP_DEFLATED
+            target.writestr(member, content, compresslevel=9)
+    return out.getvalue()
+
+
+def zip_of(members: dict[str, bytes]) -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as target:
+        for name, content in members.items():
+            member = zipfile.ZipInfo(name, ZIP_TIME)
+            member.compress_type = zipfile.ZIP_DEFLATED
+            target.writestr(member, content)
+    return out.getvalue()
+
+
+def sheet_xml(body: str, doctype: str = "") -> bytes:
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>'
+        + doctype
+        + '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        + f"<sheetData>{body}</sheetData></worksheet>"
+    ).encode()
+
+
+def inline_row(number: int, values: list[str]) -> str:
+    cells = "".join(
+        f'<c r="{chr(65 + i)}{number}" t="inlineStr"><is><t>{v}</t></is></c>'
+        for i, v in enumerate(values)
+    )
+    return f'<row r="{number}">{cells}</row>'
+
+
+def hostile_sheet(doctype: str, entity: str) -> bytes:
+    header = inline_row(1, HEADER)
+    row = inline_row(2, ["K-1", "2026-10-04T12:27:00", "Turku", "9", "5", entity, "Ei"])
+    return sheet_xml(header + row, doctype)
+
+
+def billion_laughs() -> bytes:
+    entities = ['<!ENTITY lol0 "lol">'] + [
+        f'<!ENTITY lol{i} "{f"&lol{i - 1};" * 10}">' for i in range(1, 10)
+    ]
+    return hostile_sheet(f"<!DOCTYPE worksheet [{''.join(entities)}]>", "&lol9;")
+
+
+def external_entity() -> bytes:
+    return hostile_sheet(
+        '<!DOCTYPE worksheet [<!ENTITY secret SYSTEM "file:///etc/hostname">]>', "&secret;"
+    )
+
+
+def zip_bomb(valid: bytes) -> bytes:
+    """A workbook whose sheet is padded with 64 MiB of spaces: about 1000:1 packed."""
+    with zipfile.ZipFile(io.BytesIO(valid)) as source:
+        sheet = source.read(SHEET)
+    head, _, tail = sheet.partition(b"<sheetData>")
+    padded = head + b" " * (64 << 20) + b"<sheetData>" + tail
+    return normalise_zip(valid, {SHEET: padded})
+
+
+def corrupt_sheet(valid: bytes) -> bytes:
+    rows = "".join(inline_row(n, [f"K-{n}", "2026-10-04T12:27:00"]) for n in range(2, 40))
+    xml = sheet_xml(inline_row(1, HEADER) + rows)
+    return normalise_zip(valid, {SHEET: xml[: len(xml) * 2 // 3]})
+
+
+def legacy_xls() -> bytes | None:
+    try:
+        import xlwt  # type: ignore[import-not-found]
+    except ImportError:
+        return None
+    book = xlwt.Workbook()
+    sheet = book.add_sheet("Palaute")
+    for r, row in enumerate([HEADER, *ROWS]):
+        for c, value in enumerate(row):
+            sheet.write(r, c, value)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def encrypted(valid: bytes) -> bytes | None:
+    try:
+        from msoffcrypto.format.ooxml import OOXMLFile  # type: ignore[import-not-found]
+    except ImportError:
+        return None
+    out = io.BytesIO()
+    OOXMLFile(io.BytesIO(valid)).encrypt("salasana", out)
+    return out.getvalue()
+
+
+def main() -> int:
+    rng = random.Random(5)
+    valid = workbook_bytes([HEADER, *ROWS])
+    text = csv_text([HEADER, *ROWS])
+    files: dict[str, bytes | None] = {
+        "empty.csv": b"",
+        "empty.xlsx": b"",
+        "truncated.xlsx": valid[: len(valid) // 2],
+        "csv-renamed.xlsx": text.encode("utf-8"),
+        "html-renamed.xlsx": b"<html><body><table><tr><td>id</td></tr></table></body></html>",
+        "xlsx-renamed.csv": valid,
+        "not-a-workbook.xlsx": zip_of({"readme.txt": b"not a workbook"}),
+        "ods-renamed.xlsx": zip_of(
+            {"mimetype": b"application/vnd.oasis.opendocument.spreadsheet", "content.xml": b""}
+        ),
+        "zip-bomb.xlsx": zip_bomb(valid),
+        "billion-laughs.xlsx": normalise_zip(valid, {SHEET: billion_laughs()}),
+        "external-entity.xlsx": normalise_zip(valid, {SHEET: external_entity()}),
+        "corrupt-sheet.xlsx": corrupt_sheet(valid),
+        "binary.csv": bytes(rng.randrange(256) for _ in range(2048)),
+        "unclosed-quote.csv": (
+            csv_text([HEADER, ROWS[0]])
+            + 'K-2;2026-10-05T08:10:00;Turku;10;4;"Hyvä palvelu;Ei\r\n'
+            + csv_text([["K-3", "2026-10-06T09:00:00", "Turku", 8, 4, "", "Ei"]])
+        ).encode("utf-8"),
+        "undefined-cp1252.csv": csv_text([HEADER, ROWS[0]]).encode("cp1252")
+        + b"K-3;2026-10-06T09:00:00;Turku;8;4;\x81;Ei\r\n",
+        "truncated-utf16.csv": codecs.BOM_UTF16_LE + text.encode("utf-16-le")[:-1],
+        "legacy.xls": legacy_xls(),
+        "xls-renamed.xlsx": legacy_xls(),
+        "encrypted.xlsx": encrypted(valid),
+        # Readable files with quirks: located issues, never a crash
+        "utf8-bom.csv": codecs.BOM_UTF8 + text.encode("utf-8"),
+        "cp1252.csv": csv_text([HEADER, *ROWS[:1]], ",").encode("cp1252"),
+        "utf16-bom.csv": csv_text([HEADER, *ROWS], "\t").encode("utf-16"),
+        "utf16le-no-bom.csv": csv_text([HEADER, *ROWS], "\t").encode("utf-16-le"),
+        "ragged.csv": (text + "K-3;2026-10-06T09:00:00;Turku;8;4;;Ei;ylimääräinen;x\r\n").encode(),
+        "duplicate-header.csv": csv_text(
+            [[*HEADER, "helppous"], [*ROWS[0], 1], [*ROWS[1], 2]]
+        ).encode(),
+        "long-cell.csv": (
+            text + f"K-3;2026-10-06T09:00:00;Turku;8;4;{'pitkä ' * 6000};Ei\r\n"
+        ).encode(),
+    }
+    for name, content in files.items():
+        path = CORPUS / name
+        if content is None:
+            print(f"kept {name} (install xlwt and msoffcrypto-tool to regenerate it)")
+            continue
+        path.write_bytes(content)
+        print(f"wrote {name} ({len(content)} bytes)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
