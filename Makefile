@@ -5,8 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 OUT ?= out
 
-.PHONY: help install demo test lint typecheck unit check-generated bench bench-aggregate screenshot clean
-.PHONY: help install demo test lint typecheck unit check-generated bench fuzz clean
+.PHONY: help install demo test lint typecheck unit check-generated bench bench-aggregate screenshot fuzz clean
 
 help:
 	@echo "make demo   - set up and harmonise every bundled example export"
