@@ -14,9 +14,10 @@ from openpyxl import Workbook
 
 from harmonizer import ReadError, harmonize, validate
 from harmonizer.converters import MAX_CELL_CHARS
-from harmonizer.io import readers
+from harmonizer.io import csv_reader
 from harmonizer.io.readers import SourceOptions, read_table
 from harmonizer.io.safety import FileKind, ZipLimits, sniff
+from harmonizer.io.table import SAMPLE_BYTES
 
 ROOT = Path(__file__).resolve().parents[2]
 CORPUS = ROOT / "tests" / "corpus"
@@ -65,7 +66,7 @@ def test_the_mapping_encoding_overrides_the_guess() -> None:
 def test_a_late_windows_1252_byte_is_found_by_the_whole_file_check(tmp_path: Path) -> None:
     export = tmp_path / "late.csv"
     ascii_rows = "".join(f"K-{n};2026-10-04T12:00:00;Turku;9;5;ok;Ei\r\n" for n in range(40_000))
-    assert len(ascii_rows) > readers.SAMPLE_BYTES  # the first megabyte is plain ASCII
+    assert len(ascii_rows) > SAMPLE_BYTES  # the first megabyte is plain ASCII
     export.write_bytes(
         ("id;aika;yksikko;suosittelu;helppous;palaute;p\r\n" + ascii_rows).encode()
         + "K-x;2026-10-04T12:00:00;Hämeenlinna;9;5;ok;Ei\r\n".encode("cp1252")
@@ -80,7 +81,7 @@ def test_a_late_windows_1252_byte_is_found_by_the_whole_file_check(tmp_path: Pat
 
 
 def test_a_line_without_end_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(readers, "CSV_FIELD_LIMIT", 1000)
+    monkeypatch.setattr(csv_reader, "CSV_FIELD_LIMIT", 1000)
     export = tmp_path / "endless.csv"
     export.write_text("a;b\n" + "x" * 5000, encoding="utf-8")
     with pytest.raises(ReadError, match=r"endless\.csv: line 2 is longer than 1,000 characters"):
@@ -90,7 +91,7 @@ def test_a_line_without_end_is_refused(tmp_path: Path, monkeypatch: pytest.Monke
 def test_a_cell_over_the_csv_limit_names_an_open_quote(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(readers, "CSV_FIELD_LIMIT", 1000)
+    monkeypatch.setattr(csv_reader, "CSV_FIELD_LIMIT", 1000)
     export = tmp_path / "quote.csv"
     export.write_text('a;b\n1;"' + "rivi\n" * 400 + '"\n', encoding="utf-8")
     with pytest.raises(ReadError, match=r"quote\.csv: row 2: broken csv: .*never closed"):

@@ -1,0 +1,188 @@
+"""The shape every reader produces: export facts, a header and a stream of source rows."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+from harmonizer.errors import ReadError
+from harmonizer.io.cells import Cell
+from harmonizer.io.safety import DEFAULT_LIMITS, ZipLimits
+
+SAMPLE_BYTES = 1 << 20
+
+
+@dataclass(frozen=True, slots=True)
+class SourceRow:
+    """One data row of an export: its 1-based physical row number and normalised cells."""
+
+    row: int
+    values: tuple[Cell, ...]
+
+    @property
+    def is_blank(self) -> bool:
+        """Return True when every cell is empty."""
+        return all(v is None for v in self.values)
+
+
+@dataclass(frozen=True)
+class SourceOptions:
+    """How to read an export; every field left None is detected."""
+
+    format: str | None = None
+    sheet: str | int | None = None
+    header_row: int = 1
+    header_rows: int = 1
+    encoding: str | None = None
+    delimiter: str | None = None
+    limits: ZipLimits = DEFAULT_LIMITS
+
+
+@dataclass
+class ExportInfo:
+    """What a reader found, and guessed, about one export."""
+
+    path: Path
+    format: str
+    sha256: str
+    size: int
+    header_row: int
+    header: tuple[str | None, ...] = ()
+    sheet: str | None = None
+    encoding: str | None = None
+    delimiter: str | None = None
+    guessed: list[str] = field(default_factory=list)
+
+    @property
+    def name(self) -> str:
+        """Return the export's file name, as messages show it."""
+        return self.path.name
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the facts as plain JSON values."""
+        return {
+            "name": self.name,
+            "format": self.format,
+            "sha256": self.sha256,
+            "size": self.size,
+            "sheet": self.sheet,
+            "encoding": self.encoding,
+            "delimiter": self.delimiter,
+            "header_row": self.header_row,
+            "guessed": list(self.guessed),
+        }
+
+
+class Table(AbstractContextManager["Table"]):
+    """An opened export: ``info`` (with the header) and an iterator of data rows.
+
+    Use it as a context manager, or call :meth:`close`; closing releases the file even
+    when the consumer stops early.
+    """
+
+    def __init__(
+        self,
+        info: ExportInfo,
+        rows: Iterator[SourceRow],
+        close: Callable[[], None],
+    ) -> None:
+        self.info = info
+        self._rows = rows
+        self._close = close
+
+    def __iter__(self) -> Iterator[SourceRow]:
+        return self._rows
+
+    def close(self) -> None:
+        """Release the underlying file."""
+        self._close()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+
+def file_sha256(path: Path) -> tuple[str, int]:
+    """Return the SHA-256 hex digest and size of a file, reading it in chunks."""
+    digest = hashlib.sha256()
+    size = 0
+    with path.open("rb") as handle:
+        while chunk := handle.read(SAMPLE_BYTES):
+            digest.update(chunk)
+            size += len(chunk)
+    return digest.hexdigest(), size
+
+
+def skip_trailing_blanks(rows: Iterator[SourceRow]) -> Iterator[SourceRow]:
+    """Hold back blank rows until a non-blank row follows.
+
+    Spreadsheets often report formatted but empty rows after the data; they are not
+    rows anybody entered, so they are neither records nor excluded rows.
+    """
+    pending: list[SourceRow] = []
+    for row in rows:
+        if row.is_blank:
+            pending.append(row)
+            continue
+        yield from pending
+        pending.clear()
+        yield row
+
+
+def _combine_header(rows: list[tuple[Cell, ...]]) -> tuple[str | None, ...]:
+    """Join a multi-row header into one name per column.
+
+    A merged cell in an upper header row has its value only in its first column, so
+    upper rows are filled forward across the blanks to their right.
+    """
+    width = max((len(r) for r in rows), default=0)
+    combined: list[list[str]] = [[] for _ in range(width)]
+    last = len(rows) - 1
+    for level, cells in enumerate(rows):
+        carried: str | None = None
+        for index in range(width):
+            cell = cells[index] if index < len(cells) else None
+            text = None if cell is None else str(cell)
+            if text is None and level < last:
+                text = carried
+            else:
+                carried = text
+            if text is not None and (not combined[index] or combined[index][-1] != text):
+                combined[index].append(text)
+    return tuple(" / ".join(parts) if parts else None for parts in combined)
+
+
+def split_header(
+    numbered: Iterator[tuple[int, tuple[Cell, ...]]],
+    options: SourceOptions,
+    info: ExportInfo,
+) -> Iterator[SourceRow]:
+    """Consume rows up to and including the header; fill ``info.header``; yield the rest."""
+    first = options.header_row
+    last = first + options.header_rows - 1
+    header_cells: list[tuple[Cell, ...]] = []
+    for number, cells in numbered:
+        if number < first:
+            continue
+        if number <= last:
+            header_cells.append(cells)
+            if number == last:
+                info.header = _combine_header(header_cells)
+                break
+    else:
+        raise ReadError(
+            f"{info.name}: the header is expected on row {first}, but the export has "
+            f"{'no rows' if not header_cells else 'too few rows'}; check header_row in "
+            "the mapping's source section, or whether the file is empty"
+        )
+    for number, cells in numbered:
+        yield SourceRow(number, cells)
