@@ -30,6 +30,7 @@ from harmonizer.publish.table import write_table
 from harmonizer.publish.texts import check_lang
 from harmonizer.redaction import Redactor
 from harmonizer.response import MissingColumnsError, long_responses, wide_responses
+from harmonizer.row import Outcome, Row
 from harmonizer.run_report import DEFAULT_MAX_ISSUES, ExportSummary, Report, ReportBuilder
 from harmonizer.schema import DEFAULT_SCHEMA_VERSION, load_schema
 from harmonizer.tabular import (
@@ -39,7 +40,7 @@ from harmonizer.tabular import (
     record_columns,
     reject_lines,
 )
-from harmonizer.transform import Outcome, RecordBuilder, Row, apply_mapping
+from harmonizer.transform import RecordBuilder, apply_mapping
 from harmonizer.validation import RecordValidator
 
 OUTPUT_FORMATS = ("jsonl", "csv", "xlsx")

@@ -13,7 +13,7 @@ from typing import Any
 
 from harmonizer.io.readers import ExportInfo
 from harmonizer.issues import Issue, Severity
-from harmonizer.transform import Outcome, Row
+from harmonizer.row import Outcome, Row
 
 DEFAULT_MAX_ISSUES = 1000
 COUNT_KEYS = ("read", "accepted", "rejected", "excluded", "duplicates")

@@ -7,12 +7,10 @@ row; nothing here raises for a bad cell.
 
 from __future__ import annotations
 
-import enum
 import re
 import uuid
-from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from harmonizer.converters import (
@@ -43,6 +41,7 @@ from harmonizer.response import (
     Response,
     ragged_issue,
 )
+from harmonizer.row import Row
 from harmonizer.values import label_key
 
 RECORD_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "urn:harmonizer:record")
@@ -50,59 +49,6 @@ OPEN_TEXT_FIELDS = frozenset({"open_feedback"})
 TEXT_FIELDS = frozenset({"unit_name", "unit_id", "provider_id", "open_feedback"})
 # Free text a provider types in: redacted like open text (identifiers are not).
 REDACTED_FIELDS = OPEN_TEXT_FIELDS | {"unit_name"}
-
-
-class Outcome(enum.StrEnum):
-    """Where a source row ends up: exactly one of these."""
-
-    ACCEPTED = "accepted"
-    REJECTED = "rejected"
-    EXCLUDED = "excluded"
-    DUPLICATE = "duplicate"
-
-
-@dataclass(slots=True)
-class Row:
-    """A response travelling through the pipeline, with its record and its issues."""
-
-    export: ExportInfo
-    response: Response
-    record: dict[str, Any] | None = None
-    issues: list[Issue] = field(default_factory=list)
-    excluded: str | None = None
-    duplicate_of: int | None = None
-    redactions: Counter[str] = field(default_factory=Counter)
-    builder: RecordBuilder | None = None
-
-    @property
-    def row(self) -> int:
-        """Return the first source row of the response."""
-        return self.response.row
-
-    @property
-    def rows(self) -> tuple[int, ...]:
-        """Return every source row of the response."""
-        return self.response.rows
-
-    @property
-    def outcome(self) -> Outcome:
-        """Return where the row ends up."""
-        if self.excluded is not None:
-            return Outcome.EXCLUDED
-        if self.duplicate_of is not None:
-            return Outcome.DUPLICATE
-        if self.record is None or self.has_errors:
-            return Outcome.REJECTED
-        return Outcome.ACCEPTED
-
-    @property
-    def has_errors(self) -> bool:
-        """Return True when any issue of the row is an error."""
-        return any(i.severity is Severity.ERROR for i in self.issues)
-
-    def raw(self) -> dict[str, Cell]:
-        """Return the mapped source cells, open text redacted, for a reject."""
-        return self.builder.raw_of(self.response) if self.builder else {}
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,69 @@
+"""A response travelling through the pipeline: its record, its issues, its outcome."""
+
+from __future__ import annotations
+
+import enum
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from harmonizer.io.cells import Cell
+from harmonizer.io.table import ExportInfo
+from harmonizer.issues import Issue, Severity
+from harmonizer.response import Response
+
+if TYPE_CHECKING:
+    from harmonizer.transform import RecordBuilder
+
+
+class Outcome(enum.StrEnum):
+    """Where a source row ends up: exactly one of these."""
+
+    ACCEPTED = "accepted"
+    REJECTED = "rejected"
+    EXCLUDED = "excluded"
+    DUPLICATE = "duplicate"
+
+
+@dataclass(slots=True)
+class Row:
+    """A response travelling through the pipeline, with its record and its issues."""
+
+    export: ExportInfo
+    response: Response
+    record: dict[str, Any] | None = None
+    issues: list[Issue] = field(default_factory=list)
+    excluded: str | None = None
+    duplicate_of: int | None = None
+    redactions: Counter[str] = field(default_factory=Counter)
+    builder: RecordBuilder | None = None
+
+    @property
+    def row(self) -> int:
+        """Return the first source row of the response."""
+        return self.response.row
+
+    @property
+    def rows(self) -> tuple[int, ...]:
+        """Return every source row of the response."""
+        return self.response.rows
+
+    @property
+    def outcome(self) -> Outcome:
+        """Return where the row ends up."""
+        if self.excluded is not None:
+            return Outcome.EXCLUDED
+        if self.duplicate_of is not None:
+            return Outcome.DUPLICATE
+        if self.record is None or self.has_errors:
+            return Outcome.REJECTED
+        return Outcome.ACCEPTED
+
+    @property
+    def has_errors(self) -> bool:
+        """Return True when any issue of the row is an error."""
+        return any(i.severity is Severity.ERROR for i in self.issues)
+
+    def raw(self) -> dict[str, Cell]:
+        """Return the mapped source cells, open text redacted, for a reject."""
+        return self.builder.raw_of(self.response) if self.builder else {}
