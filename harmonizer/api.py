@@ -21,7 +21,13 @@ from harmonizer.errors import DatasetError, ReadError
 from harmonizer.figures import DEFAULT_MIN_N, Figures, compute_figures, parse_by
 from harmonizer.io.cells import column_letter
 from harmonizer.io.readers import SourceOptions, Table, read_table
-from harmonizer.io.writers import CsvWriter, JsonlWriter, StagedWriter, XlsxWriter, prepare_json
+from harmonizer.io.writers import (
+    CsvWriter,
+    JsonlWriter,
+    StagedWriter,
+    XlsxWriter,
+    publish_with_manifest,
+)
 from harmonizer.issues import Issue, IssueCode
 from harmonizer.issues import message as issue_message
 from harmonizer.mapping.load import LoadedMapping, load_mapping
@@ -438,18 +444,14 @@ def harmonize(
                     else:
                         for line in reject_lines(item):
                             writer.write(line)
-        # Everything is on disk under temporary names before anything is renamed, and
-        # the manifest is renamed last: the renames take microseconds, and a manifest
-        # always describes outputs that are complete.
-        finished = [writer.finish() for writer in writers]
         outputs = tuple(w.path for w in writers)
-        manifest = build_manifest(loaded, report, outputs, open_text)
-        manifest["output_sha256"] = {f.target.name: f.sha256 for f in finished}
-        manifest_file = prepare_json(outdir / MANIFEST, manifest)
-        stack.callback(manifest_file.abort)
-        for writer in writers:
-            writer.publish(sync=False)
-        manifest_file.publish()
+
+        def manifest_of(digests: dict[str, str]) -> dict[str, Any]:
+            document = build_manifest(loaded, report, outputs, open_text)
+            document["output_sha256"] = digests
+            return document
+
+        manifest = publish_with_manifest(writers, outdir / MANIFEST, manifest_of)
         stack.pop_all()
     return RunResult(report, (*outputs, outdir / MANIFEST), manifest)
 

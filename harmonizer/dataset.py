@@ -23,7 +23,13 @@ import orjson
 
 from harmonizer import __version__
 from harmonizer.errors import DatasetError, SchemaLoadError
-from harmonizer.io.writers import CsvWriter, JsonlWriter, Writer, XlsxWriter, write_json
+from harmonizer.io.writers import (
+    CsvWriter,
+    JsonlWriter,
+    StagedWriter,
+    XlsxWriter,
+    publish_with_manifest,
+)
 from harmonizer.schema import RecordSchema, load_schema
 from harmonizer.tabular import flatten_record, record_columns
 
@@ -243,13 +249,13 @@ def _index(
 
 def _writers(
     outdir: Path, formats: Sequence[str], schema: RecordSchema, own_items: Sequence[str]
-) -> list[Writer]:
+) -> list[StagedWriter]:
     columns = record_columns(schema, own_items)
 
     def flatten(record: dict[str, Any]) -> list[Any]:
         return flatten_record(record, columns)
 
-    writers: list[Writer] = []
+    writers: list[StagedWriter] = []
     for fmt in formats:
         path = outdir / f"records.{fmt}"
         if fmt == "jsonl":
@@ -327,11 +333,14 @@ def combine_runs(
                 done += 1
                 if progress is not None and done % 10_000 == 0:
                     progress(10_000)
-        for writer in writers:
-            writer.commit()
+
+        def manifest_of(digests: dict[str, str]) -> dict[str, Any]:
+            document = _manifest(inputs, schema, own_items, providers, [w.path for w in writers])
+            document["output_sha256"] = digests
+            return document
+
+        manifest = publish_with_manifest(writers, outdir / MANIFEST, manifest_of)
         stack.pop_all()
-    manifest = _manifest(inputs, schema, own_items, providers, [w.path for w in writers])
-    write_json(outdir / MANIFEST, manifest)
     outputs = (*(w.path for w in writers), outdir / MANIFEST)
     return CombineResult(manifest, outputs, tuple(inputs))
 

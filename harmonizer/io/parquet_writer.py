@@ -83,11 +83,21 @@ class ParquetWriter:
         self._writer.write_table(self._pa.Table.from_pydict(arrays, schema=self._schema))
         self._batch = []
 
-    def commit(self) -> None:
-        """Write the last batch and the footer, then publish the file."""
+    def finish(self) -> AtomicFile:
+        """Write the last batch and the footer to the temporary file."""
         self._flush()
         self._writer.close()
-        self._file.commit()
+        self._file.finish()
+        return self._file
+
+    def publish(self, *, sync: bool = True) -> None:
+        """Rename the file into place."""
+        self._file.publish(sync=sync)
+
+    def commit(self) -> None:
+        """Write the last batch and the footer, then publish the file."""
+        self.finish()
+        self.publish()
 
     def abort(self) -> None:
         """Drop the file."""

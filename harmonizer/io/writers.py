@@ -323,3 +323,29 @@ def prepare_json(path: Path, document: Any) -> AtomicFile:
 def write_json(path: Path, document: Any) -> None:
     """Write a JSON document atomically (pretty, UTF-8)."""
     prepare_json(path, document).publish()
+
+
+def publish_with_manifest(
+    writers: Sequence[StagedWriter],
+    manifest_path: Path,
+    manifest: Callable[[dict[str, str]], dict[str, Any]],
+) -> dict[str, Any]:
+    """Publish a set of outputs and their manifest together; return the manifest.
+
+    Every output is finished (on disk under its temporary name, with its digest) before
+    anything is renamed; ``manifest`` receives ``{file name: sha256}`` and returns the
+    document; the outputs are then renamed within microseconds and the manifest last, so
+    a manifest always describes outputs that are complete. On failure the caller's
+    ``abort`` of each writer drops what is left.
+    """
+    finished = [writer.finish() for writer in writers]
+    document = manifest({f.target.name: f.sha256 or "" for f in finished})
+    manifest_file = prepare_json(manifest_path, document)
+    try:
+        for writer in writers:
+            writer.publish(sync=False)
+    except BaseException:
+        manifest_file.abort()
+        raise
+    manifest_file.publish()
+    return document

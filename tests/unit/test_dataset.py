@@ -142,3 +142,19 @@ def test_open_dataset_accepts_the_records_file(
     assert opened.path == run
     assert sum(1 for _ in opened.records()) == 2
     assert opened.providers == {"test-mapping": "Testin Terveys Oy"}
+
+
+def test_the_manifest_is_published_last_with_the_outputs_digests(
+    tmp_path: Path, two_runs: tuple[Path, Path, list[Any]]
+) -> None:
+    import hashlib
+
+    january, february, _ = two_runs
+    out = tmp_path / "out"
+    combine([january, february], out, formats=("csv", "parquet"))
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    digests = manifest["output_sha256"]
+    assert sorted(digests) == ["records.csv", "records.jsonl", "records.parquet"]
+    for name, digest in digests.items():
+        assert hashlib.sha256((out / name).read_bytes()).hexdigest() == digest
+    assert not [p.name for p in out.iterdir() if p.name.endswith(".part")]
