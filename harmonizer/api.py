@@ -22,10 +22,8 @@ from harmonizer.figures import DEFAULT_MIN_N, Figures, compute_figures, parse_by
 from harmonizer.io.cells import column_letter
 from harmonizer.io.readers import SourceOptions, Table, read_table
 from harmonizer.io.writers import (
-    CsvWriter,
     JsonlWriter,
-    StagedWriter,
-    XlsxWriter,
+    build_writers,
     publish_with_manifest,
 )
 from harmonizer.issues import Issue, IssueCode
@@ -320,27 +318,6 @@ def check_mapping(
     return report
 
 
-def _writers(
-    outdir: Path,
-    name: str,
-    formats: Sequence[str],
-    header: Sequence[str],
-    flatten: Callable[[dict[str, Any]], Sequence[Any]],
-) -> list[StagedWriter]:
-    writers: list[StagedWriter] = []
-    for fmt in formats:
-        path = outdir / f"{name}.{fmt}"
-        if fmt == "jsonl":
-            writers.append(JsonlWriter(path))
-        elif fmt == "csv":
-            writers.append(CsvWriter(path, header, flatten))
-        elif fmt == "xlsx":
-            writers.append(XlsxWriter(path, header, flatten, sheet=name))
-        else:
-            raise ValueError(f"unknown output format {fmt!r}; use {', '.join(OUTPUT_FORMATS)}")
-    return writers
-
-
 def reject_item(row: Row) -> dict[str, Any]:
     """Return the rejects.jsonl entry of a rejected or duplicate row."""
     return {
@@ -419,8 +396,10 @@ def harmonize(
     report = _report_for(loaded, max_issues)
     columns = record_columns(loaded.schema, list(loaded.model.own_items))
     with ExitStack() as stack:
-        records = _writers(outdir, RECORDS, wanted, columns, lambda r: flatten_record(r, columns))
-        rejects = _writers(outdir, REJECTS, wanted, REJECT_COLUMNS, flatten_reject_line)
+        records = build_writers(
+            outdir, RECORDS, wanted, columns, lambda r: flatten_record(r, columns)
+        )
+        rejects = build_writers(outdir, REJECTS, wanted, REJECT_COLUMNS, flatten_reject_line)
         writers = [*records, *rejects]
         for writer in writers:
             stack.callback(writer.abort)

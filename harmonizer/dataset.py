@@ -24,10 +24,8 @@ import orjson
 from harmonizer import __version__
 from harmonizer.errors import DatasetError, SchemaLoadError
 from harmonizer.io.writers import (
-    CsvWriter,
-    JsonlWriter,
     StagedWriter,
-    XlsxWriter,
+    build_writers,
     publish_with_manifest,
 )
 from harmonizer.schema import RecordSchema, load_schema
@@ -252,27 +250,22 @@ def _writers(
 ) -> list[StagedWriter]:
     columns = record_columns(schema, own_items)
 
-    def flatten(record: dict[str, Any]) -> list[Any]:
-        return flatten_record(record, columns)
+    def parquet(path: Path) -> StagedWriter:
+        from harmonizer.io.parquet_writer import ParquetWriter
 
-    writers: list[StagedWriter] = []
-    for fmt in formats:
-        path = outdir / f"records.{fmt}"
-        if fmt == "jsonl":
-            writers.append(JsonlWriter(path))
-        elif fmt == "csv":
-            writers.append(CsvWriter(path, columns, flatten))
-        elif fmt == "xlsx":
-            writers.append(XlsxWriter(path, columns, flatten, sheet="records"))
-        elif fmt == "parquet":
-            from harmonizer.io.parquet_writer import ParquetWriter
+        return ParquetWriter(path, schema, own_items)
 
-            writers.append(ParquetWriter(path, schema, own_items))
-        else:
-            raise DatasetError(
-                f"unknown dataset format {fmt!r}; choose from {', '.join(DATASET_FORMATS)}"
-            )
-    return writers
+    try:
+        return build_writers(
+            outdir,
+            "records",
+            formats,
+            columns,
+            lambda record: flatten_record(record, columns),
+            more={"parquet": parquet},
+        )
+    except ValueError as err:
+        raise DatasetError(f"{err}; choose from {', '.join(DATASET_FORMATS)}") from err
 
 
 Progress = Callable[[int], None]

@@ -8,7 +8,13 @@ from pathlib import Path
 import click
 
 from harmonizer.api import aggregate
-from harmonizer.cli.common import EXIT_OK, cannot_run, quiet_option
+from harmonizer.cli.common import (
+    EXIT_OK,
+    cannot_run,
+    dataset_argument,
+    output_file_option,
+    quiet_option,
+)
 from harmonizer.figures import DEFAULT_MIN_N, GROUP_FIELDS
 from harmonizer.schema import LANGUAGES
 
@@ -16,15 +22,9 @@ BY_HELP = f"Grouping fields, comma-separated: {', '.join(GROUP_FIELDS)}."
 
 
 @click.command("aggregate")
-@click.argument("dataset", type=click.Path(path_type=Path))
+@dataset_argument
 @click.option("--by", "by", required=True, help=BY_HELP)
-@click.option(
-    "-o",
-    "--output",
-    required=True,
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="The table to write: .csv, .xlsx or .json.",
-)
+@output_file_option("The table to write: .csv, .xlsx or .json.")
 @click.option(
     "--min-n",
     default=DEFAULT_MIN_N,

@@ -12,6 +12,7 @@ from harmonizer.cli.common import (
     EXIT_OK,
     cannot_run,
     formats_option,
+    output_dir_option,
     progress_bar,
     progress_option,
     quiet_option,
@@ -21,14 +22,7 @@ from harmonizer.dataset import DATASET_FORMATS
 
 @click.command("combine")
 @click.argument("runs", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option(
-    "-o",
-    "--output",
-    "outdir",
-    required=True,
-    type=click.Path(file_okay=False, path_type=Path),
-    help="Folder for the combined records and manifest.json.",
-)
+@output_dir_option("Folder for the combined records and manifest.json.")
 @formats_option(
     DATASET_FORMATS,
     "Extra dataset formats, comma-separated: csv, xlsx, parquet (jsonl is always written).",

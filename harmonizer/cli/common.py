@@ -64,6 +64,30 @@ progress_option = click.option(
     help="Progress bar on stderr (default: when stderr is a terminal).",
 )
 quiet_option = click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
+dataset_argument = click.argument("dataset", type=click.Path(path_type=Path))
+
+
+def output_dir_option(help_text: str) -> Callable[[Command], Command]:
+    """Return the required ``-o/--output`` option naming the folder to write into."""
+    return click.option(
+        "-o",
+        "--output",
+        "outdir",
+        required=True,
+        type=click.Path(file_okay=False, path_type=Path),
+        help=help_text,
+    )
+
+
+def output_file_option(help_text: str) -> Callable[[Command], Command]:
+    """Return the required ``-o/--output`` option naming the file to write."""
+    return click.option(
+        "-o",
+        "--output",
+        required=True,
+        type=click.Path(dir_okay=False, path_type=Path),
+        help=help_text,
+    )
 
 
 def formats_option(choices: Sequence[str], help_text: str) -> Callable[[Command], Command]:

@@ -9,21 +9,21 @@ import click
 
 from harmonizer.api import report
 from harmonizer.cli.aggregate import BY_HELP
-from harmonizer.cli.common import EXIT_OK, cannot_run, quiet_option
+from harmonizer.cli.common import (
+    EXIT_OK,
+    cannot_run,
+    dataset_argument,
+    output_file_option,
+    quiet_option,
+)
 from harmonizer.figures import DEFAULT_MIN_N
 from harmonizer.schema import LANGUAGES
 
 
 @click.command("report")
-@click.argument("dataset", type=click.Path(path_type=Path))
+@dataset_argument
 @click.option("--by", "by", required=True, help=BY_HELP)
-@click.option(
-    "-o",
-    "--output",
-    required=True,
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="The report to write: .html (self-contained) or .xlsx (native charts).",
-)
+@output_file_option("The report to write: .html (self-contained) or .xlsx (native charts).")
 @click.option(
     "--lang", default="en", show_default=True, type=click.Choice(LANGUAGES), help="Report language."
 )

@@ -14,6 +14,7 @@ from harmonizer.cli.common import (
     cannot_run,
     formats_option,
     mapping_option,
+    output_dir_option,
     progress_bar,
     progress_option,
     quiet_option,
@@ -24,14 +25,7 @@ from harmonizer.mapping.load import load_mapping
 @click.command("run")
 @mapping_option
 @click.argument("exports", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
-@click.option(
-    "-o",
-    "--output",
-    "outdir",
-    required=True,
-    type=click.Path(file_okay=False, path_type=Path),
-    help="Folder for records, rejects and manifest.json.",
-)
+@output_dir_option("Folder for records, rejects and manifest.json.")
 @formats_option(
     OUTPUT_FORMATS, "Extra dataset formats, comma-separated: csv, xlsx (jsonl is always written)."
 )

@@ -19,7 +19,7 @@ import hashlib
 import os
 import re
 import tempfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import IO, Any, Protocol
 
@@ -349,3 +349,35 @@ def publish_with_manifest(
         raise
     manifest_file.publish()
     return document
+
+
+WriterFactory = Callable[[Path], StagedWriter]
+
+
+def build_writers(
+    outdir: Path,
+    name: str,
+    formats: Sequence[str],
+    header: Sequence[str],
+    flatten: Flatten,
+    *,
+    more: Mapping[str, WriterFactory] | None = None,
+) -> list[StagedWriter]:
+    """Return one writer of ``outdir/<name>.<format>`` per format.
+
+    jsonl, csv and xlsx are built here; ``more`` adds formats that need more than a flat
+    header (Parquet's typed schema). An unknown format raises ``ValueError``.
+    """
+    factories: dict[str, WriterFactory] = {
+        "jsonl": JsonlWriter,
+        "csv": lambda path: CsvWriter(path, header, flatten),
+        "xlsx": lambda path: XlsxWriter(path, header, flatten, sheet=name),
+        **(more or {}),
+    }
+    writers = []
+    for fmt in formats:
+        factory = factories.get(fmt)
+        if factory is None:
+            raise ValueError(f"unknown output format {fmt!r}; use {', '.join(factories)}")
+        writers.append(factory(outdir / f"{name}.{fmt}"))
+    return writers
