@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from harmonizer.errors import OutputError
-from harmonizer.io.writers import AtomicFile
+from harmonizer.io.writers import AtomicFile, StagedFile
 from harmonizer.schema import RecordSchema
 from harmonizer.tabular import record_columns
 
@@ -25,7 +25,7 @@ def _is_integer(node: Any) -> bool:
     return "integer" in (kinds if isinstance(kinds, list) else [kinds])
 
 
-class ParquetWriter:
+class ParquetWriter(StagedFile):
     """Records to a Parquet file, ``BATCH_ROWS`` at a time; atomic like the other writers."""
 
     def __init__(self, path: Path, schema: RecordSchema, own_items: Sequence[str]) -> None:
@@ -87,17 +87,7 @@ class ParquetWriter:
         """Write the last batch and the footer to the temporary file."""
         self._flush()
         self._writer.close()
-        self._file.finish()
-        return self._file
-
-    def publish(self, *, sync: bool = True) -> None:
-        """Rename the file into place."""
-        self._file.publish(sync=sync)
-
-    def commit(self) -> None:
-        """Write the last batch and the footer, then publish the file."""
-        self.finish()
-        self.publish()
+        return super().finish()
 
     def abort(self) -> None:
         """Drop the file."""

@@ -178,7 +178,37 @@ class StagedWriter(Writer, Protocol):
         """Rename the finished file into place (``sync``: fsync the folder too)."""
 
 
-class JsonlWriter:
+class StagedFile:
+    """The staging shared by writers of one :class:`AtomicFile`.
+
+    Subclasses set ``path`` and ``_file`` and write their content; ``finish`` puts it on
+    disk (a subclass extends it to flush its own buffers first), ``publish`` renames,
+    ``commit`` does both, ``abort`` drops the file.
+    """
+
+    path: Path
+    _file: AtomicFile
+
+    def finish(self) -> AtomicFile:
+        """Write everything to the temporary file; return it, ready to publish."""
+        self._file.finish()
+        return self._file
+
+    def publish(self, *, sync: bool = True) -> None:
+        """Rename the finished file into place."""
+        self._file.publish(sync=sync)
+
+    def commit(self) -> None:
+        """Finish and publish the file."""
+        self.finish()
+        self.publish()
+
+    def abort(self) -> None:
+        """Drop the file; the previous one stays."""
+        self._file.abort()
+
+
+class JsonlWriter(StagedFile):
     """One JSON object per line, UTF-8, keys in the given order."""
 
     def __init__(self, path: Path) -> None:
@@ -190,28 +220,11 @@ class JsonlWriter:
         """Write one item as a line."""
         self._write(orjson.dumps(item) + b"\n")
 
-    def finish(self) -> AtomicFile:
-        """Write everything to the temporary file."""
-        self._file.finish()
-        return self._file
-
-    def publish(self, *, sync: bool = True) -> None:
-        """Rename the file into place."""
-        self._file.publish(sync=sync)
-
-    def commit(self) -> None:
-        """Publish the file."""
-        self._file.commit()
-
-    def abort(self) -> None:
-        """Drop the file."""
-        self._file.abort()
-
 
 Flatten = Callable[[dict[str, Any]], Sequence[Any]]
 
 
-class CsvWriter:
+class CsvWriter(StagedFile):
     """A csv file (UTF-8 with BOM, so Excel shows ä and ö) with a fixed header."""
 
     def __init__(self, path: Path, header: Sequence[str], flatten: Flatten) -> None:
@@ -225,25 +238,8 @@ class CsvWriter:
         """Write one item as a row."""
         self._csv.writerow([neutralise(v) for v in self._flatten(item)])
 
-    def finish(self) -> AtomicFile:
-        """Write everything to the temporary file."""
-        self._file.finish()
-        return self._file
 
-    def publish(self, *, sync: bool = True) -> None:
-        """Rename the file into place."""
-        self._file.publish(sync=sync)
-
-    def commit(self) -> None:
-        """Publish the file."""
-        self._file.commit()
-
-    def abort(self) -> None:
-        """Drop the file."""
-        self._file.abort()
-
-
-class XlsxWriter:
+class XlsxWriter(StagedFile):
     """An xlsx workbook written in openpyxl's streaming (write-only) mode."""
 
     def __init__(self, path: Path, header: Sequence[str], flatten: Flatten, *, sheet: str) -> None:
@@ -282,17 +278,7 @@ class XlsxWriter:
     def finish(self) -> AtomicFile:
         """Save the workbook to the temporary file."""
         self._book.save(self._file.handle)
-        self._file.finish()
-        return self._file
-
-    def publish(self, *, sync: bool = True) -> None:
-        """Rename the workbook into place."""
-        self._file.publish(sync=sync)
-
-    def commit(self) -> None:
-        """Save the workbook and publish it."""
-        self.finish()
-        self.publish()
+        return super().finish()
 
     def abort(self) -> None:
         """Drop the file, and the sheets openpyxl was streaming to temporary files."""
