@@ -49,6 +49,11 @@ OPEN_TEXT_FIELDS = frozenset({"open_feedback"})
 TEXT_FIELDS = frozenset({"unit_name", "unit_id", "provider_id", "open_feedback"})
 # Free text a provider types in: redacted like open text (identifiers are not).
 REDACTED_FIELDS = OPEN_TEXT_FIELDS | {"unit_name"}
+REDACTED_KINDS = {
+    "hetu": "personal identity code(s)",
+    "phone": "phone number(s)",
+    "email": "e-mail address(es)",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -349,7 +354,7 @@ class RecordBuilder:
                     self._issue(result.note[0], result.note[1], source_row, column, plan.name, raw)
                 )
             if result.redactions:
-                row.redactions.update(dict(result.redactions))
+                self._redacted(row, result, source_row, column, plan.name)
             if result.year is not None:
                 year = result.year
             if plan.measure and result.value is None:
@@ -388,7 +393,7 @@ class RecordBuilder:
                     )
                 )
             elif result.redactions:
-                row.redactions.update(dict(result.redactions))
+                self._redacted(row, result, source_row, column, f"own_items.{name}")
             own[name] = result.value
         for name in self.required:
             if (
@@ -416,6 +421,21 @@ class RecordBuilder:
             values["open_feedback"] = None
         row.record = self._record(values, missing, own, response)
         return row
+
+    def _redacted(
+        self, row: Row, result: Result, source_row: int, column: Column | None, name: str
+    ) -> None:
+        """Count what was redacted in a cell, and note where, so a provider can look."""
+        counts = dict(result.redactions)
+        row.redactions.update(counts)
+        what = ", ".join(
+            f"{n} {REDACTED_KINDS.get(kind, kind)}" for kind, n in sorted(counts.items())
+        )
+        row.issues.append(
+            self._issue(
+                IssueCode.REDACTED, f"replaced {what}", source_row, column, name, result.value
+            )
+        )
 
     def _too_long(
         self, raw: str, row: int, column: Column | None, name: str, issues: list[Issue]
