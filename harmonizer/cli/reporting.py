@@ -99,7 +99,7 @@ def emit(
     if not quiet and (fmt != "text" or output is not None):
         where = f"; report in {output}" if output is not None else ""
         click.echo(
-            f"harmonizer {command}: {reports.total} issues "
+            f"harmonizer {command}: {reports.total} issue{'s' if reports.total != 1 else ''} "
             f"({severity_counts_text(reports.severity_counts)}){where}; exit {reports.exit_code}",
             err=True,
         )
