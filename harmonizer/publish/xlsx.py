@@ -114,12 +114,22 @@ def _nps_sheet(book: Workbook, content: ReportContent, t: Texts) -> None:
     chart.y_axis.scaling.min = -100
     chart.y_axis.scaling.max = 100
     chart.x_axis.scaling.orientation = "maxMin"  # first group on top, as in the table
+    # NPS runs below zero: group names sit at the chart's edge, not across the bars.
+    chart.x_axis.tickLblPos = "low"
     chart.add_data(Reference(sheet, min_col=7, min_row=1, max_row=last), titles_from_data=True)
     chart.set_categories(Reference(sheet, min_col=1, min_row=2, max_row=last))
     chart.legend = None
     chart.series[0].graphicalProperties.solidFill = NPS_COLOUR[1:]
-    chart.dataLabels = DataLabelList()
-    chart.dataLabels.showVal = True
+    # Every flag is set: a reader that finds one unset (LibreOffice) shows series and
+    # category names beside each value, and the labels pile up.
+    chart.dataLabels = DataLabelList(
+        showVal=True,
+        showSerName=False,
+        showCatName=False,
+        showLegendKey=False,
+        showPercent=False,
+        showBubbleSize=False,
+    )
     chart.height = max(7.5, 1 + 0.8 * len(content.nps))
     chart.width = 18
     sheet.add_chart(chart, "M2")

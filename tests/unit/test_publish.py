@@ -250,6 +250,11 @@ def test_xlsx_report_has_native_charts_on_its_tables(dataset: Path, tmp_path: Pa
     assert nps.cell(row=4, column=7).value is None
     (chart,) = nps._charts
     assert chart.type == "bar"
+    # Only the value is labelled: LibreOffice shows series and category names too
+    # unless they are switched off explicitly.
+    labels = chart.dataLabels
+    assert (labels.showVal, labels.showSerName, labels.showCatName) == (True, False, False)
+    assert chart.x_axis.tickLblPos == "low"
     series = chart.series[0]
     assert series.val.numRef.f == "'NPS'!$G$2:$G$4"
     # openpyxl refers to categories with numRef, which Excel reads as text labels too.
