@@ -59,6 +59,9 @@ def run_command(
 
     Writes records.jsonl, rejects.jsonl and manifest.json (plus csv/xlsx with --format).
     Every source row ends up once in the records, the rejects, or the excluded count.
+
+    Exit codes: 0 the run completed; 1 with --strict when any row was rejected;
+    2 could not run (broken mapping, unreadable export, missing column).
     """
     show = sys.stderr.isatty() if progress is None else progress
     with cannot_run():
