@@ -22,15 +22,9 @@ sys.path.insert(0, str(ROOT))
 
 
 def mapping_schema() -> str:
-    from harmonizer.mapping.model import Mapping
+    from harmonizer.mapping.model import mapping_json_schema
 
-    document = Mapping.model_json_schema()
-    document = {
-        "$schema": "https://json-schema.org/draft/2020-12/schema",
-        "$id": "urn:harmonizer:schema:mapping:1",
-        **document,
-    }
-    return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
+    return json.dumps(mapping_json_schema(), ensure_ascii=False, indent=2) + "\n"
 
 
 def report_schema() -> str:

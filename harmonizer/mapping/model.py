@@ -330,3 +330,47 @@ class Mapping(_Model):
         if self.layout == "wide" and self.long is not None:
             raise ValueError("a `long:` section needs layout: long")
         return self
+
+
+def mapping_json_schema() -> dict[str, Any]:
+    """Return the JSON Schema of mapping files (``schemas/mapping.schema.json``).
+
+    It is pydantic's schema of :class:`Mapping`, adjusted to accept what the loader
+    accepts and to refuse NPS from anything but a 0-10 question, as the loader does:
+    editors validate mapping files with it before harmonizer ever runs.
+    """
+    schema = Mapping.model_json_schema()
+    shorthand = {
+        "type": "string",
+        "description": "Header text of the source column (short for {column: ...}), or "
+        "not_asked for an item the form lacks.",
+    }
+    fields = schema["properties"]["fields"]
+    fields["additionalProperties"] = {"anyOf": [{"$ref": "#/$defs/FieldRule"}, shorthand]}
+    fields["properties"] = {
+        "nps": {
+            "description": "NPS comes only from a 0-10 recommendation question: no other "
+            "scale, no recode, never adapted or reversed.",
+            "anyOf": [
+                shorthand,
+                {
+                    "allOf": [
+                        {"$ref": "#/$defs/FieldRule"},
+                        {
+                            "properties": {
+                                "scale": {"enum": ["0-10", None]},
+                                "recode": {"type": "null"},
+                                "adapted": {"const": False},
+                                "reversed": {"const": False},
+                            }
+                        },
+                    ]
+                },
+            ],
+        }
+    }
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": "urn:harmonizer:schema:mapping:1",
+        **schema,
+    }
