@@ -6,17 +6,16 @@ drop_duplicates -> ReportBuilder.wrap -> writers. No stage holds a whole export.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass, replace
 from itertools import islice
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
-from harmonizer import __version__
 from harmonizer.codebook import write_codebook
 from harmonizer.dataset import CombineResult, Dataset, combine_runs, open_dataset
+from harmonizer.duplicates import drop_duplicates
 from harmonizer.errors import DatasetError, ReadError
 from harmonizer.figures import DEFAULT_MIN_N, Figures, compute_figures, parse_by
 from harmonizer.io.cells import column_letter
@@ -26,8 +25,7 @@ from harmonizer.io.writers import (
     build_writers,
     publish_with_manifest,
 )
-from harmonizer.issues import Issue, IssueCode
-from harmonizer.issues import message as issue_message
+from harmonizer.manifest import OpenText, build_manifest
 from harmonizer.mapping.load import LoadedMapping, load_mapping
 from harmonizer.publish.content import build_content, dataset_facts
 from harmonizer.publish.table import write_table
@@ -42,10 +40,11 @@ from harmonizer.tabular import (
     flatten_record,
     flatten_reject_line,
     record_columns,
+    reject_item,
     reject_lines,
 )
 from harmonizer.transform import RecordBuilder, apply_mapping
-from harmonizer.validation import RecordValidator
+from harmonizer.validation import RecordValidator, validate_records
 
 OUTPUT_FORMATS = ("jsonl", "csv", "xlsx")
 RECORDS = "records"
@@ -53,7 +52,6 @@ REJECTS = "rejects"
 MANIFEST = "manifest.json"
 PROGRESS_EVERY = 1000
 
-OpenText = Literal["redact", "drop"]
 Progress = Callable[[int], None]
 
 
@@ -113,82 +111,6 @@ def _responses(loaded: LoadedMapping, builder: RecordBuilder, table: Table) -> I
         info=table.info,
         mapping=loaded.path.name,
     )
-
-
-def validate_records(rows: Iterable[Row], validator: RecordValidator) -> Iterator[Row]:
-    """Check each built record against the national schema; failures become issues."""
-    for row in rows:
-        record = row.record
-        if record is not None and not validator.is_valid(record):
-            builder = row.builder
-            for problem in validator.problems(record):
-                top = (problem.field or "").split(".")[0]
-                source_row, column = (
-                    builder.locate(row.response, top) if builder else (row.row, None)
-                )
-                row.issues.append(
-                    Issue(
-                        IssueCode.SCHEMA_VIOLATION,
-                        issue_message(
-                            IssueCode.SCHEMA_VIOLATION,
-                            f"{problem.field or 'record'}: {problem.message}",
-                            field=problem.field,
-                            mapping=builder.loaded.path.name if builder else "the mapping",
-                        ),
-                        IssueCode.SCHEMA_VIOLATION.severity,
-                        row.export.name,
-                        row.export.sheet,
-                        source_row,
-                        column.header if column else None,
-                        column.letter if column else None,
-                        problem.field,
-                        None if top == "open_feedback" else _short(problem.value),
-                    )
-                )
-        yield row
-
-
-def _short(value: Any) -> str | None:
-    from harmonizer.issues import preview
-
-    return preview(value) if not isinstance(value, dict | list) else None
-
-
-def drop_duplicates(rows: Iterable[Row], seen: dict[str, tuple[str, int]]) -> Iterator[Row]:
-    """Mark a response whose record_id was already accepted in this run as a duplicate.
-
-    ``seen`` maps record_id to (export name, row) and is shared by every export of a run,
-    so a response repeated across files is caught too. It is the one structure that
-    grows with the run: about 150 bytes a record.
-    """
-    for row in rows:
-        if row.outcome is Outcome.ACCEPTED:
-            assert row.record is not None
-            record_id = row.record["record_id"]
-            first = seen.get(record_id)
-            if first is None:
-                seen[record_id] = (row.export.name, row.row)
-            else:
-                row.duplicate_of = first[1]
-                code = IssueCode.DUPLICATE_RESPONSE
-                row.issues.append(
-                    Issue(
-                        code,
-                        issue_message(
-                            code,
-                            f"the same response as {first[0]} row {first[1]} (record_id {record_id})",
-                        ),
-                        code.severity,
-                        row.export.name,
-                        row.export.sheet,
-                        row.row,
-                        None,
-                        None,
-                        "record_id",
-                        record_id,
-                    )
-                )
-        yield row
 
 
 def _counted(rows: Iterable[Row], progress: Progress | None) -> Iterator[Row]:
@@ -316,51 +238,6 @@ def check_mapping(
         if issue.export == summary.info.name:
             summary.issue_counts[str(issue.code)] += 1
     return report
-
-
-def reject_item(row: Row) -> dict[str, Any]:
-    """Return the rejects.jsonl entry of a rejected or duplicate row."""
-    return {
-        "outcome": str(row.outcome),
-        "export": row.export.name,
-        "sheet": row.export.sheet,
-        "row": row.row,
-        "rows": list(row.rows),
-        "record_id": row.record["record_id"] if row.record else None,
-        "issues": [i.to_dict() for i in row.issues],
-        "raw": {k: _plain(v) for k, v in row.raw().items()},
-    }
-
-
-def _plain(value: Any) -> Any:
-    """Return a cell as a JSON value (dates and times as ISO text)."""
-    if isinstance(value, dt.date | dt.time):
-        return value.isoformat()
-    return value
-
-
-def build_manifest(
-    loaded: LoadedMapping, report: Report, outputs: Sequence[Path], open_text: OpenText
-) -> dict[str, Any]:
-    """Return the manifest of a run: provenance, counts that reconcile, issue counts."""
-    document = report.to_dict()
-    document.pop("issues")
-    document.pop("issues_truncated")
-    return {
-        "tool": {"name": "harmonizer", "version": __version__},
-        "run_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-        "schema_version": loaded.schema.version,
-        "mapping": {
-            "id": loaded.id,
-            "version": loaded.version,
-            "file": loaded.path.name,
-            "sha256": loaded.sha256,
-            "provider": loaded.model.provider.name,
-        },
-        "options": {"open_text": open_text},
-        **{k: v for k, v in document.items() if k not in {"mapping", "schema_version"}},
-        "outputs": sorted(p.name for p in outputs),
-    }
 
 
 def harmonize(

@@ -6,11 +6,13 @@ schema version changes the tables without a code change.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
 import orjson
 
+from harmonizer.row import Row
 from harmonizer.schema import RecordSchema
 
 REJECT_COLUMNS = (
@@ -84,3 +86,24 @@ def reject_lines(reject: dict[str, Any]) -> list[dict[str, Any]]:
 def flatten_reject_line(line: dict[str, Any]) -> list[Any]:
     """Return a reject line's values in the order of :data:`REJECT_COLUMNS`."""
     return [line.get(c) for c in REJECT_COLUMNS]
+
+
+def reject_item(row: Row) -> dict[str, Any]:
+    """Return the rejects.jsonl entry of a rejected or duplicate row."""
+    return {
+        "outcome": str(row.outcome),
+        "export": row.export.name,
+        "sheet": row.export.sheet,
+        "row": row.row,
+        "rows": list(row.rows),
+        "record_id": row.record["record_id"] if row.record else None,
+        "issues": [i.to_dict() for i in row.issues],
+        "raw": {k: _plain(v) for k, v in row.raw().items()},
+    }
+
+
+def _plain(value: Any) -> Any:
+    """Return a cell as a JSON value (dates and times as ISO text)."""
+    if isinstance(value, dt.date | dt.time):
+        return value.isoformat()
+    return value

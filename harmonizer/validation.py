@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,6 +18,8 @@ import jsonschema_rs
 from jsonschema.exceptions import ValidationError, best_match
 
 from harmonizer.identifiers import is_business_id, is_sote_oid
+from harmonizer.issues import Issue, IssueCode, message, preview
+from harmonizer.row import Row
 from harmonizer.schema import RecordSchema
 
 _DATE_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$")
@@ -162,3 +164,40 @@ def field_errors(schema: RecordSchema, field: str, value: object) -> list[str]:
     document = {"$defs": schema.document.get("$defs", {}), **schema.properties[field]}
     validator = jsonschema.Draft202012Validator(document, format_checker=FORMAT_CHECKER)
     return [_message(best_match([e]) or e) for e in validator.iter_errors(value)]
+
+
+def validate_records(rows: Iterable[Row], validator: RecordValidator) -> Iterator[Row]:
+    """Check each built record against the national schema; failures become issues."""
+    for row in rows:
+        record = row.record
+        if record is not None and not validator.is_valid(record):
+            builder = row.builder
+            for problem in validator.problems(record):
+                top = (problem.field or "").split(".")[0]
+                source_row, column = (
+                    builder.locate(row.response, top) if builder else (row.row, None)
+                )
+                row.issues.append(
+                    Issue(
+                        IssueCode.SCHEMA_VIOLATION,
+                        message(
+                            IssueCode.SCHEMA_VIOLATION,
+                            f"{problem.field or 'record'}: {problem.message}",
+                            field=problem.field,
+                            mapping=builder.loaded.path.name if builder else "the mapping",
+                        ),
+                        IssueCode.SCHEMA_VIOLATION.severity,
+                        row.export.name,
+                        row.export.sheet,
+                        source_row,
+                        column.header if column else None,
+                        column.letter if column else None,
+                        problem.field,
+                        None if top == "open_feedback" else _short(problem.value),
+                    )
+                )
+        yield row
+
+
+def _short(value: Any) -> str | None:
+    return preview(value) if not isinstance(value, dict | list) else None
