@@ -44,8 +44,9 @@ def check_command(
     two sources, lookups and their files exist, constants are valid codes. With --sample,
     also lists the export's unmapped labels with their counts.
 
-    Exit codes: 0 no errors; 1 errors found (warnings too with --fail-on warning);
-    2 could not run (a file cannot be read, bad options).
+    Exit codes: 0 no errors; 1 errors found in the sample (warnings too with --fail-on
+    warning); 2 a broken mapping (reported in full first), a file that cannot be read,
+    or bad options.
     """
     check_output(fmt, output)
     if rows is not None and sample is None:

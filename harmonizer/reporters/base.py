@@ -8,12 +8,13 @@ from dataclasses import dataclass
 from pathlib import Path, PurePath
 from typing import IO, Any, Protocol
 
-from harmonizer.issues import Issue, Severity
+from harmonizer.issues import Issue, IssueCode, Severity
 from harmonizer.reporters.texts import code_remedy
 from harmonizer.run_report import Report
 
 EXIT_OK = 0
 EXIT_ERRORS = 1
+EXIT_CANNOT_RUN = 2
 
 
 @dataclass(frozen=True)
@@ -69,8 +70,20 @@ class ReportSet:
         )
 
     @property
+    def broken_mapping(self) -> bool:
+        """Return True when a mapping file has an error: no export could be harmonised."""
+        return any(
+            n
+            and IssueCode(code).info.scope == "mapping"
+            and IssueCode(code).severity is Severity.ERROR
+            for code, n in self.issue_counts.items()
+        )
+
+    @property
     def exit_code(self) -> int:
-        """Return 0 when nothing reached ``fail_on``, else 1 (2 is for cannot-run)."""
+        """Return 2 for a broken mapping, 1 when an issue reached ``fail_on``, else 0."""
+        if self.broken_mapping:
+            return EXIT_CANNOT_RUN
         return EXIT_ERRORS if self.failed else EXIT_OK
 
     def fails(self, issue: Issue) -> bool:
