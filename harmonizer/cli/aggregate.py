@@ -20,18 +20,22 @@ from harmonizer.schema import LANGUAGES
 
 BY_HELP = f"Grouping fields, comma-separated: {', '.join(GROUP_FIELDS)}."
 
-
-@click.command("aggregate")
-@dataset_argument
-@click.option("--by", "by", required=True, help=BY_HELP)
-@output_file_option("The table to write: .csv, .xlsx or .json.")
-@click.option(
+# The options aggregate and report share, so their names and help cannot drift apart.
+by_option = click.option("--by", "by", required=True, help=BY_HELP)
+min_n_option = click.option(
     "--min-n",
     default=DEFAULT_MIN_N,
     show_default=True,
     type=click.IntRange(min=1),
     help="Suppress figures based on fewer valid answers.",
 )
+
+
+@click.command("aggregate")
+@dataset_argument
+@by_option
+@output_file_option("The table to write: .csv, .xlsx or .json.")
+@min_n_option
 @click.option(
     "--lang", default="en", show_default=True, type=click.Choice(LANGUAGES), help="Label language."
 )

@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from harmonizer.api import report
-from harmonizer.cli.aggregate import BY_HELP
+from harmonizer.cli.aggregate import by_option, min_n_option
 from harmonizer.cli.common import (
     EXIT_OK,
     cannot_run,
@@ -16,24 +16,17 @@ from harmonizer.cli.common import (
     output_file_option,
     quiet_option,
 )
-from harmonizer.figures import DEFAULT_MIN_N
 from harmonizer.schema import LANGUAGES
 
 
 @click.command("report")
 @dataset_argument
-@click.option("--by", "by", required=True, help=BY_HELP)
+@by_option
 @output_file_option("The report to write: .html (self-contained) or .xlsx (native charts).")
 @click.option(
     "--lang", default="en", show_default=True, type=click.Choice(LANGUAGES), help="Report language."
 )
-@click.option(
-    "--min-n",
-    default=DEFAULT_MIN_N,
-    show_default=True,
-    type=click.IntRange(min=1),
-    help="Suppress figures based on fewer valid answers.",
-)
+@min_n_option
 @quiet_option
 def report_command(
     dataset: Path, by: str, output: Path, lang: str, min_n: int, quiet: bool
