@@ -16,6 +16,8 @@ from typing import Any
 from harmonizer.codebook import write_codebook
 from harmonizer.dataset import CombineResult, Dataset, combine_runs, open_dataset
 from harmonizer.duplicates import drop_duplicates
+from harmonizer.engine.fast import fast_wide_rows
+from harmonizer.engine.plan import compile_plan
 from harmonizer.errors import DatasetError, ReadError
 from harmonizer.figures import DEFAULT_MIN_N, Figures, compute_figures, parse_by
 from harmonizer.io.cells import column_letter
@@ -92,6 +94,17 @@ def _builder(loaded: LoadedMapping, table: Table, keep_open_text: bool) -> Recor
         ) from err
 
 
+def _built_rows(
+    loaded: LoadedMapping, builder: RecordBuilder, table: Table, *, exact: bool = False
+) -> Iterator[Row]:
+    """Return the built rows of an export: the fast path where it applies, else exact."""
+    plan = None if exact else compile_plan(builder)
+    if plan is not None:
+        skip = frozenset(loaded.model.source.skip_rows)
+        return fast_wide_rows(table, builder, plan, skip=skip)
+    return apply_mapping(_responses(loaded, builder, table), builder)
+
+
 def _responses(loaded: LoadedMapping, builder: RecordBuilder, table: Table) -> Iterator[Any]:
     model = loaded.model
     skip = frozenset(model.source.skip_rows)
@@ -135,8 +148,12 @@ def iter_rows(
     *,
     keep_open_text: bool = True,
     progress: Progress | None = None,
+    exact: bool = False,
 ) -> Iterator[Row]:
     """Stream every row of every export through the pipeline, filling ``report``.
+
+    ``exact`` turns the columnar fast path off (every row takes the row path); the
+    outputs are the same either way, which the differential tests check.
 
     Raises:
         ReadError: an export cannot be read, or lacks a column the mapping names.
@@ -149,7 +166,7 @@ def iter_rows(
             builder = _builder(loaded, table, keep_open_text)
             for issue in builder.header_issues:
                 report.add_issue(issue)
-            rows: Iterable[Row] = apply_mapping(_responses(loaded, builder, table), builder)
+            rows: Iterable[Row] = _built_rows(loaded, builder, table, exact=exact)
             rows = validate_records(rows, validator)
             rows = drop_duplicates(rows, seen)
             rows = builder_report.wrap(rows, ExportSummary(table.info))
@@ -249,6 +266,7 @@ def harmonize(
     max_issues: int = DEFAULT_MAX_ISSUES,
     open_text: OpenText = "redact",
     progress: Progress | None = None,
+    exact: bool = False,
 ) -> RunResult:
     """Harmonise exports with a mapping and write the dataset to ``outdir``.
 
@@ -286,6 +304,7 @@ def harmonize(
             report,
             keep_open_text=open_text == "redact",
             progress=progress,
+            exact=exact,
         ):
             outcome = row.outcome
             if outcome is Outcome.ACCEPTED:

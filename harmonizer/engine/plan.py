@@ -1,0 +1,268 @@
+"""The compiled plan of a wide export: per source column, a recoding cached by raw value.
+
+The plan is built once per export from the exact path's :class:`RecordBuilder` (the
+same converters, lookups and defaults), so a fix in a converter reaches both paths.
+Each field keeps a cache from raw cell to outcome, so a converter runs once per
+distinct value of its column, not once per row. An outcome is either :data:`BAD` (the
+row has something to say, and goes to the exact path) or a clean
+``(value, missing reason, year, redaction)``.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from harmonizer.converters import MAX_CELL_CHARS, Converter, Result
+from harmonizer.io.cells import Cell
+from harmonizer.issues import Issue
+from harmonizer.response import Column
+from harmonizer.row import Row
+from harmonizer.transform import RecordBuilder
+
+BAD: Any = object()
+"""The outcome of a raw value that needs the exact path."""
+
+Outcome = Any
+"""``BAD`` or ``(value, missing reason, year, redaction or None)``."""
+
+_MISS: Any = object()
+CACHE_LIMIT = 65_536
+"""Distinct raw values cached per column before the cache starts afresh (bounded memory)."""
+CACHED_CHARS = 256
+"""Longer texts (open answers, which rarely repeat) are converted without caching."""
+
+
+def _key(value: Cell) -> object:
+    # 1, 1.0 and True are equal as dict keys; the converters tell them apart.
+    return value if value.__class__ is str else (value.__class__, value)
+
+
+class _Cache:
+    """Raw value -> outcome, bounded."""
+
+    def __init__(self, compute: Callable[[Cell], Outcome]) -> None:
+        self._compute = compute
+        self._memo: dict[object, Outcome] = {}
+
+    def recode(self, values: Sequence[Cell]) -> list[Outcome]:
+        memo = self._memo
+        get = memo.get
+        out = [get(v if v.__class__ is str else (v.__class__, v), _MISS) for v in values]
+        if _MISS not in out:
+            return out
+        compute = self._compute
+        for i, found in enumerate(out):
+            if found is not _MISS:
+                continue
+            value = values[i]
+            key = _key(value)
+            outcome = memo.get(key, _MISS)
+            if outcome is _MISS:
+                outcome = compute(value)
+                if not (isinstance(value, str) and len(value) > CACHED_CHARS):
+                    if len(memo) >= CACHE_LIMIT:
+                        memo.clear()
+                    memo[key] = outcome
+            out[i] = outcome
+        return out
+
+
+@dataclass
+class Redaction:
+    """What the redactor replaced in one distinct value, and the issue it raises."""
+
+    result: Result
+    template: Issue | None = None
+
+
+@dataclass
+class FieldColumn:
+    """One national field (or own item) fed by one source column."""
+
+    name: str
+    index: int
+    column: Column
+    measure: bool
+    builder: RecordBuilder
+    compute: Callable[[Cell], Outcome]
+    key: str = ""
+    cache: _Cache = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.cache = _Cache(self.compute)
+        self.key = self.key or self.name
+
+    def recode(self, values: Sequence[Cell]) -> list[Outcome]:
+        """Return the outcome of every value of the column."""
+        return self.cache.recode(values)
+
+    def note_redaction(self, row: Row, outcome: Outcome) -> None:
+        """Add the `redacted` issue of a row, built once per distinct value."""
+        redaction: Redaction = outcome[3]
+        if redaction.template is None:
+            scratch = Row(row.export, row.response, builder=self.builder)
+            self.builder._redacted(scratch, redaction.result, row.row, self.column, self.name)
+            redaction.template = scratch.issues[0]
+        issue = copy.copy(redaction.template)
+        object.__setattr__(issue, "row", row.row)
+        row.issues.append(issue)
+        row.redactions.update(dict(redaction.result.redactions))
+
+
+def _field_outcome(
+    convert: Converter,
+    lookup: Callable[[Cell], tuple[Cell, str | None]] | None,
+    default: Any,
+) -> Callable[[Cell], Outcome]:
+    """Mirror RecordBuilder.build for one field; anything to report is BAD."""
+
+    def compute(raw: Cell) -> Outcome:
+        if type(raw) is str and len(raw) > MAX_CELL_CHARS:
+            return BAD
+        value = raw
+        if lookup is not None:
+            value, problem = lookup(raw)
+            if problem is not None:
+                return BAD
+        elif value is None and default is not None:
+            value = default
+        result = convert(value)
+        if result.error is not None or result.note is not None:
+            return BAD
+        missing = result.missing or "no_answer"
+        return (
+            result.value,
+            missing,
+            result.year,
+            Redaction(result) if result.redactions else None,
+        )
+
+    return compute
+
+
+def _own_outcome(convert: Converter) -> Callable[[Cell], Outcome]:
+    def compute(raw: Cell) -> Outcome:
+        if type(raw) is str and len(raw) > MAX_CELL_CHARS:
+            return BAD
+        result = convert(raw)
+        if result.error is not None:
+            return BAD
+        return (result.value, None, None, Redaction(result) if result.redactions else None)
+
+    return compute
+
+
+class AgeColumn:
+    """age_group: codes or an age cached by raw value; a year of birth also by year."""
+
+    def __init__(self, index: int, convert: Callable[[Cell, int | None], Result], by_year: bool):
+        self.index = index
+        self._convert = convert
+        self._by_year = by_year
+        self._memo: dict[object, Outcome] = {}
+
+    def _compute(self, raw: Cell, year: int | None) -> Outcome:
+        if type(raw) is str and len(raw) > MAX_CELL_CHARS:
+            return BAD
+        result = self._convert(raw, year)
+        return BAD if result.error is not None else (result.value, None, None, None)
+
+    def recode(self, values: Sequence[Cell], years: Sequence[int | None] | None) -> list[Outcome]:
+        """Return the outcome of every value; ``years`` are the rows' response years."""
+        memo = self._memo
+        out: list[Outcome] = []
+        for i, raw in enumerate(values):
+            year = years[i] if years is not None and self._by_year else None
+            key = (_key(raw), year)
+            outcome = memo.get(key, _MISS)
+            if outcome is _MISS:
+                outcome = self._compute(raw, year)
+                if len(memo) >= CACHE_LIMIT:
+                    memo.clear()
+                memo[key] = outcome
+            out.append(outcome)
+        return out
+
+
+class FilterColumn:
+    """A filter's test, cached by raw value."""
+
+    def __init__(self, index: int, test: Callable[[Cell], bool]) -> None:
+        self.index = index
+        self._test = test
+        self._memo: dict[object, bool] = {}
+
+    def __call__(self, value: Cell) -> bool:
+        """Return True when the filter excludes a row with this value."""
+        key = _key(value)
+        hit = self._memo.get(key)
+        if hit is None:
+            hit = self._test(value)
+            if len(self._memo) >= CACHE_LIMIT:
+                self._memo.clear()
+            self._memo[key] = hit
+        return hit
+
+
+@dataclass
+class Plan:
+    """The compiled recoding of one wide export."""
+
+    fields: list[FieldColumn]
+    own: list[FieldColumn]
+    filters: list[FilterColumn]
+    age: AgeColumn | None
+    year_field: int | None
+    required: list[str]
+
+
+def compile_plan(builder: RecordBuilder) -> Plan | None:
+    """Compile the fast plan of a wide export; None when only the exact path applies."""
+    if builder.pivot_columns is not None or builder.loaded.model.long is not None:
+        return None
+    fields: list[FieldColumn] = []
+    for rule in builder.plans:
+        if rule.open_text and not builder.keep_open_text:
+            continue
+        column = rule.source.column
+        if column is None:
+            return None
+        fields.append(
+            FieldColumn(
+                rule.name,
+                column.index,
+                column,
+                rule.measure,
+                builder,
+                _field_outcome(rule.convert, rule.lookup, rule.default),
+            )
+        )
+    own: list[FieldColumn] = []
+    for name, source, convert in builder.own:
+        if source.column is None:
+            return None
+        own.append(
+            FieldColumn(
+                f"own_items.{name}",
+                source.column.index,
+                source.column,
+                False,
+                builder,
+                _own_outcome(convert),
+                key=name,
+            )
+        )
+    age = None
+    if builder._age is not None:
+        age_source, age_convert = builder._age
+        if age_source.column is None:
+            return None
+        age_rule = builder.loaded.model.fields.get("age_group")
+        by_year = getattr(age_rule, "derive", None) == "birth_year"
+        age = AgeColumn(age_source.column.index, age_convert, by_year)
+    filters = [FilterColumn(f.column.index, f.test) for f in builder.filters]
+    year_field = next((i for i, f in enumerate(fields) if f.name == "responded_at"), None)
+    return Plan(fields, own, filters, age, year_field, list(builder.required))

@@ -1,0 +1,132 @@
+"""The fast path and the exact row path give byte-identical outputs and the same report.
+
+Every bundled example, every data case of the issue catalogue, every readable file of
+the corpus, and generated exports (hypothesis) are run twice: once as ``run`` does
+(the columnar fast path where it applies) and once with every row on the exact path.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import tempfile
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from harmonizer import harmonize
+from harmonizer.engine.plan import compile_plan
+from harmonizer.errors import HarmonizerError
+from harmonizer.io.readers import SourceOptions, read_table
+from harmonizer.mapping.load import LoadedMapping, load_mapping
+from harmonizer.redaction import Redactor
+from harmonizer.transform import RecordBuilder
+from tests.issue_cases import CASES, EXPORT_FILE, MAPPING_FILE, write_case
+
+ROOT = Path(__file__).resolve().parents[2]
+EXAMPLES = sorted(p for p in (ROOT / "examples").iterdir() if p.suffix in {".csv", ".xlsx"})
+CORPUS = ROOT / "tests" / "corpus"
+OUTPUTS = ("records.jsonl", "rejects.jsonl", "records.csv", "rejects.csv")
+
+
+def assert_same(mapping: Path, exports: list[Path]) -> None:
+    """Run both paths and compare every output byte for byte, and the reports."""
+    with tempfile.TemporaryDirectory() as folder:
+        fast_out, exact_out = Path(folder) / "fast", Path(folder) / "exact"
+        fast = harmonize(mapping, exports, fast_out, formats=("jsonl", "csv"))
+        exact = harmonize(mapping, exports, exact_out, formats=("jsonl", "csv"), exact=True)
+        for name in OUTPUTS:
+            assert (fast_out / name).read_bytes() == (exact_out / name).read_bytes(), name
+        assert fast.report.to_dict() == exact.report.to_dict()
+
+
+@pytest.mark.parametrize("export", EXAMPLES, ids=lambda p: p.stem)
+def test_examples_same_on_both_paths(export: Path) -> None:
+    mapping = ROOT / "mappings" / f"{export.stem}.yaml"
+    loaded = load_mapping(mapping)
+    with read_table(export, _options(loaded)) as table:
+        builder = RecordBuilder(loaded, table.info, redactor=Redactor())
+        # The differential test is only worth something where the fast path runs.
+        assert (compile_plan(builder) is None) == (loaded.model.long is not None)
+    assert_same(mapping, [export])
+
+
+def _options(loaded: LoadedMapping) -> SourceOptions:
+    from harmonizer.api import _source_options
+
+    return _source_options(loaded)
+
+
+DATA_CASES = {code: case for code, case in CASES.items() if case.command == "validate"}
+
+
+@pytest.mark.parametrize("code", sorted(DATA_CASES), ids=str)
+def test_issue_cases_same_on_both_paths(code: str, tmp_path: Path) -> None:
+    case = DATA_CASES[code]  # type: ignore[index]
+    write_case(case, tmp_path)
+    assert_same(tmp_path / MAPPING_FILE, [tmp_path / EXPORT_FILE])
+
+
+CORPUS_FILES = sorted(p for p in CORPUS.iterdir() if p.suffix in {".csv", ".xlsx"})
+
+
+@pytest.mark.parametrize("export", CORPUS_FILES, ids=lambda p: p.name)
+def test_corpus_same_on_both_paths(export: Path) -> None:
+    try:
+        assert_same(CORPUS / "corpus.yaml", [export])
+    except HarmonizerError:
+        # A file the reader refuses is refused before either path runs.
+        pytest.skip("the reader refuses this file on both paths")
+
+
+HEADER = ["id", "aika", "yksikkö", "suosittelu", "helppous", "palaute", "pysäköinti"]
+cells = st.one_of(
+    st.none(),
+    st.sampled_from(
+        [
+            "Täysin samaa mieltä",
+            "En osaa sanoa",
+            "Erittäin hyvä",
+            "10 - Erittäin todennäköisesti",
+            "5",
+            "9",
+            "11",
+            "4,5",
+            "2026-10-04T12:27:00",
+            "04.10.2026 14:05",
+            "25.10.2026 03:30",
+            "29.03.2026 03:30",
+            "32.13.2026",
+            "Turun terveysasema",
+            "-",
+            "NA",
+            "Soita 040 123 4567",
+            "131052-308T",
+            "x" * 32_005,
+        ]
+    ),
+    st.text(max_size=8),
+)
+PATHS = settings(
+    max_examples=int(os.environ.get("HARMONIZER_PROPERTY_EXAMPLES", "25")),
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.large_base_example],
+)
+
+
+@PATHS
+@given(
+    data=st.lists(st.lists(cells, min_size=len(HEADER) - 1, max_size=len(HEADER) + 1), max_size=30),
+    repeat=st.booleans(),
+)
+def test_generated_exports_same_on_both_paths(data: list[list[str | None]], repeat: bool) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        export = Path(folder) / "export.csv"
+        with export.open("w", encoding="utf-8", newline="") as handle:
+            writer = csv.writer(handle, delimiter=";")
+            writer.writerow(HEADER)
+            rows = [["" if c is None else c for c in r] for r in data]
+            writer.writerows(rows + rows if repeat else rows)
+        assert_same(CORPUS / "corpus.yaml", [export])
