@@ -15,8 +15,9 @@ from typing import Any
 
 from harmonizer.codebook import write_codebook
 from harmonizer.dataset import CombineResult, Dataset, combine_runs, open_dataset
-from harmonizer.duplicates import drop_duplicates
+from harmonizer.duplicates import DuplicateIndex, drop_duplicates
 from harmonizer.engine.fast import fast_wide_rows
+from harmonizer.engine.parallel import default_jobs, parallel_wide_rows
 from harmonizer.engine.plan import compile_plan
 from harmonizer.errors import DatasetError, ReadError
 from harmonizer.figures import DEFAULT_MIN_N, Figures, compute_figures, parse_by
@@ -95,12 +96,21 @@ def _builder(loaded: LoadedMapping, table: Table, keep_open_text: bool) -> Recor
 
 
 def _built_rows(
-    loaded: LoadedMapping, builder: RecordBuilder, table: Table, *, exact: bool = False
+    loaded: LoadedMapping,
+    builder: RecordBuilder,
+    table: Table,
+    validator: RecordValidator,
+    *,
+    exact: bool = False,
+    jobs: int | None = None,
 ) -> Iterator[Row]:
     """Return the built rows of an export: the fast path where it applies, else exact."""
     plan = None if exact else compile_plan(builder)
     if plan is not None:
         skip = frozenset(loaded.model.source.skip_rows)
+        workers = default_jobs(table.info.path) if jobs is None else jobs
+        if workers > 1:
+            return parallel_wide_rows(table, builder, plan, validator, skip=skip, jobs=workers)
         return fast_wide_rows(table, builder, plan, skip=skip)
     return apply_mapping(_responses(loaded, builder, table), builder)
 
@@ -149,24 +159,28 @@ def iter_rows(
     keep_open_text: bool = True,
     progress: Progress | None = None,
     exact: bool = False,
+    jobs: int | None = None,
 ) -> Iterator[Row]:
     """Stream every row of every export through the pipeline, filling ``report``.
 
-    ``exact`` turns the columnar fast path off (every row takes the row path); the
-    outputs are the same either way, which the differential tests check.
+    ``exact`` turns the columnar fast path off (every row takes the row path); ``jobs``
+    is the number of worker processes of the fast path (None: the machine's cores, one
+    for a small export). The outputs are the same either way; tests check it.
 
     Raises:
         ReadError: an export cannot be read, or lacks a column the mapping names.
     """
     validator = RecordValidator(loaded.schema)
     builder_report = ReportBuilder(report)
-    seen: dict[str, tuple[str, int]] = {}
+    seen = DuplicateIndex()
     for path in exports:
         with read_table(Path(path), _source_options(loaded)) as table:
             builder = _builder(loaded, table, keep_open_text)
             for issue in builder.header_issues:
                 report.add_issue(issue)
-            rows: Iterable[Row] = _built_rows(loaded, builder, table, exact=exact)
+            rows: Iterable[Row] = _built_rows(
+                loaded, builder, table, validator, exact=exact, jobs=jobs
+            )
             rows = validate_records(rows, validator)
             rows = drop_duplicates(rows, seen)
             rows = builder_report.wrap(rows, ExportSummary(table.info))
@@ -267,6 +281,7 @@ def harmonize(
     open_text: OpenText = "redact",
     progress: Progress | None = None,
     exact: bool = False,
+    jobs: int | None = None,
 ) -> RunResult:
     """Harmonise exports with a mapping and write the dataset to ``outdir``.
 
@@ -305,6 +320,7 @@ def harmonize(
             keep_open_text=open_text == "redact",
             progress=progress,
             exact=exact,
+            jobs=jobs,
         ):
             outcome = row.outcome
             if outcome is Outcome.ACCEPTED:

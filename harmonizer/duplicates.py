@@ -1,45 +1,187 @@
-"""Duplicate responses within a run: the first is kept, the others become rejects."""
+"""Duplicate responses within a run: the first is kept, the others become rejects.
+
+The index of accepted records is the one structure that grows with a run, so it is
+compact: a record is its 16-byte ``record_id`` (a UUID) and where it was first seen,
+22 bytes in sorted numpy runs. New records wait in a small dictionary; when it fills,
+it becomes a sorted run, and runs of similar size are merged (as in a log-structured
+merge tree), so there are never more than about log2(records / 65,536) runs. Rows are
+checked a batch at a time, one vectorised search per run.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from itertools import islice
+
+import numpy as np
+import numpy.typing as npt
 
 from harmonizer.issues import Issue, IssueCode, message
 from harmonizer.row import Outcome, Row
 
+RECENT_LIMIT = 65_536
+"""Records held in the dictionary before they are sorted into a run."""
+BATCH_ROWS = 4096
+"""Rows checked at a time."""
+INDEX_BYTES_PER_RECORD = 22
+"""Digest (16 bytes), source row (4) and export (2) of each accepted record."""
 
-def drop_duplicates(rows: Iterable[Row], seen: dict[str, tuple[str, int]]) -> Iterator[Row]:
+
+def _digest(record_id: str) -> bytes:
+    try:
+        digest = bytes.fromhex(record_id.replace("-", ""))
+    except ValueError:
+        digest = b""
+    if len(digest) != 16:
+        # Not a UUID (a hand-made record): fall back to a hash of its text.
+        import hashlib
+
+        digest = hashlib.blake2b(record_id.encode(), digest_size=16).digest()
+    return digest
+
+
+class _Run:
+    """Sorted digests (split into two 64-bit halves) with where each was first seen."""
+
+    def __init__(
+        self,
+        hi: npt.NDArray[np.uint64],
+        lo: npt.NDArray[np.uint64],
+        row: npt.NDArray[np.uint32],
+        export: npt.NDArray[np.uint16],
+    ) -> None:
+        order = np.lexsort((lo, hi))
+        self.hi = hi[order]
+        self.lo = lo[order]
+        self.row = row[order]
+        self.export = export[order]
+
+    def __len__(self) -> int:
+        return len(self.hi)
+
+    def find(self, hi: npt.NDArray[np.uint64], lo: npt.NDArray[np.uint64]) -> dict[int, int]:
+        """Return {query position: run position} for the queries found in this run."""
+        if not len(self):
+            return {}
+        at = np.searchsorted(self.hi, hi)
+        clipped = np.minimum(at, len(self) - 1)
+        candidates = np.nonzero(self.hi[clipped] == hi)[0]
+        found: dict[int, int] = {}
+        for q in candidates.tolist():
+            position = int(at[q])
+            # Equal upper halves are (almost) always the same digest; check the lower.
+            while position < len(self) and self.hi[position] == hi[q]:
+                if self.lo[position] == lo[q]:
+                    found[q] = position
+                    break
+                position += 1
+        return found
+
+
+def _merge(a: _Run, b: _Run) -> _Run:
+    return _Run(
+        np.concatenate((a.hi, b.hi)),
+        np.concatenate((a.lo, b.lo)),
+        np.concatenate((a.row, b.row)),
+        np.concatenate((a.export, b.export)),
+    )
+
+
+class DuplicateIndex:
+    """The record ids accepted in a run, with the export and row that first had each."""
+
+    def __init__(self) -> None:
+        self._exports: list[str] = []
+        self._recent: dict[bytes, tuple[int, int]] = {}
+        self._runs: list[_Run] = []
+
+    def __len__(self) -> int:
+        return len(self._recent) + sum(len(r) for r in self._runs)
+
+    def export_number(self, name: str) -> int:
+        """Return the index of an export's name (added when new)."""
+        if not self._exports or self._exports[-1] != name:
+            self._exports.append(name)
+        return len(self._exports) - 1
+
+    def check(self, digests: list[bytes]) -> list[tuple[int, int] | None]:
+        """Return, per digest, where it was first seen before this call (or None)."""
+        out: list[tuple[int, int] | None] = [self._recent.get(d) for d in digests]
+        if self._runs and digests:
+            joined = np.frombuffer(b"".join(digests), dtype=">u8").reshape(-1, 2)
+            hi = joined[:, 0].astype(np.uint64)
+            lo = joined[:, 1].astype(np.uint64)
+            for run in self._runs:
+                for q, position in run.find(hi, lo).items():
+                    if out[q] is None:
+                        out[q] = (int(run.export[position]), int(run.row[position]))
+        return out
+
+    def add(self, digest: bytes, export: int, row: int) -> None:
+        """Remember a newly accepted record."""
+        self._recent[digest] = (export, row)
+        if len(self._recent) >= RECENT_LIMIT:
+            self._flush()
+
+    def _flush(self) -> None:
+        recent = self._recent
+        joined = np.frombuffer(b"".join(recent), dtype=">u8").reshape(-1, 2)
+        places = np.array(list(recent.values()), dtype=np.uint64).reshape(-1, 2)
+        run = _Run(
+            joined[:, 0].astype(np.uint64),
+            joined[:, 1].astype(np.uint64),
+            places[:, 1].astype(np.uint32),
+            places[:, 0].astype(np.uint16),
+        )
+        self._recent = {}
+        self._runs.append(run)
+        while len(self._runs) > 1 and len(self._runs[-2]) <= 2 * len(self._runs[-1]):
+            last = self._runs.pop()
+            self._runs[-1] = _merge(self._runs[-1], last)
+
+    def name(self, export: int) -> str:
+        """Return the name of an export by its index."""
+        return self._exports[export]
+
+
+def drop_duplicates(rows: Iterable[Row], seen: DuplicateIndex) -> Iterator[Row]:
     """Mark a response whose record_id was already accepted in this run as a duplicate.
 
-    ``seen`` maps record_id to (export name, row) and is shared by every export of a run,
-    so a response repeated across files is caught too. It is the one structure that
-    grows with the run: about 150 bytes a record.
+    ``seen`` is shared by every export of a run, so a response repeated across files is
+    caught too.
     """
-    for row in rows:
-        if row.outcome is Outcome.ACCEPTED:
-            assert row.record is not None
-            record_id = row.record["record_id"]
-            first = seen.get(record_id)
+    iterator = iter(rows)
+    while batch := list(islice(iterator, BATCH_ROWS)):
+        accepted = [row for row in batch if row.outcome is Outcome.ACCEPTED]
+        ids = [row.record["record_id"] for row in accepted if row.record is not None]
+        digests = [_digest(i) for i in ids]
+        earlier = seen.check(digests)
+        batch_seen: dict[bytes, tuple[int, int]] = {}
+        for row, record_id, digest, before in zip(accepted, ids, digests, earlier, strict=True):
+            first = before or batch_seen.get(digest)
             if first is None:
-                seen[record_id] = (row.export.name, row.row)
-            else:
-                row.duplicate_of = first[1]
-                code = IssueCode.DUPLICATE_RESPONSE
-                row.issues.append(
-                    Issue(
+                place = (seen.export_number(row.export.name), row.row)
+                batch_seen[digest] = place
+                seen.add(digest, *place)
+                continue
+            row.duplicate_of = first[1]
+            code = IssueCode.DUPLICATE_RESPONSE
+            name = seen.name(first[0])
+            row.issues.append(
+                Issue(
+                    code,
+                    message(
                         code,
-                        message(
-                            code,
-                            f"the same response as {first[0]} row {first[1]} (record_id {record_id})",
-                        ),
-                        code.severity,
-                        row.export.name,
-                        row.export.sheet,
-                        row.row,
-                        None,
-                        None,
-                        "record_id",
-                        record_id,
-                    )
+                        f"the same response as {name} row {first[1]} (record_id {record_id})",
+                    ),
+                    code.severity,
+                    row.export.name,
+                    row.export.sheet,
+                    row.row,
+                    None,
+                    None,
+                    "record_id",
+                    record_id,
                 )
-        yield row
+            )
+        yield from batch

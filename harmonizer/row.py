@@ -37,6 +37,8 @@ class Row:
     duplicate_of: int | None = None
     redactions: Counter[str] = field(default_factory=Counter)
     builder: RecordBuilder | None = None
+    # True when the record was already found valid (by a worker process of the fast path).
+    validated: bool = False
 
     @property
     def row(self) -> int:

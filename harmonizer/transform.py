@@ -7,6 +7,7 @@ row; nothing here raises for a bad cell.
 
 from __future__ import annotations
 
+import hashlib
 import re
 import uuid
 from collections.abc import Callable, Iterable, Iterator
@@ -45,6 +46,7 @@ from harmonizer.row import Row
 from harmonizer.values import label_key
 
 RECORD_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "urn:harmonizer:record")
+_NAMESPACE_BYTES = RECORD_NAMESPACE.bytes
 OPEN_TEXT_FIELDS = frozenset({"open_feedback"})
 TEXT_FIELDS = frozenset({"unit_name", "unit_id", "provider_id", "open_feedback"})
 # Free text a provider types in: redacted like open text (identifiers are not).
@@ -489,12 +491,14 @@ class RecordBuilder:
         model = self.loaded.model
         response_id, identity = self._identity(response, values)
         provider = values.get("provider_id")
-        record_id = uuid.uuid5(RECORD_NAMESPACE, f"{provider}\x1f{model.mapping}\x1f{identity}")
+        record_id = record_uuid(f"{provider}\x1f{model.mapping}\x1f{identity}")
         nps = values.get("nps")
         responded = values.get("responded_at")
+        get = values.get
+        record = {name: get(name) for name in self._fields}
         derived = {
             "schema_version": self.schema.version,
-            "record_id": str(record_id),
+            "record_id": record_id,
             "period": responded[:7] if isinstance(responded, str) else None,
             "nps_group": None
             if nps is None
@@ -503,7 +507,7 @@ class RecordBuilder:
             else "passive"
             if nps >= 7
             else "detractor",
-            "adapted": [a for a in self.adapted if values.get(a) is not None],
+            "adapted": [a for a in self.adapted if get(a) is not None],
             "missing": {m: missing[m] for m in self._measures if m in missing},
             "own_items": own,
             "source": {
@@ -517,9 +521,24 @@ class RecordBuilder:
                 "mapping_version": model.version,
             },
         }
-        return {
-            name: derived[name] if name in derived else values.get(name) for name in self._fields
-        }
+        for name, value in derived.items():
+            # Assigning an existing key keeps its place: the order stays the schema's.
+            if name in record:
+                record[name] = value
+        return record
+
+
+def record_uuid(name: str) -> str:
+    """Return ``str(uuid.uuid5(RECORD_NAMESPACE, name))``, without the UUID objects.
+
+    >>> record_uuid("x") == str(uuid.uuid5(RECORD_NAMESPACE, "x"))
+    True
+    """
+    digest = bytearray(hashlib.sha1(_NAMESPACE_BYTES + name.encode()).digest()[:16])
+    digest[6] = (digest[6] & 0x0F) | 0x50
+    digest[8] = (digest[8] & 0x3F) | 0x80
+    text = digest.hex()
+    return f"{text[:8]}-{text[8:12]}-{text[12:16]}-{text[16:20]}-{text[20:]}"
 
 
 def _raw_text(text: str | None) -> str | None:

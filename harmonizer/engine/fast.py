@@ -12,14 +12,14 @@ compares the two on every bundled export and on generated ones.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from itertools import islice
 from typing import Any
 
 from harmonizer.engine.plan import BAD, Outcome, Plan
 from harmonizer.io.table import SourceRow
 from harmonizer.mapping.model import NOT_ASKED
-from harmonizer.response import BLANK_ROW, SKIPPED_ROW, Response, wide_responses
+from harmonizer.response import Response, wide_responses
 from harmonizer.row import Row
 from harmonizer.transform import RecordBuilder
 
@@ -27,7 +27,8 @@ BATCH_ROWS = 2048
 """Rows per batch: large enough to amortise the column work, small enough to stay flat."""
 
 
-def _batches(rows: Iterable[SourceRow], size: int) -> Iterator[list[SourceRow]]:
+def batches(rows: Iterable[SourceRow], size: int) -> Iterator[list[SourceRow]]:
+    """Yield the rows in lists of at most ``size``."""
     iterator = iter(rows)
     while batch := list(islice(iterator, size)):
         yield batch
@@ -42,23 +43,31 @@ def fast_wide_rows(
     batch_rows: int = BATCH_ROWS,
 ) -> Iterator[Row]:
     """Yield a :class:`Row` per source row, in order, exactly as the row path would."""
-    width = len(builder.info.header)
-    for batch in _batches(rows, batch_rows):
-        yield from _batch(batch, builder, plan, skip, width)
+
+    def exact(source: SourceRow) -> Row:
+        return exact_row(builder, source, skip)
+
+    for batch in batches(rows, batch_rows):
+        for row in fast_batch(batch, builder, plan, skip, exact):
+            assert row is not None
+            yield row
 
 
-def _exact(builder: RecordBuilder, source: SourceRow, skip: frozenset[int]) -> Row:
+def exact_row(builder: RecordBuilder, source: SourceRow, skip: frozenset[int]) -> Row:
+    """Build one source row on the exact path."""
     response = next(wide_responses((source,), skip))
     return builder.build(response)
 
 
-def _batch(
+def fast_batch(
     batch: list[SourceRow],
     builder: RecordBuilder,
     plan: Plan,
     skip: frozenset[int],
-    width: int,
-) -> Iterator[Row]:
+    exact: Callable[[SourceRow], Row | None],
+) -> Iterator[Row | None]:
+    """Yield a row per source row of a batch; rows with anything to say go to ``exact``."""
+    width = len(builder.info.header)
     # Which rows may take the fast path: the header's width, not blank, not skipped.
     clean = [
         len(s.values) == width and s.row not in skip and not all(v is None for v in s.values)
@@ -66,7 +75,7 @@ def _batch(
     ]
     if not any(clean):
         for source in batch:
-            yield _exact(builder, source, skip)
+            yield exact(source)
         return
     fast = [s.values for s, ok in zip(batch, clean, strict=True) if ok]
     columns = list(zip(*fast, strict=True)) if fast else []
@@ -100,7 +109,7 @@ def _batch(
                 if outcome is BAD:
                     bad[i] = True
         own.append(outcomes)
-    yield from _assemble(batch, clean, bad, recoded, age, own, builder, plan, skip)
+    yield from _assemble(batch, clean, bad, recoded, age, own, builder, plan, exact)
 
 
 def _assemble(
@@ -112,8 +121,8 @@ def _assemble(
     own: list[list[Outcome]],
     builder: RecordBuilder,
     plan: Plan,
-    skip: frozenset[int],
-) -> Iterator[Row]:
+    exact: Callable[[SourceRow], Row | None],
+) -> Iterator[Row | None]:
     info = builder.info
     constants = builder.constants
     not_asked = builder.not_asked
@@ -125,12 +134,12 @@ def _assemble(
     fast_index = 0
     for source, ok in zip(batch, clean, strict=True):
         if not ok:
-            yield _exact(builder, source, skip)
+            yield exact(source)
             continue
         i = fast_index
         fast_index += 1
         if bad[i]:
-            yield _exact(builder, source, skip)
+            yield exact(source)
             continue
         values: dict[str, Any] = dict(constants)
         missing: dict[str, str] = dict.fromkeys(not_asked, NOT_ASKED)
@@ -147,7 +156,7 @@ def _assemble(
         if age is not None:
             values["age_group"] = age[i][0]
         if any(values.get(name) is None for name in required):
-            yield _exact(builder, source, skip)
+            yield exact(source)
             continue
         items: dict[str, Any] = {}
         own_redacted: list[tuple[int, Outcome]] = []
@@ -166,6 +175,3 @@ def _assemble(
             plan.own[k].note_redaction(row, outcome)
         row.record = builder._record(values, missing, items, response)
         yield row
-
-
-__all__ = ["BLANK_ROW", "SKIPPED_ROW", "fast_wide_rows"]

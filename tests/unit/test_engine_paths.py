@@ -130,3 +130,39 @@ def test_generated_exports_same_on_both_paths(data: list[list[str | None]], repe
             rows = [["" if c is None else c for c in r] for r in data]
             writer.writerows(rows + rows if repeat else rows)
         assert_same(CORPUS / "corpus.yaml", [export])
+
+
+def test_two_workers_write_what_one_process_writes(tmp_path: Path) -> None:
+    """Batches built in worker processes merge in order; duplicates span batches."""
+    export = tmp_path / "export.csv"
+    labels = ["Täysin samaa mieltä", "En osaa sanoa", "Erittäin hyvä", "", "4"]
+    times = ["04.10.2026 14:05", "25.10.2026 03:30", "32.13.2026", "2026-10-04T12:27:00"]
+    with export.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle, delimiter=";")
+        writer.writerow(HEADER)
+        for n in range(5000):
+            # Every 7th response is repeated 3000 rows later (another batch, another worker).
+            rid = f"R{n - 3000}" if n >= 3000 and n % 7 == 0 else f"R{n}"
+            writer.writerow(
+                [
+                    rid,
+                    times[n % 4] if n % 11 else "",
+                    "Turun terveysasema",
+                    str(n % 12),
+                    labels[n % 5],
+                    "Soita 040 123 4567" if n % 13 == 0 else "",
+                    "Kyllä",
+                ]
+            )
+    outputs = {}
+    for jobs in (1, 2):
+        out = tmp_path / f"jobs{jobs}"
+        result = harmonize(
+            CORPUS / "corpus.yaml", [export], out, formats=("jsonl", "csv"), jobs=jobs
+        )
+        outputs[jobs] = [(out / name).read_bytes() for name in OUTPUTS], result.report.to_dict()
+    assert outputs[1] == outputs[2]
+    report = outputs[2][1]
+    assert report["counts"]["duplicates"] > 0
+    assert report["counts"]["accepted"] > 0
+    assert report["counts"]["rejected"] > 0

@@ -1,0 +1,123 @@
+"""Both cores: the fast path's batches built in worker processes, merged in order.
+
+The parent reads the export with the ordinary streaming reader (so every safety check
+of the readers applies), cuts it into batches of source rows and hands them to worker
+processes forked after the plan was compiled. A worker recodes its batch, assembles and
+validates the clean rows' records and returns them; a row with anything to say comes
+back empty and the parent builds it on the exact path. Batches are taken back in the
+order they were read, and duplicates are resolved afterwards in the parent, so the
+outputs are byte-identical to a one-process run. At most ``2 * jobs`` batches are in
+flight, so memory stays bounded.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections import Counter, deque
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from multiprocessing.pool import AsyncResult
+from pathlib import Path
+from typing import Any
+
+from harmonizer.engine.fast import BATCH_ROWS, batches, exact_row, fast_batch
+from harmonizer.engine.plan import Plan
+from harmonizer.io.table import SourceRow
+from harmonizer.issues import Issue
+from harmonizer.response import Response
+from harmonizer.row import Row
+from harmonizer.transform import RecordBuilder
+from harmonizer.validation import RecordValidator
+
+SMALL_EXPORT_BYTES = 4 << 20
+"""Exports smaller than this run in one process: starting workers would cost more."""
+
+Built = tuple[dict[str, Any], list[Issue], dict[str, int]] | None
+"""A worker's answer for one source row: (record, issues, redactions), or None (exact)."""
+
+
+@dataclass
+class _Job:
+    builder: RecordBuilder
+    plan: Plan
+    validator: RecordValidator
+    skip: frozenset[int]
+
+
+_JOBS: list[_Job] = []
+"""Set in the parent just before the workers are forked; the workers inherit it."""
+
+
+def default_jobs(path: Path) -> int:
+    """Return the worker count for an export: the machine's cores, 1 for a small one."""
+    try:
+        small = path.stat().st_size < SMALL_EXPORT_BYTES
+    except OSError:
+        small = True
+    return 1 if small else max(os.cpu_count() or 1, 1)
+
+
+def _work(batch: list[tuple[int, tuple[Any, ...]]]) -> list[Built]:
+    job = _JOBS[-1]
+    sources = [SourceRow(number, values) for number, values in batch]
+    out: list[Built] = []
+    for row in fast_batch(sources, job.builder, job.plan, job.skip, lambda _: None):
+        if row is None or row.record is None or not job.validator.is_valid(row.record):
+            out.append(None)
+        else:
+            out.append((row.record, row.issues, dict(row.redactions)))
+    return out
+
+
+def parallel_wide_rows(
+    rows: Iterable[SourceRow],
+    builder: RecordBuilder,
+    plan: Plan,
+    validator: RecordValidator,
+    *,
+    skip: frozenset[int],
+    jobs: int,
+    batch_rows: int = BATCH_ROWS,
+) -> Iterator[Row]:
+    """Yield a :class:`Row` per source row, in order, built by ``jobs`` worker processes."""
+    _JOBS.append(_Job(builder, plan, validator, skip))
+    context = multiprocessing.get_context("fork")
+    pool = context.Pool(jobs)
+    try:
+        pending: deque[tuple[list[SourceRow], AsyncResult[list[Built]]]] = deque()
+        for batch in batches(rows, batch_rows):
+            payload = [(s.row, s.values) for s in batch]
+            pending.append((batch, pool.apply_async(_work, (payload,))))
+            while len(pending) > 2 * jobs:
+                yield from _merge(*pending.popleft(), builder, skip)
+        while pending:
+            yield from _merge(*pending.popleft(), builder, skip)
+    finally:
+        pool.terminate()
+        pool.join()
+        _JOBS.pop()
+
+
+def _merge(
+    batch: list[SourceRow],
+    result: AsyncResult[list[Built]],
+    builder: RecordBuilder,
+    skip: frozenset[int],
+) -> Iterator[Row]:
+    info = builder.info
+    for source, built in zip(batch, result.get(), strict=True):
+        if built is None:
+            yield exact_row(builder, source, skip)
+            continue
+        record, issues, redactions = built
+        response = Response(source.row, (source.row,), source.values)
+        yield Row(
+            info,
+            response,
+            record=record,
+            issues=issues,
+            redactions=Counter(redactions),
+            builder=builder,
+            validated=True,
+        )

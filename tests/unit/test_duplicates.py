@@ -1,0 +1,41 @@
+"""The duplicate index: compact, exact, and the first copy wins across batches and runs."""
+
+from __future__ import annotations
+
+import hashlib
+import random
+
+import pytest
+
+from harmonizer import duplicates
+from harmonizer.duplicates import DuplicateIndex
+
+
+def digest(n: int) -> bytes:
+    return hashlib.blake2b(str(n).encode(), digest_size=16).digest()
+
+
+def test_index_finds_every_earlier_digest_across_runs(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(duplicates, "RECENT_LIMIT", 7)
+    index = DuplicateIndex()
+    export = index.export_number("a.csv")
+    for n in range(200):
+        assert index.check([digest(n)]) == [None]
+        index.add(digest(n), export, n + 2)
+    assert len(index) == 200
+    # Several sorted runs and a part still in the dictionary.
+    assert len(index._runs) > 1
+    assert index._recent
+    wanted = random.Random(1).sample(range(400), 100)
+    found = index.check([digest(n) for n in wanted])
+    assert found == [(export, n + 2) if n < 200 else None for n in wanted]
+    assert index.name(export) == "a.csv"
+
+
+def test_digests_sharing_an_upper_half_are_told_apart(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(duplicates, "RECENT_LIMIT", 2)
+    index = DuplicateIndex()
+    same_hi = [bytes(8) + bytes([i]) * 8 for i in range(1, 6)]
+    for i, d in enumerate(same_hi[:4]):
+        index.add(d, 0, i)
+    assert index.check(same_hi) == [(0, 0), (0, 1), (0, 2), (0, 3), None]
