@@ -1,10 +1,15 @@
-"""Benchmark `harmonizer run` end to end on a generated wide export.
+"""Benchmark `harmonizer run` end to end on generated wide exports.
 
-    python bench/bench.py [--rows 200000] [--formats jsonl]
+    python bench/bench.py [--rows 1000000] [--xlsx-rows 200000] [--formats jsonl]
 
-Generates a 22-column web-survey export (csv and xlsx) with realistic labels under
-bench/data/, runs the whole pipeline on each in a child process, and prints rows per
-second and the child's peak memory (ru_maxrss). Data is generated once and reused.
+Generates a 22-column web-survey export with realistic labels under bench/data/ (csv
+of ``--rows`` rows, xlsx of its first ``--xlsx-rows``), runs the whole pipeline on each
+in a fresh child process with ``--jobs 1`` and with every core, and prints rows per
+second and peak memory. The peak is the run process's own (VmHWM, which starts afresh
+at exec, unlike ru_maxrss, which carries the parent's peak); the workers' peak is
+shown apart. Each rate is also given as a share of a plain csv read + write copy of
+the same csv (Python's csv module), measured in the same session: the practical limit.
+Data is generated once and reused.
 """
 
 from __future__ import annotations
@@ -12,6 +17,7 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import os
 import random
 import resource
 import subprocess
@@ -74,11 +80,11 @@ own_items:
 """
 
 
-def generate(rows: int) -> tuple[Path, Path, Path]:
+def generate(rows: int, xlsx_rows: int) -> tuple[Path, Path, Path]:
     DATA.mkdir(parents=True, exist_ok=True)
     csv_path, xlsx_path, mapping = (
         DATA / f"web-{rows}.csv",
-        DATA / f"web-{rows}.xlsx",
+        DATA / f"web-{min(rows, xlsx_rows)}.xlsx",
         DATA / "bench-web.yaml",
     )
     mapping.write_text(
@@ -108,10 +114,13 @@ def generate(rows: int) -> tuple[Path, Path, Path]:
         ]  # fmt: skip
 
     started = time.perf_counter()
-    with csv_path.open("w", encoding="utf-8-sig", newline="") as handle:
-        writer = csv.writer(handle, delimiter=";")
-        writer.writerow(HEADER)
-        writer.writerows(row(n) for n in range(rows))
+    if not csv_path.exists():
+        with csv_path.open("w", encoding="utf-8-sig", newline="") as handle:
+            writer = csv.writer(handle, delimiter=";")
+            writer.writerow(HEADER)
+            writer.writerows(row(n) for n in range(rows))
+    if xlsx_path.exists():
+        return csv_path, xlsx_path, mapping
     import xlsxwriter
 
     # xlsxwriter writes shared strings and a <dimension>, as Excel does; openpyxl's
@@ -123,26 +132,39 @@ def generate(rows: int) -> tuple[Path, Path, Path]:
         reader = csv.reader(handle, delimiter=";")
         next(reader)
         for number, record in enumerate(reader, start=1):
+            if number > xlsx_rows:
+                break
             sheet.write_row(number, 0, record)
     book.close()
     print(
-        f"generated {rows} rows (csv {csv_path.stat().st_size // 1024} KiB, xlsx {xlsx_path.stat().st_size // 1024} KiB) in {time.perf_counter() - started:.0f} s"
+        f"generated {rows} csv rows ({csv_path.stat().st_size // 1024} KiB), {xlsx_rows} xlsx rows ({xlsx_path.stat().st_size // 1024} KiB) in {time.perf_counter() - started:.0f} s"
     )
     return csv_path, xlsx_path, mapping
 
 
-def child(mapping: str, export: str, out: str, formats: list[str]) -> None:
+def peak_kib() -> int:
+    """Return this process's own peak resident memory (VmHWM), in KiB."""
+    with open("/proc/self/status", encoding="ascii") as status:
+        for line in status:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # not Linux
+
+
+def child(mapping: str, export: str, out: str, formats: list[str], jobs: int) -> None:
     from harmonizer import harmonize
 
     started = time.perf_counter()
-    result = harmonize(mapping, [export], out, formats=formats)
+    result = harmonize(mapping, [export], out, formats=formats, jobs=jobs)
     elapsed = time.perf_counter() - started
-    peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     print(
         json.dumps(
             {
                 "elapsed": elapsed,
-                "peak_kib": peak_kib,
+                "peak_kib": peak_kib(),
+                "workers_peak_kib": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+                if jobs > 1
+                else 0,
                 "read": result.report.counts.read,
                 "records": result.report.counts.records,
             }
@@ -150,48 +172,71 @@ def child(mapping: str, export: str, out: str, formats: list[str]) -> None:
     )
 
 
-def measure(mapping: Path, export: Path, formats: list[str]) -> dict[str, float]:
-    out = DATA / f"out-{export.suffix[1:]}"
+def copy_child(export: str, out: str) -> None:
+    """A plain csv read + write of the export: the practical limit of a Python tool."""
+    started = time.perf_counter()
+    rows = 0
+    with (
+        open(export, encoding="utf-8-sig", newline="") as source,
+        open(out, "w", encoding="utf-8", newline="") as target,
+    ):
+        writer = csv.writer(target)
+        for record in csv.reader(source, delimiter=";"):
+            writer.writerow(record)
+            rows += 1
+    elapsed = time.perf_counter() - started
+    print(json.dumps({"elapsed": elapsed, "peak_kib": peak_kib(), "read": rows - 1}))
+
+
+def measure(arguments: list[str]) -> dict[str, float]:
     completed = subprocess.run(
-        [
-            sys.executable,
-            __file__,
-            "--child",
-            str(mapping),
-            str(export),
-            str(out),
-            ",".join(formats),
-        ],
-        capture_output=True,
-        text=True,
-        check=False,
+        [sys.executable, __file__, *arguments], capture_output=True, text=True, check=False
     )
     if completed.returncode != 0:
-        sys.exit(f"benchmark run on {export.name} failed:\n{completed.stderr}")
+        sys.exit(f"benchmark {arguments} failed:\n{completed.stderr}")
     result: dict[str, float] = json.loads(completed.stdout.strip().splitlines()[-1])
     return result
 
 
 def main() -> None:
     if len(sys.argv) > 1 and sys.argv[1] == "--child":
-        child(sys.argv[2], sys.argv[3], sys.argv[4], sys.argv[5].split(","))
+        child(sys.argv[2], sys.argv[3], sys.argv[4], sys.argv[5].split(","), int(sys.argv[6]))
+        return
+    if len(sys.argv) > 1 and sys.argv[1] == "--copy":
+        copy_child(sys.argv[2], sys.argv[3])
         return
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--rows", type=int, default=200_000)
+    parser.add_argument("--rows", type=int, default=1_000_000, help="rows of the csv export")
+    parser.add_argument("--xlsx-rows", type=int, default=200_000, help="rows of the xlsx export")
     parser.add_argument("--formats", default="jsonl", help="output formats, e.g. jsonl,csv")
     parser.add_argument("--only", choices=["csv", "xlsx"], help="measure one export format")
+    parser.add_argument("--jobs", default=f"1,{os.cpu_count() or 1}", help="worker counts")
     args = parser.parse_args()
-    csv_path, xlsx_path, mapping = generate(args.rows)
+    csv_path, xlsx_path, mapping = generate(args.rows, args.xlsx_rows)
     formats = args.formats.split(",")
-    print(f"harmonizer run, {args.rows} rows x {len(HEADER)} columns, outputs: {','.join(formats)}")
+    copy = measure(["--copy", str(csv_path), str(DATA / "copy.csv")])
+    copy_rate = copy["read"] / copy["elapsed"]
+    print(
+        f"harmonizer run, {HEADER.__len__()} columns, outputs: {','.join(formats)}; "
+        f"plain csv read + write copy: {copy_rate:,.0f} rows/s"
+    )
+    print("| export | rows | jobs | rows/s | of copy | peak (run) | peak (worker) |")
+    print("|---|---|---|---|---|---|---|")
     for export in (csv_path, xlsx_path):
         if args.only and export.suffix[1:] != args.only:
             continue
-        result = measure(mapping, export, formats)
-        rate = result["read"] / result["elapsed"]
-        print(
-            f"  {export.suffix[1:]:<5} {result['elapsed']:7.1f} s  {rate:9,.0f} rows/s  peak {result['peak_kib'] / 1024:6.0f} MiB  ({int(result['records'])} records)"
-        )
+        for jobs in sorted({int(j) for j in args.jobs.split(",")}):
+            out = DATA / f"out-{export.suffix[1:]}-{jobs}"
+            result = measure(
+                ["--child", str(mapping), str(export), str(out), ",".join(formats), str(jobs)]
+            )
+            rate = result["read"] / result["elapsed"]
+            worker = f"{result['workers_peak_kib'] / 1024:,.0f} MiB" if jobs > 1 else "-"
+            print(
+                f"| {export.suffix[1:]} | {int(result['read']):,} | {jobs} | {rate:,.0f} | "
+                f"{rate / copy_rate:.0%} | {result['peak_kib'] / 1024:,.0f} MiB | {worker} |",
+                flush=True,
+            )
 
 
 if __name__ == "__main__":

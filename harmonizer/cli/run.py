@@ -42,6 +42,13 @@ from harmonizer.mapping.load import load_mapping
     is_flag=True,
     help="Leave open text out of every output instead of redacting it.",
 )
+@click.option(
+    "--jobs",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Worker processes for wide exports [default: the machine's cores; 1 for an "
+    "export under 4 MB]. The outputs are the same for any number.",
+)
 @progress_option
 @quiet_option
 def run_command(
@@ -52,6 +59,7 @@ def run_command(
     strict: bool,
     max_issues: int,
     drop_open_text: bool,
+    jobs: int | None,
     progress: bool | None,
     quiet: bool,
 ) -> None:
@@ -75,6 +83,7 @@ def run_command(
                 max_issues=max_issues,
                 open_text="drop" if drop_open_text else "redact",
                 progress=advance,
+                jobs=jobs,
             )
     counts = result.report.counts
     if not quiet:
