@@ -44,6 +44,8 @@ class Response:
     response_id: str | None = None
     issues: list[Issue] = field(default_factory=list)
     excluded: str | None = None
+    # Long layout: the rows of the response's first copy when this is a repeat of it.
+    repeat_of: tuple[int, ...] | None = None
 
     def cell(self, column: Column) -> Cell:
         """Return the cell of a resolved column in the response's first row."""
@@ -146,6 +148,28 @@ class _Open:
     response: Response
     rows: list[int]
     last_seen: int
+    first: _Done | None = None  # set when this is a repeat of a response seen before
+
+
+@dataclass(slots=True)
+class _Done:
+    """A response's first copy: its rows and answers, to recognise a repeat of it."""
+
+    rows: tuple[int, ...]
+    answers: dict[str, tuple[Cell, int]]
+
+
+def rows_text(rows: Sequence[int]) -> str:
+    """Return row numbers as messages show them: 'row 4', 'rows 2-4', 'rows 2, 5, 7'.
+
+    >>> rows_text([4]), rows_text([2, 3, 4]), rows_text([2, 5, 7])
+    ('row 4', 'rows 2-4', 'rows 2, 5, 7')
+    """
+    if len(rows) == 1:
+        return f"row {rows[0]}"
+    if list(rows) == list(range(rows[0], rows[0] + len(rows))):
+        return f"rows {rows[0]}-{rows[-1]}"
+    return "rows " + ", ".join(map(str, rows))
 
 
 @dataclass(frozen=True)
@@ -170,11 +194,17 @@ def long_responses(
 ) -> Iterator[Response]:
     """Pivot answer rows into responses, streaming within a window of rows.
 
-    A row without a response id, or whose response was already completed earlier,
-    comes out as a response of its own carrying an error issue, so no row is lost.
+    A row without a response id comes out as a response of its own carrying an error
+    issue, so no row is lost. A response whose answers appear again (a question it has
+    already answered, while it is open or after it was completed: an overlap between
+    two exports) starts a repeat, which comes out as a response of its own with
+    ``repeat_of`` naming the first copy's rows; an answer of the repeat that differs
+    from the first copy's is a conflict located at its row. An answer to a new question
+    after the response was completed is ``response-not-contiguous``. The first copies
+    of completed responses are remembered (their answers) to recognise repeats.
     """
     pending: OrderedDict[str, _Open] = OrderedDict()
-    completed: set[str] = set()
+    completed: dict[str, _Done] = {}
 
     def issue(code: IssueCode, detail: str, row: int, column: Column, value: Cell) -> Issue:
         return Issue(
@@ -194,8 +224,22 @@ def long_responses(
         response = entry.response
         response.rows = tuple(entry.rows)
         assert response.response_id is not None
-        completed.add(response.response_id)
+        assert response.answers is not None
+        if entry.first is None:
+            completed[response.response_id] = _Done(response.rows, response.answers)
+        else:
+            response.repeat_of = entry.first.rows
         return response
+
+    def open_entry(rid: str, source: SourceRow, position: int, first: _Done | None) -> _Open:
+        entry = _Open(
+            Response(source.row, (), source.values, answers={}, response_id=rid),
+            [],
+            position,
+            first,
+        )
+        pending[rid] = entry
+        return entry
 
     for position, source in enumerate(rows):
         if source.row in skip or source.is_blank:
@@ -210,19 +254,33 @@ def long_responses(
             values[columns.question.index] if columns.question.index < len(values) else None
         )
         answer = values[columns.answer.index] if columns.answer.index < len(values) else None
-        if rid is None or rid in completed:
+        if rid is None:
             lone = Response(source.row, (source.row,), values, answers={}, response_id=rid)
-            if rid is None:
-                lone.issues.append(
-                    issue(
-                        IssueCode.REQUIRED_MISSING,
-                        "the row has no response id",
-                        source.row,
-                        columns.response_id,
-                        None,
-                    )
+            lone.issues.append(
+                issue(
+                    IssueCode.REQUIRED_MISSING,
+                    "the row has no response id",
+                    source.row,
+                    columns.response_id,
+                    None,
                 )
-            else:
+            )
+            yield lone
+            continue
+        entry = pending.get(rid)
+        done = completed.get(rid)
+        if (
+            entry is not None
+            and question is not None
+            and question in (entry.response.answers or {})
+        ):
+            # A question this copy already answered: the response is being repeated.
+            pending.pop(rid)
+            yield flush(entry)
+            entry = open_entry(rid, source, position, entry.first or completed[rid])
+        elif entry is None and done is not None:
+            if question is None or question not in done.answers:
+                lone = Response(source.row, (source.row,), values, answers={}, response_id=rid)
                 lone.issues.append(
                     issue(
                         IssueCode.RESPONSE_NOT_CONTIGUOUS,
@@ -232,14 +290,11 @@ def long_responses(
                         rid,
                     )
                 )
-            yield lone
-            continue
-        entry = pending.get(rid)
-        if entry is None:
-            entry = _Open(
-                Response(source.row, (), values, answers={}, response_id=rid), [], position
-            )
-            pending[rid] = entry
+                yield lone
+                continue
+            entry = open_entry(rid, source, position, done)
+        elif entry is None:
+            entry = open_entry(rid, source, position, None)
         entry.rows.append(source.row)
         entry.last_seen = position
         response = entry.response
@@ -269,18 +324,30 @@ def long_responses(
                     question,
                 )
             )
-        elif question in response.answers and response.answers[question][0] != answer:
-            earlier = response.answers[question][1]
-            response.issues.append(
-                issue(
-                    IssueCode.CONFLICTING_ANSWER,
-                    f"question {question!r} of response {rid!r} is answered {answer!r} here and {response.answers[question][0]!r} on row {earlier}",
-                    source.row,
-                    columns.answer,
-                    answer,
-                )
-            )
         else:
+            if entry.first is not None:
+                earlier = entry.first.answers.get(question)
+                shown = rows_text(entry.first.rows)
+                if earlier is None:
+                    response.issues.append(
+                        issue(
+                            IssueCode.CONFLICTING_ANSWER,
+                            f"response {rid!r} appears again, and question {question!r} is answered {answer!r} here but not in its first copy ({shown})",
+                            source.row,
+                            columns.answer,
+                            answer,
+                        )
+                    )
+                elif earlier[0] != answer:
+                    response.issues.append(
+                        issue(
+                            IssueCode.CONFLICTING_ANSWER,
+                            f"response {rid!r} appears again, and question {question!r} is answered {answer!r} here and {earlier[0]!r} on row {earlier[1]} (its first copy: {shown})",
+                            source.row,
+                            columns.answer,
+                            answer,
+                        )
+                    )
             response.answers[question] = (answer, source.row)
         while pending:
             oldest = next(iter(pending.values()))

@@ -21,9 +21,14 @@ COUNT_KEYS = ("read", "accepted", "rejected", "excluded", "duplicates")
 
 @dataclass
 class Counts:
-    """Source-row counts: read = accepted + rejected + excluded + duplicates."""
+    """Source-row counts: read = accepted + rejected + excluded + duplicates.
+
+    ``responses`` counts responses read: one per row of a wide export, one per pivoted
+    response (or lone row) of a long one.
+    """
 
     read: int = 0
+    responses: int = 0
     accepted: int = 0
     rejected: int = 0
     excluded: int = 0
@@ -36,6 +41,7 @@ class Counts:
         """Count one row's source rows under its outcome."""
         size = len(row.rows)
         self.read += size
+        self.responses += 1
         outcome = row.outcome
         if outcome is Outcome.ACCEPTED:
             self.accepted += size
@@ -52,7 +58,7 @@ class Counts:
 
     def merge(self, other: Counts) -> None:
         """Add another export's counts to these."""
-        for key in (*COUNT_KEYS, "records", "rejects"):
+        for key in (*COUNT_KEYS, "responses", "records", "rejects"):
             setattr(self, key, getattr(self, key) + getattr(other, key))
         self.excluded_by_reason.update(other.excluded_by_reason)
 
@@ -64,6 +70,7 @@ class Counts:
     def to_dict(self) -> dict[str, Any]:
         """Return the counts as plain JSON values."""
         out: dict[str, Any] = {key: getattr(self, key) for key in COUNT_KEYS}
+        out["responses"] = self.responses
         out["records"] = self.records
         out["rejects"] = self.rejects
         out["excluded_by_reason"] = dict(sorted(self.excluded_by_reason.items()))

@@ -41,6 +41,7 @@ from harmonizer.response import (
     PivotColumns,
     Response,
     ragged_issue,
+    rows_text,
 )
 from harmonizer.row import Row
 from harmonizer.values import label_key
@@ -305,6 +306,8 @@ class RecordBuilder:
                 return row
         issues = row.issues
         issues.extend(response.issues)
+        if response.repeat_of is not None:
+            return self._repeat(row, response.repeat_of)
         if response.answers is None:
             ragged = ragged_issue(response.values, response.row, self.info)
             if ragged is not None:
@@ -422,6 +425,26 @@ class RecordBuilder:
         if not self.keep_open_text:
             values["open_feedback"] = None
         row.record = self._record(values, missing, own, response)
+        return row
+
+    def _repeat(self, row: Row, first: tuple[int, ...]) -> Row:
+        """Finish a repeated response (long layout): a duplicate of its first copy, or a conflict."""
+        if row.has_errors:
+            return row
+        response = row.response
+        column = self.pivot_columns.response_id if self.pivot_columns else None
+        row.duplicate_of = first[0]
+        row.issues.append(
+            self._issue(
+                IssueCode.DUPLICATE_RESPONSE,
+                f"response {response.response_id!r} appears again with the same answers as "
+                f"its first copy ({rows_text(first)})",
+                response.row,
+                column,
+                None,
+                response.response_id,
+            )
+        )
         return row
 
     def _redacted(

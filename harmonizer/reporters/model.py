@@ -51,6 +51,11 @@ class CountsModel(_Model):
     """Source-row counts: read = accepted + rejected + excluded + duplicates."""
 
     read: int = Field(ge=0, description="Source rows read.")
+    responses: int = Field(
+        ge=0,
+        description="Responses read: one per row of a wide export, one per pivoted "
+        "response (or lone row) of a long one.",
+    )
     accepted: int = Field(ge=0, description="Rows that became records.")
     rejected: int = Field(ge=0, description="Rows rejected with an error issue.")
     excluded: int = Field(ge=0, description="Rows left out on purpose (filters, blank rows).")

@@ -69,15 +69,61 @@ def test_conflicting_answers_unknown_questions_and_missing_ids(tmp_path: Path) -
         ["", "2026-11-23T10:00:00", "Asema", "NPS", 7],
     ]
     records, rejects, report = run_export(tmp_path, rows, LONG)
-    assert [r["source"]["response_id"] for r in records] == ["R2"]
+    # A question answered again starts a repeat of the response: the first copy is kept.
+    assert [(r["source"]["response_id"], r["nps"]) for r in records] == [("R1", 9), ("R2", 9)]
     codes = issue_codes(rejects)
-    assert sorted(codes) == ["conflicting-answer", "required-missing", "unknown-question"]
+    assert sorted(codes) == [
+        "conflicting-answer",
+        "duplicate-response",
+        "required-missing",
+        "unknown-question",
+    ]
     conflict = next(i for r in rejects for i in r["issues"] if i["code"] == "conflicting-answer")
     assert "answered '4' here and '9' on row 2" in conflict["message"]
     assert conflict["row"] == 3
-    assert report.counts.read == 6
-    assert report.counts.accepted == 2
-    assert report.counts.rejected == 4
+    assert conflict["column_letter"] == "E"
+    counts = report.counts
+    assert (counts.read, counts.accepted, counts.rejected, counts.duplicates) == (6, 2, 3, 1)
+    assert counts.responses == 5
+
+
+def test_a_reexported_response_is_one_duplicate_of_its_first_copy(tmp_path: Path) -> None:
+    """Two overlapping exports concatenated: the repeat is one reject, not merged, not lost."""
+    first = answers("R1", ("NPS", 10), ("S1", 5), ("S2", "EOS"))
+    other = [row for n in range(2, 5) for row in answers(f"R{n}", ("NPS", 8), ("S1", 4))]
+    for window in (4, 100):
+        mapping = LONG.replace("pivot_window: 4", f"pivot_window: {window}")
+        rows = [HEADER, *first, *other, *first]
+        records, rejects, report = run_export(tmp_path / str(window), rows, mapping)
+        assert [r["source"]["response_id"] for r in records] == ["R1", "R2", "R3", "R4"]
+        assert records[0]["source"]["row"] == 2
+        assert len(rejects) == 1
+        reject = rejects[0]
+        assert (reject["outcome"], reject["rows"]) == ("duplicate", [11, 12, 13])
+        assert issue_codes(rejects) == ["duplicate-response"]
+        assert "same answers as its first copy (rows 2-4)" in reject["issues"][0]["message"]
+        counts = report.counts
+        assert (counts.read, counts.accepted, counts.duplicates) == (12, 9, 3)
+        assert (counts.responses, counts.records, counts.rejects) == (5, 4, 1)
+        assert counts.reconciles
+
+
+def test_a_repeat_answering_differently_is_a_located_conflict(tmp_path: Path) -> None:
+    first = answers("R1", ("NPS", 10), ("S1", 5))
+    filler = [row for n in range(2, 7) for row in answers(f"R{n}", ("NPS", 8))]
+    again = answers("R1", ("NPS", 10), ("S1", 2))
+    records, rejects, report = run_export(tmp_path, [HEADER, *first, *filler, *again], LONG)
+    assert [r["source"]["response_id"] for r in records] == ["R1", "R2", "R3", "R4", "R5", "R6"]
+    assert records[0]["ease"] == 5
+    assert len(rejects) == 1
+    assert rejects[0]["outcome"] == "rejected"
+    (issue,) = rejects[0]["issues"]
+    assert issue["code"] == "conflicting-answer"
+    assert (issue["row"], issue["column_letter"], issue["value"]) == (10, "E", "2")
+    assert (
+        "'S1' is answered '2' here and '5' on row 3 (its first copy: rows 2-3)" in issue["message"]
+    )
+    assert report.counts.reconciles
 
 
 def test_blank_rows_in_a_long_export_are_excluded(tmp_path: Path) -> None:
