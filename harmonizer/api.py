@@ -15,10 +15,20 @@ from typing import Any
 
 from harmonizer.codebook import write_codebook
 from harmonizer.dataset import CombineResult, Dataset, combine_runs, open_dataset
-from harmonizer.duplicates import DuplicateIndex, drop_duplicates
+from harmonizer.engine.duplicates import DuplicateIndex, drop_duplicates
+from harmonizer.engine.exact import RecordBuilder, apply_mapping
 from harmonizer.engine.fast import fast_wide_rows
 from harmonizer.engine.parallel import default_jobs, parallel_wide_rows
 from harmonizer.engine.plan import compile_plan
+from harmonizer.engine.rejects import (
+    REJECT_COLUMNS,
+    flatten_reject_line,
+    reject_item,
+    reject_lines,
+)
+from harmonizer.engine.responses import MissingColumnsError, long_responses, wide_responses
+from harmonizer.engine.row import Outcome, Row
+from harmonizer.engine.validation import RecordValidator, validate_records
 from harmonizer.errors import DatasetError, ReadError
 from harmonizer.figures import DEFAULT_MIN_N, Figures, compute_figures, parse_by
 from harmonizer.io.cells import column_letter
@@ -33,21 +43,10 @@ from harmonizer.mapping.load import LoadedMapping, load_mapping
 from harmonizer.publish.content import build_content, dataset_facts
 from harmonizer.publish.table import write_table
 from harmonizer.publish.texts import check_lang
+from harmonizer.records import flatten_record, record_columns
 from harmonizer.redaction import Redactor
-from harmonizer.response import MissingColumnsError, long_responses, wide_responses
-from harmonizer.row import Outcome, Row
 from harmonizer.run_report import DEFAULT_MAX_ISSUES, ExportSummary, Report, ReportBuilder
 from harmonizer.schema import DEFAULT_SCHEMA_VERSION, load_schema
-from harmonizer.tabular import (
-    REJECT_COLUMNS,
-    flatten_record,
-    flatten_reject_line,
-    record_columns,
-    reject_item,
-    reject_lines,
-)
-from harmonizer.transform import RecordBuilder, apply_mapping
-from harmonizer.validation import RecordValidator, validate_records
 
 OUTPUT_FORMATS = ("jsonl", "csv", "xlsx")
 RECORDS = "records"

@@ -28,8 +28,8 @@ from harmonizer.io.writers import (
     build_writers,
     publish_with_manifest,
 )
+from harmonizer.records import flatten_record, record_columns
 from harmonizer.schema import RecordSchema, load_schema
-from harmonizer.tabular import flatten_record, record_columns
 
 MANIFEST = "manifest.json"
 RECORDS = "records.jsonl"

@@ -11,9 +11,9 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from harmonizer.engine.row import Outcome, Row
 from harmonizer.io.readers import ExportInfo
 from harmonizer.issues import Issue, Severity
-from harmonizer.row import Outcome, Row
 
 DEFAULT_MAX_ISSUES = 1000
 COUNT_KEYS = ("read", "accepted", "rejected", "excluded", "duplicates")

@@ -16,12 +16,12 @@ from collections.abc import Callable, Iterable, Iterator
 from itertools import islice
 from typing import Any
 
+from harmonizer.engine.exact import RecordBuilder
 from harmonizer.engine.plan import BAD, Outcome, Plan
+from harmonizer.engine.responses import Response, wide_responses
+from harmonizer.engine.row import Row
 from harmonizer.io.table import SourceRow
 from harmonizer.mapping.model import NOT_ASKED
-from harmonizer.response import Response, wide_responses
-from harmonizer.row import Row
-from harmonizer.transform import RecordBuilder
 
 BATCH_ROWS = 2048
 """Rows per batch: large enough to amortise the column work, small enough to stay flat."""

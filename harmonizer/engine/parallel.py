@@ -21,14 +21,14 @@ from multiprocessing.pool import AsyncResult
 from pathlib import Path
 from typing import Any
 
+from harmonizer.engine.exact import RecordBuilder
 from harmonizer.engine.fast import BATCH_ROWS, batches, exact_row, fast_batch
 from harmonizer.engine.plan import Plan
+from harmonizer.engine.responses import Response
+from harmonizer.engine.row import Row
+from harmonizer.engine.validation import RecordValidator
 from harmonizer.io.table import SourceRow
 from harmonizer.issues import Issue
-from harmonizer.response import Response
-from harmonizer.row import Row
-from harmonizer.transform import RecordBuilder
-from harmonizer.validation import RecordValidator
 
 SMALL_EXPORT_BYTES = 4 << 20
 """Exports smaller than this run in one process: starting workers would cost more."""

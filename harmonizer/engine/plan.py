@@ -16,11 +16,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from harmonizer.converters import MAX_CELL_CHARS, Converter, Result
+from harmonizer.engine.exact import RecordBuilder
+from harmonizer.engine.responses import Column
+from harmonizer.engine.row import Row
 from harmonizer.io.cells import Cell
 from harmonizer.issues import Issue
-from harmonizer.response import Column
-from harmonizer.row import Row
-from harmonizer.transform import RecordBuilder
 
 BAD: Any = object()
 """The outcome of a raw value that needs the exact path."""

@@ -14,8 +14,8 @@ from typing import Any
 
 from harmonizer.errors import OutputError
 from harmonizer.io.writers import AtomicFile, StagedFile
+from harmonizer.records import record_columns
 from harmonizer.schema import RecordSchema
-from harmonizer.tabular import record_columns
 
 BATCH_ROWS = 10_000
 

@@ -16,6 +16,7 @@ from harmonizer.issues import IssueCode
 from harmonizer.mapping.model import FieldRule, Mapping, Scalar
 from harmonizer.mapping.problems import KeyPath, MappingProblem, MappingProblems, line_of
 from harmonizer.schema import RecordSchema
+from harmonizer.schema_values import field_errors
 from harmonizer.values import DATE_FORMAT_NAMES, label_key
 
 DERIVED_FIELDS = (
@@ -134,8 +135,6 @@ class RuleChecker:
 
     def check_constants(self) -> None:
         """Check every constant against its national field in the schema."""
-        from harmonizer.validation import field_errors
-
         for name, value in self.model.constants.items():
             if name not in self.schema.properties or name in DERIVED_FIELDS:
                 continue
@@ -213,8 +212,6 @@ class RuleChecker:
 
     def value_errors(self, name: str, value: object) -> list[str]:
         """Return why a value does not fit a national field ([] when it fits)."""
-        from harmonizer.validation import field_errors
-
         return field_errors(self.schema, name, value)
 
     def check_value_map(self, at: KeyPath, name: str, rule: FieldRule) -> None:

@@ -3,7 +3,7 @@
 :class:`SampleCheck` observes an export's rows and reports mapped columns missing from
 its header and every distinct value of a mapped column that no rule accepts, with its
 count. It asks the engine's own converters, compiled by
-:class:`~harmonizer.transform.RecordBuilder`, so it cannot disagree with a run.
+:class:`~harmonizer.engine.exact.RecordBuilder`, so it cannot disagree with a run.
 """
 
 from __future__ import annotations
@@ -14,13 +14,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from harmonizer.converters import Converter, age_converter
+from harmonizer.engine.exact import TEXT_FIELDS, RecordBuilder
+from harmonizer.engine.responses import Column, HeaderIndex
 from harmonizer.io.cells import Cell
 from harmonizer.io.readers import ExportInfo, SourceRow
 from harmonizer.issues import Issue, IssueCode, preview
 from harmonizer.mapping.load import LoadedMapping
 from harmonizer.mapping.model import ColumnRef, FieldRule, Mapping
-from harmonizer.response import Column, HeaderIndex
-from harmonizer.transform import TEXT_FIELDS, RecordBuilder
 from harmonizer.values import label_key
 
 # Distinct unmapped values kept per source column; further ones are only counted, so

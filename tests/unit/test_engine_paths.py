@@ -17,12 +17,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from harmonizer import harmonize
+from harmonizer.engine.exact import RecordBuilder
 from harmonizer.engine.plan import compile_plan
 from harmonizer.errors import HarmonizerError
 from harmonizer.io.readers import SourceOptions, read_table
 from harmonizer.mapping.load import LoadedMapping, load_mapping
 from harmonizer.redaction import Redactor
-from harmonizer.transform import RecordBuilder
 from tests.issue_cases import CASES, EXPORT_FILE, MAPPING_FILE, write_case
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from harmonizer import harmonize, load_schema
-from harmonizer.validation import RecordValidator
+from harmonizer.engine.validation import RecordValidator
 from tests.helpers import read_jsonl, write_csv, write_mapping, write_xlsx
 
 HEADER = ["Aika", "Yksikkö", "Suosittelu", "Helppous", "Kohtelu", "Palaute", "Syntynyt"]

@@ -9,7 +9,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from harmonizer import load_schema
-from harmonizer.validation import RecordValidator, field_errors
+from harmonizer.engine.validation import RecordValidator
+from harmonizer.schema_values import field_errors
 
 SCHEMA = load_schema("1.0")
 VALIDATOR = RecordValidator(SCHEMA)

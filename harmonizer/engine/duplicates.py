@@ -4,8 +4,9 @@ The index of accepted records is the one structure that grows with a run, so it 
 compact: a record is its 16-byte ``record_id`` (a UUID) and where it was first seen,
 22 bytes in sorted numpy runs. New records wait in a small dictionary; when it fills,
 it becomes a sorted run, and runs of similar size are merged (as in a log-structured
-merge tree), so there are never more than about log2(records / 65,536) runs. Rows are
-checked a batch at a time, one vectorised search per run.
+merge tree) up to two million records, so there are a handful of runs. Rows are
+checked a batch at a time, one vectorised search per run. Memory: 22 bytes a record
+(22 MB a million), plus at most about 100 MB while two runs merge.
 """
 
 from __future__ import annotations
@@ -16,13 +17,16 @@ from itertools import islice
 import numpy as np
 import numpy.typing as npt
 
+from harmonizer.engine.row import Outcome, Row
 from harmonizer.issues import Issue, IssueCode, message
-from harmonizer.row import Outcome, Row
 
 RECENT_LIMIT = 65_536
 """Records held in the dictionary before they are sorted into a run."""
 BATCH_ROWS = 4096
 """Rows checked at a time."""
+MAX_MERGED = 1 << 21
+"""Runs are not merged beyond this many records, which bounds a merge's passing memory
+(about 50 bytes a record while it runs); a run of 10 million records has five runs."""
 INDEX_BYTES_PER_RECORD = 22
 """Digest (16 bytes), source row (4) and export (2) of each accepted record."""
 
@@ -135,7 +139,11 @@ class DuplicateIndex:
         )
         self._recent = {}
         self._runs.append(run)
-        while len(self._runs) > 1 and len(self._runs[-2]) <= 2 * len(self._runs[-1]):
+        while (
+            len(self._runs) > 1
+            and len(self._runs[-2]) <= 2 * len(self._runs[-1])
+            and len(self._runs[-2]) + len(self._runs[-1]) <= MAX_MERGED
+        ):
             last = self._runs.pop()
             self._runs[-1] = _merge(self._runs[-1], last)
 

@@ -7,13 +7,13 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from harmonizer.engine.responses import Response
 from harmonizer.io.cells import Cell
 from harmonizer.io.table import ExportInfo
 from harmonizer.issues import Issue, Severity
-from harmonizer.response import Response
 
 if TYPE_CHECKING:
-    from harmonizer.transform import RecordBuilder
+    from harmonizer.engine.exact import RecordBuilder
 
 
 class Outcome(enum.StrEnum):

@@ -7,8 +7,8 @@ import random
 
 import pytest
 
-from harmonizer import duplicates
-from harmonizer.duplicates import DuplicateIndex
+from harmonizer.engine import duplicates
+from harmonizer.engine.duplicates import DuplicateIndex
 
 
 def digest(n: int) -> bytes:

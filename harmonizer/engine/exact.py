@@ -26,15 +26,7 @@ from harmonizer.converters import (
     scale_converter,
     text_converter,
 )
-from harmonizer.io.cells import Cell
-from harmonizer.io.readers import ExportInfo
-from harmonizer.issues import Issue, IssueCode, Severity, preview
-from harmonizer.issues import message as issue_message
-from harmonizer.mapping.load import LoadedMapping
-from harmonizer.mapping.model import NOT_ASKED, ColumnRef, FieldRule, Filter
-from harmonizer.mapping.rules import required_fields
-from harmonizer.redaction import REDACTOR, Redactor
-from harmonizer.response import (
+from harmonizer.engine.responses import (
     Column,
     HeaderIndex,
     MissingColumnsError,
@@ -43,7 +35,15 @@ from harmonizer.response import (
     ragged_issue,
     rows_text,
 )
-from harmonizer.row import Row
+from harmonizer.engine.row import Row
+from harmonizer.io.cells import Cell
+from harmonizer.io.readers import ExportInfo
+from harmonizer.issues import Issue, IssueCode, Severity, preview
+from harmonizer.issues import message as issue_message
+from harmonizer.mapping.load import LoadedMapping
+from harmonizer.mapping.model import NOT_ASKED, ColumnRef, FieldRule, Filter
+from harmonizer.mapping.rules import required_fields
+from harmonizer.redaction import REDACTOR, Redactor
 from harmonizer.values import label_key
 
 RECORD_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "urn:harmonizer:record")

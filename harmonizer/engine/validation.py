@@ -1,4 +1,4 @@
-"""Validating records against the national JSON Schema.
+"""Validating records against the national JSON Schema (the authority).
 
 One compiled validator (jsonschema-rs) decides valid or invalid in the hot loop; the
 reference implementation (python-jsonschema) explains a failing record, field by field.
@@ -8,8 +8,6 @@ Both are built once per run with the same format checks, and a test proves they 
 from __future__ import annotations
 
 import copy
-import datetime as dt
-import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -18,58 +16,11 @@ import jsonschema
 import jsonschema_rs
 from jsonschema.exceptions import ValidationError, best_match
 
-from harmonizer.identifiers import is_business_id, is_sote_oid
+from harmonizer.engine.row import Row
 from harmonizer.issues import Issue, IssueCode, message, preview
-from harmonizer.row import Row
 from harmonizer.schema import RecordSchema
+from harmonizer.schema_values import CUSTOM_FORMATS, FORMAT_CHECKER, schema_message
 
-_DATE_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$")
-_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-
-
-def _is_date_time(value: object) -> bool:
-    if not isinstance(value, str):
-        return True
-    if not _DATE_TIME.match(value):
-        return False
-    try:
-        dt.datetime.fromisoformat(value.upper().replace("Z", "+00:00"))
-    except ValueError:
-        return False
-    return True
-
-
-def _is_date(value: object) -> bool:
-    if not isinstance(value, str):
-        return True
-    if not _DATE.match(value):
-        return False
-    try:
-        dt.date.fromisoformat(value)
-    except ValueError:
-        return False
-    return True
-
-
-CUSTOM_FORMATS: dict[str, Callable[[object], bool]] = {
-    "fi-business-id": is_business_id,
-    "sote-oid": is_sote_oid,
-}
-
-
-def build_format_checker() -> jsonschema.FormatChecker:
-    """Return a format checker with the registered Finnish identifier formats.
-
-    date-time and date are checked by our own strict RFC 3339 functions, so the result
-    does not depend on which optional packages python-jsonschema finds installed.
-    """
-    checker = jsonschema.FormatChecker(formats=("uuid",))
-    for name, function in {**CUSTOM_FORMATS, "date-time": _is_date_time, "date": _is_date}.items():
-        checker.checks(name)(function)
-    return checker
-
-
-FORMAT_CHECKER = build_format_checker()
 FORMAT_MEMO_LIMIT = 65_536
 
 
@@ -110,16 +61,6 @@ def _field_of(error: ValidationError) -> str | None:
         missing = [r for r in required if r not in error.instance]
         path.extend(missing[:1])
     return ".".join(path) or None
-
-
-def _message(error: ValidationError) -> str:
-    if error.validator == "enum":
-        allowed: list[object] = list(error.validator_value)  # type: ignore[arg-type]
-        codes = ", ".join("null" if c is None else str(c) for c in allowed)
-        return f"{error.instance!r} is not a code of this field; codes are: {codes}"
-    if error.validator == "format":
-        return f"{error.instance!r} is not a valid {error.validator_value}"
-    return str(error.message)
 
 
 class RecordValidator:
@@ -180,7 +121,7 @@ class RecordValidator:
             if chosen is None:
                 chosen = error
             yield SchemaProblem(
-                _field_of(error), str(chosen.validator), _message(chosen), chosen.instance
+                _field_of(error), str(chosen.validator), schema_message(chosen), chosen.instance
             )
 
 
@@ -189,19 +130,6 @@ def _rs_format(function: Callable[[object], bool]) -> Callable[[str], bool]:
         return function(value)
 
     return check
-
-
-def field_errors(schema: RecordSchema, field: str, value: object) -> list[str]:
-    """Return messages for a value that does not fit one national field ([] if it fits).
-
-    Used to check a mapping's constants and value maps before any row is read.
-    """
-    excluded = schema.properties[field].get("x-excluded-codes", {})
-    if isinstance(value, str) and value in excluded:
-        return [str(excluded[value]["reason"])]
-    document = {"$defs": schema.document.get("$defs", {}), **schema.properties[field]}
-    validator = jsonschema.Draft202012Validator(document, format_checker=FORMAT_CHECKER)
-    return [_message(best_match([e]) or e) for e in validator.iter_errors(value)]
 
 
 def validate_records(rows: Iterable[Row], validator: RecordValidator) -> Iterator[Row]:
