@@ -126,6 +126,7 @@ class RecordBuilder:
         self.constants = dict(model.constants)
         self.required = required_fields(self.schema)
         self._fields = self.schema.fields
+        self._field_set = frozenset(self._fields)
         self._measures = self.schema.measures
         self.keep_open_text = keep_open_text
         self.pivot_columns: PivotColumns | None = None
@@ -517,36 +518,46 @@ class RecordBuilder:
         record_id = record_uuid(f"{provider}\x1f{model.mapping}\x1f{identity}")
         nps = values.get("nps")
         responded = values.get("responded_at")
-        get = values.get
-        record = {name: get(name) for name in self._fields}
-        derived = {
-            "schema_version": self.schema.version,
-            "record_id": record_id,
-            "period": responded[:7] if isinstance(responded, str) else None,
-            "nps_group": None
-            if nps is None
-            else "promoter"
-            if nps >= 9
-            else "passive"
-            if nps >= 7
-            else "detractor",
-            "adapted": [a for a in self.adapted if get(a) is not None],
-            "missing": {m: missing[m] for m in self._measures if m in missing},
-            "own_items": own,
-            "source": {
-                "system": model.provider.system,
-                "file": self.info.name,
-                "sheet": self.info.sheet,
-                "sha256": self.info.sha256,
-                "row": response.row,
-                "response_id": response_id,
-                "mapping_id": model.mapping,
-                "mapping_version": model.version,
-            },
-        }
-        for name, value in derived.items():
-            # Assigning an existing key keeps its place: the order stays the schema's.
-            if name in record:
+        fields = self._field_set
+        record = dict.fromkeys(self._fields)
+        # Assigning existing keys keeps their places: the order stays the schema's.
+        if values.keys() <= fields:
+            record.update(values)
+        else:
+            record.update((k, v) for k, v in values.items() if k in fields)
+        derived = (
+            ("schema_version", self.schema.version),
+            ("record_id", record_id),
+            ("period", responded[:7] if isinstance(responded, str) else None),
+            (
+                "nps_group",
+                None
+                if nps is None
+                else "promoter"
+                if nps >= 9
+                else "passive"
+                if nps >= 7
+                else "detractor",
+            ),
+            ("adapted", [a for a in self.adapted if values.get(a) is not None]),
+            ("missing", {m: missing[m] for m in self._measures if m in missing}),
+            ("own_items", own),
+            (
+                "source",
+                {
+                    "system": model.provider.system,
+                    "file": self.info.name,
+                    "sheet": self.info.sheet,
+                    "sha256": self.info.sha256,
+                    "row": response.row,
+                    "response_id": response_id,
+                    "mapping_id": model.mapping,
+                    "mapping_version": model.version,
+                },
+            ),
+        )
+        for name, value in derived:
+            if name in fields:
                 record[name] = value
         return record
 

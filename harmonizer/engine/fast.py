@@ -126,11 +126,49 @@ def _assemble(
     info = builder.info
     constants = builder.constants
     not_asked = builder.not_asked
-    required = plan.required
     keep_open_text = builder.keep_open_text
+    count = len(bad)
+    # Column-wise first: values, missing reasons and required fields of every fast row.
     names = [f.name for f in plan.fields]
-    measures = [f.measure for f in plan.fields]
+    value_columns = [[o[0] if o is not BAD else None for o in column] for column in recoded]
+    if age is not None:
+        names.append("age_group")
+        value_columns.append([o[0] if o is not BAD else None for o in age])
+    for name in plan.required:
+        if name in names:
+            for i, value in enumerate(value_columns[names.index(name)]):
+                if value is None:
+                    bad[i] = True
+        elif constants.get(name) is None:
+            bad = [True] * count
+    measures = [k for k, f in enumerate(plan.fields) if f.measure]
+    measure_names = [plan.fields[k].name for k in measures]
+    missing_rows = list(
+        zip(
+            *(
+                [o[1] if o is not BAD and o[0] is None else None for o in recoded[k]]
+                for k in measures
+            ),
+            strict=True,
+        )
+    )
+    value_rows = list(zip(*value_columns, strict=True)) if value_columns else [()] * count
     own_names = [item.key for item in plan.own]
+    own_rows = (
+        list(zip(*([o[0] if o is not BAD else None for o in c] for c in own), strict=True))
+        if own
+        else [()] * count
+    )
+    redacting = [
+        (plan.fields[k], column)
+        for k, column in enumerate(recoded)
+        if any(o is not BAD and o[3] is not None for o in column)
+    ]
+    redacting += [
+        (plan.own[k], column)
+        for k, column in enumerate(own)
+        if any(o is not BAD and o[3] is not None for o in column)
+    ]
     fast_index = 0
     for source, ok in zip(batch, clean, strict=True):
         if not ok:
@@ -142,36 +180,24 @@ def _assemble(
             yield exact(source)
             continue
         values: dict[str, Any] = dict(constants)
+        values.update(zip(names, value_rows[i], strict=True))
         missing: dict[str, str] = dict.fromkeys(not_asked, NOT_ASKED)
-        redacted: list[tuple[int, Outcome]] = []
-        for k, outcomes in enumerate(recoded):
-            outcome = outcomes[i]
-            name = names[k]
-            value = outcome[0]
-            if measures[k] and value is None:
-                missing[name] = outcome[1]
-            if outcome[3] is not None:
-                redacted.append((k, outcome))
-            values[name] = value
-        if age is not None:
-            values["age_group"] = age[i][0]
-        if any(values.get(name) is None for name in required):
-            yield exact(source)
-            continue
-        items: dict[str, Any] = {}
-        own_redacted: list[tuple[int, Outcome]] = []
-        for k, outcomes in enumerate(own):
-            outcome = outcomes[i]
-            items[own_names[k]] = outcome[0]
-            if outcome[3] is not None:
-                own_redacted.append((k, outcome))
+        if measures:
+            missing.update(
+                {
+                    name: reason
+                    for name, reason in zip(measure_names, missing_rows[i], strict=True)
+                    if reason is not None
+                }
+            )
+        items: dict[str, Any] = dict(zip(own_names, own_rows[i], strict=True))
         if not keep_open_text:
             values["open_feedback"] = None
         response = Response(source.row, (source.row,), source.values)
         row = Row(info, response, builder=builder)
-        for k, outcome in redacted:
-            plan.fields[k].note_redaction(row, outcome)
-        for k, outcome in own_redacted:
-            plan.own[k].note_redaction(row, outcome)
+        for column_plan, column in redacting:
+            outcome = column[i]
+            if outcome[3] is not None:
+                column_plan.note_redaction(row, outcome)
         row.record = builder._record(values, missing, items, response)
         yield row
