@@ -10,7 +10,7 @@ OUT ?= out
 help:
 	@echo "make demo   - set up and harmonise every bundled example export"
 	@echo "make test   - lint, type-check, generated-file drift check and the test suite"
-	@echo "make bench  - measure rows/s and peak memory on a generated 200,000-row export"
+	@echo "make bench  - measure rows/s (--jobs 1 and every core) and peak memory on a generated 1,000,000-row csv and 200,000-row xlsx"
 	@echo "make screenshot - run the demo and take a headless-chromium screenshot of its html report"
 	@echo "make fuzz   - fuzz the readers with many damaged files (FUZZ_EXAMPLES=2000 each)"
 

@@ -1,11 +1,14 @@
 """The library's entry points; the only place where pipeline stages are composed.
 
-The pipeline streams: read_table -> responses -> apply_mapping -> validate_records ->
-drop_duplicates -> ReportBuilder.wrap -> writers. No stage holds a whole export.
+The pipeline streams: read_table -> the engine (a compiled plan's columnar fast path,
+in worker processes with ``jobs``, or the exact row path: responses -> apply_mapping)
+-> validate_records -> drop_duplicates -> ReportBuilder.wrap -> writers. No stage holds
+a whole export.
 """
 
 from __future__ import annotations
 
+import multiprocessing
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass, replace
@@ -108,7 +111,7 @@ def _built_rows(
     if plan is not None:
         skip = frozenset(loaded.model.source.skip_rows)
         workers = default_jobs(table.info.path) if jobs is None else jobs
-        if workers > 1:
+        if workers > 1 and "fork" in multiprocessing.get_all_start_methods():
             return parallel_wide_rows(table, builder, plan, validator, skip=skip, jobs=workers)
         return fast_wide_rows(table, builder, plan, skip=skip)
     return apply_mapping(_responses(loaded, builder, table), builder)

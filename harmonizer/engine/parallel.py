@@ -49,13 +49,27 @@ _JOBS: list[_Job] = []
 """Set in the parent just before the workers are forked; the workers inherit it."""
 
 
+def available_cores() -> int:
+    """Return the cores this process may run on (a container's limit, where known)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        return os.cpu_count() or 1
+
+
 def default_jobs(path: Path) -> int:
-    """Return the worker count for an export: the machine's cores, 1 for a small one."""
+    """Return the worker count for an export: the machine's cores, 1 for a small one.
+
+    Workers are forked (they inherit the compiled plan); where fork is not available
+    (Windows) the fast path runs in one process.
+    """
+    if "fork" not in multiprocessing.get_all_start_methods():
+        return 1
     try:
         small = path.stat().st_size < SMALL_EXPORT_BYTES
     except OSError:
         small = True
-    return 1 if small else max(os.cpu_count() or 1, 1)
+    return 1 if small else max(available_cores(), 1)
 
 
 def _work(batch: list[tuple[int, tuple[Any, ...]]]) -> list[Built]:
