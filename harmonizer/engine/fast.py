@@ -68,16 +68,21 @@ def fast_batch(
 ) -> Iterator[Row | None]:
     """Yield a row per source row of a batch; rows with anything to say go to ``exact``."""
     width = len(builder.info.header)
-    # Which rows may take the fast path: the header's width, not blank, not skipped.
+    # Which rows may take the fast path: no wider than the header (a wider row may be
+    # ragged), not blank, not skipped. A shorter row's missing cells are empty.
     clean = [
-        len(s.values) == width and s.row not in skip and not all(v is None for v in s.values)
+        len(s.values) <= width and s.row not in skip and not all(v is None for v in s.values)
         for s in batch
     ]
     if not any(clean):
         for source in batch:
             yield exact(source)
         return
-    fast = [s.values for s, ok in zip(batch, clean, strict=True) if ok]
+    fast = [
+        s.values if len(s.values) == width else s.values + (None,) * (width - len(s.values))
+        for s, ok in zip(batch, clean, strict=True)
+        if ok
+    ]
     columns = list(zip(*fast, strict=True)) if fast else []
     bad = [False] * len(fast)
     for rule in plan.filters:
