@@ -11,6 +11,7 @@ and prints records/s and the child's peak RSS. Streaming shows as a flat peak RS
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import random
 import shutil
@@ -40,7 +41,14 @@ print(figures.total.responses, len(figures.groups), seconds, peak_mib)
 """
 
 
+def nps_group(nps: object) -> str | None:
+    if not isinstance(nps, int):
+        return None
+    return "promoter" if nps >= 9 else "passive" if nps >= 7 else "detractor"
+
+
 def record(rng: random.Random, number: int) -> dict[str, object]:
+    """Return a valid national record (the national schema is checked as it is read)."""
     missing: dict[str, str] = {}
     values: dict[str, object] = {}
     for measure in ("nps", *MEASURES):
@@ -66,14 +74,18 @@ def record(rng: random.Random, number: int) -> dict[str, object]:
         "age_group": None,
         "gender": None,
         **values,
-        "nps_group": None,
+        "nps_group": nps_group(values["nps"]),
         "adapted": ["useful"] if number % 17 == 0 else [],
         "missing": missing,
         "open_feedback": None,
         "own_items": {},
         "source": {
+            "system": "bench",
             "file": "bench.csv",
+            "sheet": None,
+            "sha256": "0" * 64,
             "row": number + 2,
+            "response_id": None,
             "mapping_id": "bench",
             "mapping_version": "1",
         },
@@ -82,14 +94,18 @@ def record(rng: random.Random, number: int) -> dict[str, object]:
 
 def write_dataset(folder: Path, count: int, rng: random.Random) -> None:
     folder.mkdir(parents=True)
-    with (folder / "records.jsonl").open("w", encoding="utf-8") as handle:
+    digest = hashlib.sha256()
+    with (folder / "records.jsonl").open("wb") as handle:
         for number in range(count):
-            handle.write(json.dumps(record(rng, number), ensure_ascii=False) + "\n")
+            line = (json.dumps(record(rng, number), ensure_ascii=False) + "\n").encode()
+            digest.update(line)
+            handle.write(line)
     manifest = {
         "kind": "dataset",
         "run_at": "2026-12-31T00:00:00+00:00",
         "schema_version": "1.0",
         "counts": {"records": count},
+        "output_sha256": {"records.jsonl": digest.hexdigest()},
     }
     (folder / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
 

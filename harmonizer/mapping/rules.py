@@ -200,6 +200,14 @@ class RuleChecker:
                         (*at, "formats", index),
                         f"unknown date format {fmt!r}; use {', '.join(DATE_FORMAT_NAMES)} or a strptime pattern with %",
                     )
+        for key in ("earliest", "latest"):
+            if getattr(rule, key) is not None and name != "responded_at":
+                self.problem((*at, key), f"{key} applies to responded_at only")
+        if rule.earliest and rule.latest and rule.earliest > rule.latest:
+            self.problem(
+                (*at, "latest"),
+                f"latest ({rule.latest}) is before earliest ({rule.earliest}); swap them",
+            )
         try:
             ZoneInfo(rule.timezone)
         except (ZoneInfoNotFoundError, ValueError):
