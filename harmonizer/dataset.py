@@ -200,9 +200,12 @@ class RecordCheck:
     def problem(self, record: dict[str, Any]) -> str | None:
         """Return why a record is not a valid national record, or None when it is."""
         version = record.get("schema_version")
-        validator = self.validators.get(version) if isinstance(version, str) else None
+        if not isinstance(version, str):
+            # The dataset's own schema says what is wrong (a required field is missing).
+            version = self.dataset_version
+        validator = self.validators.get(version)
         if validator is None:
-            if not isinstance(version, str) or _major(version) != self.major:
+            if _major(version) != self.major:
                 return (
                     f"has schema_version {version!r}, but the dataset is version "
                     f"{self.dataset_version}; combine only compatible runs"
@@ -285,10 +288,15 @@ _SHA256 = re.compile(r"^[0-9a-f]{64}$")
 def _line_of(text: bytes, *keys: str) -> int | None:
     """Return the line of a (nested) key in a manifest's JSON text, for messages."""
     at = 0
-    for key in keys:
-        found = text.find(orjson.dumps(key) + b":", at)
+    for depth, key in enumerate(keys, start=1):
+        name = orjson.dumps(key)
+        # harmonizer indents its manifests by two spaces: prefer the key at its depth,
+        # so that a top-level "counts" is not taken for an export's.
+        found = text.find(b"\n" + b"  " * depth + name + b":", at)
         if found < 0:
-            found = text.find(orjson.dumps(key), at)
+            found = text.find(name, at)
+        else:
+            found += 1
         if found < 0:
             return None
         at = found
