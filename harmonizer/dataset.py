@@ -180,8 +180,13 @@ class _SchemaCheck:
         if self._reference is None:
             self._reference = RecordValidator(self.schema)
         problems = self._reference.problems(record)
-        shown = "; ".join(f"{p.field or 'record'}: {p.message}" for p in problems[:3])
-        return f"is not a valid national record ({shown})"
+        shown = "; ".join(
+            # A required-property message names the property itself.
+            p.message if p.keyword == "required" else f"{p.field or 'record'}: {p.message}"
+            for p in problems[:3]
+        )
+        more = f"; and {len(problems) - 3} more" if len(problems) > 3 else ""
+        return f"is not a valid national record ({shown}{more})"
 
 
 class RecordCheck:
