@@ -209,3 +209,39 @@ def test_impossible_dates_in_any_listed_format(
     issue = rejected(tmp_path)[2]
     assert issue["code"] == "impossible-date"
     assert words in issue["message"]
+
+
+def test_the_documented_impossible_date_message_is_real(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import re
+
+    from tests.helpers import ROOT
+
+    doc = (ROOT / "docs" / "mapping.md").read_text(encoding="utf-8")
+
+    def block_after(marker: str, language: str) -> str:
+        match = re.compile(rf"```{language}\n(.*?)```", re.DOTALL).search(doc, doc.index(marker))
+        assert match is not None
+        return match.group(1)
+
+    export = (
+        block_after("The export `palaute.csv`", "text") + "31.6.2026 14:05;Oulun terveysasema;10\n"
+    )
+    (tmp_path / "palaute.csv").write_text(export, encoding="utf-8")
+    (tmp_path / "palaute.yaml").write_text(
+        block_after("The mapping `palaute.yaml`", "yaml"), encoding="utf-8"
+    )
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(
+        main,
+        ["run", "-m", "palaute.yaml", "palaute.csv", "-o", "out", "-q"],
+        catch_exceptions=False,
+    )
+    assert result.exit_code == 0
+    issue = rejected(tmp_path)[5]
+    shown = (
+        f"row 5, column A '{issue['column']}', value '{issue['value']}', {issue['code']}:\n"
+        f"{issue['message']}"
+    )
+    assert shown in block_after("**A day that does not exist**", "text")
