@@ -153,30 +153,30 @@ class _SchemaCheck:
     def __init__(self, schema: RecordSchema) -> None:
         self.schema = schema
         self.fast = jsonschema_rs.validator_for(dict(schema.document), validate_formats=True)
-        self.formats = [
-            (name, CUSTOM_FORMATS[spec["format"]])
+        # (field, format check, memo of its distinct values)
+        self.formats: list[tuple[str, Callable[[object], bool], dict[str, bool]]] = [
+            (name, CUSTOM_FORMATS[spec["format"]], {})
             for name, spec in schema.properties.items()
             if spec.get("format") in CUSTOM_FORMATS
         ]
-        self.memo: dict[tuple[str, object], bool] = {}
         self._reference: RecordValidator | None = None
 
-    def _format_ok(self, name: str, check: Callable[[object], bool], value: object) -> bool:
-        if not isinstance(value, str):
-            return True  # the type is the schema's to judge
-        key = (name, value)
-        known = self.memo.get(key)
-        if known is None:
-            known = check(value)
-            if len(self.memo) < self.MEMO_LIMIT:
-                self.memo[key] = known
-        return known
-
     def problem(self, record: dict[str, Any]) -> str | None:
-        if self.fast.is_valid(record) and all(
-            self._format_ok(name, check, record.get(name)) for name, check in self.formats
-        ):
-            return None
+        """Return why a record breaks the schema, or None; runs once per record."""
+        if self.fast.is_valid(record):
+            for name, check, memo in self.formats:
+                value = record.get(name)
+                if value.__class__ is not str:
+                    continue  # null, or a wrong type the compiled validator refused
+                known = memo.get(value)
+                if known is None:
+                    known = check(value)
+                    if len(memo) < self.MEMO_LIMIT:
+                        memo[value] = known
+                if not known:
+                    break
+            else:
+                return None
         if self._reference is None:
             self._reference = RecordValidator(self.schema)
         problems = self._reference.problems(record)

@@ -126,6 +126,8 @@ def test_a_bare_record_id_is_not_a_response(run: Path, tmp_path: Path) -> None:
         ({"own_items": ["parking"]}, "own_items: ['parking'] is not of type 'object'"),
         ({"nps": 11}, "nps: 11 is greater than the maximum of 10"),
         ({"schema_version": "2.0"}, "has schema_version '2.0'"),
+        ({"provider_id": "2345671-4"}, "provider_id: '2345671-4' is not a valid fi-business-id"),
+        ({"unit_id": "1.2.3"}, "unit_id: '1.2.3' is not a valid sote-oid"),
     ],
 )
 def test_a_malformed_record_is_named_by_file_and_line(
