@@ -108,10 +108,14 @@ class MissingValues:
         self.longest = 4 * max((len(k) for k in self.keys), default=0) + 8
 
     def __contains__(self, value: object) -> bool:
-        if not self.keys or value is None:
+        if not self.keys:
             return False
-        text = _text(value)  # type: ignore[arg-type]
-        return len(text) <= self.longest and label_key(text) in self.keys
+        if isinstance(value, str):
+            return len(value) <= self.longest and label_key(value) in self.keys
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            # `missing_values: ["99"]` also matches a number cell 99.
+            return label_key(_text(value)) in self.keys
+        return False  # blank, a date or a time cell is never a missing-value text
 
 
 NO_MISSING_VALUES = MissingValues(())

@@ -76,3 +76,15 @@ def test_the_rules_window_replaces_the_default() -> None:
     rule = FieldRule(column="x", earliest=dt.date(1800, 1, 1))
     assert moment_converter(rule)("1800-01-01").value == "1800-01-01"
     assert moment_converter(rule)("2101-01-01").error is not None
+
+
+def test_a_number_cell_matches_a_numeric_missing_value() -> None:
+    import datetime as dt
+
+    codes = MissingValues(["99", "-"])
+    assert 99 in codes
+    assert 99.0 in codes
+    assert "99" in codes
+    assert 98 not in codes
+    assert True not in codes
+    assert dt.date(2026, 1, 1) not in codes
