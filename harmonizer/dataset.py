@@ -418,8 +418,11 @@ def _schema(version: str, where: Path) -> RecordSchema:
 def open_dataset(path: Path | str) -> Dataset:
     """Open a run or dataset folder (or a records.jsonl file inside one) for reading.
 
+    The manifest is checked here; the records as :meth:`Dataset.records` reads them.
+
     Raises:
-        DatasetError: the folder has no manifest or records, or its schema is unknown.
+        DatasetError: the folder has no manifest or records, the manifest is damaged,
+            or its schema is unknown.
     """
     path = Path(path)
     folder = path.parent if path.suffix == ".jsonl" else path
@@ -530,9 +533,13 @@ def combine_runs(
     Writes ``records.jsonl`` (plus csv, xlsx, parquet when asked) and ``manifest.json``
     listing every input with its counts. Outputs are published only when all went well.
 
+    Every input is verified in the first pass, before anything is written: its
+    manifest's shape, its records file against the manifest's ``output_sha256`` and
+    ``counts.records``, and every record against the national schema.
+
     Raises:
         DatasetError: an input is not a run or dataset folder, its records are damaged,
-            or the inputs target incompatible schema versions.
+            edited or invalid, or the inputs target incompatible schema versions.
         OutputError: an output cannot be written.
     """
     if not folders:
