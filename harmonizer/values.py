@@ -10,7 +10,7 @@ import calendar
 import datetime as dt
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 from zoneinfo import ZoneInfo
 
@@ -80,6 +80,7 @@ NAMED_DATE_FORMATS: dict[str, tuple[str, ...]] = {
 }
 DEFAULT_DATE_FORMATS = ("iso", "fi_datetime", "fi_klo", "fi_date", "excel")
 DATE_FORMAT_NAMES = (*NAMED_DATE_FORMATS, "iso", "excel")
+_DAY = dt.timedelta(days=1)
 # Excel's day numbers: 1 is 1.1.1900; 2958465 is 31.12.9999, its last day.
 EXCEL_LAST_SERIAL = 2958465
 _EXCEL_FIRST_DAY = dt.date(1900, 1, 1)
@@ -110,6 +111,13 @@ class DateWindow:
 
     earliest: dt.date = dt.date(1990, 1, 1)
     latest: dt.date = dt.date(2100, 12, 31)
+    # A day's slack each side, for the check made before any zone arithmetic.
+    loose: tuple[dt.date, dt.date] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        low = self.earliest - _DAY if self.earliest > dt.date.min else self.earliest
+        high = self.latest + _DAY if self.latest < dt.date.max else self.latest
+        object.__setattr__(self, "loose", (low, high))
 
     def __contains__(self, day: object) -> bool:
         return isinstance(day, dt.date) and self.earliest <= day <= self.latest
@@ -380,7 +388,8 @@ def _in_window(
     written = parsed.date()
     # Checked before any zone arithmetic, which overflows near year 1 and year 9999; a
     # day's slack keeps an offset from deciding it.
-    if not window.earliest - _DAY <= written <= window.latest + _DAY:
+    low, high = window.loose
+    if not low <= written <= high:
         return _implausible(value, written, window)
     ambiguous = nonexistent = False
     try:
@@ -403,6 +412,15 @@ def _in_window(
         return _implausible(value, written, window)
     if local.date() not in window:
         return _implausible(value, local.date(), window)
+    offset = local.utcoffset()
+    if offset is not None and offset.seconds % 60:
+        # Before 1921 Helsinki kept local mean time (+01:39:49): no ISO 8601 offset
+        # writes it, and no response is that old.
+        return DateProblem(
+            "implausible",
+            f"{value!r} is dated {_finnish(local.date())}, before {zone.key} kept a "
+            "standard time; no response is that old",
+        )
     return Moment(
         text,
         f"{local.year:04d}-{local.month:02d}",
@@ -411,8 +429,6 @@ def _in_window(
         nonexistent=nonexistent,
     )
 
-
-_DAY = dt.timedelta(days=1)
 
 
 def parse_moment(

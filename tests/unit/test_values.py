@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -226,7 +227,7 @@ CELLS = st.one_of(
 )
 
 
-@given(CELLS, st.sampled_from([DEFAULT_DATE_WINDOW, WINDOW]))
+@given(CELLS, st.sampled_from([DEFAULT_DATE_WINDOW, WINDOW, DateWindow(dt.date.min, dt.date.max)]))
 def test_every_cell_is_a_plausible_time_or_a_problem_never_an_exception(
     cell: object, window: DateWindow
 ) -> None:
@@ -235,6 +236,8 @@ def test_every_cell_is_a_plausible_time_or_a_problem_never_an_exception(
         day = dt.date.fromisoformat(result.iso[:10])
         assert day in window
         assert result.period == result.iso[:7]
+        # What the national schema accepts: a date, or a date-time with a +HH:MM offset.
+        assert re.fullmatch(r"\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}:\d{2}[+-]\d{2}:\d{2})?", result.iso)
     else:
         assert result.kind in ("bad", "impossible", "implausible")
         assert result.detail
@@ -263,3 +266,14 @@ def test_a_day_past_the_months_end_is_impossible_and_named(year: int, month: int
         assert isinstance(result, DateProblem)
         assert result.kind == "impossible"
         assert f"has {calendar.monthrange(year, month)[1]} days" in result.detail
+
+
+def test_the_widest_window_reads_every_representable_day() -> None:
+    widest = DateWindow(dt.date.min, dt.date.max)
+    assert isinstance(read_moment("0001-01-01", DEFAULT_DATE_FORMATS, HELSINKI, widest), Moment)
+    # Year 1 at 00:00 Helsinki time is before the first representable instant in UTC.
+    early = read_moment("0001-01-01T00:00:00", DEFAULT_DATE_FORMATS, HELSINKI, widest)
+    assert isinstance(early, DateProblem)
+    assert early.kind == "implausible"
+    late = read_moment("9999-12-31T23:59:00Z", DEFAULT_DATE_FORMATS, HELSINKI, widest)
+    assert isinstance(late, DateProblem)
