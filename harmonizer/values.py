@@ -430,7 +430,6 @@ def _in_window(
     )
 
 
-
 def parse_moment(
     value: Cell,
     formats: tuple[str, ...],
