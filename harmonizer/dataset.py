@@ -366,6 +366,9 @@ def _check_manifest(path: Path, text: bytes, manifest: object) -> dict[str, Any]
             isinstance(k, str) and isinstance(v, str) for k, v in providers.items()
         ):
             raise fail(("providers",), "an object of mapping id: provider name", providers)
+        inputs = manifest.get("inputs", [])
+        if not isinstance(inputs, list) or not all(isinstance(i, dict) for i in inputs):
+            raise fail(("inputs",), "a list of the inputs combined", inputs)
     else:
         mapping = manifest.get("mapping")
         if not isinstance(mapping, dict):

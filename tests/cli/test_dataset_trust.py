@@ -189,14 +189,22 @@ def test_a_manifest_without_digests_is_refused(run: Path, tmp_path: Path) -> Non
     assert_refused(every_command(run, tmp_path), tmp_path, "output_sha256 is null")
 
 
-def test_a_dataset_manifest_with_wrong_providers_is_refused(run: Path, tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("key", "value", "shown"),
+    [
+        ("providers", ["Pohjolan Terveyspalvelut Oy"], "providers is a list"),
+        ("inputs", 3, "inputs is a number"),
+    ],
+)
+def test_a_dataset_manifest_of_the_wrong_shape_is_refused(
+    run: Path, tmp_path: Path, key: str, value: object, shown: str
+) -> None:
     dataset = tmp_path / "dataset"
     assert invoke("combine", str(run), "-o", str(dataset)).exit_code == 0
-    rewrite_manifest(dataset, providers=["Pohjolan Terveyspalvelut Oy"])
+    rewrite_manifest(dataset, **{key: value})
     out = tmp_path / "again"
     results = every_command(dataset, out)
-    where = f"manifest.json:{line_of(dataset, 'providers')}: providers is a list"
-    assert_refused(results, out, where)
+    assert_refused(results, out, f"manifest.json:{line_of(dataset, key)}: {shown}")
 
 
 def test_a_dataset_that_was_edited_is_refused_when_combined_again(
