@@ -271,11 +271,29 @@ def _parse_text(text: str, formats: tuple[str, ...]) -> dt.datetime | dt.date | 
         for pattern in NAMED_DATE_FORMATS.get(name, (name,)):
             try:
                 parsed = dt.datetime.strptime(text, pattern)
-            except ValueError:
+            except (ValueError, re.error):  # re.error: a directive written twice
                 continue
             has_time = any(token in pattern for token in ("%H", "%I", "%M"))
             return parsed if has_time else parsed.date()
     return serial
+
+
+def pattern_problem(pattern: str) -> str | None:
+    """Return why a strptime pattern of a mapping cannot read dates, or None.
+
+    >>> pattern_problem("%d/%m/%Y")
+    >>> pattern_problem("%d.%m.%Y %d")
+    'it writes a directive twice'
+    """
+    try:
+        dt.datetime.strptime("", pattern)
+    except re.error:
+        return "it writes a directive twice"
+    except ValueError as err:
+        if "does not match format" in str(err):
+            return None
+        return str(err)
+    return None
 
 
 def _calendar_problem(parts: tuple[str | None, ...]) -> str | None:
@@ -315,13 +333,58 @@ def _impossible(text: str, formats: tuple[str, ...]) -> str | None:
     for name in formats:
         if "%" not in name:
             continue
+        read = _pattern_parts(name, text)
+        if read is not None and (problem := _calendar_problem(read)):
+            return problem
         try:
             dt.datetime.strptime(text, name)
+        except re.error:
+            continue
         except ValueError as err:
             # The text has the pattern's shape, but its day is past the month's end.
             if "out of range" in str(err):
                 return "the day is past the end of its month"
     return None
+
+
+_DIRECTIVES = {
+    "%d": r"(?P<d>\d{1,2})",
+    "%m": r"(?P<m>\d{1,2})",
+    "%Y": r"(?P<Y>\d{4})",
+    "%H": r"(?P<H>\d{1,2})",
+    "%M": r"(?P<M>\d{1,2})",
+    "%S": r"(?P<S>\d{1,2})",
+}
+
+
+def _pattern_parts(pattern: str, text: str) -> tuple[str | None, ...] | None:
+    """Read year, month, day (and the clock) out of a text by a strptime pattern.
+
+    Only patterns made of %d %m %Y %H %M %S and literal text are read; None for others,
+    or when the text does not have the pattern's shape.
+    """
+    regex = ""
+    at = 0
+    while at < len(pattern):
+        token = pattern[at : at + 2]
+        if token.startswith("%"):
+            if token not in _DIRECTIVES:
+                return None
+            regex += _DIRECTIVES[token]
+            at += 2
+        else:
+            regex += re.escape(pattern[at])
+            at += 1
+    try:
+        match = re.fullmatch(regex, text)
+    except re.error:  # a directive written twice
+        return None
+    if match is None:
+        return None
+    found = match.groupdict()
+    if not {"Y", "m", "d"} <= found.keys():
+        return None
+    return (found["Y"], found["m"], found["d"], found.get("H"), found.get("M"), found.get("S"))
 
 
 def read_moment(

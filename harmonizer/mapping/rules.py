@@ -16,7 +16,7 @@ from harmonizer.issues import IssueCode
 from harmonizer.mapping.model import FieldRule, Mapping, Scalar
 from harmonizer.mapping.problems import KeyPath, MappingProblem, MappingProblems, line_of
 from harmonizer.schema import RecordSchema
-from harmonizer.values import DATE_FORMAT_NAMES, label_key
+from harmonizer.values import DATE_FORMAT_NAMES, label_key, pattern_problem
 
 DERIVED_FIELDS = (
     "schema_version",
@@ -199,6 +199,12 @@ class RuleChecker:
                     self.problem(
                         (*at, "formats", index),
                         f"unknown date format {fmt!r}; use {', '.join(DATE_FORMAT_NAMES)} or a strptime pattern with %",
+                    )
+                elif fmt not in DATE_FORMAT_NAMES and (problem := pattern_problem(fmt)):
+                    self.problem(
+                        (*at, "formats", index),
+                        f"the date pattern {fmt!r} cannot be used: {problem}; write it "
+                        "with %d %m %Y %H %M %S as Python's strptime reads them",
                     )
         for key in ("earliest", "latest"):
             if getattr(rule, key) is not None and name != "responded_at":

@@ -121,16 +121,21 @@ def test_a_narrower_window_flags_a_typed_wrong_year(tmp_path: Path) -> None:
     assert "window of response dates 1.1.2023-31.12.2026" in issue["message"]
 
 
-def test_check_refuses_a_window_on_another_field_or_backwards(tmp_path: Path) -> None:
+def test_check_refuses_a_misplaced_or_backwards_window_and_a_broken_pattern(tmp_path: Path) -> None:
     body = FIELDS.replace(
         "  responded_at: Aika\n",
-        "  responded_at: {column: Aika, earliest: 2026-12-31, latest: 2023-01-01}\n",
+        "  responded_at: {column: Aika, earliest: 2026-12-31, latest: 2023-01-01, "
+        'formats: ["%d.%m.%Y %d", "%d/%m/%Y"]}\n',
     ).replace("  unit_name: Yksikkö\n", "  unit_name: {column: Yksikkö, latest: 2026-01-01}\n")
     mapping = write_mapping(tmp_path / "mapping.yaml", body)
     result = CliRunner().invoke(main, ["check", str(mapping)], catch_exceptions=False)
     assert result.exit_code == 2
     assert "latest applies to responded_at only" in result.stdout
     assert "is before earliest" in result.stdout
+    assert "the date pattern '%d.%m.%Y %d' cannot be used: it writes a directive twice" in (
+        result.stdout
+    )
+    assert "'%d/%m/%Y'" not in result.stdout
 
 
 def date_workbook(path: Path, cells: list[tuple[str, object, str]]) -> Path:
@@ -193,7 +198,9 @@ def test_strict_run_fails_on_an_implausible_date(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("formats", "cell", "words"),
     [
-        ('["%d/%m/%Y"]', "31/06/2025", "the day is past the end of its month"),
+        ('["%d/%m/%Y"]', "31/06/2025", "June has 30 days"),
+        ('["%m/%d/%Y %H:%M"]', "23/11/2026 14:05", "there is no month 23"),
+        ('["%d %B %Y"]', "31 June 2025", "the day is past the end of its month"),
         ("[iso]", "2025-13-01", "there is no month 13"),
         ("[fi_klo]", "1.1.2026 klo 24.61", "there is no hour 24"),
     ],
