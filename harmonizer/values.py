@@ -431,8 +431,8 @@ def read_moment(
 def _implausible(value: Cell, day: dt.date, window: DateWindow) -> DateProblem:
     if isinstance(value, dt.date):
         subject = f"the cell's date, {_finnish(day)}, is"
-    elif isinstance(value, int | float):
-        subject = f"{value!r} as an Excel day number is {_finnish(day)},"
+    elif isinstance(value, int | float) or parse_number(value) is not None:
+        subject = f"{value!r} read as an Excel day number is {_finnish(day)},"
     else:
         subject = f"{value!r} is dated {_finnish(day)},"
     return DateProblem(
