@@ -120,6 +120,8 @@ class DateWindow:
         object.__setattr__(self, "loose", (low, high))
 
     def __contains__(self, day: object) -> bool:
+        if isinstance(day, dt.datetime):
+            day = day.date()
         return isinstance(day, dt.date) and self.earliest <= day <= self.latest
 
     def describe(self) -> str:

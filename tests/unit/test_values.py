@@ -278,3 +278,9 @@ def test_the_widest_window_reads_every_representable_day() -> None:
     assert early.kind == "implausible"
     late = read_moment("9999-12-31T23:59:00Z", DEFAULT_DATE_FORMATS, HELSINKI, widest)
     assert isinstance(late, DateProblem)
+
+
+def test_the_window_holds_dates_and_date_times() -> None:
+    assert dt.datetime(2026, 12, 31, 23, 59) in WINDOW
+    assert dt.date(2027, 1, 1) not in WINDOW
+    assert "2026-01-01" not in WINDOW
