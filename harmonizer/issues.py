@@ -306,9 +306,9 @@ def message(
 
 
 def quote(value: Any) -> str:
-    """Return ``value`` quoted for a message, personal data redacted before it is quoted.
+    r"""Return ``value`` quoted for a message, personal data redacted before it is quoted.
 
-    Redacting first matters: ``repr()`` writes a tab as ``\\t``, which a pattern run over
+    Redacting first matters: ``repr()`` writes a tab as ``\t``, which a pattern run over
     the finished message would have to read back.
 
     >>> quote("soita 040\t765 4321")
