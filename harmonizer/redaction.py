@@ -1,4 +1,4 @@
-"""Redacting personal data from text before anything is written.
+r"""Redacting personal data from text before anything is written.
 
 Three kinds of personal data are replaced with a marker:
 
@@ -10,7 +10,7 @@ Three kinds of personal data are replaced with a marker:
   ``(09) 310 1234``, ``+358 40 123 4567``, ``358401234567``, ``+358 (0)40 123 4567``,
   ``00358 40 ...``), with spaces, non-breaking spaces or any dash between digit groups;
 * e-mail addresses, including the ``name(at)example.fi``, ``name(a)example.fi`` and
-  full-width ``＠`` writings, and an address followed by a Finnish case ending
+  full-width at sign (U+FF20) writings, and an address followed by a Finnish case ending
   (``matti@example.fi-osoitteeseen``).
 
 Some shapes are left alone because they are not personal data and look like it to a
@@ -18,9 +18,9 @@ careless pattern: record ids (UUIDs), business ids (Y-tunnus ``NNNNNNN-N``), SOT
 organisation OIDs and dates (``01-02-2026``, ``1.2.2026``, ``01022026``). Names,
 addresses and other free-text identifiers are not detected.
 
-Text that quotes a value with ``repr()`` (as messages do) writes a tab as ``\\t`` and a
-non-breaking space as ``\\xa0``: the redactor reads such escapes as the characters they
-stand for, so ``'040\\t765 4321'`` in a message is redacted as the number it is.
+Text that quotes a value with ``repr()`` (as messages do) writes a tab as ``\t`` and a
+non-breaking space as ``\xa0``: the redactor reads such escapes as the characters they
+stand for, so ``'040\t765 4321'`` in a message is redacted as the number it is.
 
 Every pattern is anchored so that a match can only start at the beginning of a run of
 its characters: a hostile cell cannot make the matching quadratic.
