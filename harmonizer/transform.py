@@ -120,6 +120,7 @@ class RecordBuilder:
         self.header = HeaderIndex(info.header)
         self.missing_columns: list[str] = []
         self.header_issues: list[Issue] = []
+        self._duplicate_rules: dict[str, list[str]] = {}
         self.constants = dict(model.constants)
         self.required = required_fields(self.schema)
         self._fields = self.schema.fields
@@ -184,9 +185,14 @@ class RecordBuilder:
         return column
 
     def _duplicate_header(self, ref: ColumnRef, column: Column, where: str) -> None:
-        """Warn once per header text that the mapping took the first of several columns."""
-        if any(i.column == column.header for i in self.header_issues):
-            return
+        """Warn once per header text that the mapping took the first of several columns.
+
+        The warning names every rule that takes the header text without ``occurrence``
+        (a statement and an own item may both mean another column).
+        """
+        rules = self._duplicate_rules.setdefault(column.header, [])
+        rules.append(where)
+        self.header_issues = [i for i in self.header_issues if i.column != column.header]
         columns = self.header.columns_named(ref)
         shown = " and ".join(f"{c.letter} '{c.header}'" for c in columns)
         code = IssueCode.DUPLICATE_HEADER
@@ -194,9 +200,9 @@ class RecordBuilder:
             Issue(
                 code,
                 f"the header has {len(columns)} columns named '{column.header}' ({shown}); "
-                f"the mapping ({where}) takes the first, {column.letter}; add occurrence: 2 "
-                "(or a letter) to the rule if another one is meant, or occurrence: 1 to "
-                "confirm the first",
+                f"the mapping ({'; '.join(rules)}) takes the first, {column.letter}; add "
+                "occurrence: 2 (or a letter) to each rule where another one is meant, or "
+                "occurrence: 1 to confirm the first",
                 code.severity,
                 self.info.name,
                 self.info.sheet,
