@@ -190,7 +190,7 @@ class RecordBuilder:
         The warning names every rule that takes the header text without ``occurrence``
         (a statement and an own item may both mean another column).
         """
-        rules = self._duplicate_rules.setdefault(column.header, [])
+        rules = self._duplicate_rules.setdefault(column.header or "", [])
         rules.append(where)
         self.header_issues = [i for i in self.header_issues if i.column != column.header]
         columns = self.header.columns_named(ref)

@@ -147,6 +147,7 @@ def test_aland_mapped_to_its_code_is_accepted_and_kept_out_as_outside_the_reform
     )
     assert invoke("check", mapping).exit_code == 0
     code, checked = sample_issues(mapping, export)
+    assert code == 1  # the Åland row is an error in the sample, as in the run
     assert [i["code"] for i in checked] == ["outside-reform"]
     out = tmp_path / "out"
     assert invoke("run", "-m", mapping, export, "-o", out).exit_code == 0
