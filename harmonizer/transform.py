@@ -190,10 +190,13 @@ class RecordBuilder:
         The warning names every rule that takes the header text without ``occurrence``
         (a statement and an own item may both mean another column).
         """
-        rules = self._duplicate_rules.setdefault(column.header or "", [])
-        rules.append(where)
-        self.header_issues = [i for i in self.header_issues if i.column != column.header]
         columns = self.header.columns_named(ref)
+        letters = ", ".join(c.letter for c in columns)
+        rules = self._duplicate_rules.setdefault(letters, [])
+        rules.append(where)
+        # Replace the warning given for an earlier rule (compared by letters: the header
+        # text in an issue is redacted).
+        self.header_issues = [i for i in self.header_issues if i.column_letter != letters]
         shown = " and ".join(f"{c.letter} '{c.header}'" for c in columns)
         code = IssueCode.DUPLICATE_HEADER
         self.header_issues.append(
@@ -208,7 +211,7 @@ class RecordBuilder:
                 self.info.sheet,
                 self.info.header_row + max(self.loaded.model.source.header_rows - 1, 0),
                 column.header,
-                ", ".join(c.letter for c in columns),
+                letters,
                 None,
                 None,
             )
