@@ -416,7 +416,8 @@ class RuleChecker:
             except UnreadableFile as err:
                 missing = given is None and not file.exists() and not file.is_symlink()
                 message = (
-                    f"lookup file {shown} not found beside the mapping ({file}); put it there, "
+                    f"lookup file {shown} not found beside the mapping "
+                    f"({self.path.parent / spec.file}); put it there, "
                     f"or give it on the command line: --lookup {name}=PATH"
                     if missing
                     else str(err)
