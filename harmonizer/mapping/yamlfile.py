@@ -26,6 +26,13 @@ MAX_DEPTH = 40
 MAX_NODES = 200_000
 """Values in the document with every alias expanded (each use counts in full)."""
 TOO_COMPLEX = "the mapping is too complex"
+# Measuring uses LibYAML's parser when PyYAML was built with it (its wheels are): it is
+# fast and refuses more than 1,000 nesting levels itself, where the pure-Python scanner
+# spends about a second looking ahead through a line of thousands of '['. The document
+# itself is always built by the pure-Python safe loader, so that a mapping means the
+# same on every installation (the two parsers disagree on a few writings, such as a
+# '?' ending a plain scalar inside {...}).
+FAST_PARSER: Any = getattr(yaml, "CSafeLoader", None)
 
 
 class YamlTooComplex(Exception):
@@ -52,12 +59,23 @@ def measure(text: str) -> None:
         YamlTooComplex: with the line where the limit was passed.
         yaml.YAMLError: the text is not YAML (found while measuring).
     """
+    if FAST_PARSER is not None:
+        try:
+            _measure(text, FAST_PARSER)
+        except yaml.YAMLError:
+            pass  # LibYAML refuses it: let the loader that builds the mapping decide
+        else:
+            return
+    _measure(text, yaml.SafeLoader)
+
+
+def _measure(text: str, loader: Any) -> None:
     sizes: dict[str, int] = {}
     open_anchors: set[str] = set()
     # One entry per open collection: [values counted inside it, its anchor].
     stack: list[tuple[list[int], str | None]] = []
     total = 0
-    for event in yaml.parse(text, Loader=yaml.SafeLoader):
+    for event in _events(text, loader):
         line = event.start_mark.line + 1 if event.start_mark is not None else None
         if isinstance(event, yaml.AliasEvent):
             anchor = str(event.anchor)
@@ -74,11 +92,7 @@ def measure(text: str) -> None:
                 sizes[str(event.anchor)] = 1
         elif isinstance(event, yaml.CollectionStartEvent):
             if len(stack) >= MAX_DEPTH:
-                raise YamlTooComplex(
-                    f"{TOO_COMPLEX}: it is nested more than {MAX_DEPTH} levels deep; "
-                    "a mapping needs about six",
-                    line,
-                )
+                raise _too_deep(line)
             anchor_name = None if event.anchor is None else str(event.anchor)
             if anchor_name is not None:
                 open_anchors.add(anchor_name)
@@ -100,6 +114,25 @@ def measure(text: str) -> None:
         _check_total(total, line)
         if stack:
             stack[-1][0][0] += size
+
+
+def _too_deep(line: int | None) -> YamlTooComplex:
+    return YamlTooComplex(
+        f"{TOO_COMPLEX}: it is nested more than {MAX_DEPTH} levels deep; a mapping needs "
+        "about six",
+        line,
+    )
+
+
+def _events(text: str, loader: Any) -> Iterator[yaml.Event]:
+    """Yield the parser's events; LibYAML's own nesting limit is reported as too deep."""
+    try:
+        yield from yaml.parse(text, Loader=loader)
+    except yaml.YAMLError as err:
+        if "maximum nesting depth" not in str(err):
+            raise
+        mark = getattr(err, "problem_mark", None)
+        raise _too_deep(mark.line + 1 if mark is not None else None) from err
 
 
 def _check_total(total: int, line: int | None) -> None:

@@ -17,7 +17,9 @@ import pytest
 from click.testing import CliRunner, Result
 
 from harmonizer.cli import main
+from harmonizer.mapping import yamlfile
 from harmonizer.mapping.files import MAX_LOOKUP_BYTES
+from harmonizer.mapping.load import read_mapping
 from harmonizer.mapping.yamlfile import MAX_MAPPING_BYTES
 from tests.helpers import BASE_MAPPING, HEADER, read_jsonl, write_csv, write_mapping
 
@@ -302,3 +304,27 @@ def test_a_wrong_lookup_option_is_refused(
     result = invoke("run", "-m", mapping, export, "-o", tmp_path / "out", "--lookup", option)
     assert result.exit_code == 2
     assert message in result.stderr
+
+
+@pytest.mark.parametrize("name", sorted(BOMBS))
+def test_yaml_bombs_are_refused_without_libyaml_too(
+    name: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An installation whose PyYAML lacks LibYAML measures with the pure-Python parser."""
+    monkeypatch.setattr(yamlfile, "FAST_PARSER", None)
+    mapping = tmp_path / f"{name}.yaml"
+    mapping.write_text(BOMBS[name], encoding="utf-8")
+    [problem] = read_mapping(mapping).problems
+    assert problem.message.startswith("the mapping is too complex"), problem
+
+
+def test_the_two_parsers_do_not_change_what_a_mapping_means(tmp_path: Path) -> None:
+    """LibYAML accepts an unquoted '?' ending a header text inside {...}; the reader,
+    like the pure-Python parser, refuses it on every installation and says to quote it."""
+    mapping = write_mapping(
+        tmp_path / "m.yaml", FIELDS + "own_items:\n  parking: {column: Löysitkö helposti?}\n"
+    )
+    [problem] = read_mapping(mapping).problems
+    assert problem.code.value == "mapping-yaml"
+    assert "'?'" in problem.message
+    assert "needs quotes" in problem.message
