@@ -118,8 +118,7 @@ def _measure(text: str, loader: Any) -> None:
 
 def _too_deep(line: int | None) -> YamlTooComplex:
     return YamlTooComplex(
-        f"{TOO_COMPLEX}: it is nested more than {MAX_DEPTH} levels deep; a mapping needs "
-        "about six",
+        f"{TOO_COMPLEX}: it is nested more than {MAX_DEPTH} levels deep; a mapping needs about six",
         line,
     )
 
