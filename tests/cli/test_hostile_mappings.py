@@ -328,3 +328,20 @@ def test_the_two_parsers_do_not_change_what_a_mapping_means(tmp_path: Path) -> N
     assert problem.code.value == "mapping-yaml"
     assert "'?'" in problem.message
     assert "needs quotes" in problem.message
+
+
+def test_the_fix_the_outside_message_suggests_works(tmp_path: Path, export: Path) -> None:
+    """'put it beside the mapping (file: units.csv)': following it, the mapping runs."""
+    folder = tmp_path / "mappings"
+    folder.mkdir()
+    _units(tmp_path / "units.csv")
+    mapping = write_mapping(folder / "m.yaml", LOOKUP_FIELDS % "../units.csv")
+    _, issues = check_json(mapping)
+    message = str(issues[0]["message"])
+    assert "put it beside the mapping (file: units.csv)" in message
+    (tmp_path / "units.csv").rename(folder / "units.csv")
+    mapping.write_text(
+        mapping.read_text("utf-8").replace("file: ../units.csv", "file: units.csv"), "utf-8"
+    )
+    assert check_json(mapping) == (0, [])
+    assert invoke("run", "-m", mapping, export, "-o", tmp_path / "out").exit_code == 0
