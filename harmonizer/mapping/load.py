@@ -93,20 +93,30 @@ class MappingReading:
         return [p for p in self.problems if p.code.severity >= Severity.ERROR]
 
 
+def _details(err: ValidationError) -> list[tuple[KeyPath, Any]]:
+    """Return (key path, error) for each error of the model that says something."""
+    details = [(tuple(p for p in d["loc"] if not _is_union_tag(p)), d) for d in err.errors()]
+    # A field entry is a rule or the word not_asked: when the rule branch has its own
+    # errors, the "should be 'not_asked'" alternative is noise.
+    return [
+        (loc, detail)
+        for loc, detail in details
+        if not (
+            detail["type"] == "literal_error"
+            and any(
+                other[: len(loc)] == loc and other_detail is not detail
+                for other, other_detail in details
+            )
+        )
+    ]
+
+
 def _pydantic_problems(
     err: ValidationError, file: str, lines: AbcMapping[KeyPath, int]
 ) -> list[tuple[KeyPath, str, MappingProblem]]:
     """Return (key path, pydantic error type, problem) for each error of the model."""
-    details = [(tuple(p for p in d["loc"] if not _is_union_tag(p)), d) for d in err.errors()]
     problems = []
-    for loc, detail in details:
-        # A field entry is a rule or the word not_asked: when the rule branch has its
-        # own errors, the "should be 'not_asked'" alternative is noise.
-        if detail["type"] == "literal_error" and any(
-            other[: len(loc)] == loc and other_detail is not detail
-            for other, other_detail in details
-        ):
-            continue
+    for loc, detail in _details(err):
         message = detail["msg"]
         if detail["type"] == "extra_forbidden":
             message = "unknown key; check its spelling against docs/mapping.md"
@@ -160,11 +170,7 @@ def _set_aside(data: dict[str, Any], loc: KeyPath, kind: str) -> KeyPath | None:
     if not parents:
         return None
     container, key = parents[-1]
-    if isinstance(container, list):
-        # Keep the indices of other problems valid: blank the item instead.
-        container[key] = None  # type: ignore[index]
-    else:
-        del container[key]
+    del container[key]
     return tuple(loc[: len(parents)])
 
 
@@ -182,9 +188,13 @@ def _salvage(
     removed: list[KeyPath] = []
     err = first
     for _ in range(_SALVAGE_ROUNDS):
+        # Deepest and last first, so that removing a list item leaves the indices of
+        # the others valid.
         details = sorted(
-            ((tuple(p for p in d["loc"] if not _is_union_tag(p)), d["type"]) for d in err.errors()),
-            key=lambda item: [str(part) for part in item[0]],
+            ((loc, str(detail["type"])) for loc, detail in _details(err)),
+            key=lambda item: [
+                (0, p, "") if isinstance(p, int) else (1, 0, str(p)) for p in item[0]
+            ],
             reverse=True,
         )
         progressed = False
@@ -196,18 +206,10 @@ def _salvage(
         if not progressed:
             return problems, None, removed
         try:
-            return problems, Mapping.model_validate(_without_blanks(working)), removed
+            return problems, Mapping.model_validate(working), removed
         except ValidationError as again:
             err = again
     return problems, None, removed
-
-
-def _without_blanks(data: dict[str, Any]) -> dict[str, Any]:
-    """Drop the list items :func:`_set_aside` blanked (filters refused by the model)."""
-    filters = data.get("filters")
-    if isinstance(filters, list):
-        return {**data, "filters": [f for f in filters if f is not None]}
-    return data
 
 
 def _within(path: str, removed: list[KeyPath]) -> bool:
@@ -307,7 +309,7 @@ def read_mapping(path: Path | str, *, lookup_files: LookupFiles | None = None) -
         path,
         lines,
         lookup_files=lookup_files,
-        set_aside=frozenset(str(p[0]) for p in removed if len(p) == 1),
+        set_aside=frozenset(removed),
     )
     lookups = checker.run()
     problems.extend(p for p in checker.problems if not _within(p.path, removed))

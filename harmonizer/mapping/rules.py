@@ -79,15 +79,15 @@ class RuleChecker:
         lines: AbcMapping[KeyPath, int],
         *,
         lookup_files: LookupFiles | None = None,
-        set_aside: frozenset[str] = frozenset(),
+        set_aside: frozenset[KeyPath] = frozenset(),
     ) -> None:
         self.model = model
         self.schema = schema
         self.path = path
         self.lines = lines
         self.lookup_files = dict(lookup_files or {})
-        # Top-level keys the model refused and the loader set aside: the required
-        # fields they may hold are not reported missing a second time.
+        # What the model refused and the loader set aside (key paths): a required
+        # field it may hold is not reported missing a second time.
         self.set_aside = set_aside
         self.problems: list[MappingProblem] = []
 
@@ -142,9 +142,11 @@ class RuleChecker:
                 f"{name} is both a constant and a field; keep one of them",
                 IssueCode.DUPLICATE_SOURCE,
             )
-        if self.set_aside:
-            return
+        if any(len(path) == 1 for path in self.set_aside):
+            return  # a whole section was refused: it may hold any field
         for name in self.required_sources():
+            if ("fields", name) in self.set_aside or ("constants", name) in self.set_aside:
+                continue
             if name not in self.model.constants and name not in self.model.fields:
                 # The problem has no key of its own; point at where it would be added.
                 self.problems.append(
