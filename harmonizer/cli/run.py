@@ -13,6 +13,7 @@ from harmonizer.cli.common import (
     EXIT_OK,
     cannot_run,
     formats_option,
+    lookup_option,
     mapping_option,
     output_dir_option,
     progress_bar,
@@ -49,6 +50,7 @@ from harmonizer.mapping.load import load_mapping
     help="Worker processes for wide exports [default: the machine's cores; 1 for an "
     "export under 4 MB]. The outputs are the same for any number.",
 )
+@lookup_option
 @progress_option
 @quiet_option
 def run_command(
@@ -60,6 +62,7 @@ def run_command(
     max_issues: int,
     drop_open_text: bool,
     jobs: int | None,
+    lookup_files: dict[str, Path],
     progress: bool | None,
     quiet: bool,
 ) -> None:
@@ -73,7 +76,7 @@ def run_command(
     """
     show = sys.stderr.isatty() if progress is None else progress
     with cannot_run():
-        loaded = load_mapping(mapping_path)
+        loaded = load_mapping(mapping_path, lookup_files=lookup_files)
         with progress_bar(show and not quiet, f"{loaded.id}") as advance:
             result = harmonize(
                 loaded,
