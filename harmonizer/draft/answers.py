@@ -20,7 +20,8 @@ from harmonizer.draft.profile import ValueStats
 from harmonizer.draft.vocabulary import load_vocabulary, phrase
 from harmonizer.issues import IssueCode
 from harmonizer.mapping.load import LoadedMapping
-from harmonizer.mapping.model import DEFAULT_MISSING_VALUES, FieldRule, Mapping as MappingModel
+from harmonizer.mapping.model import DEFAULT_MISSING_VALUES, FieldRule, Provider
+from harmonizer.mapping.model import Mapping as MappingModel
 from harmonizer.schema import RecordSchema
 from harmonizer.values import label_key, leading_number, parse_whole
 
@@ -28,7 +29,13 @@ FUZZY_SURE = 90
 FUZZY_MAYBE = 80
 # Codes providers put above a five-point scale for a missing answer, by convention
 # (the spec: "en osaa sanoa" coded 0, 6 or 9).
-MISSING_CODES = {6: "dont_know", 7: "not_applicable", 8: "not_applicable", 9: "dont_know", 0: "dont_know"}
+MISSING_CODES = {
+    6: "dont_know",
+    7: "not_applicable",
+    8: "not_applicable",
+    9: "dont_know",
+    0: "dont_know",
+}
 
 
 @dataclass
@@ -62,7 +69,7 @@ def probe_mapping(schema: RecordSchema, missing_values: list[str]) -> LoadedMapp
         mapping="draft",
         version="1",
         schema_version=schema.version,
-        provider={"name": "draft"},  # type: ignore[arg-type]
+        provider=Provider(name="draft"),
         missing_values=missing_values,
     )
     return LoadedMapping(model, Path("draft.yaml"), "", schema, {}, {})
@@ -179,10 +186,14 @@ def draft_measure(
         if reversed_:
             draft.keys["reversed"] = True
             sure = "label" in why or "codebook" in why
-            (draft.notes if sure else draft.checks).append(f"reversed (1 = fully agree), from {why}")
+            (draft.notes if sure else draft.checks).append(
+                f"reversed (1 = fully agree), from {why}"
+            )
     convert = scale_converter(name, draft.rule(), loaded)
     for value, count in _unknown(convert, stats.counts).items():
-        _place_answer(name, value, count, draft, nps=nps, labels=labels, codebook=codebook, stats=stats)
+        _place_answer(
+            name, value, count, draft, nps=nps, labels=labels, codebook=codebook, stats=stats
+        )
     return draft
 
 
@@ -231,8 +242,12 @@ def _place_answer(
             return
     if whole is not None and not nps and whole in MISSING_CODES and stats.high is not None:
         draft.missing[value] = MISSING_CODES[whole]
-        draft.entry_notes[value] = f"{shown}; CHECK: a code outside 1-5, read as {MISSING_CODES[whole]}"
-        draft.checks.append(f"code {value} ({shown}) read as {MISSING_CODES[whole]}: confirm it from the codebook")
+        draft.entry_notes[value] = (
+            f"{shown}; CHECK: a code outside 1-5, read as {MISSING_CODES[whole]}"
+        )
+        draft.checks.append(
+            f"code {value} ({shown}) read as {MISSING_CODES[whole]}: confirm it from the codebook"
+        )
         return
     if whole is None and nps:
         for point, ends in load_vocabulary()["nps_ends"].items():
@@ -267,14 +282,15 @@ def draft_codes(
     unknown = _unknown(convert, stats.counts)
     vocabulary: Mapping[str, list[str]] = load_vocabulary()["codes"].get(name, {})
     candidates: dict[str, str] = {}
-    for code, names in schema.code_labels(name).items():
-        for label in names.values():
+    for code, labels in schema.code_labels(name).items():
+        for label in labels.values():
             candidates[label] = code
-    for code, names in vocabulary.items():
-        for label in names:
+    for code, words_ in vocabulary.items():
+        for label in words_:
             candidates[label] = str(code)
     codes = schema.codes(name)
     numeric = [v for v in unknown if v.isdigit()]
+    numbered: list[str] = []
     for value, count in unknown.items():
         shown = f"{count} row{'s' if count != 1 else ''}"
         if value in codebook:
@@ -298,16 +314,20 @@ def draft_codes(
                 note += "; CHECK"
             draft.entry_notes[value] = note
             continue
-        if value in numeric and len(numeric) == len(unknown) and int(value) - 1 < len(codes):
+        if value in numeric and len(numeric) == len(unknown) and 0 < int(value) <= len(codes):
             code = codes[int(value) - 1]
             draft.value_map[value] = code
             draft.entry_notes[value] = f"{shown}; CHECK: numbered in the schema's order"
-            draft.checks.append(
-                f"code {value} read as {code} (the schema's order {', '.join(codes[: len(numeric) + 1])}, ...): confirm it from the codebook"
-            )
+            numbered.append(f"{value} = {code}")
             continue
         draft.unknown[value] = count
-        draft.checks.append(f"'{value}' ({shown}) is not a {name} the draft knows: add it to value_map")
+        draft.checks.append(
+            f"'{value}' ({shown}) is not a {name} the draft knows: add it to value_map"
+        )
+    if numbered:
+        draft.checks.append(
+            f"codes read in the schema's order ({', '.join(numbered)}): confirm them from the codebook"
+        )
     return draft
 
 

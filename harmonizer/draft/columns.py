@@ -8,8 +8,8 @@ somewhere: a national field, the response id, a part of the long layout, or an o
 
 from __future__ import annotations
 
-import re
 import dataclasses
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -60,26 +60,40 @@ def content_kind(stats: ValueStats, loaded: LoadedMapping, header: str = "") -> 
     if points and sum(points.values()) >= 0.8 * answered:
         low, high = min(points), max(points)
         main = {p for p, n in points.items() if n >= max(2, 0.02 * stats.filled)} or set(points)
-        if 1900 <= low and high <= 2030:
+        if low >= 1900 and high <= 2030:
             return "birth_year"
-        if min(main) >= 1 and max(main) <= 4 and 5 not in points and (stats.filled >= 30 or four_point):
-            return "scale4"
-        if min(main) >= 1 and max(main) <= 5:
+        in_scale = sum(n for p, n in points.items() if 1 <= p <= 5)
+        extra = {p for p in points if not 1 <= p <= 5}
+        # Codes above (or 0 below) a five-point scale are "don't know" by convention.
+        if in_scale >= 0.85 * sum(points.values()) and extra <= {0, 6, 7, 8, 9}:
+            if 5 not in points and (stats.filled >= 30 or four_point):
+                return "scale4"
             return "scale5"
         if min(main) >= 4 and max(main) <= 10 and len(main) >= 3:
             return "grade"
-        if 0 <= min(main) and max(main) <= 10 and max(main) >= 7:
+        if min(main) >= 0 and max(main) <= 10 and max(main) >= 7:
             return "nps"
-        if 13 <= min(main) and max(main) <= 110:
+        if min(main) >= 13 and max(main) <= 110:
             return "age"
     if stats.filled >= 5 and stats.distinct >= 0.95 * stats.filled and _short_tokens(stats):
         return "id"
-    for name in ("gender", "age_group", "language", "respondent", "county", "service_area", "channel"):
+    for name in (
+        "gender",
+        "age_group",
+        "language",
+        "respondent",
+        "county",
+        "service_area",
+        "channel",
+    ):
         if _code_share(name, stats, loaded) >= 0.6:
             return f"codes:{name}"
-    if stats.texts and (stats.text_chars / stats.texts >= 25 or stats.share(stats.multiword) >= 0.5):
-        if stats.distinct >= 0.3 * stats.filled:
-            return "text"
+    if (
+        stats.texts
+        and (stats.text_chars / stats.texts >= 25 or stats.share(stats.multiword) >= 0.5)
+        and stats.distinct >= 0.3 * stats.filled
+    ):
+        return "text"
     return "category"
 
 
@@ -185,7 +199,11 @@ def place_column(
         return _age(placement, "birth_year", "a year of birth")
     if kind == "age" and "age_group" not in taken and hint_in(header, "age_years"):
         return _age(placement, "age", "an age in years")
-    if hint_in(header, "birth_year") and "age_group" not in taken and kind in {"birth_year", "category"}:
+    if (
+        hint_in(header, "birth_year")
+        and "age_group" not in taken
+        and kind in {"birth_year", "category"}
+    ):
         return _age(placement, "birth_year", "a year of birth (by its header)")
     best = fitting[0] if fitting else None
     if best is not None and best.score >= HEADER_SURE:
@@ -194,7 +212,9 @@ def place_column(
         placement.confidence = "high" if best.score >= 90 else "medium"
         placement.alternatives = [_alt(m) for m in fitting[1:3]]
         if placement.confidence != "high":
-            placement.checks.append(f"{best.field} from the header '{header}' ({best.score:.0f} % alike)")
+            placement.checks.append(
+                f"{best.field} from the header '{header}' ({best.score:.0f} % alike)"
+            )
         _content_reason(placement, kind)
         return placement
     by_content = _by_content(kind, taken)
@@ -216,13 +236,17 @@ def place_column(
             f"({', '.join(statements) or 'all placed'}), move it under fields"
         )
     elif kind == "grade":
-        placement.checks.append(f"'{header}' holds a school grade (4-10), which is not NPS: kept as an own item")
+        placement.checks.append(
+            f"'{header}' holds a school grade (4-10), which is not NPS: kept as an own item"
+        )
     elif matches:
         placement.checks.append(
             f"'{header}' ({described}) may be {' or '.join(_alt(m) for m in matches[:2])}; kept as an own item"
         )
     else:
-        placement.checks.append(f"'{header}' ({described}) matches no national field: kept as an own item")
+        placement.checks.append(
+            f"'{header}' ({described}) matches no national field: kept as an own item"
+        )
     return placement
 
 

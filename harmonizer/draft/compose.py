@@ -37,7 +37,9 @@ def _merge(first: ExportProfile, other: ExportProfile) -> list[str]:
     """Add another export's value counts to the first's; return notes on differences."""
     headers = [c.header for c in first.columns]
     if [c.header for c in other.columns] != headers:
-        return [f"{other.path.name} has another header than {first.path.name}: only {first.path.name} was drafted from"]
+        return [
+            f"{other.path.name} has another header than {first.path.name}: only {first.path.name} was drafted from"
+        ]
     for mine, theirs in zip(first.columns, other.columns, strict=True):
         for value, count in theirs.stats.counts.items():
             mine.stats.add(value)
@@ -123,7 +125,7 @@ def draft_mapping(
         units_text=units_text,
         units_file=units_file if units_text else None,
         checks=tuple(plan.checks),
-        notes=tuple([*plan.source_notes, *plan.notes, *notes]),
+        notes=(*plan.source_notes, *plan.notes, *notes),
         written=written,
         plan=plan,
     )

@@ -11,7 +11,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from harmonizer.draft.answers import RuleDraft, default_missing_values, draft_codes, draft_measure, probe_mapping
+from harmonizer.draft.answers import (
+    RuleDraft,
+    default_missing_values,
+    draft_codes,
+    draft_measure,
+    probe_mapping,
+)
 from harmonizer.draft.columns import Placement, looks_like_codes, place_column, slug
 from harmonizer.draft.profile import (
     ColumnProfile,
@@ -22,6 +28,7 @@ from harmonizer.draft.profile import (
     question_stats,
 )
 from harmonizer.draft.vocabulary import guess_language, hint_in, load_vocabulary, phrase, words
+from harmonizer.draft.yamltext import flow
 from harmonizer.errors import HarmonizerError
 from harmonizer.identifiers import is_business_id
 from harmonizer.mapping.load import LoadedMapping
@@ -96,7 +103,9 @@ def _is_marker(value: str, key: str) -> bool:
     return phrase(value) in markers or bool(first and first[0] in markers)
 
 
-def _long_layout(profile: ExportProfile, loaded: LoadedMapping) -> tuple[ColumnProfile, ColumnProfile, ColumnProfile] | None:
+def _long_layout(
+    profile: ExportProfile, loaded: LoadedMapping
+) -> tuple[ColumnProfile, ColumnProfile, ColumnProfile] | None:
     """Find a response id + question + answer shape; None when the export is wide."""
     question = answer = ident = None
     for column in profile.columns:
@@ -143,7 +152,9 @@ def _filters(plan: Plan, unit_column: ColumnProfile | None) -> None:
                 column = profile.column(index)
                 if column is None:
                     continue
-                if not any(f.get("column") == column.header and "matches" in f for f, _ in plan.filters):
+                if not any(
+                    f.get("column") == column.header and "matches" in f for f, _ in plan.filters
+                ):
                     pattern = "|".join(sorted({re.escape(value.split()[0])}))
                     plan.filters.append(
                         (
@@ -238,7 +249,14 @@ def build_plan(
     _filters(plan, units_column)
     plan.unit_column = units_column
     for column in columns:
-        _entry(plan, column.header or column.letter, _ref(column), placements[column.index], loaded, column)
+        _entry(
+            plan,
+            column.header or column.letter,
+            _ref(column),
+            placements[column.index],
+            loaded,
+            column,
+        )
     if long is not None:
         ident, question, answer = long
         per_question = question_stats(profile, question.index, answer.index)
@@ -249,10 +267,12 @@ def build_plan(
                 taken.add(placement.field)
             elif len(stats.counts) <= 1 and placement.content in {"category", "id"}:
                 ignored.append(qid)
-                plan.notes.append(f"question '{qid}' has a single answer ({', '.join(stats.counts)}): ignored")
+                plan.notes.append(
+                    f"question '{qid}' has a single answer ({', '.join(stats.counts)}): ignored"
+                )
                 continue
             _entry(plan, qid, {"question": qid}, placement, loaded)
-        if ignored:
+        if ignored and plan.long is not None:
             plan.long["ignore"] = ignored
     _units(plan, units_column, units_file, taken)
     _constants(plan, loaded, taken, provider_id=provider_id, county=county, lang=lang)
@@ -308,6 +328,8 @@ def _entry(
         while own in taken:
             own, number = f"{base}_{number}", number + 1
         entry = Entry(own, ref, placement)
+        if placement.content in {"agree", "scale5"}:
+            _suggest_statement(entry, loaded, codebook)
         if hint_in(header, "smiley") and placement.content in {"scale4"}:
             labels = load_vocabulary()["smiley_labels"]
             entry.rule.value_map = {str(i + 1): label for i, label in enumerate(labels)}
@@ -340,8 +362,24 @@ def _entry(
             _areas_from_units(plan, column, entry.rule)
         if name == "respondent" and stats.filled and _has_blanks(plan, stats):
             entry.rule.keys["default"] = "customer"
-            entry.rule.checks.append("blank cells read as the customer answering (default: customer)")
+            entry.rule.checks.append(
+                "blank cells read as the customer answering (default: customer)"
+            )
     plan.fields.append(entry)
+
+
+def _suggest_statement(entry: Entry, loaded: LoadedMapping, codebook: Mapping[str, str]) -> None:
+    """Spell out the statement rule for an unnamed 1-5 column, ready to move under fields."""
+    proposal = draft_measure(
+        loaded.schema.statements[0], entry.placement.stats, loaded, codebook=codebook
+    )
+    rule: dict[str, Any] = dict(entry.ref)
+    rule.update(proposal.keys)
+    if proposal.missing:
+        rule["missing"] = proposal.missing
+    if proposal.value_map:
+        rule["value_map"] = proposal.value_map
+    entry.placement.checks.append(f"as a statement its rule would be {flow(rule)}")
 
 
 def area_of_unit(unit: str) -> str | None:
@@ -409,7 +447,9 @@ def _units(plan: Plan, column: ColumnProfile | None, units_file: str, taken: set
             plan.checks.append(
                 f"lookups.units: fill service_area for {len(unguessed)} unit(s) in {units_file} ({', '.join(unguessed[:3])}{', ...' if len(unguessed) > 3 else ''})"
             )
-    plan.checks.append(f"lookups.units: fill unit_id (the SOTE organisation register OID) in {units_file}")
+    plan.checks.append(
+        f"lookups.units: fill unit_id (the SOTE organisation register OID) in {units_file}"
+    )
     plan.units = UnitsPlan(key=key, column=entry.ref, rows=rows, takes=takes)
     for take in takes:
         if take == "unit_name":
@@ -482,14 +522,22 @@ def _constants(
             texts += [v for c in plan.profile.columns for v in list(c.stats.counts)[:20]]
             best, hits, total = guess_language(texts, schema)
             constants["language"] = best
-            notes["language"] = f"{hits} of {total} known words of headers and answers are in {best}"
+            notes["language"] = (
+                f"{hits} of {total} known words of headers and answers are in {best}"
+            )
             if not total or hits < 0.7 * total:
                 notes["language"] = "CHECK: " + notes["language"]
-                plan.checks.append(f"constants.language: {best} is a guess ({hits} of {total} known words)")
+                plan.checks.append(
+                    f"constants.language: {best} is a guess ({hits} of {total} known words)"
+                )
     if "respondent" not in taken:
         constants["respondent"] = "customer"
-        notes["respondent"] = "CHECK: no respondent column; every response read as the customer's own"
-        plan.checks.append("constants.respondent: no respondent column; every response read as the customer's own")
+        notes["respondent"] = (
+            "CHECK: no respondent column; every response read as the customer's own"
+        )
+        plan.checks.append(
+            "constants.respondent: no respondent column; every response read as the customer's own"
+        )
     if "unit_name" not in taken:
         constants["unit_name"] = plan.profile.path.stem
         notes["unit_name"] = "CHECK: no unit column; write the unit's name"
@@ -497,4 +545,6 @@ def _constants(
     if "service_area" not in taken:
         constants["service_area"] = "other"
         notes["service_area"] = "CHECK: no unit or service column; choose the service area"
-        plan.checks.append("constants.service_area: no unit or service column; choose the service area")
+        plan.checks.append(
+            "constants.service_area: no unit or service column; choose the service area"
+        )

@@ -186,7 +186,9 @@ def _is_text(value: Cell) -> bool:
     )
 
 
-def _scan(path: Path, options: SourceOptions) -> tuple[list[tuple[int, tuple[Cell, ...]]], dict[str, str | None]]:
+def _scan(
+    path: Path, options: SourceOptions
+) -> tuple[list[tuple[int, tuple[Cell, ...]]], dict[str, str | None]]:
     """Return the first physical rows (row 1 as the reader gives its header) and facts."""
     with read_table(path, options) as table:
         info = table.info
@@ -212,20 +214,18 @@ def find_header(rows: list[tuple[int, tuple[Cell, ...]]]) -> tuple[int, int]:
     header_at = 0
     for position, (_, cells) in enumerate(rows):
         texts = [v for v in cells if v is not None]
-        if len(texts) >= max(2, width // 2) and all(_is_text(v) or isinstance(v, str) for v in texts):
+        if len(texts) >= max(2, width // 2) and all(
+            _is_text(v) or isinstance(v, str) for v in texts
+        ):
             header_at = position
             break
     number, cells = rows[header_at]
     if header_at + 2 < len(rows):
         _, below = rows[header_at + 1]
         below_filled = [i for i, v in enumerate(below) if v is not None]
-        gaps = [
-            i for i in below_filled if i >= len(cells) or cells[i] is None
-        ]
+        gaps = [i for i in below_filled if i >= len(cells) or cells[i] is None]
         later = [r for _, r in rows[header_at + 2 : header_at + 12]]
-        repeated = any(
-            below[i] in {r[i] for r in later if i < len(r)} for i in below_filled
-        )
+        repeated = any(below[i] in {r[i] for r in later if i < len(r)} for i in below_filled)
         if (
             gaps
             and len(below_filled) >= max(2, width // 2)

@@ -77,8 +77,8 @@ def _uses(loaded: LoadedMapping, header: tuple[str | None, ...]) -> dict[str, se
     for item, own in model.own_items.items():
         if column := name(own):
             uses[column].add(f"own:{column}:{item}")
-    for rule in model.filters:
-        if column := name(rule):
+    for test in model.filters:
+        if column := name(test):
             uses[column].add("excluded")
     if model.response_id is not None and (column := name(model.response_id)):
         uses[column].add("record_id")
@@ -89,7 +89,9 @@ def _uses(loaded: LoadedMapping, header: tuple[str | None, ...]) -> dict[str, se
     return uses
 
 
-def _rows(loaded: LoadedMapping, export: Path) -> dict[int, tuple[dict[str, Any] | None, set[str], bool]]:
+def _rows(
+    loaded: LoadedMapping, export: Path
+) -> dict[int, tuple[dict[str, Any] | None, set[str], bool]]:
     from harmonizer.api import iter_rows
 
     report = Report(loaded.id, loaded.version, loaded.schema.version, max_issues=0)
@@ -142,7 +144,10 @@ def compare_mappings(hand: Path | str, draft: Path | str, export: Path | str) ->
     columns = [h for h in header if h]
     questions = sorted(
         {c for c in [*hand_uses, *draft_uses] if c.startswith("question ")}
-        | {f"question {q}" for q in (hand_loaded.model.long.ignore if hand_loaded.model.long else [])}
+        | {
+            f"question {q}"
+            for q in (hand_loaded.model.long.ignore if hand_loaded.model.long else [])
+        }
     )
     own_hand = _own_by_column(hand_uses)
     own_draft = _own_by_column(draft_uses)
@@ -163,8 +168,12 @@ def compare_mappings(hand: Path | str, draft: Path | str, export: Path | str) ->
     return Quality(
         export.name,
         scores,
-        accepted_hand=sum(1 for r in hand_rows.values() if r[0] is not None and not r[1] and not r[2]),
-        accepted_draft=sum(1 for r in draft_rows.values() if r[0] is not None and not r[1] and not r[2]),
+        accepted_hand=sum(
+            1 for r in hand_rows.values() if r[0] is not None and not r[1] and not r[2]
+        ),
+        accepted_draft=sum(
+            1 for r in draft_rows.values() if r[0] is not None and not r[1] and not r[2]
+        ),
     )
 
 
@@ -173,7 +182,12 @@ def _plain(key: str) -> str:
 
 
 def _own_by_column(uses: dict[str, set[str]]) -> dict[str, str]:
-    return {k.split(":")[1]: k.split(":", 2)[2] for keys in uses.values() for k in keys if k.startswith("own:")}
+    return {
+        k.split(":")[1]: k.split(":", 2)[2]
+        for keys in uses.values()
+        for k in keys
+        if k.startswith("own:")
+    }
 
 
 def _differences(

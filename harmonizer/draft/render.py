@@ -8,31 +8,10 @@ from __future__ import annotations
 
 import csv
 import io
-from typing import Any
-
-import yaml
 
 from harmonizer import __version__
 from harmonizer.draft.plan import Entry, Plan
-
-
-def scalar(value: Any) -> str:
-    """Return one YAML scalar (quoted when YAML would read it as something else).
-
-    >>> scalar("19"), scalar("Kuka vastaa?"), scalar(5), scalar("a: b")
-    ("'19'", 'Kuka vastaa?', '5', "'a: b'")
-    """
-    text = yaml.safe_dump([value], default_flow_style=True, allow_unicode=True, width=1 << 20)
-    return text.strip()[1:-1]
-
-
-def flow(value: Any) -> str:
-    """Return a value in YAML flow style on one line."""
-    if isinstance(value, dict):
-        return "{" + ", ".join(f"{scalar(k)}: {flow(v)}" for k, v in value.items()) + "}"
-    if isinstance(value, list):
-        return "[" + ", ".join(flow(v) for v in value) + "]"
-    return scalar(value)
+from harmonizer.draft.yamltext import flow, scalar
 
 
 def _comment(text: str) -> str:
@@ -56,7 +35,9 @@ class _Lines:
 def render_mapping(plan: Plan, export_names: list[str], units_file: str | None) -> str:
     """Return the drafted mapping as YAML text with a comment on every guess."""
     out = _Lines()
-    out.note(0, f"Drafted by harmonizer {__version__} (harmonizer draft) from {', '.join(export_names)}.")
+    out.note(
+        0, f"Drafted by harmonizer {__version__} (harmonizer draft) from {', '.join(export_names)}."
+    )
     out.note(0, "Every guess says how sure it is; read each line marked CHECK, then run")
     out.note(0, f"harmonizer check THIS_FILE --sample {export_names[0]}")
     out.add(f"mapping: {scalar(plan.mapping_id)}")
@@ -69,7 +50,9 @@ def render_mapping(plan: Plan, export_names: list[str], units_file: str | None) 
     for note in plan.source_notes:
         out.note(2, note)
     for key, value in plan.source.items():
-        comment = "detected" if key in {"encoding", "delimiter", "header_row", "header_rows"} else None
+        comment = (
+            "detected" if key in {"encoding", "delimiter", "header_row", "header_rows"} else None
+        )
         out.add(f"  {key}: {scalar(value)}", comment)
     if plan.layout == "long" and plan.long is not None:
         for note in plan.notes:
@@ -84,15 +67,17 @@ def render_mapping(plan: Plan, export_names: list[str], units_file: str | None) 
     out.add(f"missing_values: {flow(plan.missing_values)}")
     out.add("constants:")
     for key, value in plan.constants.items():
-        note = plan.constant_notes.get(key)
-        if note and note.startswith("CHECK: "):
-            out.check(2, note[len("CHECK: ") :])
-            note = None
-        out.add(f"  {key}: {scalar(value)}", note)
+        said = plan.constant_notes.get(key)
+        if said and said.startswith("CHECK: "):
+            out.check(2, said[len("CHECK: ") :])
+            said = ""
+        out.add(f"  {key}: {scalar(value)}", said or None)
     if plan.units is not None and units_file is not None:
         out.add("lookups:")
         out.add("  units:")
-        out.add(f"    file: {scalar(units_file)}", "the export's units: fill unit_id and service_area")
+        out.add(
+            f"    file: {scalar(units_file)}", "the export's units: fill unit_id and service_area"
+        )
         out.add(f"    key: {scalar(plan.units.key)}")
     out.add("fields:")
     placed = {e.name for e in plan.fields}
@@ -141,7 +126,9 @@ def _entry(out: _Lines, entry: Entry, indent: int) -> None:
             continue
         out.add(f"{pad}  {key}:")
         for source, target in mapped.items():
-            out.add(f"{pad}    {scalar(source)}: {scalar(target)}", entry.rule.entry_notes.get(source))
+            out.add(
+                f"{pad}    {scalar(source)}: {scalar(target)}", entry.rule.entry_notes.get(source)
+            )
 
 
 def render_units(plan: Plan) -> str:
