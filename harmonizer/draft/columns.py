@@ -20,6 +20,7 @@ from harmonizer.mapping.load import LoadedMapping
 from harmonizer.values import leading_number, parse_whole
 
 HEADER_SURE = 80
+_ZERO_TO_TEN = re.compile(r"\b0\s*[-\u2013]\s*10\b")
 _CODE_LIKE = re.compile(r"^[A-Z0-9][A-Z0-9_.:/-]*$")
 
 
@@ -65,8 +66,8 @@ def content_kind(stats: ValueStats, loaded: LoadedMapping, header: str = "") -> 
         in_scale = sum(n for p, n in points.items() if 1 <= p <= 5)
         extra = {p for p in points if not 1 <= p <= 5}
         # Codes above (or 0 below) a five-point scale are "don't know" by convention.
-        if in_scale >= 0.85 * sum(points.values()) and extra <= {0, 6, 7, 8, 9}:
-            if 5 not in points and (stats.filled >= 30 or four_point):
+        if in_scale >= 0.75 * sum(points.values()) and extra <= {0, 6, 7, 8, 9}:
+            if 5 not in points and (four_point or (4 in points and stats.filled >= 30)):
                 return "scale4"
             return "scale5"
         if min(main) >= 4 and max(main) <= 10 and len(main) >= 3:
@@ -91,7 +92,7 @@ def content_kind(stats: ValueStats, loaded: LoadedMapping, header: str = "") -> 
     if (
         stats.texts
         and (stats.text_chars / stats.texts >= 25 or stats.share(stats.multiword) >= 0.5)
-        and stats.distinct >= 0.3 * stats.filled
+        and (stats.distinct >= 0.3 * stats.filled or stats.share(stats.multiword) >= 0.5)
     ):
         return "text"
     return "category"
@@ -205,6 +206,10 @@ def place_column(
         and kind in {"birth_year", "category"}
     ):
         return _age(placement, "birth_year", "a year of birth (by its header)")
+    if _ZERO_TO_TEN.search(header) and kind in {"nps", "grade"} and "nps" not in taken:
+        placement.field = "nps"
+        placement.reasons.append("the header says 0-10; content: whole numbers 0-10")
+        return placement
     best = fitting[0] if fitting else None
     if best is not None and best.score >= HEADER_SURE:
         placement.field = best.field

@@ -27,7 +27,14 @@ from harmonizer.draft.profile import (
     pair_counts,
     question_stats,
 )
-from harmonizer.draft.vocabulary import guess_language, hint_in, load_vocabulary, phrase, words
+from harmonizer.draft.vocabulary import (
+    guess_language,
+    hint_in,
+    hint_score,
+    load_vocabulary,
+    phrase,
+    words,
+)
 from harmonizer.draft.yamltext import flow
 from harmonizer.errors import HarmonizerError
 from harmonizer.identifiers import is_business_id
@@ -107,15 +114,21 @@ def _long_layout(
     profile: ExportProfile, loaded: LoadedMapping
 ) -> tuple[ColumnProfile, ColumnProfile, ColumnProfile] | None:
     """Find a response id + question + answer shape; None when the export is wide."""
-    question = answer = ident = None
+    best: dict[str, tuple[float, ColumnProfile]] = {}
     for column in profile.columns:
-        stats = column.stats
-        if question is None and hint_in(column.header, "question") and stats.distinct <= 100:
-            question = column
-        elif answer is None and hint_in(column.header, "answer"):
-            answer = column
-        elif ident is None and hint_in(column.header, "response_id"):
-            ident = column
+        if not column.header:
+            continue
+        scores = {
+            role: hint_score(column.header, role) for role in ("response_id", "question", "answer")
+        }
+        role = max(scores, key=lambda r: scores[r])
+        if scores[role] and (role not in best or best[role][0] < scores[role]):
+            best[role] = (scores[role], column)
+    if len(best) < 3:
+        return None
+    ident, question, answer = (best[r][1] for r in ("response_id", "question", "answer"))
+    if question.stats.distinct > 100:
+        return None
     if question is None or answer is None or ident is None:
         return None
     stats = ident.stats

@@ -220,6 +220,17 @@ def find_header(rows: list[tuple[int, tuple[Cell, ...]]]) -> tuple[int, int]:
             header_at = position
             break
     number, cells = rows[header_at]
+    if header_at >= 1:
+        upper_number, upper = rows[header_at - 1]
+        upper_texts = [v for v in upper if v is not None]
+        lower_filled = sum(1 for v in cells if v is not None)
+        # Group titles over the header ("Taustatiedot" over three columns) make it two rows.
+        if (
+            len(upper_texts) >= 2
+            and all(_is_text(v) for v in upper_texts)
+            and len(upper_texts) < lower_filled
+        ):
+            return upper_number, 2
     if header_at + 2 < len(rows):
         _, below = rows[header_at + 1]
         below_filled = [i for i, v in enumerate(below) if v is not None]

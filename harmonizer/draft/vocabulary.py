@@ -87,7 +87,9 @@ def _hint_score(header_words: list[str], hint: str) -> float:
     # numbers ("Suosittelu 0-10") say nothing about which field it is.
     counted = [w for w in header_words if not w.isdigit()] or header_words
     covered = len(hint_words) / len(counted)
-    return 70.0 + 25.0 * min(1.0, covered)
+    # A longer hint ("palvelupiste") beats its prefix ("palvelu") on the same word.
+    length = min(1.0, len("".join(hint_words)) / max(1, len("".join(counted))))
+    return 70.0 + 24.0 * min(1.0, covered) + length
 
 
 def _label_score(header: str, label: str) -> float:
@@ -96,7 +98,8 @@ def _label_score(header: str, label: str) -> float:
     A header may shorten the label ("Koin oloni turvalliseksi"): when at least three of
     the header's words all occur in the label, the subset counts as a match.
     """
-    left, right = phrase(header), phrase(label)
+    left = " ".join(w for w in words(header) if not w.isdigit())
+    right = phrase(label)
     if not left or not right:
         return 0.0
     score = max(fuzz.ratio(left, right), fuzz.token_sort_ratio(left, right))
@@ -129,6 +132,17 @@ def target_fields(schema: RecordSchema) -> list[str]:
 
 def match_header(header: str, schema: RecordSchema) -> list[HeaderMatch]:
     """Return the national fields a header may name, best first (score >= 60)."""
+    if " / " in header:
+        # A two-row header joins its parts: the lowest part names the column.
+        whole = {m.field: m for m in match_header(header.rsplit(" / ", 1)[1], schema)}
+        for match in _match_one(header, schema):
+            if match.field not in whole or whole[match.field].score < match.score:
+                whole[match.field] = match
+        return sorted(whole.values(), key=lambda m: -m.score)
+    return _match_one(header, schema)
+
+
+def _match_one(header: str, schema: RecordSchema) -> list[HeaderMatch]:
     hints: Mapping[str, list[str]] = load_vocabulary()["headers"]
     header_words = words(header)
     found: dict[str, HeaderMatch] = {}
@@ -147,6 +161,12 @@ def match_header(header: str, schema: RecordSchema) -> list[HeaderMatch]:
             score = _hint_score(header_words, hint)
             keep(HeaderMatch(name, score, f"header word '{hint}'"))
     return sorted(found.values(), key=lambda m: -m.score)
+
+
+def hint_score(header: str, key: str) -> float:
+    """Return how well a header matches the vocabulary's words under ``key`` (0-100)."""
+    header_words = words(header)
+    return max((_hint_score(header_words, h) for h in load_vocabulary()[key]), default=0.0)
 
 
 def hint_in(header: str | None, key: str) -> bool:
