@@ -10,7 +10,7 @@ import csv
 import io
 
 from harmonizer import __version__
-from harmonizer.draft.plan import Entry, Plan
+from harmonizer.draft.model import Entry, Plan
 from harmonizer.draft.yamltext import flow, scalar
 
 

@@ -11,7 +11,7 @@ def scalar(value: Any) -> str:
     """Return one YAML scalar (quoted when YAML would read it as something else).
 
     >>> scalar("19"), scalar("Kuka vastaa?"), scalar(5), scalar("a: b")
-    ("'19'", 'Kuka vastaa?', '5', "'a: b'")
+    ("'19'", "'Kuka vastaa?'", '5', "'a: b'")
     """
     text = yaml.safe_dump([value], default_flow_style=True, allow_unicode=True, width=1 << 20)
     return text.strip()[1:-1]
