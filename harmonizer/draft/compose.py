@@ -42,8 +42,8 @@ def _merge(first: ExportProfile, other: ExportProfile) -> list[str]:
         ]
     for mine, theirs in zip(first.columns, other.columns, strict=True):
         for value, count in theirs.stats.counts.items():
-            mine.stats.add(value)
-            mine.stats.counts[value] += count - 1
+            for _ in range(count):
+                mine.stats.add(value)
     first.rows_read += other.rows_read
     return []
 

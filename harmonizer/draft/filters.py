@@ -30,6 +30,7 @@ def _drop_rows(profile: ExportProfile, rows: list[int]) -> None:
                 if not column.stats.counts[text]:
                     del column.stats.counts[text]
                 column.stats.filled -= 1
+                column.stats.refresh()
 
 
 def add_filters(plan: Plan, unit_column: ColumnProfile | None) -> None:
@@ -76,5 +77,6 @@ def add_filters(plan: Plan, unit_column: ColumnProfile | None) -> None:
                 )
             )
             for value in tests:
-                del column.stats.counts[value]
+                column.stats.filled -= column.stats.counts.pop(value)
+            column.stats.refresh()
             break

@@ -61,6 +61,19 @@ def date_format_of(value: Cell) -> str | None:
     return None
 
 
+def _shape(value: Cell) -> tuple[str, int | str | None, int, int]:
+    """Return what a cell is: ("date", format), ("number", whole or None), ("text", ...)."""
+    kind = date_format_of(value)
+    if kind is not None:
+        return "date", kind, 0, 0
+    number = None if isinstance(value, bool) else parse_number(value)
+    if number is not None:
+        return "number", int(number) if number.is_integer() else None, 0, 0
+    if isinstance(value, str):
+        return "text", None, len(value), int(len(value.split()) >= 3)
+    return "other", None, 0, 0
+
+
 def cell_text(value: Cell) -> str:
     """Return a cell as the text a value map would name it by."""
     if isinstance(value, float) and value.is_integer():
@@ -71,12 +84,9 @@ def cell_text(value: Cell) -> str:
 
 
 @dataclass
-class ValueStats:
-    """A bounded summary of the values of one column (or one question of a long export)."""
+class _Totals:
+    """Number, date and text totals of a set of cells."""
 
-    counts: Counter[str] = field(default_factory=Counter)
-    overflow: int = 0
-    filled: int = 0
     wholes: int = 0
     numbers: int = 0
     low: int | None = None
@@ -87,45 +97,122 @@ class ValueStats:
     text_chars: int = 0
     multiword: int = 0
 
+    def count(self, shape: tuple[str, int | str | None, int, int], times: int) -> None:
+        kind, whole, length, multiword = shape
+        if kind == "date":
+            self.dates[str(whole)] += times
+        elif kind == "number":
+            self.numbers += times
+            if isinstance(whole, int):
+                self.wholes += times
+                self.whole_sum += whole * times
+                self.low = whole if self.low is None else min(self.low, whole)
+                self.high = whole if self.high is None else max(self.high, whole)
+        elif kind == "text":
+            self.texts += times
+            self.text_chars += length * times
+            self.multiword += multiword * times
+
+
+@dataclass
+class ValueStats:
+    """A bounded summary of the values of one column (or one question of a long export).
+
+    The hot path only counts distinct values (at most :data:`MAX_DISTINCT`); values past
+    the cap are classified at once. The totals (numbers, dates, texts) are computed from
+    both when first asked for, and again after :meth:`refresh`.
+    """
+
+    counts: Counter[str] = field(default_factory=Counter)
+    overflow: int = 0
+    filled: int = 0
+    _cells: dict[str, Cell] = field(default_factory=dict, repr=False)
+    _overflow: _Totals = field(default_factory=_Totals, repr=False)
+    _totals: _Totals | None = field(default=None, repr=False)
+
     def add(self, value: Cell) -> None:
         """Count one cell."""
         if value is None:
             return
         self.filled += 1
-        text = cell_text(value)
-        if text in self.counts or len(self.counts) < MAX_DISTINCT:
-            self.counts[text] += 1
+        text = value if type(value) is str else cell_text(value)
+        counts = self.counts
+        if text in counts:
+            counts[text] += 1
+        elif len(counts) < MAX_DISTINCT:
+            counts[text] = 1
+            self._cells[text] = value
         else:
             self.overflow += 1
-        kind = date_format_of(value)
-        if kind is not None:
-            self.dates[kind] += 1
-            return
-        number = None if isinstance(value, bool) else parse_number(value)
-        if number is not None:
-            self.numbers += 1
-            if number.is_integer():
-                whole = int(number)
-                self.wholes += 1
-                self.whole_sum += whole
-                self.low = whole if self.low is None else min(self.low, whole)
-                self.high = whole if self.high is None else max(self.high, whole)
-            return
-        if isinstance(value, str):
-            self.texts += 1
-            self.text_chars += len(value)
-            if len(value.split()) >= 3:
-                self.multiword += 1
+            self._overflow.count(_shape(value), 1)
+        self._totals = None
+
+    def refresh(self) -> None:
+        """Recompute the totals (after counts were changed from outside)."""
+        self._totals = None
+
+    def _sums(self) -> _Totals:
+        if self._totals is None:
+            totals = _Totals(
+                wholes=self._overflow.wholes,
+                numbers=self._overflow.numbers,
+                low=self._overflow.low,
+                high=self._overflow.high,
+                whole_sum=self._overflow.whole_sum,
+                dates=Counter(self._overflow.dates),
+                texts=self._overflow.texts,
+                text_chars=self._overflow.text_chars,
+                multiword=self._overflow.multiword,
+            )
+            for text, times in self.counts.items():
+                totals.count(_shape(self._cells.get(text, text)), times)
+            self._totals = totals
+        return self._totals
+
+    @property
+    def wholes(self) -> int:
+        """Return how many cells hold a whole number."""
+        return self._sums().wholes
+
+    @property
+    def numbers(self) -> int:
+        """Return how many cells hold a number."""
+        return self._sums().numbers
+
+    @property
+    def low(self) -> int | None:
+        """Return the smallest whole number seen."""
+        return self._sums().low
+
+    @property
+    def high(self) -> int | None:
+        """Return the largest whole number seen."""
+        return self._sums().high
+
+    @property
+    def dates(self) -> Counter[str]:
+        """Return how many cells hold a date, by format."""
+        return self._sums().dates
+
+    @property
+    def texts(self) -> int:
+        """Return how many cells hold text (not a number or a date)."""
+        return self._sums().texts
+
+    @property
+    def text_chars(self) -> int:
+        """Return the characters of the text cells."""
+        return self._sums().text_chars
+
+    @property
+    def multiword(self) -> int:
+        """Return how many text cells have three words or more."""
+        return self._sums().multiword
 
     @property
     def distinct(self) -> int:
         """Return how many distinct values were seen (a lower bound on overflow)."""
         return len(self.counts) + (1 if self.overflow else 0)
-
-    @property
-    def mean_whole(self) -> float | None:
-        """Return the mean of the whole-number cells."""
-        return self.whole_sum / self.wholes if self.wholes else None
 
     def share(self, part: int) -> float:
         """Return ``part`` as a share of the filled cells."""
