@@ -97,12 +97,24 @@ def _missing_reason(value: str) -> str | None:
     return None
 
 
-def _best(value: str, candidates: Mapping[str, Any]) -> tuple[Any, float, str] | None:
-    """Return the target of the candidate label nearest to ``value``, its score, label."""
+def _best(
+    value: str, candidates: Mapping[str, Any], *, subset: bool = False
+) -> tuple[Any, float, str] | None:
+    """Return the target of the candidate label nearest to ``value``, its score, label.
+
+    With ``subset``, a label of two words or more whose words all occur in the value
+    ("Asiakas, toinen henkilö avusti" holds "toinen henkilö avusti") scores high; the
+    longest such label wins.
+    """
     key = phrase(value)
+    value_words = set(key.split())
     best: tuple[Any, float, str] | None = None
     for label, target in candidates.items():
-        score = float(fuzz.ratio(key, phrase(label)))
+        other = phrase(label)
+        score = float(fuzz.ratio(key, other))
+        label_words = other.split()
+        if subset and len(label_words) >= 2 and set(label_words) <= value_words:
+            score = max(score, 90.0 + min(5.0, len(label_words)))
         if best is None or score > best[1]:
             best = (target, score, label)
     return best
@@ -304,7 +316,7 @@ def draft_codes(
             draft.value_map[value] = exact[label_key(value)]
             draft.entry_notes[value] = f"{shown}; a common wording"
             continue
-        found = _best(value, candidates)
+        found = _best(value, candidates, subset=True)
         if found is not None and found[1] >= FUZZY_MAYBE:
             code, score, label = found
             draft.value_map[value] = code

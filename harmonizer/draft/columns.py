@@ -17,7 +17,7 @@ from harmonizer.converters import code_converter, scale_converter
 from harmonizer.draft.profile import ValueStats
 from harmonizer.draft.vocabulary import HeaderMatch, hint_in, match_header, words
 from harmonizer.mapping.load import LoadedMapping
-from harmonizer.values import leading_number, parse_whole
+from harmonizer.values import EXCEL_SERIAL_RANGE, leading_number, parse_whole
 
 HEADER_SURE = 80
 _ZERO_TO_TEN = re.compile(r"\b0\s*[-\u2013]\s*10\b")
@@ -53,6 +53,15 @@ def content_kind(stats: ValueStats, loaded: LoadedMapping, header: str = "") -> 
     dated = sum(stats.dates.values())
     if stats.share(dated) >= 0.8:
         return "date"
+    if (
+        stats.wholes >= 0.8 * stats.filled
+        and stats.low is not None
+        and stats.high is not None
+        and EXCEL_SERIAL_RANGE[0] <= stats.low <= stats.high <= EXCEL_SERIAL_RANGE[1]
+        and header
+        and any(m.field == "responded_at" for m in match_header(header, loaded.schema))
+    ):
+        return "date"  # Excel serial numbers of days, under a header that says date
     points = _points(stats)
     agree = _agreement_share(stats, loaded)
     if agree >= 0.6:

@@ -24,6 +24,7 @@ from harmonizer.draft.units import add_units, areas_from_units
 from harmonizer.draft.vocabulary import hint_in, hint_score, load_vocabulary
 from harmonizer.draft.yamltext import flow
 from harmonizer.mapping.load import LoadedMapping
+from harmonizer.mapping.rules import required_fields
 from harmonizer.schema import RecordSchema
 
 __all__ = ["DraftInputError", "Entry", "Plan", "build_plan"]
@@ -156,12 +157,40 @@ def build_plan(
             plan.long["ignore"] = ignored
     add_units(plan, units_column, units_file, taken)
     add_constants(plan, loaded, taken, provider_id=provider_id, county=county, lang=lang)
+    _cover_required(plan, loaded, profile.columns)
     plan.checks = [
         *plan.checks,
         *(f"fields.{e.name}: {c}" for e in plan.fields for c in e.checks),
         *(f"own_items.{e.name}: {c}" for e in plan.own_items for c in e.checks),
     ]
     return plan
+
+
+def _cover_required(plan: Plan, loaded: LoadedMapping, columns: list[ColumnProfile]) -> None:
+    """Give every required field a source, so the draft loads: a CHECK says which to fix."""
+    schema = loaded.schema
+    placed = {e.name for e in plan.fields} | set(plan.constants)
+    for name in required_fields(schema):
+        if name in placed:
+            continue
+        codes = schema.codes(name) if schema.properties[name].get("enum") else ()
+        if codes:
+            plan.constants[name] = codes[0]
+            plan.constant_notes[name] = (
+                f"CHECK: no column tells {name}; {codes[0]} is a placeholder"
+            )
+            plan.checks.append(f"constants.{name}: no column tells it; {codes[0]} is a placeholder")
+            continue
+        if not columns:
+            continue
+        first = columns[0]
+        placement = Placement(
+            first.header or first.letter, first.stats, field=name, confidence="low"
+        )
+        placement.checks.append(
+            f"no column looks like {name}; {first.name} is a placeholder: name the right column"
+        )
+        plan.fields.append(Entry(name, column_ref(first), placement))
 
 
 def _source(plan: Plan) -> None:
@@ -228,6 +257,9 @@ def _entry(
         formats = [f for f, _ in stats.dates.most_common() if f != "native"]
         shown = ["iso" if f == "iso_utc" else f for f in formats]
         shown = list(dict.fromkeys(shown))
+        if stats.wholes and "excel" not in shown:
+            shown.append("excel")
+            entry.rule.notes.append("whole numbers are Excel serial numbers of days")
         if shown:
             entry.rule.keys["formats"] = shown
         if "iso_utc" in formats:

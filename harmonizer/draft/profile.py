@@ -17,6 +17,7 @@ from pathlib import Path
 
 from harmonizer.errors import ReadError
 from harmonizer.io.cells import Cell, column_letter
+from harmonizer.io.csv_reader import DELIMITER_CANDIDATES
 from harmonizer.io.readers import SourceOptions, SourceRow, read_table
 from harmonizer.values import EXCEL_SERIAL_RANGE, parse_number
 
@@ -25,6 +26,7 @@ DEFAULT_SAMPLE_ROWS = 50_000
 HEADER_SCAN_ROWS = 30
 TAIL_ROWS = 3
 MAX_SHEETS = 20
+SNIFF_CHARS = 1 << 16
 
 _ISO = re.compile(
     r"^\d{4}-\d{2}-\d{2}(?:[T ]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$"
@@ -290,6 +292,29 @@ def _scan(
     return first, facts
 
 
+def sniff_delimiter(path: Path, encoding: str | None) -> str | None:
+    """Return the delimiter most lines agree on, or None when no candidate does.
+
+    The csv reader detects the delimiter from the first line, which is the header in
+    most exports; a title line above the header ("Palaute, syksy 2026") can mislead it.
+    The delimiter that splits the most lines into the same number of cells wins.
+    """
+    with path.open("r", encoding=encoding or "utf-8", errors="replace", newline="") as handle:
+        text = handle.read(SNIFF_CHARS)
+    lines = [line for line in text.splitlines()[:HEADER_SCAN_ROWS] if line.strip()]
+    best: tuple[int, int, str] | None = None
+    for delimiter in DELIMITER_CANDIDATES:
+        counts = Counter(line.count(delimiter) for line in lines)
+        counts.pop(0, None)
+        if not counts:
+            continue
+        mode, agreeing = counts.most_common(1)[0]
+        candidate = (agreeing, mode, delimiter)
+        if best is None or candidate[:2] > best[:2]:
+            best = candidate
+    return best[2] if best is not None else None
+
+
 def find_header(rows: list[tuple[int, tuple[Cell, ...]]]) -> tuple[int, int]:
     """Return ``(header_row, header_rows)``: the first row of text that spans the table.
 
@@ -396,6 +421,13 @@ def profile_export(
                         codebook.update(book)
                         notes.append(f"sheet '{name}' read as a codebook ({len(book)} codes)")
     first, facts = _scan(path, options)
+    if facts["format"] == "csv":
+        delimiter = sniff_delimiter(path, facts["encoding"])
+        if delimiter is not None and delimiter != facts["delimiter"]:
+            notes.append(
+                f"delimiter {delimiter!r} splits the lines alike (the first line suggested {facts['delimiter']!r})"
+            )
+            first, facts = _scan(path, SourceOptions(delimiter=delimiter))
     header_row, header_rows = find_header(first)
     title = None
     for number, cells in first:

@@ -8,15 +8,14 @@ from harmonizer.draft.answers import RuleDraft
 from harmonizer.draft.columns import Placement, looks_like_codes, slug
 from harmonizer.draft.model import Entry, Plan, UnitsPlan
 from harmonizer.draft.profile import ColumnProfile, pair_counts
-from harmonizer.draft.vocabulary import load_vocabulary, phrase, words
+from harmonizer.draft.vocabulary import contains_hint, load_vocabulary, phrase, words
 
 
 def area_of_unit(unit: str) -> str | None:
     """Return the service area a unit's name tells ('Oulun hammashoitola' -> oral_health)."""
     words_by_area: Mapping[str, str] = load_vocabulary()["service_area_words"]
-    name_words = words(unit)
     for word, code in words_by_area.items():
-        if any(w.startswith(phrase(word)) for w in name_words):
+        if contains_hint(unit, word) or any(w.startswith(phrase(word)) for w in words(unit)):
             return code
     return None
 

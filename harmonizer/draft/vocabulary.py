@@ -163,6 +163,15 @@ def _match_one(header: str, schema: RecordSchema) -> list[HeaderMatch]:
     return sorted(found.values(), key=lambda m: -m.score)
 
 
+def contains_hint(text: str, hint: str) -> bool:
+    """Return True when each word of ``hint`` starts a word of ``text``, in order.
+
+    >>> contains_hint("Kallio health station", "health station")
+    True
+    """
+    return _hint_score(words(text), hint) > 0
+
+
 def hint_score(header: str, key: str) -> float:
     """Return how well a header matches the vocabulary's words under ``key`` (0-100)."""
     header_words = words(header)

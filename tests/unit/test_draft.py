@@ -398,3 +398,139 @@ def test_header_below_title_and_empty_rows() -> None:
 )
 def test_stretch_onto_five_points(low: int, high: int, expected: dict[int, int]) -> None:
     assert stretch(low, high) == expected
+
+
+ENGLISH_TSV_ROWS = [
+    "Patient feedback, autumn 2026",
+    "",
+    "\t".join(
+        [
+            "Date",
+            "Clinic",
+            "Gender",
+            "Year of birth",
+            "Overall, how likely are you to recommend us to a friend (0-10)",
+            "Staff treated me with respect",
+            "I got help when I needed it",
+            "Comment",
+            "Comment",
+        ]
+    ),
+]
+
+ENGLISH_REVIEWED = """\
+mapping: english
+version: "1"
+schema_version: "1.0"
+provider: {name: English clinic}
+source: {format: csv, delimiter: "\\t", header_row: 3}
+constants: {county: "90", provider_id: "2345671-3", channel: web, language: en, respondent: customer}
+lookups:
+  units: {rows: {Kallio health station: {service_area: primary_care}, Vuosaari dental clinic: {service_area: oral_health}}}
+fields:
+  responded_at: {column: Date, formats: [excel]}
+  unit_name: Clinic
+  service_area: {column: Clinic, lookup: units}
+  gender: {column: Gender, value_map: {Prefer not to say: not_disclosed}}
+  age_group: {column: Year of birth, derive: birth_year}
+  nps: "Overall, how likely are you to recommend us to a friend (0-10)"
+  respect: Staff treated me with respect
+  timely_help: I got help when I needed it
+  open_feedback: Comment
+own_items:
+  second: {column: Comment, occurrence: 2}
+filters:
+  - {column: Clinic, matches: "^Total", reason: totals row}
+"""
+
+
+def test_unseen_english_tsv_with_title_serial_dates_and_repeated_header(tmp_path: Path) -> None:
+    rows = list(ENGLISH_TSV_ROWS)
+    answers = ["Strongly agree", "Agree", "Don't know", "Fully agree", "Neutral"]
+    for i in range(30):
+        rows.append(
+            "\t".join(
+                [
+                    str(46300 + i),
+                    ["Kallio health station", "Vuosaari dental clinic"][i % 2],
+                    ["Female", "Male", "Prefer not to say"][i % 3],
+                    str(1940 + i),
+                    str([10, 9, 7, 4][i % 4]),
+                    answers[i % 5],
+                    answers[(i + 2) % 5],
+                    ["Friendly and quick service, thank you", ""][i % 2],
+                    ["", "The waiting room was cold today"][i % 2],
+                ]
+            )
+        )
+    rows.append("\tTotal\t\t\t30")
+    export = tmp_path / "english.csv"
+    export.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    reviewed = tmp_path / "reviewed.yaml"
+    reviewed.write_text(ENGLISH_REVIEWED, encoding="utf-8")
+    target = tmp_path / "english.yaml"
+    draft_mapping([export], target, provider_id="2345671-3", county="90")
+    data = yaml.safe_load(target.read_text(encoding="utf-8"))
+    assert data["source"]["header_row"] == 3
+    assert data["source"]["delimiter"] == "\t"
+    assert data["constants"]["language"] == "en"
+    assert data["fields"]["responded_at"]["formats"] == ["excel"]
+    assert data["own_items"]["comment"] == {"column": "Comment", "occurrence": 2}
+    quality = compare_mappings(reviewed, target, export)
+    wrong = [(c.column, c.differences) for c in quality.columns if not c.right]
+    assert quality.share == 1.0, wrong
+
+
+def test_several_exports_of_one_provider_are_drafted_together(tmp_path: Path) -> None:
+    source = (ROOT / "examples" / "pohjola-web.csv").read_text(encoding="utf-8-sig")
+    header, *rows = source.splitlines()
+    first, second = tmp_path / "october.csv", tmp_path / "november.csv"
+    first.write_text("\n".join([header, *rows[:20]]) + "\n", encoding="utf-8")
+    second.write_text("\n".join([header, *rows[20:]]) + "\n", encoding="utf-8")
+    other = tmp_path / "other.csv"
+    other.write_text("a;b\n1;2\n", encoding="utf-8")
+    result = draft_mapping(
+        [first, second, other], tmp_path / "pohjola.yaml", provider_id="2345671-3", county="19"
+    )
+    # 'Melko samaa mieltä' is on row 21: only the second export has it.
+    assert any("Melko samaa mieltä" in check for check in result.checks)
+    assert any("other.csv has another header" in note for note in result.notes)
+
+
+def test_value_counts_stay_bounded() -> None:
+    from harmonizer.draft.profile import MAX_DISTINCT, ValueStats
+
+    stats = ValueStats()
+    for number in range(5000):
+        stats.add(f"id-{number}")
+        stats.add(number)
+    assert len(stats.counts) == MAX_DISTINCT
+    assert stats.overflow == 10_000 - MAX_DISTINCT
+    assert stats.filled == 10_000
+    assert stats.wholes == 5000
+    assert stats.texts == 5000
+
+
+def test_a_codebook_sheet_of_codes_and_labels_and_a_chosen_sheet(tmp_path: Path) -> None:
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "Ohje"
+    sheet.append(["Koodi", "Selite"])
+    for code, label in [(1, "Täysin eri mieltä"), (5, "Täysin samaa mieltä"), (9, "En osaa sanoa")]:
+        sheet.append([code, label])
+    data = workbook.create_sheet("Vastaukset")
+    data.append(["Aika", "Toimipiste", "Minua kohdeltiin arvostavasti"])
+    for i in range(20):
+        data.append([f"{1 + i}.10.2026 10:00", "Oulun terveysasema", [5, 4, 9, 5, 3][i % 5]])
+    export = tmp_path / "codes.xlsx"
+    workbook.save(export)
+    result = draft_mapping([export], tmp_path / "codes.yaml", provider_id="2345671-3", county="19")
+    drafted = yaml.safe_load((tmp_path / "codes.yaml").read_text(encoding="utf-8"))
+    assert drafted["source"]["sheet"] == "Vastaukset"
+    assert drafted["fields"]["respect"]["missing"] == {"9": "dont_know"}
+    assert "reversed" not in drafted["fields"]["respect"]
+    assert any("codebook" in note for note in result.notes)
+    chosen = draft_mapping(
+        [export], tmp_path / "chosen.yaml", provider_id="2345671-3", county="19", sheet="Vastaukset"
+    )
+    assert "respect" in chosen.mapping_text
