@@ -444,25 +444,26 @@ filters:
 """
 
 
+def _english_row(i: int) -> str:
+    answers = ["Strongly agree", "Agree", "Don't know", "Fully agree", "Neutral"]
+    return "\t".join(
+        [
+            str(46300 + i),
+            ["Kallio health station", "Vuosaari dental clinic"][i % 2],
+            ["Female", "Male", "Prefer not to say"][i % 3],
+            str(1940 + i),
+            str([10, 9, 7, 4][i % 4]),
+            answers[i % 5],
+            answers[(i + 2) % 5],
+            ["Friendly and quick service, thank you", ""][i % 2],
+            ["", "The waiting room was cold today"][i % 2],
+        ]
+    )
+
+
 def test_unseen_english_tsv_with_title_serial_dates_and_repeated_header(tmp_path: Path) -> None:
     rows = list(ENGLISH_TSV_ROWS)
-    answers = ["Strongly agree", "Agree", "Don't know", "Fully agree", "Neutral"]
-    for i in range(30):
-        rows.append(
-            "\t".join(
-                [
-                    str(46300 + i),
-                    ["Kallio health station", "Vuosaari dental clinic"][i % 2],
-                    ["Female", "Male", "Prefer not to say"][i % 3],
-                    str(1940 + i),
-                    str([10, 9, 7, 4][i % 4]),
-                    answers[i % 5],
-                    answers[(i + 2) % 5],
-                    ["Friendly and quick service, thank you", ""][i % 2],
-                    ["", "The waiting room was cold today"][i % 2],
-                ]
-            )
-        )
+    rows.extend(_english_row(i) for i in range(30))
     rows.append("\tTotal\t\t\t30")
     export = tmp_path / "english.csv"
     export.write_text("\n".join(rows) + "\n", encoding="utf-8")
