@@ -75,6 +75,11 @@ def build_plan(
         DraftInputError: the export has no business ID (give ``provider_id``) or no
             county (give ``county``).
     """
+    if not profile.columns:
+        raise DraftInputError(
+            f"{profile.path.name}: no column has a header or a value; is it the right file "
+            "(or, for a workbook, the right --sheet)?"
+        )
     plan = Plan(mapping_id=mapping_id, schema=schema, profile=profile)
     all_values = [v for c in profile.columns for v in c.stats.counts]
     plan.missing_values = default_missing_values(all_values)

@@ -535,3 +535,13 @@ def test_a_codebook_sheet_of_codes_and_labels_and_a_chosen_sheet(tmp_path: Path)
         [export], tmp_path / "chosen.yaml", provider_id="2345671-3", county="19", sheet="Vastaukset"
     )
     assert "respect" in chosen.mapping_text
+
+
+def test_a_sheet_without_columns_is_refused(tmp_path: Path) -> None:
+    workbook = Workbook()
+    workbook.active.append([None, None])
+    workbook.active.append([None, None])
+    export = tmp_path / "empty.xlsx"
+    workbook.save(export)
+    with pytest.raises(DraftInputError, match="no column has a header or a value"):
+        draft_mapping([export], provider_id="2345671-3", county="19")
