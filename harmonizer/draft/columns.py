@@ -15,7 +15,14 @@ from typing import Any
 
 from harmonizer.converters import code_converter, scale_converter
 from harmonizer.draft.profile import ValueStats
-from harmonizer.draft.vocabulary import HeaderMatch, hint_in, match_header, words
+from harmonizer.draft.vocabulary import (
+    HeaderMatch,
+    hint_in,
+    load_vocabulary,
+    match_header,
+    phrase,
+    words,
+)
 from harmonizer.mapping.load import LoadedMapping
 from harmonizer.values import EXCEL_SERIAL_RANGE, leading_number, parse_whole
 
@@ -85,6 +92,8 @@ def content_kind(stats: ValueStats, loaded: LoadedMapping, header: str = "") -> 
             return "nps"
         if min(main) >= 13 and max(main) <= 110:
             return "age"
+    if sum(c for v, c in stats.counts.items() if "@" in v) >= 0.5 * stats.filled:
+        return "contact"  # e-mail addresses: personal data, never open feedback
     if stats.filled >= 5 and stats.distinct >= 0.95 * stats.filled and _short_tokens(stats):
         return "id"
     for name in (
@@ -118,11 +127,19 @@ def _missing_like(stats: ValueStats, loaded: LoadedMapping) -> int:
 
 
 def _points(stats: ValueStats) -> dict[int, int]:
+    """Return the scale points a column's answers name, with their counts."""
+    ends = {
+        phrase(label): int(point)
+        for point, labels in load_vocabulary()["nps_ends"].items()
+        for label in labels
+    }
     points: dict[int, int] = {}
     for value, count in stats.counts.items():
         number = parse_whole(value)
         if number is None:
             number = leading_number(value)
+        if number is None:
+            number = ends.get(phrase(value))
         if number is not None:
             points[number] = points.get(number, 0) + count
     return points
@@ -277,6 +294,7 @@ _KIND_TEXT = {
     "text": "free text",
     "category": "a few repeated texts",
     "empty": "nothing",
+    "contact": "e-mail addresses (personal data, redacted in the outputs)",
 }
 
 

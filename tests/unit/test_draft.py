@@ -545,3 +545,23 @@ def test_a_sheet_without_columns_is_refused(tmp_path: Path) -> None:
     workbook.save(export)
     with pytest.raises(DraftInputError, match="no column has a header or a value"):
         draft_mapping([export], provider_id="2345671-3", county="19")
+
+
+def test_nps_end_labels_and_contact_columns(tmp_path: Path) -> None:
+    export = tmp_path / "web.csv"
+    lines = ["Aika;Toimipiste;Suosittelisitko meitä?;Sähköposti"]
+    ends = ["Erittäin todennäköisesti", "8", "En lainkaan todennäköisesti", "9", "7"]
+    lines += [
+        f"{1 + i}.10.2026 12:00;Oulun neuvola;{ends[i % 5]};asiakas{i}@example.fi"
+        for i in range(20)
+    ]
+    export.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    target = tmp_path / "web.yaml"
+    draft_mapping([export], target, provider_id="2345671-3", county="19")
+    data = yaml.safe_load(target.read_text(encoding="utf-8"))
+    assert data["fields"]["nps"]["value_map"] == {
+        "Erittäin todennäköisesti": 10,
+        "En lainkaan todennäköisesti": 0,
+    }
+    assert "open_feedback" not in data["fields"]
+    assert "sahkoposti" in data["own_items"]
