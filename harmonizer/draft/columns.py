@@ -110,6 +110,7 @@ def content_kind(stats: ValueStats, loaded: LoadedMapping, header: str = "") -> 
     if (
         stats.texts
         and (stats.text_chars / stats.texts >= 25 or stats.share(stats.multiword) >= 0.5)
+        and len(stats.counts) >= 2
         and (stats.distinct >= 0.3 * stats.filled or stats.share(stats.multiword) >= 0.5)
     ):
         return "text"
@@ -119,10 +120,12 @@ def content_kind(stats: ValueStats, loaded: LoadedMapping, header: str = "") -> 
 def _missing_like(stats: ValueStats, loaded: LoadedMapping) -> int:
     """Return how many cells say 'no answer' or 'don't know' rather than answer."""
     convert = scale_converter("ease", None, loaded)
+    said = {phrase(w) for labels in load_vocabulary()["missing"].values() for w in labels}
     return sum(
         count
         for value, count in stats.counts.items()
-        if parse_whole(value) is None and convert(value).missing is not None
+        if parse_whole(value) is None
+        and (convert(value).missing is not None or phrase(value) in said)
     )
 
 
@@ -212,8 +215,14 @@ def place_column(
     stats: ValueStats,
     loaded: LoadedMapping,
     taken: set[str],
+    *,
+    by_content: bool = True,
 ) -> Placement:
-    """Decide what one column feeds; ``taken`` holds the fields already placed."""
+    """Decide what one column feeds; ``taken`` holds the fields already placed.
+
+    With ``by_content`` False, a column is placed only by its header (content guesses
+    wait until every header has had its turn).
+    """
     kind = content_kind(stats, loaded, header)
     placement = Placement(header, stats, content=kind)
     matches = [m for m in match_header(header, loaded.schema) if m.field not in taken]
@@ -248,14 +257,14 @@ def place_column(
             )
         _content_reason(placement, kind)
         return placement
-    by_content = _by_content(kind, taken)
-    if by_content is not None:
-        placement.field = by_content
+    guessed = _by_content(kind, taken) if by_content else None
+    if guessed is not None:
+        placement.field = guessed
         placement.confidence = "low" if kind in {"nps", "date"} else "medium"
         placement.reasons.append(f"content: {_KIND_TEXT.get(kind, kind)}")
         placement.alternatives = [_alt(m) for m in fitting[:2]]
         placement.checks.append(
-            f"{by_content} guessed from the content of '{header}' ({_KIND_TEXT.get(kind, kind)}); the header does not say it"
+            f"{guessed} guessed from the content of '{header}' ({_KIND_TEXT.get(kind, kind)}); the header does not say it"
         )
         return placement
     placement.own_item = slug(header)

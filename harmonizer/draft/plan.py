@@ -122,12 +122,17 @@ def build_plan(
         if placement.field is not None and placement.confidence == "high":
             taken.add(placement.field)
             placements[column.index] = placement
-    for column in columns:
-        if column.index not in placements:
-            placement = place_column(column.header or column.letter, column.stats, loaded, taken)
+    for content in (False, True):
+        for column in columns:
+            if column.index in placements:
+                continue
+            header = column.header or column.letter
+            placement = place_column(header, column.stats, loaded, taken, by_content=content)
             if placement.field is not None:
                 taken.add(placement.field)
-            placements[column.index] = placement
+                placements[column.index] = placement
+            elif content:
+                placements[column.index] = placement
     for column in columns:
         placement = placements[column.index]
         if placement.field == "unit_name":

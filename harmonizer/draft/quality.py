@@ -5,6 +5,12 @@ that depends on it comes out the same under both: each national field it feeds (
 either mapping; values and missing reasons), each own item carried from it, the record
 id when it is the response id, and the rows excluded when a filter tests it. Rows the
 reviewed mapping rejects for a field say nothing about that field and are left out.
+
+A draft's unit list is left for a person to fill; until then its empty service areas
+reject every row. So that such rows still tell whether the other columns are right,
+the draft is judged with a placeholder default for every required field it looks up
+(the unit column itself is then wrong, as it is). ``accepted_draft`` counts the
+records of the draft as written.
 """
 
 from __future__ import annotations
@@ -140,7 +146,13 @@ def compare_mappings(hand: Path | str, draft: Path | str, export: Path | str) ->
     with read_table(export, options) as table:
         header = tuple(table.info.header)
     hand_uses, draft_uses = _uses(hand_loaded, header), _uses(draft_loaded, header)
-    hand_rows, draft_rows = _rows(hand_loaded, export), _rows(draft_loaded, export)
+    hand_rows = _rows(hand_loaded, export)
+    written_rows = _rows(draft_loaded, export)
+    judged = _judging_copy(Path(draft), draft_loaded)
+    try:
+        draft_rows = _rows(load_mapping(judged), export)
+    finally:
+        judged.unlink()
     columns = [h for h in header if h]
     questions = sorted(
         {c for c in [*hand_uses, *draft_uses] if c.startswith("question ")}
@@ -172,9 +184,35 @@ def compare_mappings(hand: Path | str, draft: Path | str, export: Path | str) ->
             1 for r in hand_rows.values() if r[0] is not None and not r[1] and not r[2]
         ),
         accepted_draft=sum(
-            1 for r in draft_rows.values() if r[0] is not None and not r[1] and not r[2]
+            1 for r in written_rows.values() if r[0] is not None and not r[1] and not r[2]
         ),
     )
+
+
+def _judging_copy(draft: Path, loaded: LoadedMapping) -> Path:
+    """Write the draft with placeholder defaults for required fields it looks up."""
+    import yaml
+
+    from harmonizer.mapping.rules import required_fields
+
+    data = yaml.safe_load(draft.read_text(encoding="utf-8"))
+    schema = loaded.schema
+    placeholders = {}
+    for name in required_fields(schema):
+        rule = data.get("fields", {}).get(name)
+        codes = schema.codes(name) if schema.properties[name].get("enum") else ()
+        if isinstance(rule, dict) and "lookup" in rule and codes:
+            placeholders[name] = "other" if "other" in codes else codes[-1]
+            rule.setdefault("default", placeholders[name])
+    for name, lookup in data.get("lookups", {}).items():
+        table = loaded.lookups[name]
+        rows = {}
+        for key, row in table.rows.items():
+            rows[key] = {c: row.get(c) or placeholders.get(c) for c in table.columns}
+        data["lookups"][name] = {"rows": rows}
+    judged = draft.with_name(f".judged-{draft.name}")
+    judged.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    return judged
 
 
 def _plain(key: str) -> str:
