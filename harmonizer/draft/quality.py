@@ -204,7 +204,7 @@ def _judging_copy(draft: Path, loaded: LoadedMapping) -> Path:
         if isinstance(rule, dict) and "lookup" in rule and codes:
             placeholders[name] = "other" if "other" in codes else codes[-1]
             rule.setdefault("default", placeholders[name])
-    for name, lookup in data.get("lookups", {}).items():
+    for name in list(data.get("lookups", {})):
         table = loaded.lookups[name]
         rows = {}
         for key, row in table.rows.items():
