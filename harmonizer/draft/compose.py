@@ -110,7 +110,12 @@ def draft_mapping(
         units_file=units_file,
     )
     names = [p.name for p in paths]
-    text = render_mapping(plan, names, units_file if plan.units else None)
+    text = render_mapping(
+        plan,
+        names,
+        units_file if plan.units else None,
+        target.name if target is not None else "MAPPING",
+    )
     units_text = render_units(plan) if plan.units else None
     written: tuple[Path, ...] = ()
     if target is not None:

@@ -32,14 +32,16 @@ class _Lines:
         self.note(indent, f"CHECK: {text}")
 
 
-def render_mapping(plan: Plan, export_names: list[str], units_file: str | None) -> str:
+def render_mapping(
+    plan: Plan, export_names: list[str], units_file: str | None, mapping_file: str = "MAPPING"
+) -> str:
     """Return the drafted mapping as YAML text with a comment on every guess."""
     out = _Lines()
     out.note(
         0, f"Drafted by harmonizer {__version__} (harmonizer draft) from {', '.join(export_names)}."
     )
     out.note(0, "Every guess says how sure it is; read each line marked CHECK, then run")
-    out.note(0, f"harmonizer check THIS_FILE --sample {export_names[0]}")
+    out.note(0, f"harmonizer check {mapping_file} --sample {export_names[0]}")
     out.add(f"mapping: {scalar(plan.mapping_id)}")
     out.add('version: "1"')
     out.add(f"schema_version: {scalar(plan.schema.version)}")

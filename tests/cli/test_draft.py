@@ -95,3 +95,24 @@ def test_draft_in_a_subprocess_then_run(tmp_path: Path) -> None:
     )
     assert ran.returncode == 0, ran.stderr
     assert (tmp_path / "out" / "records.jsonl").read_text(encoding="utf-8").count("\n") == 40
+
+
+def test_draft_names_an_unknown_sheet_and_exits_2(tmp_path: Path) -> None:
+    result = CliRunner().invoke(
+        main,
+        [
+            "draft",
+            str(ROOT / "examples" / "osterbotten-sv.xlsx"),
+            "-o",
+            str(tmp_path / "m.yaml"),
+            "--sheet",
+            "Blad9",
+            "--provider-id",
+            "6789015-9",
+            "--county",
+            "17",
+        ],
+    )
+    assert result.exit_code == 2
+    assert "no sheet 'Blad9'" in result.stderr
+    assert not (tmp_path / "m.yaml").exists()
