@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from harmonizer.converters import code_converter, scale_converter
-from harmonizer.draft.profile import ValueStats
+from harmonizer.draft.profile import EXCEL_SERIAL_RANGE, ValueStats
 from harmonizer.draft.vocabulary import (
     HeaderMatch,
     hint_in,
@@ -24,7 +24,7 @@ from harmonizer.draft.vocabulary import (
     words,
 )
 from harmonizer.mapping.load import LoadedMapping
-from harmonizer.values import EXCEL_SERIAL_RANGE, leading_number, parse_whole
+from harmonizer.values import leading_number, parse_whole
 
 HEADER_SURE = 80
 _ZERO_TO_TEN = re.compile(r"\b0\s*[-\u2013]\s*10\b")

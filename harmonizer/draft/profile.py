@@ -19,7 +19,7 @@ from harmonizer.errors import ReadError
 from harmonizer.io.cells import Cell, column_letter
 from harmonizer.io.csv_reader import DELIMITER_CANDIDATES
 from harmonizer.io.readers import SourceOptions, SourceRow, read_table
-from harmonizer.values import EXCEL_SERIAL_RANGE, parse_number
+from harmonizer.values import DEFAULT_DATE_WINDOW, EXCEL_EPOCH, parse_number
 
 MAX_DISTINCT = 200
 DEFAULT_SAMPLE_ROWS = 50_000
@@ -27,6 +27,12 @@ HEADER_SCAN_ROWS = 30
 TAIL_ROWS = 3
 MAX_SHEETS = 20
 SNIFF_CHARS = 1 << 16
+# Excel serial numbers of the days a response time may plausibly have: where a bare
+# number in a date column is a date.
+EXCEL_SERIAL_RANGE = (
+    float((DEFAULT_DATE_WINDOW.earliest - EXCEL_EPOCH.date()).days),
+    float((DEFAULT_DATE_WINDOW.latest - EXCEL_EPOCH.date()).days + 1),
+)
 
 _ISO = re.compile(
     r"^\d{4}-\d{2}-\d{2}(?:[T ]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$"
