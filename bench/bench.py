@@ -5,7 +5,8 @@
 Generates a 22-column web-survey export with realistic labels under bench/data/ (csv
 of ``--rows`` rows, xlsx of its first ``--xlsx-rows``), runs the whole pipeline on each
 in a fresh child process with ``--jobs 1`` and with every core, and prints rows per
-second and peak memory. The peak is the run process's own (VmHWM, which starts afresh
+second (by the clock, and per CPU-second of the run and its workers, the steadier
+figure on a shared machine) and peak memory. The peak is the run process's own (VmHWM, which starts afresh
 at exec, unlike ru_maxrss, which carries the parent's peak); the workers' peak is
 shown apart. Each rate is also given as a share of a plain csv read + write copy of
 the same csv (Python's csv module), measured in the same session: the practical limit.
