@@ -15,6 +15,7 @@ __version__ = "0.1.0"
 from harmonizer.api import (
     RunResult,
     aggregate,
+    aggregate_items,
     check_mapping,
     codebook,
     combine,
@@ -57,6 +58,7 @@ __all__ = [
     "Severity",
     "__version__",
     "aggregate",
+    "aggregate_items",
     "check_mapping",
     "codebook",
     "combine",

@@ -18,6 +18,7 @@ from harmonizer.dataset import CombineResult, Dataset, combine_runs, open_datase
 from harmonizer.duplicates import drop_duplicates
 from harmonizer.errors import DatasetError, ReadError
 from harmonizer.figures import DEFAULT_MIN_N, Figures, compute_figures, parse_by
+from harmonizer.item_figures import ItemFigures, compute_item_figures, parse_items
 from harmonizer.io.cells import column_letter
 from harmonizer.io.readers import SourceOptions, Table, read_table
 from harmonizer.io.writers import (
@@ -28,6 +29,7 @@ from harmonizer.io.writers import (
 from harmonizer.manifest import OpenText, build_manifest
 from harmonizer.mapping.load import LoadedMapping, load_mapping
 from harmonizer.publish.content import build_content, dataset_facts
+from harmonizer.publish.item_table import write_item_table
 from harmonizer.publish.table import write_table
 from harmonizer.publish.texts import check_lang
 from harmonizer.redaction import Redactor
@@ -373,11 +375,58 @@ def aggregate(
         opened.records(), opened.schema, parse_by(by), min_n=min_n, providers=opened.providers
     )
     figures = replace(
-        figures, source={"dataset": str(opened.path), "manifest": _dataset_summary(opened)}
+        figures, source={"dataset": dataset_name(opened), "manifest": _dataset_summary(opened)}
     )
     if output is not None:
         write_table(Path(output), opened.schema, figures, lang)
     return figures
+
+
+def aggregate_items(
+    dataset: Path | str,
+    items: str | Sequence[str],
+    by: str | Sequence[str] = (),
+    *,
+    output: Path | str | None = None,
+    min_n: int = DEFAULT_MIN_N,
+    lang: str = "en",
+) -> ItemFigures:
+    """Compute figures of the providers' own items per group; write them if ``output`` is set.
+
+    ``items`` names own items (``"own_items.smiley"``). Per group and item: the count of
+    each answer and, for an item the mapping declared on a scale, the positive share and
+    the mean where it means something. Items with fewer than ``min_n`` answers in a group
+    are suppressed. Own items never enter the national figures.
+
+    Raises:
+        DatasetError: the dataset cannot be read, an item or grouping field is unknown.
+        OutputError: the output cannot be written.
+    """
+    check_lang(lang)
+    opened = open_dataset(dataset)
+    catalogue = opened.item_catalogue
+    known = [*catalogue, *opened.manifest.get("own_items", [])]
+    figures = compute_item_figures(
+        opened.records(),
+        opened.schema,
+        catalogue,
+        parse_items(items, known),
+        parse_by(by),
+        min_n=min_n,
+    )
+    figures = replace(figures, source={"dataset": dataset_name(opened)})
+    if output is not None:
+        write_item_table(Path(output), opened.schema, figures, lang)
+    return figures
+
+
+def dataset_name(opened: Dataset) -> str:
+    """Return how outputs name a dataset: the path as given, or its folder name if absolute.
+
+    An absolute path says where one machine keeps the files, which is no one's business
+    in a figures file that travels.
+    """
+    return opened.path.name if opened.path.is_absolute() else str(opened.path)
 
 
 def _dataset_summary(opened: Dataset) -> dict[str, Any]:

@@ -293,7 +293,10 @@ def compute_item_figures(
         unit = record.get("unit_id")
         if named and unit and unit not in tally.names and record.get("unit_name"):
             tally.names[unit] = str(record["unit_name"])
-    ordered = sorted(groups, key=lambda k: tuple((1, "") if v is None else (0, v) for v in k))
+    # A group where none of the items was answered (another provider's units) has
+    # nothing to say about them: it is left out, as the items were never on its forms.
+    answered = [k for k, t in groups.items() if any(t.answers[i] for i in items)]
+    ordered = sorted(answered, key=lambda k: tuple((1, "") if v is None else (0, v) for v in k))
     return ItemFigures(
         by=by,
         min_n=min_n,
