@@ -18,7 +18,6 @@ from harmonizer.dataset import CombineResult, Dataset, combine_runs, open_datase
 from harmonizer.duplicates import drop_duplicates
 from harmonizer.errors import DatasetError, ReadError
 from harmonizer.figures import DEFAULT_MIN_N, Figures, compute_figures, parse_by
-from harmonizer.item_figures import ItemFigures, compute_item_figures, parse_items
 from harmonizer.io.cells import column_letter
 from harmonizer.io.readers import SourceOptions, Table, read_table
 from harmonizer.io.writers import (
@@ -26,6 +25,7 @@ from harmonizer.io.writers import (
     build_writers,
     publish_with_manifest,
 )
+from harmonizer.item_figures import ItemFigures, compute_item_figures, parse_items
 from harmonizer.manifest import OpenText, build_manifest
 from harmonizer.mapping.load import LoadedMapping, load_mapping
 from harmonizer.publish.content import build_content, dataset_facts
