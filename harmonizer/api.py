@@ -32,6 +32,11 @@ from harmonizer.publish.content import build_content, dataset_facts
 from harmonizer.publish.item_table import write_item_table
 from harmonizer.publish.table import write_table
 from harmonizer.publish.texts import check_lang
+from harmonizer.publish.views import (
+    build_perspectives,
+    build_purchaser_view,
+    build_service_path,
+)
 from harmonizer.redaction import Redactor
 from harmonizer.response import MissingColumnsError, long_responses, wide_responses
 from harmonizer.row import Outcome, Row
@@ -471,7 +476,11 @@ def report(
         opened.records(), opened.schema, parse_by(by), min_n=min_n, providers=opened.providers
     )
     content = build_content(
-        opened.schema, figures, lang, facts=dataset_facts(opened.manifest, lang)
+        opened.schema,
+        figures,
+        lang,
+        facts=dataset_facts(opened.manifest, lang),
+        **_report_views(opened, min_n, lang),
     )
     # The chart and template libraries load only when a report is written.
     if suffix == ".html":
@@ -481,6 +490,44 @@ def report(
     from harmonizer.publish.xlsx import write_xlsx
 
     return write_xlsx(output, content)
+
+
+def _report_views(opened: Dataset, min_n: int, lang: str) -> dict[str, Any]:
+    """Return the report's views: the perspectives; from 1.1 the path and the purchaser's.
+
+    Each grouping streams the records once more: memory stays flat, time grows.
+    """
+    schema = opened.schema
+
+    def grouped(by: Sequence[str], least: int = min_n) -> Figures:
+        return compute_figures(
+            opened.records(), schema, by, min_n=least, providers=opened.providers
+        )
+
+    views: dict[str, Any] = {
+        "perspectives": build_perspectives(schema, grouped(["respondent"]), lang)
+    }
+    if schema.has("touchpoint"):
+        catalogue = opened.item_catalogue
+        tied = [name for name, item in catalogue.items() if item.get("touchpoint")]
+        # min_n=1: the answers are pooled per touchpoint first, then suppressed.
+        items = (
+            compute_item_figures(opened.records(), schema, catalogue, tied, (), min_n=1)
+            if tied
+            else None
+        )
+        views["path"] = build_service_path(
+            schema, grouped(["touchpoint"]), grouped(["touchpoint"], 1), items, lang, min_n
+        )
+    if schema.has("production"):
+        views["purchaser"] = build_purchaser_view(
+            schema,
+            grouped(["county", "production", "provider_id"]),
+            grouped(["county", "production"]),
+            opened.providers,
+            lang,
+        )
+    return views
 
 
 def codebook(
