@@ -199,15 +199,17 @@ def nps_chart(
                 continue
             axes.barh(i, row.nps, height=thickness, color=NPS_COLOUR, gid=f"bar-{i}")
             if row.ci_low is not None and row.ci_high is not None:
-                axes.errorbar(
-                    row.nps,
-                    i,
-                    xerr=[[row.nps - row.ci_low], [row.ci_high - row.nps]],
-                    fmt="none",
-                    ecolor=WHISKER_COLOUR,
-                    elinewidth=1.2,
-                    capsize=4,
-                    gid=f"ci-{i}",
+                _name(
+                    axes.errorbar(
+                        row.nps,
+                        i,
+                        xerr=[[row.nps - row.ci_low], [row.ci_high - row.nps]],
+                        fmt="none",
+                        ecolor=WHISKER_COLOUR,
+                        elinewidth=1.2,
+                        capsize=4,
+                    ),
+                    f"ci-{i}",
                 )
             # The number stands in a column right of the chart, clear of bar and whisker.
             axes.text(
@@ -261,6 +263,20 @@ def distribution_chart(
 
     labels = [axis_label(r.label, r.n, r.suppressed, min_n, lang) for r in rows]
     return _render(key, title, labels, range(0, 101, 10), draw)
+
+
+def _name(container: Any, gid: str) -> None:
+    """Give an error bar's parts ids of their own (one gid on all would repeat).
+
+    The whisker is ``gid``, its caps ``gid-cap-k`` and its marker ``gid-point``.
+    """
+    point, caps, whiskers = container.lines
+    if point is not None:
+        point.set_gid(f"{gid}-point")
+    for k, cap in enumerate(caps):
+        cap.set_gid(f"{gid}-cap-{k}")
+    for k, whisker in enumerate(whiskers):
+        whisker.set_gid(gid if k == 0 else f"{gid}-{k}")
 
 
 def _wrap(label: str, width: int = 16) -> str:
@@ -384,17 +400,19 @@ def means_chart(perspectives: Perspectives, title: str, *, key: str = "perspecti
                     continue
                 low = cell.ci_low if cell.ci_low is not None else cell.value
                 high = cell.ci_high if cell.ci_high is not None else cell.value
-                axes.errorbar(
-                    cell.value,
-                    i + offsets[p],
-                    xerr=[[cell.value - low], [high - cell.value]],
-                    fmt=marker,
-                    color=colour,
-                    ecolor=colour,
-                    elinewidth=1.2,
-                    capsize=3,
-                    markersize=6,
-                    gid=f"dot-{i}-{p}",
+                _name(
+                    axes.errorbar(
+                        cell.value,
+                        i + offsets[p],
+                        xerr=[[cell.value - low], [high - cell.value]],
+                        fmt=marker,
+                        color=colour,
+                        ecolor=colour,
+                        elinewidth=1.2,
+                        capsize=3,
+                        markersize=6,
+                    ),
+                    f"dot-{i}-{p}",
                 )
         axes.legend(
             loc="upper center",

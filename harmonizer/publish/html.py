@@ -101,6 +101,7 @@ def render_html(content: ReportContent) -> str:
         names = unanswered(rows)
         return t("no_answers_note", groups=", ".join(names)) if names else None
 
+    # A statement nobody answered gets no chart, only its table and the note.
     sections = [
         (
             section,
@@ -110,7 +111,9 @@ def render_html(content: ReportContent) -> str:
                 min_n,
                 key=f"statement-{section.item}",
                 lang=lang,
-            ),
+            )
+            if answered(section.rows)
+            else None,
             empty_note(section.rows),
         )
         for section in content.statements
@@ -122,14 +125,11 @@ def render_html(content: ReportContent) -> str:
     if content.perspectives is not None and content.perspectives.labels:
         views = content.perspectives
         nps_cells = views.rows[0].cells
+        nps_rows = answered(_nps_rows(views.labels, nps_cells, views.responses))
         perspective_svgs = (
-            nps_chart(
-                answered(_nps_rows(views.labels, nps_cells, views.responses)),
-                t.perspectives_nps_title,
-                min_n,
-                key="perspective-nps",
-                lang=lang,
-            ),
+            nps_chart(nps_rows, t.perspectives_nps_title, min_n, key="perspective-nps", lang=lang)
+            if nps_rows
+            else None,
             means_chart(views, t.perspectives_means_title),
         )
     purchaser_svg = purchaser_note = None
@@ -140,8 +140,10 @@ def render_html(content: ReportContent) -> str:
             [r.nps for _, r in lines],
             [r.responses for _, r in lines],
         )
-        purchaser_svg = nps_chart(
-            answered(rows), t.purchaser_chart, min_n, key="purchaser", lang=lang
+        purchaser_svg = (
+            nps_chart(answered(rows), t.purchaser_chart, min_n, key="purchaser", lang=lang)
+            if answered(rows)
+            else None
         )
         purchaser_note = empty_note(rows)
     template = environment.get_template("report.html.j2")
@@ -151,11 +153,15 @@ def render_html(content: ReportContent) -> str:
         num=lambda v, d: number(v, d, lang),
         hidden=hidden,
         nobreak=nobreak,
-        nps_svg=nps_chart(answered(content.nps), t.nps_heading, min_n, lang=lang),
+        nps_svg=nps_chart(answered(content.nps), t.nps_heading, min_n, lang=lang)
+        if answered(content.nps)
+        else None,
         nps_note=empty_note(content.nps),
         overview_svg=distribution_chart(
             answered(content.overview), t.statements_all, min_n, key="overview", lang=lang
-        ),
+        )
+        if answered(content.overview)
+        else None,
         overview_note=empty_note(content.overview),
         sections=sections,
         colours=SCALE_COLOURS,
