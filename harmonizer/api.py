@@ -524,7 +524,6 @@ def _report_views(opened: Dataset, min_n: int, lang: str) -> dict[str, Any]:
             schema,
             grouped(["county", "production", "provider_id"]),
             grouped(["county", "production"]),
-            opened.providers,
             lang,
         )
     return views

@@ -254,7 +254,6 @@ def build_purchaser_view(
     schema: RecordSchema,
     by_provider: Figures,
     by_production: Figures,
-    providers: Mapping[str, str],
     lang: str,
 ) -> PurchaserView:
     """Return each county's own production beside its purchased and voucher providers.
@@ -293,7 +292,7 @@ def build_purchaser_view(
                 )
             )
             continue
-        name = group.names.get(provider or "") or providers.get(provider or "") or str(provider)
+        name = group.names.get(provider or "") or str(provider)
         rows.append(
             PurchaserRow(production_label, name, group.responses, _nps(group), statements(group))
         )
