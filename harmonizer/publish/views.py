@@ -181,10 +181,10 @@ def build_service_path(
             continue
         positive = total = 0
         if counts is not None:
-            for figure in counts.statements:
-                if figure.distribution is not None:
-                    positive += figure.distribution[3] + figure.distribution[4]
-                    total += figure.n
+            for statement in counts.statements:
+                if statement.distribution is not None:
+                    positive += statement.distribution[3] + statement.distribution[4]
+                    total += statement.n
         for figure in tied:
             # Items computed with min_n=1: every answer is counted before suppression.
             if figure.positive is not None:
@@ -268,17 +268,15 @@ def build_purchaser_view(
     def statements(group: GroupFigures) -> tuple[Estimate, ...]:
         return tuple(_mean(s) for s in group.statements)
 
-    ordered = sorted(
-        (g for g in by_provider.groups if g.key is not None),
-        key=lambda g: (
-            g.key[0] or "",
-            PRODUCTION_ORDER.index(g.key[1]) if g.key[1] in PRODUCTION_ORDER else 9,
-            g.names.get(g.key[2] or "", g.key[2] or ""),
-        ),
-    )
+    def order(group: GroupFigures) -> tuple[str, int, str]:
+        county, production, provider = group.key or (None, None, None)
+        rank = PRODUCTION_ORDER.index(production) if production in PRODUCTION_ORDER else 9
+        return county or "", rank, group.names.get(provider or "", provider or "")
+
+    ordered = sorted((g for g in by_provider.groups if g.key is not None), key=order)
     done: set[tuple[Any, Any]] = set()
     for group in ordered:
-        county, production, provider = group.key  # type: ignore[misc]
+        county, production, provider = group.key or (None, None, None)
         rows = counties.setdefault(county or "", [])
         production_label = value_label(schema, "production", production, lang, {})
         if production == "own":

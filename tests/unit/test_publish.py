@@ -314,7 +314,12 @@ def test_codebook_lists_fields_and_codes_in_three_languages(tmp_path: Path, lang
     assert names[:3] == ["schema_version", "record_id", "county"]
     assert "useful" in names
     county = next(r for r in fields.iter_rows(min_row=2, values_only=True) if r[0] == "county")
-    assert county[3:6] == ("Hyvinvointialue", "Välfärdsområde", "Wellbeing services county")
+    assert county[3] == "1.0, 1.1"  # the versions that have the field
+    assert county[4:7] == ("Hyvinvointialue", "Välfärdsområde", "Wellbeing services county")
+    touchpoint = next(
+        r for r in fields.iter_rows(min_row=2, values_only=True) if r[0] == "touchpoint"
+    )
+    assert touchpoint[3] == "1.1"
     rows = {(r[0], r[1]): r[2:] for r in codes.iter_rows(min_row=2, values_only=True)}
     assert rows[("county", "90")] == ("Helsingin kaupunki", "Helsingfors stad", "City of Helsinki")
     assert rows[("missing_reason", "dont_know")] == ("En osaa sanoa", "Kan inte säga", "Don't know")
@@ -324,7 +329,10 @@ def test_codebook_lists_fields_and_codes_in_three_languages(tmp_path: Path, lang
 def test_codebook_markdown(tmp_path: Path) -> None:
     text = codebook(tmp_path / "codebook.md", lang="fi").read_text(encoding="utf-8")
     assert text.startswith("# Kansallisen palautetietueen tietosisältö")
-    assert "| ease | integer 1-5 or null | kyllä | Asiointi oli sujuvaa ja helppoa |" in text
+    assert (
+        "| ease | integer 1-5 or null | kyllä | 1.0, 1.1 | Asiointi oli sujuvaa ja helppoa |"
+        in text
+    )
     assert "## Puuttumisen syyt" in text
     with pytest.raises(DatasetError):
         codebook(tmp_path / "codebook.pdf")
