@@ -372,7 +372,7 @@ def means_chart(perspectives: Perspectives, title: str, *, key: str = "perspecti
     rows = [r for r in perspectives.rows if r.item != "nps"]
     count = len(perspectives.labels)
     with _LOCK, matplotlib.style.context("default"), mpl.rc_context(_settings(key)):
-        labels = [axis_label(r.label, 0, False, 0).rsplit(" (n=", 1)[0] for r in rows]
+        labels = [textwrap.fill(r.label, LABEL_CHARS, max_lines=2, placeholder="…") for r in rows]
         spread = WRAPPED_ROW if any("\n" in label for label in labels) else 1.0
         figure = Figure(
             figsize=(WIDTH, BASE_HEIGHT + 0.6 + ROW_HEIGHT * 1.6 * spread * max(len(rows), 1)),
@@ -414,12 +414,8 @@ def means_chart(perspectives: Perspectives, title: str, *, key: str = "perspecti
                     ),
                     f"dot-{i}-{p}",
                 )
-        axes.legend(
-            loc="upper center",
-            bbox_to_anchor=(0.5, -0.08),
-            ncols=max(count, 1),
-            frameon=False,
-        )
+        # Below the whole figure, centred on it: long perspective names keep their room.
+        figure.legend(loc="outside lower center", ncols=max(count, 1), frameon=False)
         buffer = io.StringIO()
         figure.savefig(buffer, format="svg", metadata=_NO_METADATA)
     return _inline(buffer.getvalue(), key)

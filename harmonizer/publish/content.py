@@ -234,7 +234,7 @@ def build_content(
         subtitle=t("subtitle", by=by),
         facts=(*facts, (t.generated, when)),
         notes=(
-            t("suppression_note", min_n=figures.min_n),
+            t("suppression_words", min_n=figures.min_n),
             t.comparability_note,
             t.method_note,
             t.clip_note,
