@@ -346,3 +346,29 @@ def test_report_of_a_1_1_dataset_has_the_three_sections(
     assert "Arrival" in labels
     assert "The service as a whole" in labels
     assert len(path._charts) == 1
+
+
+def test_aggregate_by_touchpoint_production_and_respondent_command(
+    tmp_path: Path, records: list[dict[str, Any]], run_folder: Any
+) -> None:
+    folder = _dataset(tmp_path, records, run_folder)
+    out = tmp_path / "groups.csv"
+    result = CliRunner().invoke(
+        main,
+        ["aggregate", str(folder), "--by", "touchpoint,production,respondent", "-o", str(out)],
+        catch_exceptions=False,
+    )
+    assert result.exit_code == 0, result.output
+    with out.open(encoding="utf-8-sig") as handle:
+        rows = [r for r in csv.DictReader(handle) if r["item"] == "nps"]
+    keyed = {(r["touchpoint"], r["production"], r["respondent"]): r for r in rows}
+    purchased = keyed[("whole_service", "purchased", "customer")]
+    assert purchased["touchpoint_label"] == "The service as a whole"
+    assert purchased["production_label"] == "Purchased service"
+    # 10, 9, 8, 6, 10: promoters 3, detractors 1 of 5.
+    assert (purchased["n"], purchased["nps"]) == ("5", "40.0")
+    close = keyed[("whole_service", "purchased", "close_person")]
+    assert (close["n"], close["suppressed"], close["nps"]) == ("2", "True", "")
+    kiosk = keyed[("arrival", "own", "customer")]
+    assert (kiosk["n"], kiosk["suppressed"]) == ("0", "True")
+    assert keyed[("", "", "customer")]["touchpoint_label"] == "(not given)"
