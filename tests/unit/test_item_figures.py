@@ -12,6 +12,8 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from harmonizer import aggregate_items, report
 from harmonizer.cli import main
@@ -372,3 +374,35 @@ def test_aggregate_by_touchpoint_production_and_respondent_command(
     kiosk = keyed[("arrival", "own", "customer")]
     assert (kiosk["n"], kiosk["suppressed"]) == ("0", "True")
     assert keyed[("", "", "customer")]["touchpoint_label"] == "(not given)"
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    scale=st.sampled_from(["agree5", "satisfaction5", "smiley4", "grade4_10", "yes_no"]),
+    answers=st.lists(
+        st.one_of(st.integers(-2, 12), st.sampled_from(["yes", "no", "4", "kyllä", True])),
+        max_size=40,
+    ),
+    min_n=st.integers(1, 8),
+)
+def test_item_figures_always_reconcile(scale: str, answers: list[Any], min_n: int) -> None:
+    figure = item_figure("x", Scale.of(SCHEMA, scale), Counter(answers), min_n)
+    assert figure.n == len(answers)
+    assert figure.suppressed == (len(answers) < min_n)
+    if figure.suppressed:
+        assert figure.counts is None
+        assert figure.positive_share is None
+        return
+    assert figure.off_scale is not None
+    on_scale = sum(count for _, count in figure.counts or ())
+    assert on_scale + figure.off_scale == figure.n
+    points = SCHEMA.item_scales[scale]["points"]
+    assert [answer for answer, _ in figure.counts or ()] == [str(p) for p in points]
+    if on_scale:
+        assert figure.positive is not None
+        assert 0 <= figure.positive <= on_scale
+        assert figure.positive_share == pytest.approx(figure.positive / on_scale)
+    if figure.mean is not None:
+        assert points[0] <= figure.mean <= points[-1]
+        if figure.ci_low is not None:
+            assert points[0] <= figure.ci_low <= figure.mean <= figure.ci_high <= points[-1]
