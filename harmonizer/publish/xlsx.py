@@ -37,11 +37,13 @@ HEADER_FILL = PatternFill("solid", fgColor="F2F5F9")
 NOTE_FONT = Font(italic=True, color="666666")
 TITLE_FONT = Font(bold=True, size=13)
 WRAP = Alignment(wrap_text=True, vertical="top")
+RIGHT = Alignment(horizontal="right")
 SHEET_NAME_MAX = 31
 MIN_WIDTH = 7.0
 MAX_WIDTH = 48.0
 NOTE_CHARS = 110  # characters a merged note line holds, for its row height
 CM_PER_CHAR = 0.2  # a column of width 1 is about this wide in centimetres
+DASH = "\u2013"
 
 
 def _round(value: float | None, digits: int) -> float | None:
@@ -58,7 +60,9 @@ def _header(sheet: Worksheet, row: int, names: Sequence[str]) -> None:
 
 def _put(sheet: Worksheet, row: int, values: Sequence[Any]) -> None:
     for column, value in enumerate(values, start=1):
-        sheet.cell(row=row, column=column, value=neutralise(value))
+        cell = sheet.cell(row=row, column=column, value=neutralise(value))
+        if value == DASH:
+            cell.alignment = RIGHT  # in a column of numbers, under them
 
 
 def _note(sheet: Worksheet, row: int, note: str, columns: int, font: Font = NOTE_FONT) -> int:
@@ -576,21 +580,14 @@ def _purchaser_sheet(book: Workbook, content: ReportContent, t: Texts) -> None:
                     r.provider,
                     r.responses,
                     nps.n,
-                    _round(nps.value, 1)
-                    if nps.value is not None
-                    else _not_shown(t, nps.n, nps.suppressed),
+                    # A dash where nothing is shown: the note below the table says why.
+                    _round(nps.value, 1) if nps.value is not None else DASH,
                     _round(nps.ci_low, 1),
                     _round(nps.ci_high, 1),
-                    *(
-                        _round(e.value, 2)
-                        if e.value is not None
-                        else _not_shown(t, e.n, e.suppressed)
-                        for e in r.statements
-                    ),
+                    *(_round(e.value, 2) if e.value is not None else DASH for e in r.statements),
                 ],
             )
     last = row
-    _fit(sheet, range(head, last + 1), columns + 1)
     row = _note(sheet, last + 2, t("compact_note", min_n=content.min_n), columns)
     # The chart's own table: the lines with answers, named with their county.
     lines = [
@@ -611,6 +608,7 @@ def _purchaser_sheet(book: Workbook, content: ReportContent, t: Texts) -> None:
         for r in c.rows
     ]
     top, shown = _nps_table(sheet, row + 1, lines, content, t)
+    _fit(sheet, [*range(head, last + 1), *range(top, top + len(lines) + 1)], max(13, columns))
     if shown:
         chart = _nps_bars(sheet, t.purchaser_chart, t, top, shown, 7, 12)
         chart.width = 32  # room for the long "county: production, provider" labels
