@@ -18,6 +18,7 @@ from harmonizer.dataset import CombineResult, Dataset, combine_runs, open_datase
 from harmonizer.duplicates import drop_duplicates
 from harmonizer.errors import DatasetError, ReadError
 from harmonizer.figures import DEFAULT_MIN_N, Figures, compute_figures, parse_by
+from harmonizer.fixes import hints_from
 from harmonizer.io.cells import column_letter
 from harmonizer.io.readers import SourceOptions, Table, read_table
 from harmonizer.io.writers import (
@@ -35,6 +36,12 @@ from harmonizer.response import MissingColumnsError, long_responses, wide_respon
 from harmonizer.row import Outcome, Row
 from harmonizer.run_report import DEFAULT_MAX_ISSUES, ExportSummary, Report, ReportBuilder
 from harmonizer.schema import DEFAULT_SCHEMA_VERSION, load_schema
+from harmonizer.structure import (
+    HeaderMismatchError,
+    header_found_at,
+    header_issues,
+    unreadable_issue,
+)
 from harmonizer.tabular import (
     REJECT_COLUMNS,
     flatten_record,
@@ -84,11 +91,12 @@ def _builder(loaded: LoadedMapping, table: Table, keep_open_text: bool) -> Recor
         shown = ", ".join(f"{column_letter(i)} '{h}'" for i, h in enumerate(info.header) if h)
         shown = shown or "nothing"
         where = f"sheet '{info.sheet}', " if info.sheet else ""
-        raise ReadError(
+        raise HeaderMismatchError(
             f"{info.name}: {where}the header on row {info.header_row} lacks "
             + "; ".join(err.missing)
             + f". The header has: {shown}. Correct the mapping's column names, or set "
-            "source.header_row if the header is on another row."
+            "source.header_row if the header is on another row.",
+            info,
         ) from err
 
 
@@ -135,8 +143,12 @@ def iter_rows(
     *,
     keep_open_text: bool = True,
     progress: Progress | None = None,
+    on_unreadable: Callable[[Path, ReadError], None] | None = None,
 ) -> Iterator[Row]:
     """Stream every row of every export through the pipeline, filling ``report``.
+
+    With ``on_unreadable``, an export that cannot be read (or lacks a mapped column) is
+    handed to it and the next export follows; without, the error stops the run.
 
     Raises:
         ReadError: an export cannot be read, or lacks a column the mapping names.
@@ -145,15 +157,20 @@ def iter_rows(
     builder_report = ReportBuilder(report)
     seen: dict[str, tuple[str, int]] = {}
     for path in exports:
-        with read_table(Path(path), _source_options(loaded)) as table:
-            builder = _builder(loaded, table, keep_open_text)
-            for issue in builder.header_issues:
-                report.add_issue(issue)
-            rows: Iterable[Row] = apply_mapping(_responses(loaded, builder, table), builder)
-            rows = validate_records(rows, validator)
-            rows = drop_duplicates(rows, seen)
-            rows = builder_report.wrap(rows, ExportSummary(table.info))
-            yield from _counted(rows, progress)
+        try:
+            with read_table(Path(path), _source_options(loaded)) as table:
+                builder = _builder(loaded, table, keep_open_text)
+                for issue in builder.header_issues:
+                    report.add_issue(issue)
+                rows: Iterable[Row] = apply_mapping(_responses(loaded, builder, table), builder)
+                rows = validate_records(rows, validator)
+                rows = drop_duplicates(rows, seen)
+                rows = builder_report.wrap(rows, ExportSummary(table.info))
+                yield from _counted(rows, progress)
+        except ReadError as err:
+            if on_unreadable is None:
+                raise
+            on_unreadable(Path(path), err)
 
 
 def _report_for(loaded: LoadedMapping, max_issues: int) -> Report:
@@ -175,13 +192,40 @@ def validate(
 ) -> Report:
     """Run the full pipeline without writing any dataset; return the report.
 
+    Structural problems of an export are issues like any other, located in that export:
+    a mapped column missing from its header (``column-not-found``, "the header seems to
+    be on row 2" when it moved), or a file that cannot be read (``unreadable-export``).
+    The other exports are validated all the same.
+
     Raises:
         MappingError, SchemaLoadError: the mapping cannot be used.
-        ReadError: an export cannot be read.
     """
     loaded = mapping if isinstance(mapping, LoadedMapping) else load_mapping(mapping)
     report = _report_for(loaded, max_issues)
-    for _ in iter_rows(loaded, [Path(p) for p in exports], report, progress=progress):
+    report.hints = hints_from(loaded)
+    options = _source_options(loaded)
+
+    def unreadable(path: Path, err: ReadError) -> None:
+        summary: ExportSummary | None
+        if isinstance(err, HeaderMismatchError):
+            found = header_found_at(path, options, loaded)
+            if found is not None:
+                report.hints.header_found[err.info.name] = found
+            summary = ExportSummary(err.info)
+            report.exports.append(summary)
+            issues = header_issues(loaded, err.info, found)
+        else:
+            issues = [unreadable_issue(path, err)]
+            last = report.exports[-1] if report.exports else None
+            # A file that broke while being read has its summary (and counts) already.
+            summary = last if last is not None and last.info.path == path else None
+        for issue in issues:
+            report.add_issue(issue)
+            if summary is not None:
+                summary.issue_counts[str(issue.code)] += 1
+
+    paths = [Path(p) for p in exports]
+    for _ in iter_rows(loaded, paths, report, progress=progress, on_unreadable=unreadable):
         pass
     return report
 
@@ -222,6 +266,8 @@ def check_mapping(
     for issue in checked.issues:
         report.add_issue(issue)
     loaded = checked.loaded
+    if loaded is not None:
+        report.hints = hints_from(loaded)
     if sample is None or loaded is None:
         return report
     with read_table(Path(sample), _source_options(loaded)) as table:

@@ -35,6 +35,8 @@ def check_command(
     max_issues: int,
     fail_on: str,
     lang: str | None,
+    audience: str | None,
+    show_info: bool,
     quiet: bool,
 ) -> None:
     """Check MAPPING files without harmonising anything.
@@ -60,6 +62,14 @@ def check_command(
         ]
         if sample is not None and reports[0].rows_checked is None and not quiet:
             click.echo(f"harmonizer check: {sample} was not read: fix the mapping first", err=True)
-        results = report_set("check", reports, fail_on=fail_on, lang=lang, fmt=fmt)
+        results = report_set(
+            "check",
+            reports,
+            fail_on=fail_on,
+            lang=lang,
+            fmt=fmt,
+            audience=audience,
+            show_info=show_info,
+        )
         code = emit("check", results, fmt=fmt, output=output, quiet=quiet)
     sys.exit(code)

@@ -13,7 +13,7 @@ from harmonizer.io.writers import AtomicFile
 from harmonizer.issues import Severity
 from harmonizer.reporters import REPORTERS_BY_NAME, ReportSet
 from harmonizer.reporters.base import severity_counts_text
-from harmonizer.reporters.texts import LANGUAGES
+from harmonizer.reporters.texts import LANGUAGES, default_lang
 from harmonizer.run_report import DEFAULT_MAX_ISSUES
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -43,7 +43,8 @@ def report_options(command: F) -> F:
             default=DEFAULT_MAX_ISSUES,
             show_default=True,
             type=click.IntRange(min=0),
-            help="Issues listed in the report; counting never stops.",
+            help="Issues listed per severity (errors, warnings, info), errors first; "
+            "counting never stops.",
         ),
         click.option(
             "--fail-on",
@@ -55,8 +56,21 @@ def report_options(command: F) -> F:
         click.option(
             "--lang",
             type=click.Choice(list(LANGUAGES)),
-            help="Language of titles and remedies in text, github and xlsx reports "
-            "(default: fi for xlsx, en otherwise).",
+            help="Language of the report in every format (default: fi or sv when the "
+            "locale is Finnish or Swedish, en otherwise).",
+        ),
+        click.option(
+            "--audience",
+            type=click.Choice(["provider", "author"]),
+            help="Whose fix comes first: the provider's (cells to change in the export) or "
+            "the mapping author's (YAML to edit). Default: provider for xlsx, author "
+            "otherwise; every format shows both.",
+        ),
+        click.option(
+            "--show-info",
+            is_flag=True,
+            help="List info issues (personal data replaced, and other notes that need no "
+            "action) one by one; by default they are counted in the summary only.",
         ),
         click.option("-q", "--quiet", is_flag=True, help="Log nothing on stderr."),
     ]
@@ -107,8 +121,25 @@ def emit(
 
 
 def report_set(
-    command: str, reports: list[Any], *, fail_on: str, lang: str | None, fmt: str
+    command: str,
+    reports: list[Any],
+    *,
+    fail_on: str,
+    lang: str | None,
+    fmt: str,
+    audience: str | None = None,
+    show_info: bool = False,
 ) -> ReportSet:
-    """Return the ReportSet the reporters render, with the language defaulted per format."""
-    chosen = lang or ("fi" if fmt == "xlsx" else "en")
-    return ReportSet(command, tuple(reports), Severity.parse(fail_on), chosen)
+    """Return the ReportSet the reporters render.
+
+    One language default for every format: the locale's when it is Finnish or Swedish,
+    English otherwise. The workbook is the provider's: their fix comes first there.
+    """
+    return ReportSet(
+        command,
+        tuple(reports),
+        Severity.parse(fail_on),
+        lang or default_lang(),
+        show_info=show_info,
+        audience=audience or ("provider" if fmt == "xlsx" else "author"),
+    )

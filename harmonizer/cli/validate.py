@@ -26,6 +26,8 @@ def validate_command(
     max_issues: int,
     fail_on: str,
     lang: str | None,
+    audience: str | None,
+    show_info: bool,
     quiet: bool,
     progress: bool | None,
 ) -> None:
@@ -44,6 +46,14 @@ def validate_command(
         loaded = load_mapping(mapping_path)
         with progress_bar(show and not quiet, loaded.id) as advance:
             report = validate(loaded, exports, max_issues=max_issues, progress=advance)
-        results = report_set("validate", [report], fail_on=fail_on, lang=lang, fmt=fmt)
+        results = report_set(
+            "validate",
+            [report],
+            fail_on=fail_on,
+            lang=lang,
+            fmt=fmt,
+            audience=audience,
+            show_info=show_info,
+        )
         code = emit("validate", results, fmt=fmt, output=output, quiet=quiet)
     sys.exit(code)

@@ -8,7 +8,16 @@ from urllib.parse import quote
 
 from harmonizer import __version__
 from harmonizer.issues import Issue, IssueCode, Severity
-from harmonizer.reporters.base import ReportSet, describe_value, file_of, relative
+from harmonizer.reporters.base import (
+    ReportSet,
+    describe_value,
+    file_of,
+    fix_lines,
+    location,
+    message_of,
+    relative,
+)
+from harmonizer.reporters.provider import author_fix, provider_fix
 from harmonizer.reporters.texts import code_remedy
 from harmonizer.run_report import Report
 
@@ -31,12 +40,18 @@ def _rules() -> list[dict[str, Any]]:
     ]
 
 
-def _result(report: Report, issue: Issue, rule_index: dict[IssueCode, int]) -> dict[str, Any]:
+def _result(
+    results: ReportSet, report: Report, issue: Issue, rule_index: dict[IssueCode, int]
+) -> dict[str, Any]:
     # A region carries lines only; sheet and column go into the text people read.
-    text = f"{issue.location()}: {issue.message}" if issue.location() else issue.message
-    detail = describe_value(issue)
+    lang = results.lang
+    text = f"{location(issue, lang)}: {message_of(issue, lang)}"
+    detail = describe_value(issue, lang)
     if detail:
         text += f" ({detail})"
+    for label, fix in fix_lines(results, report, issue):
+        text += f"\n{label}: {fix}"
+    provider = provider_fix(report, issue, lang)
     result: dict[str, Any] = {
         "ruleId": str(issue.code),
         "ruleIndex": rule_index[issue.code],
@@ -46,7 +61,9 @@ def _result(report: Report, issue: Issue, rule_index: dict[IssueCode, int]) -> d
             k: v
             for k, v in issue.to_dict().items()
             if k in ("sheet", "column", "column_letter", "field", "value") and v is not None
-        },
+        }
+        | {"fixMapping": author_fix(report, issue, lang)}
+        | ({"fixExport": provider} if provider is not None else {}),
     }
     path = file_of(report, issue)
     if path is not None:
@@ -80,7 +97,8 @@ def sarif_document(results: ReportSet) -> dict[str, Any]:
                     }
                 ],
                 "results": [
-                    _result(report, issue, rule_index) for report, issue in results.issues()
+                    _result(results, report, issue, rule_index)
+                    for report, issue in results.issues()
                 ],
                 "properties": {
                     "command": results.command,
