@@ -34,7 +34,8 @@ def quoted(text: str, lang: str) -> str:
     '”Hyöty”'
     """
     opening, closing = QUOTES.get(lang, QUOTES["en"])
-    return f"{opening}{text}{closing}"
+    shown = text.replace("\r", "\\r").replace("\n", "\\n")
+    return f"{opening}{shown}{closing}"
 
 
 def in_mapping_file(issue: Issue) -> bool:
@@ -146,15 +147,13 @@ def provider_fix(report: Report, issue: Issue, lang: str) -> str | None:
     hints = report.hints
     column = quoted(issue.column or issue.column_letter or "?", lang)
     if code is IssueCode.COLUMN_NOT_FOUND and issue.export in hints.header_found:
-        return _capitalised(
-            word("header_elsewhere", lang).format(
-                found=hints.header_found[issue.export], expected=hints.header_row
-            )
+        return word("header_elsewhere", lang).format(
+            found=hints.header_found[issue.export], expected=hints.header_row
         )
     if code is IssueCode.BAD_DATE:
         impossible = impossible_date(issue.value, column, lang)
         if impossible:
-            return _capitalised(impossible)
+            return impossible
     template = code_provider_fix(code, lang)
     if template is None:
         return None
@@ -177,13 +176,16 @@ def provider_fix(report: Report, issue: Issue, lang: str) -> str | None:
         {"low", "high"} & needs and (field.low is None or field.high is None)
     ):
         template = word("fix_cell", lang)
-    text = template.format_map(values)
+    if "column" in needs and not (issue.column or issue.column_letter):
+        if issue.row is None:
+            return None
+        template = word("fix_row", lang)
+    text = template.format_map({**values, "row": issue.row})
     guess = closest(issue.value, answers) if code in _TYPO_CODES else None
     if guess is not None:
-        return _capitalised(word("did_you_mean", lang).format(closest=quoted(guess, lang))) + (
-            " " + _capitalised(text)
-        )
-    return _capitalised(text)
+        question = word("did_you_mean", lang).format(closest=quoted(guess, lang))
+        return f"{question} {_capitalised(text)}"
+    return text
 
 
 _TYPO_CODES = frozenset({IssueCode.UNKNOWN_LABEL, IssueCode.BAD_CODE, IssueCode.LOOKUP_MISSING})
