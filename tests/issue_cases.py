@@ -81,11 +81,13 @@ class Case:
     mapping: str = MAPPING
     rows: tuple[str, ...] = ()
     header: str = HEADER
+    show_info: bool = False
 
     def arguments(self, fmt: str) -> list[str]:
         """Return the command line, naming the files relative to the case's folder."""
         if self.command == "validate":
-            return ["validate", "-m", MAPPING_FILE, EXPORT_FILE, "--format", fmt]
+            shown = ["--show-info"] if self.show_info else []
+            return ["validate", "-m", MAPPING_FILE, EXPORT_FILE, *shown, "--format", fmt]
         args = ["check", MAPPING_FILE, "--format", fmt]
         if self.rows:
             args += ["--sample", EXPORT_FILE]
@@ -98,8 +100,8 @@ class Case:
         return " ".join(["harmonizer", *args[:at], *args[at + 2 :]])
 
 
-def data(*rows: str, mapping: str = MAPPING, header: str = HEADER) -> Case:
-    return Case("validate", mapping, rows, header)
+def data(*rows: str, mapping: str = MAPPING, header: str = HEADER, show_info: bool = False) -> Case:
+    return Case("validate", mapping, rows, header, show_info)
 
 
 def check(mapping: str, *rows: str, header: str = HEADER) -> Case:
@@ -175,9 +177,13 @@ CASES: dict[IssueCode, Case] = {
         good_with(unit="Oulu"),
         mapping=MAPPING + "  unit_id: Yksikkö\n",
     ),
-    IssueCode.AMBIGUOUS_TIME: data(good_with(time="25.10.2026 03:30")),
+    IssueCode.AMBIGUOUS_TIME: data(good_with(time="25.10.2026 03:30"), show_info=True),
     IssueCode.NONEXISTENT_TIME: data(good_with(time="29.03.2026 03:30")),
-    IssueCode.REDACTED: data(good_with(text="Soittakaa 040 1234567 tai 131052-308T")),
+    IssueCode.REDACTED: data(
+        good_with(text="Soittakaa 040 1234567 tai 131052-308T"), show_info=True
+    ),
+    # A quote opened in the header and never closed: the file cannot be split into cells.
+    IssueCode.UNREADABLE_EXPORT: data(GOOD, header='"' + HEADER),
     IssueCode.MAPPING_YAML: check("mapping: [unclosed\n"),
     IssueCode.MAPPING_SCHEMA: check(
         MAPPING.replace("  ease: Sujuvuus\n", "  ease: {colum: Sujuvuus}\n")
@@ -228,5 +234,7 @@ def write_case(case: Case, folder: Path) -> None:
 def run_case(case: Case, folder: Path, fmt: str = "json") -> Result:
     """Write the case into ``folder`` and run its command there, reporting in ``fmt``."""
     write_case(case, folder)
+    # An English locale: the reports' default language follows it (docs/issues.md is English).
+    english = {"LC_ALL": None, "LC_MESSAGES": None, "LANG": "C.UTF-8"}
     with contextlib.chdir(folder):
-        return CliRunner().invoke(main, case.arguments(fmt), catch_exceptions=False)
+        return CliRunner(env=english).invoke(main, case.arguments(fmt), catch_exceptions=False)

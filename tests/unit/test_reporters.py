@@ -252,7 +252,9 @@ def test_json_follows_the_published_schema() -> None:
     jsonschema.Draft202012Validator(schema).validate(document)
     assert document == report_document(results())
     listed = document["reports"][0].pop("issues")
-    assert document["reports"][0] == {k: v for k, v in make_report().to_dict().items() if k != "issues"}
+    assert document["reports"][0] == {
+        k: v for k, v in make_report().to_dict().items() if k != "issues"
+    }
     assert [i["code"] for i in listed] == ["unknown-label", "required-missing", "nonexistent-time"]
     assert listed[0]["fix_mapping"] == fix(IssueCode.UNKNOWN_LABEL, "ease")
     assert listed[0]["fix_export"] == "correct the cell in column “Asiointi: sujuvaa, helppoa”"
