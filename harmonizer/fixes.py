@@ -31,6 +31,16 @@ class FieldHints:
     low: int | None = None
     high: int | None = None
     example: str | None = None
+    labels: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+    def answers_in(self, lang: str) -> tuple[str, ...]:
+        """Return the answers to show: the survey's own, else the scale's in ``lang``."""
+        return self.answers or self.labels.get(lang, ())
+
+    @property
+    def every_answer(self) -> tuple[str, ...]:
+        """Return every accepted spelling (for finding the closest one to a typo)."""
+        return (*self.answers, *(a for names in self.labels.values() for a in names))
 
 
 @dataclass
@@ -47,6 +57,7 @@ class FixHints:
     contact: str | None = None
     header_row: int = 1
     header_found: dict[str, int] = field(default_factory=dict)
+    survey_lang: str | None = None
 
     def of(self, field_name: str | None) -> FieldHints:
         """Return the hints of a national field (``ease``) or own item (``own_items.x``)."""
@@ -96,24 +107,40 @@ def hints_from(loaded: LoadedMapping) -> FixHints:
     from harmonizer.mapping.model import FieldRule
 
     model = loaded.model
-    measures = {m: loaded.schema.measure_kind(m) or "" for m in loaded.schema.measures}
+    schema = loaded.schema
+    measures = {m: schema.measure_kind(m) or "" for m in schema.measures}
+    # A statement without a value map accepts the national scale's labels.
+    scale = {
+        lang: tuple(schema.scale_labels[p][lang] for p in sorted(schema.scale_labels))
+        for lang in ("fi", "sv", "en")
+    }
     fields: dict[str, FieldHints] = {}
     for name, rule in model.fields.items():
         if not isinstance(rule, FieldRule):
             continue
         answers = tuple(dict.fromkeys([*rule.value_map, *rule.missing]))
+        if rule.lookup is not None and rule.lookup in model.lookups:
+            table = model.lookups[rule.lookup]
+            if table.rows:
+                answers = tuple(table.rows)
+            elif rule.lookup in loaded.lookups:
+                answers = tuple(loaded.lookups[rule.lookup].rows)
         # Without a value map the export's values are the national codes themselves.
-        if not rule.value_map and "enum" in loaded.schema.properties.get(name, {}):
-            answers = (*loaded.schema.codes(name), *answers)
+        if not rule.value_map and not rule.lookup and "enum" in schema.properties.get(name, {}):
+            answers = (*schema.codes(name), *answers)
         span = _range(rule.scale, name, measures)
         example = _date_example(rule.formats) if name == "responded_at" else None
         low, high = span or (None, None)
-        fields[name] = FieldHints(answers, low, high, example)
+        labels = scale if measures.get(name) == "statement" and not rule.recode else {}
+        fields[name] = FieldHints(answers, low, high, example, labels)
     for name, item in model.own_items.items():
         fields[f"own_items.{name}"] = FieldHints(tuple(item.value_map))
+    # The survey's language, when the mapping states it: its answers are shown in it.
+    language = model.constants.get("language")
     return FixHints(
         fields,
         model.provider.name,
         model.provider.contact,
         model.source.header_row,
+        survey_lang=language if language in ("fi", "sv", "en") else None,
     )

@@ -142,7 +142,8 @@ CODE_INFO: dict[IssueCode, CodeInfo] = {
         "Value missing from a lookup table",
         _E,
         "add the value to the lookup table, or give {rule} a default in {mapping}",
-        provider="write a value of the agreed list in column {column}, or ask {contact} to add this one",
+        provider="write a value of the agreed list in column {column}: {answers} (or ask {contact} "
+        "to add this one)",
     ),
     IssueCode.REQUIRED_MISSING: CodeInfo(
         "Required value is empty",

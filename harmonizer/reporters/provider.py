@@ -21,6 +21,7 @@ from harmonizer.run_report import Report
 
 # At most this many answers are spelt out in a fix; a longer list ends with "…".
 MAX_ANSWERS_SHOWN = 12
+TYPO_CUTOFF = 0.8
 QUOTES = {"fi": ("”", "”"), "sv": ("”", "”"), "en": ("“", "”")}
 
 _DMY = re.compile(r"^\s*(\d{1,2})[./](\d{1,2})[./](\d{4})\b")
@@ -100,7 +101,8 @@ def closest(value: str | None, answers: tuple[str, ...]) -> str | None:
     folded = {a.casefold(): a for a in answers}
     if value.casefold() in folded:
         return None
-    found = difflib.get_close_matches(value.casefold(), list(folded), n=1, cutoff=0.6)
+    # A high cutoff: a typo ('Jokseekin'), not another answer that shares words with it.
+    found = difflib.get_close_matches(value.casefold(), list(folded), n=1, cutoff=TYPO_CUTOFF)
     return folded[found[0]] if found else None
 
 
@@ -158,7 +160,7 @@ def provider_fix(report: Report, issue: Issue, lang: str) -> str | None:
     if template is None:
         return None
     field = hints.of(issue.field)
-    answers = field.answers
+    answers = field.answers_in(hints.survey_lang or lang)
     values = {
         "column": column,
         "value": quoted(issue.value or "", lang),
@@ -172,6 +174,10 @@ def provider_fix(report: Report, issue: Issue, lang: str) -> str | None:
         else issue.row,
     }
     needs = set(re.findall(r"\{(\w+)\}", template))
+    if "answers" in needs and not answers and field.low is not None:
+        # A numeric column (NPS 0-10): the accepted answers are its numbers.
+        template = code_provider_fix(IssueCode.OUT_OF_RANGE, lang) or template
+        needs = set(re.findall(r"\{(\w+)\}", template))
     if ("answers" in needs and not answers) or (
         {"low", "high"} & needs and (field.low is None or field.high is None)
     ):
@@ -181,7 +187,7 @@ def provider_fix(report: Report, issue: Issue, lang: str) -> str | None:
             return None
         template = word("fix_row", lang)
     text = template.format_map({**values, "row": issue.row})
-    guess = closest(issue.value, answers) if code in _TYPO_CODES else None
+    guess = closest(issue.value, field.every_answer) if code in _TYPO_CODES else None
     if guess is not None:
         question = word("did_you_mean", lang).format(closest=quoted(guess, lang))
         return f"{question} {_capitalised(text)}"
