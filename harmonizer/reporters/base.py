@@ -178,21 +178,20 @@ def remedy_for(report: Report, issue: Issue, lang: str) -> str:
 
 
 def fix_lines(results: ReportSet, report: Report, issue: Issue) -> list[tuple[str, str]]:
-    """Return the fixes to print after an issue as (label, text), the audience's first.
+    """Return the fixes to print after an issue as (label, text), the audience's first."""
+    return fixes(report, issue, results.lang, results.audience)
 
-    The author's fix is left out in English when the message already ends with it.
+
+def message_of(report: Report, issue: Issue, lang: str) -> str:
+    """Return what is wrong in ``lang``: the English message, else the code's title.
+
+    A data issue's message ends with the mapping author's fix; it is cut off here, as
+    the reports give both fixes on their own labelled lines.
     """
-    pairs = fixes(report, issue, results.lang, results.audience)
-    return [
-        (label, text)
-        for label, text in pairs
-        if not (label == word("fix_mapping", results.lang) and text in issue.message)
-    ]
-
-
-def message_of(issue: Issue, lang: str) -> str:
-    """Return what is wrong in ``lang``: the message in English, else the code's title."""
-    return issue.message if lang == "en" else problem(issue, lang)
+    if lang != "en":
+        return problem(issue, lang)
+    suffix = "; " + author_fix(report, issue, "en")
+    return issue.message.removesuffix(suffix)
 
 
 def details_of(issue: Issue, lang: str) -> str | None:

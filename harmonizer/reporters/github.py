@@ -49,7 +49,7 @@ def annotation(results: ReportSet, report: Report, issue: Issue) -> str:
         if issue.row is not None:
             properties.append(f"line={issue.row}")
     properties.append(f"title={escape_property(f'harmonizer {issue.code}')}")
-    lines = [f"{location(issue, lang)}: {message_of(issue, lang)}"]
+    lines = [f"{location(issue, lang)}: {message_of(report, issue, lang)}"]
     detail = describe_value(issue, lang)
     if detail:
         lines.append(detail)

@@ -45,7 +45,7 @@ def _result(
 ) -> dict[str, Any]:
     # A region carries lines only; sheet and column go into the text people read.
     lang = results.lang
-    text = f"{location(issue, lang)}: {message_of(issue, lang)}"
+    text = f"{location(issue, lang)}: {message_of(report, issue, lang)}"
     detail = describe_value(issue, lang)
     if detail:
         text += f" ({detail})"

@@ -37,7 +37,7 @@ class TextReporter:
         for report, issue in results.issues():
             severity = word(str(issue.severity), lang)
             stream.write(
-                f"{location(issue, lang)}: {severity} {issue.code}: {message_of(issue, lang)}\n"
+                f"{location(issue, lang)}: {severity} {issue.code}: {message_of(report, issue, lang)}\n"
             )
             detail = describe_value(issue, lang)
             if detail:

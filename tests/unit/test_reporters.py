@@ -120,7 +120,7 @@ def test_provider_audience_puts_the_providers_fix_first() -> None:
     assert first < text.index("    fix in the mapping: add the label")
 
 
-def test_no_mapping_fix_line_when_the_message_ends_with_the_remedy() -> None:
+def test_a_message_ending_with_the_remedy_is_cut_before_the_labelled_fixes() -> None:
     report = make_report(max_issues=1)
     report.issues[0] = issue(
         IssueCode.UNKNOWN_LABEL,
@@ -129,7 +129,12 @@ def test_no_mapping_fix_line_when_the_message_ends_with_the_remedy() -> None:
         message=f"'x' is not a known answer of ease; {fix(IssueCode.UNKNOWN_LABEL, 'ease')}",
     )
     text = render("text", results(report)).split("\n")
-    assert text[1:3] == ["    field ease", "    fix in the export: correct row 5 of the export"]
+    assert text[:4] == [
+        "pohjola, syksy.csv, row 5: error unknown-label: 'x' is not a known answer of ease",
+        "    field ease",
+        f"    fix in the mapping: {fix(IssueCode.UNKNOWN_LABEL, 'ease')}",
+        "    fix in the export: correct row 5 of the export",
+    ]
     assert "    korjaus mappaukseen: " in render("text", results(report, lang="fi"))
 
 
