@@ -49,6 +49,9 @@ FILLS = {
     Severity.WARNING: PatternFill("solid", start_color="FFEB9C"),
     Severity.INFO: PatternFill("solid", start_color="DDEBF7"),
 }
+LINE_HEIGHT = 15
+# The columns printed: the provider's. The technical ones stay on screen and in filters.
+PRINTED = ("row", "column", "column_header", "value", "problem", "how_to_fix", "severity")
 HEADER_FILL = PatternFill("solid", start_color="D9D9D9")
 THIN = Side(style="thin", color="BFBFBF")
 GRID = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
@@ -94,6 +97,24 @@ def _issue_row(results: ReportSet, report: Report, issue: Issue) -> list[Any]:
         other,
         issue.message,
     ]
+
+
+def _fit_rows(sheet: Worksheet, widths: list[float], first: int = 1) -> None:
+    """Give each row the height its wrapped text needs.
+
+    Excel grows wrapped rows on opening, LibreOffice and print previews do not: without
+    a height, a long fix prints over the next row.
+    """
+    for row in sheet.iter_rows(min_row=first):
+        lines = 1
+        for cell, width in zip(row, widths, strict=False):
+            if cell.value is None or not width:
+                continue
+            for part in str(cell.value).split("\n"):
+                lines = max(lines, -(-len(part) // max(int(width * 1.1) - 1, 1)))
+            lines = max(lines, str(cell.value).count("\n") + 1)
+        if lines > 1:
+            sheet.row_dimensions[row[0].row].height = LINE_HEIGHT * lines + 2
 
 
 def _page_setup(sheet: Worksheet, title_rows: str | None) -> None:
@@ -155,7 +176,11 @@ class XlsxReporter:
         last = get_column_letter(len(ISSUE_COLUMNS))
         sheet.freeze_panes = "B2"
         sheet.auto_filter.ref = f"A1:{last}{max(sheet.max_row, 1)}"
+        widths = [float(width) for _, width in ISSUE_COLUMNS]
+        printed = len(PRINTED)
+        _fit_rows(sheet, widths[:printed])
         _page_setup(sheet, "1:1")
+        sheet.print_area = f"A1:{get_column_letter(printed)}{max(sheet.max_row, 1)}"
 
     def _summary(self, results: ReportSet, sheet: Worksheet) -> None:
         lang = results.lang
@@ -177,7 +202,6 @@ class XlsxReporter:
         )
         next_text = word("next_failed" if failed else "next_passed", lang).format(contact=contact)
         sheet.append([word("next_step", lang), neutralise(next_text)])
-        sheet.row_dimensions[4].height = 48
         rows: list[list[Any]] = [
             [],
             [word("errors", lang), results.severity_counts.get("error", 0)],
@@ -231,6 +255,7 @@ class XlsxReporter:
             for cell in sheet[start + heading_at]:
                 cell.font = BOLD
                 cell.fill = HEADER_FILL
+        _fit_rows(sheet, [30.0, 62.0, 10.0], first=3)
         _page_setup(sheet, None)
         # Labels and values on one page: the summary fits one page wide.
         sheet.page_setup.orientation = "portrait"
