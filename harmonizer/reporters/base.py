@@ -9,7 +9,14 @@ from pathlib import Path, PurePath
 from typing import IO, Any, Protocol
 
 from harmonizer.issues import Issue, IssueCode, Severity
-from harmonizer.reporters.provider import author_fix, fixes, place, problem, quoted
+from harmonizer.reporters.provider import (
+    author_fix,
+    fixes,
+    in_mapping_file,
+    place,
+    problem,
+    quoted,
+)
 from harmonizer.reporters.texts import word
 from harmonizer.run_report import Report
 
@@ -202,7 +209,7 @@ def details_of(issue: Issue, lang: str) -> str | None:
     """
     if lang == "en":
         return None
-    if issue.code.info.scope == "mapping" or issue.code in _DETAILED:
+    if in_mapping_file(issue) or issue.code in _DETAILED:
         return issue.message
     return None
 
