@@ -12,8 +12,8 @@ import click
 from harmonizer.io.writers import AtomicFile
 from harmonizer.issues import Severity
 from harmonizer.reporters import REPORTERS_BY_NAME, ReportSet
-from harmonizer.reporters.base import severity_counts_text
-from harmonizer.reporters.texts import LANGUAGES, default_lang
+from harmonizer.reporters.base import issues_text, severity_counts_text
+from harmonizer.reporters.texts import LANGUAGES, default_lang, word
 from harmonizer.run_report import DEFAULT_MAX_ISSUES
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -111,10 +111,14 @@ def emit(
             raise
         target.commit()
     if not quiet and (fmt != "text" or output is not None):
-        where = f"; report in {output}" if output is not None else ""
+        # The log line speaks the report's language; the command and exit code stay
+        # literal, for people who grep CI logs.
+        lang = reports.lang
+        where = f"; {word('report_in', lang).format(path=output)}" if output is not None else ""
         click.echo(
-            f"harmonizer {command}: {reports.total} issue{'s' if reports.total != 1 else ''} "
-            f"({severity_counts_text(reports.severity_counts)}){where}; exit {reports.exit_code}",
+            f"harmonizer {command}: {issues_text(reports.total, lang)} "
+            f"({severity_counts_text(reports.severity_counts, lang)}){where}; "
+            f"exit {reports.exit_code}",
             err=True,
         )
     return reports.exit_code

@@ -111,7 +111,7 @@ def test_html_report_is_self_contained_and_labelled(dataset: Path, tmp_path: Pat
     assert "Suositteluindeksi (NPS) ryhmittäin" in text
     assert "Pirkanmaan hyvinvointialue" in text
     assert "Lapin hyvinvointialue (n=2, n<5)" in text
-    assert "alle 5, on salattu" in text  # the suppression note
+    assert "alle 5, jätetään näyttämättä" in text  # the suppression note
     assert "Sovitetut kysymykset (eivät vertailukelpoisia)" in text
     assert "Täysin samaa mieltä" in text  # scale labels from the schema
     svgs = root.findall(f".//{SVG}svg")
