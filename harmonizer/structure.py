@@ -9,6 +9,7 @@ the other exports: the person who must act sees "the header seems to be on row 2
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -18,6 +19,7 @@ from harmonizer.issues import Issue, IssueCode
 from harmonizer.mapping.load import LoadedMapping
 from harmonizer.mapping.model import ColumnRef, FieldRule, Mapping
 from harmonizer.response import HeaderIndex
+from harmonizer.values import label_key
 
 # How far below the mapping's header row a moved header is looked for.
 HEADER_SEARCH_ROWS = 6
@@ -94,6 +96,25 @@ def header_found_at(path: Path, options: SourceOptions, loaded: LoadedMapping) -
     return None
 
 
+def garbled_header(info: ExportInfo, missing: list[tuple[KeyPath, ColumnRef]]) -> str | None:
+    """Return a header cell whose letters were garbled by a wrong encoding, or None.
+
+    A file that is UTF-8 but for a few bytes is read as Windows-1252, and 'Yksikkö'
+    arrives as 'YksikkÃ¶': the column is there, the file's encoding is broken.
+    """
+    wanted = {label_key(ref.column) for _, ref in missing if ref.column}
+    for cell in info.header:
+        if not cell:
+            continue
+        try:
+            repaired = cell.encode("cp1252").decode("utf-8")
+        except (UnicodeEncodeError, UnicodeDecodeError):
+            continue
+        if repaired != cell and label_key(repaired) in wanted:
+            return cell
+    return None
+
+
 def _shown(info: ExportInfo) -> str:
     return ", ".join(f"'{h}'" for h in info.header if h) or "nothing"
 
@@ -106,6 +127,23 @@ def header_issues(loaded: LoadedMapping, info: ExportInfo, found: int | None) ->
     """
     code = IssueCode.COLUMN_NOT_FOUND
     sheet = f", sheet '{info.sheet}'" if info.sheet else ""
+    missing = missing_columns(loaded, info)
+    garbled = garbled_header(info, missing)
+    if garbled is not None:
+        code = IssueCode.UNREADABLE_EXPORT
+        return [
+            Issue(
+                code,
+                f"the letters of {info.name} are garbled: the header reads '{garbled}', so the "
+                f"file was read as {info.encoding} because some of its bytes are not UTF-8; "
+                "save the export as UTF-8 throughout",
+                code.severity,
+                info.name,
+                info.sheet,
+                info.header_row,
+                garbled,
+            )
+        ]
     if found is not None:
         return [
             Issue(
@@ -133,11 +171,21 @@ def header_issues(loaded: LoadedMapping, info: ExportInfo, found: int | None) ->
             None,
             _field_of(at),
         )
-        for at, ref in missing_columns(loaded, info)
+        for at, ref in missing
     ]
 
 
+_ROW = re.compile(r"\brow (\d+)\b")
+
+
 def unreadable_issue(path: Path, err: ReadError) -> Issue:
-    """Return the issue of an export that cannot be read: the reader's message, located."""
+    """Return the issue of an export that cannot be read: the reader's message, located.
+
+    Readers name the row where reading broke ("row 1: a quoted cell is never closed");
+    the issue carries it, so annotations land on that line.
+    """
     code = IssueCode.UNREADABLE_EXPORT
-    return Issue(code, str(err), code.severity, path.name)
+    found = _ROW.search(str(err))
+    return Issue(
+        code, str(err), code.severity, path.name, row=int(found.group(1)) if found else None
+    )

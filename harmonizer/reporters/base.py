@@ -196,7 +196,7 @@ def message_of(report: Report, issue: Issue, lang: str) -> str:
     the reports give both fixes on their own labelled lines.
     """
     if lang != "en":
-        return problem(issue, lang)
+        return problem(report, issue, lang)
     suffix = "; " + author_fix(report, issue, "en")
     return issue.message.removesuffix(suffix)
 

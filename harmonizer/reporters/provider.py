@@ -16,7 +16,14 @@ import re
 from pathlib import PurePath
 
 from harmonizer.issues import Issue, IssueCode
-from harmonizer.reporters.texts import code_provider_fix, code_remedy, word, words
+from harmonizer.reporters.texts import (
+    code_problem,
+    code_provider_fix,
+    code_remedy,
+    code_title,
+    word,
+    words,
+)
 from harmonizer.run_report import Report
 
 # At most this many answers are spelt out in a fix; a longer list ends with "…".
@@ -197,11 +204,22 @@ def provider_fix(report: Report, issue: Issue, lang: str) -> str | None:
 _TYPO_CODES = frozenset({IssueCode.UNKNOWN_LABEL, IssueCode.BAD_CODE, IssueCode.LOOKUP_MISSING})
 
 
-def problem(issue: Issue, lang: str) -> str:
-    """Return what is wrong in ``lang``: the code's title (the message is English detail)."""
-    from harmonizer.reporters.texts import code_title
+def problem(report: Report, issue: Issue, lang: str) -> str:
+    """Return what is wrong in ``lang``, as the provider reads it.
 
-    return code_title(issue.code, lang)
+    Data codes have a sentence naming the value ("'Ehkä' is not one of the survey's
+    answers"); mapping codes have their title.
+    """
+    code = issue.code
+    if code is IssueCode.COLUMN_NOT_FOUND and issue.export in report.hints.header_found:
+        return word("header_moved", lang).format(expected=report.hints.header_row)
+    template = code_problem(code, lang)
+    if template is None or in_mapping_file(issue):
+        return code_title(code, lang)
+    return template.format(
+        value=quoted(issue.value or "", lang),
+        column=quoted(issue.column or issue.column_letter or "?", lang),
+    )
 
 
 def fixes(report: Report, issue: Issue, lang: str, audience: str) -> list[tuple[str, str]]:

@@ -64,6 +64,15 @@ def code_provider_fix(code: IssueCode, lang: str) -> str | None:
     return str(_texts()["codes"][str(code)][lang]["provider"])
 
 
+def code_problem(code: IssueCode, lang: str) -> str | None:
+    """Return what is wrong, as the provider reads it, for a data code (None otherwise).
+
+    Placeholders ``{value}`` and ``{column}`` are filled (and quoted) by the reports.
+    """
+    entry = _texts().get("problems", {}).get(str(code))
+    return None if entry is None else str(entry[lang])
+
+
 def default_lang(environ: dict[str, str] | None = None) -> str:
     """Return fi or sv when the locale is Finnish or Swedish, else en.
 

@@ -23,7 +23,7 @@ from harmonizer.errors import SchemaLoadError
 from harmonizer.io.writers import neutralise
 from harmonizer.issues import Issue, IssueCode, Severity
 from harmonizer.reporters.base import ReportSet, number
-from harmonizer.reporters.provider import author_fix, provider_fix
+from harmonizer.reporters.provider import author_fix, problem, provider_fix
 from harmonizer.reporters.texts import code_title, word
 from harmonizer.run_report import Report
 from harmonizer.schema import load_schema
@@ -87,7 +87,7 @@ def _issue_row(results: ReportSet, report: Report, issue: Issue) -> list[Any]:
         issue.column_letter,
         issue.column,
         issue.value,
-        code_title(issue.code, lang),
+        _capitalised(problem(report, issue, lang)),
         main,
         word(str(issue.severity), lang),
         issue.sheet,
@@ -115,6 +115,10 @@ def _fit_rows(sheet: Worksheet, widths: list[float], first: int = 1) -> None:
             lines = max(lines, str(cell.value).count("\n") + 1)
         if lines > 1:
             sheet.row_dimensions[row[0].row].height = LINE_HEIGHT * lines + 2
+
+
+def _capitalised(text: str) -> str:
+    return text[:1].upper() + text[1:]
 
 
 def _page_setup(sheet: Worksheet, title_rows: str | None) -> None:

@@ -107,3 +107,13 @@ def test_every_data_code_the_provider_can_fix_has_a_provider_fix() -> None:
     for code in IssueCode:
         if code.info.scope == "data" and code not in nothing_to_do:
             assert code.info.provider, code
+
+
+@pytest.mark.parametrize("code", [c for c in IssueCode if c.info.scope == "data"], ids=str)
+def test_every_data_code_says_what_is_wrong_in_three_languages(code: IssueCode) -> None:
+    problems = translations()["problems"]
+    assert set(problems[str(code)]) == set(LANGUAGES)
+    english = sorted(PLACEHOLDER.findall(problems[str(code)]["en"]))
+    assert set(english) <= {"value", "column"}
+    for lang in ("fi", "sv"):
+        assert sorted(PLACEHOLDER.findall(problems[str(code)][lang])) == english

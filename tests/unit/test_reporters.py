@@ -142,7 +142,7 @@ def test_text_in_finnish_and_capped_per_severity() -> None:
     text = render("text", results(make_report(max_issues=1), lang="fi"))
     assert text.startswith(
         "pohjola, syksy.csv, rivi 5, sarake B ”Asiointi: sujuvaa, helppoa”: virhe unknown-label: "
-        "Vastaukselle ei ole sääntöä\n"
+        "”50% hyvä\\nrivi 2” ei ole kyselyn vastausvaihtoehto\n"
         "    kenttä ease, arvo ”50% hyvä\\nrivi 2”\n"
         "    korjaus mappaukseen: lisää vastaus säännön fields.ease value_map-kohtaan (tai "
         "missing-kohtaan, jos vastaus on ”en osaa sanoa”) tiedostossa pohjola-web.yaml\n"
@@ -327,7 +327,7 @@ def test_xlsx_lists_issues_in_the_submitters_language(
     assert codes["unknown-label"] == 2
     book.close()
     if lang == "fi":
-        assert first[4] == "Vastaukselle ei ole sääntöä"
+        assert first[4] == "”50% hyvä\\nrivi 2” ei ole kyselyn vastausvaihtoehto"
         assert first[5] == "korjaa sarakkeen ”Asiointi: sujuvaa, helppoa” solu"
         assert first[9] == "Asiointi oli sujuvaa ja helppoa (ease)"
         assert first[11].startswith("lisää vastaus säännön fields.ease value_map-kohtaan")
