@@ -82,6 +82,9 @@ def _issue_row(results: ReportSet, report: Report, issue: Issue) -> list[Any]:
         main, other = provider or author, author
     else:
         main, other = author, provider
+    # A cell reads as a sentence of its own: capitalised, unlike a line after a label.
+    main = _capitalised(main)
+    other = _capitalised(other) if other else other
     return [
         issue.row,
         issue.column_letter,

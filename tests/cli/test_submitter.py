@@ -363,7 +363,7 @@ def test_the_workbook_says_what_to_do_next(lang: str, next_step: str, tmp_path: 
     assert issues.freeze_panes == "B2"
     assert issues.page_setup.orientation == "landscape"
     assert issues["F2"].value.startswith(
-        {"fi": "tarkoititko", "sv": "menade du", "en": "did you mean"}[lang]
+        {"fi": "Tarkoititko", "sv": "Menade du", "en": "Did you mean"}[lang]
     )
     book.close()
 

@@ -328,10 +328,21 @@ def test_xlsx_lists_issues_in_the_submitters_language(
     book.close()
     if lang == "fi":
         assert first[4] == "”50% hyvä\\nrivi 2” ei ole kyselyn vastausvaihtoehto"
-        assert first[5] == "korjaa sarakkeen ”Asiointi: sujuvaa, helppoa” solu"
+        assert first[5] == "Korjaa sarakkeen ”Asiointi: sujuvaa, helppoa” solu"
         assert first[9] == "Asiointi oli sujuvaa ja helppoa (ease)"
-        assert first[11].startswith("lisää vastaus säännön fields.ease value_map-kohtaan")
+        assert first[11].startswith("Lisää vastaus säännön fields.ease value_map-kohtaan")
         assert flat["Virheitä"] == 3
         assert flat["Tulos"] == "korjattavaa"
         assert flat["Mitä seuraavaksi"].startswith("Korjaa virheelliset solut")
         assert "aineiston vastaanottaja" in flat["Mitä seuraavaksi"]
+
+
+def test_xlsx_for_the_mappings_author_puts_their_fix_in_the_main_column() -> None:
+    stream = io.BytesIO()
+    REPORTERS_BY_NAME["xlsx"].write(results(lang="en", audience="author"), stream)
+    book = openpyxl.load_workbook(io.BytesIO(stream.getvalue()), read_only=True)
+    rows = list(book["Issues"].iter_rows(values_only=True))
+    book.close()
+    assert (rows[0][5], rows[0][11]) == ("Fix in the mapping", "Fix in the export")
+    assert rows[1][5] == "A" + fix(IssueCode.UNKNOWN_LABEL, "ease")[1:]
+    assert rows[1][11] == "Correct the cell in column “Asiointi: sujuvaa, helppoa”"
