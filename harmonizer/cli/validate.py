@@ -35,10 +35,12 @@ def validate_command(
 
     Runs exactly what `harmonizer run` runs and reports every issue with its export,
     sheet, source row, source column, raw value, national field, issue code, severity
-    and how to fix it.
+    and two fixes: the provider's (the cells to change) and the mapping author's.
+    Errors are listed first. A column missing from an export, a header on another row
+    and an export that cannot be read are issues too; the other exports are validated.
 
     Exit codes: 0 no errors; 1 errors found (warnings too with --fail-on warning);
-    2 could not run (bad options, unreadable export, broken mapping or schema).
+    2 could not run (bad options, broken mapping or schema).
     """
     check_output(fmt, output)
     show = sys.stderr.isatty() if progress is None else progress

@@ -346,3 +346,28 @@ def test_xlsx_for_the_mappings_author_puts_their_fix_in_the_main_column() -> Non
     assert (rows[0][5], rows[0][11]) == ("Fix in the mapping", "Fix in the export")
     assert rows[1][5] == "A" + fix(IssueCode.UNKNOWN_LABEL, "ease")[1:]
     assert rows[1][11] == "Correct the cell in column “Asiointi: sujuvaa, helppoa”"
+
+
+@given(
+    st.lists(st.sampled_from([IssueCode.OUT_OF_RANGE, IssueCode.RAGGED_ROW, IssueCode.REDACTED])),
+    st.integers(min_value=0, max_value=5),
+    st.booleans(),
+)
+def test_errors_are_never_crowded_out(codes: list[IssueCode], cap: int, show_info: bool) -> None:
+    """Whatever arrives in whatever order, each severity keeps its own cap, worst first."""
+    report = Report("m", "1", "1.0", max_issues=cap)
+    for row, code in enumerate(codes, start=2):
+        report.add_issue(issue(code, row))
+    listed = [i for _, i in ReportSet("validate", (report,), show_info=show_info).issues()]
+    severities = [i.severity for i in listed]
+    assert severities == sorted(severities, reverse=True)
+    for severity in Severity:
+        arrived = [c for c in codes if c.severity is severity]
+        shown = [i for i in listed if i.severity is severity]
+        if severity is Severity.INFO and not show_info:
+            assert shown == []
+        else:
+            assert len(shown) == min(cap, len(arrived))
+            # The first ones to arrive are the ones kept, in their order.
+            assert [i.row for i in shown] == sorted(i.row for i in shown)
+    assert sum(report.issue_counts.values()) == len(codes)
