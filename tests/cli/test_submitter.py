@@ -173,11 +173,20 @@ def test_a_header_moved_down_by_a_title_row_is_found(tmp_path: Path) -> None:
     (issue,) = json.loads(result.stdout)["reports"][0]["issues"]
     assert (issue["code"], issue["row"]) == ("column-not-found", 2)
     assert issue["message"].startswith("the header seems to be on row 2 of export.csv")
+    assert issue["fix_mapping"] == (
+        "set source.header_row: 2 in mapping.yaml if the export always has rows above its header"
+    )
     assert issue["fix_export"] == (
         "the header seems to be on row 2: move it back to row 1 (delete any rows added above it)"
     )
     fi = invoke(tmp_path, *args[:-2], "--lang", "fi").stdout
     assert "otsikkorivi näyttää olevan rivillä 2: palauta se riville 1" in fi
+    # Either fix works: the mapping reads row 2, or the export loses its title row.
+    with_header_row = MAPPING.replace("source: {", "source: {header_row: 2, ")
+    followed = invoke(tmp_path, "validate", "-m", mapping(tmp_path, with_header_row), export)
+    assert followed.exit_code == 0, followed.stdout
+    export.write_text(f"{HEADER}\n{GOOD}\n", encoding="utf-8")
+    assert invoke(tmp_path, "validate", "-m", mapping(tmp_path), export).exit_code == 0
 
 
 def test_an_unreadable_export_is_an_issue_and_run_still_stops(tmp_path: Path) -> None:
