@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePath
 from typing import IO, Any, Protocol
 
+from harmonizer.errors import SchemaLoadError
 from harmonizer.issues import Issue, IssueCode, Severity
 from harmonizer.reporters.provider import (
     author_fix,
@@ -19,6 +20,7 @@ from harmonizer.reporters.provider import (
 )
 from harmonizer.reporters.texts import word
 from harmonizer.run_report import Report
+from harmonizer.schema import load_schema
 
 EXIT_OK = 0
 EXIT_ERRORS = 1
@@ -217,15 +219,31 @@ def details_of(issue: Issue, lang: str) -> str | None:
 _DETAILED = frozenset({IssueCode.UNREADABLE_EXPORT, IssueCode.SCHEMA_VIOLATION})
 
 
-def describe_value(issue: Issue, lang: str = "en") -> str | None:
-    """Return 'field ease, value 'x'' for an issue, or None when it has neither."""
+def describe_value(issue: Issue, lang: str = "en", report: Report | None = None) -> str | None:
+    """Return 'field ease, value 'x'' for an issue, or None when it has neither.
+
+    In fi and sv the national field is named by its label in the schema, as the
+    submitter's survey asks it: 'kenttä ”Asiointi oli sujuvaa ja helppoa” (ease)'.
+    """
     parts = []
     if issue.field:
-        parts.append(f"{word('at_field', lang)} {issue.field}")
+        parts.append(f"{word('at_field', lang)} {_field_name(issue.field, lang, report)}")
     if issue.value is not None:
         value = repr(issue.value) if lang == "en" else quoted(issue.value, lang)
         parts.append(f"{word('at_value', lang)} {value}")
     return ", ".join(parts) or None
+
+
+def _field_name(field: str, lang: str, report: Report | None) -> str:
+    if lang == "en" or report is None or report.schema_version is None:
+        return field
+    try:
+        schema = load_schema(report.schema_version)
+    except SchemaLoadError:
+        return field
+    if field not in schema.properties:
+        return field
+    return f"{quoted(schema.label(field, lang), lang)} ({field})"
 
 
 class Reporter(Protocol):

@@ -50,7 +50,7 @@ def annotation(results: ReportSet, report: Report, issue: Issue) -> str:
             properties.append(f"line={issue.row}")
     properties.append(f"title={escape_property(f'harmonizer {issue.code}')}")
     lines = [f"{location(issue, lang)}: {message_of(report, issue, lang)}"]
-    detail = describe_value(issue, lang)
+    detail = describe_value(issue, lang, report)
     if detail:
         lines.append(detail)
     extra = details_of(issue, lang)

@@ -47,7 +47,7 @@ def _count(report: Report, path: str, code: IssueCode) -> int:
 def _lines(results: ReportSet, report: Report, issue: Issue) -> list[str]:
     lang = results.lang
     text = f"{location(issue, lang)}: {message_of(report, issue, lang)}"
-    detail = describe_value(issue, lang)
+    detail = describe_value(issue, lang, report)
     lines = [f"{text} ({detail})" if detail else text]
     lines += [f"    {label}: {fix}" for label, fix in fix_lines(results, report, issue)]
     return lines

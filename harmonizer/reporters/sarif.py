@@ -46,7 +46,7 @@ def _result(
     # A region carries lines only; sheet and column go into the text people read.
     lang = results.lang
     text = f"{location(issue, lang)}: {message_of(report, issue, lang)}"
-    detail = describe_value(issue, lang)
+    detail = describe_value(issue, lang, report)
     if detail:
         text += f" ({detail})"
     for label, fix in fix_lines(results, report, issue):

@@ -39,7 +39,7 @@ class TextReporter:
             stream.write(
                 f"{location(issue, lang)}: {severity} {issue.code}: {message_of(report, issue, lang)}\n"
             )
-            detail = describe_value(issue, lang)
+            detail = describe_value(issue, lang, report)
             if detail:
                 stream.write(f"    {detail}\n")
             extra = details_of(issue, lang)

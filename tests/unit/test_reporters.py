@@ -143,7 +143,7 @@ def test_text_in_finnish_and_capped_per_severity() -> None:
     assert text.startswith(
         "pohjola, syksy.csv, rivi 5, sarake B ”Asiointi: sujuvaa, helppoa”: virhe unknown-label: "
         "”50% hyvä\\nrivi 2” ei ole kyselyn vastausvaihtoehto\n"
-        "    kenttä ease, arvo ”50% hyvä\\nrivi 2”\n"
+        "    kenttä ”Asiointi oli sujuvaa ja helppoa” (ease), arvo ”50% hyvä\\nrivi 2”\n"
         "    korjaus mappaukseen: lisää vastaus säännön fields.ease value_map-kohtaan (tai "
         "missing-kohtaan, jos vastaus on ”en osaa sanoa”) tiedostossa pohjola-web.yaml\n"
     )
