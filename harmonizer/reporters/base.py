@@ -284,7 +284,9 @@ def number(n: int, lang: str) -> str:
 
 def issues_text(total: int, lang: str) -> str:
     """Return '1 issue' or 'N issues' in ``lang``."""
-    return word("issue_count", lang) if total == 1 else word("issues_count", lang).format(n=total)
+    if total == 1:
+        return word("issue_count", lang)
+    return word("issues_count", lang).format(n=number(total, lang))
 
 
 def code_counts_text(counts: Counter[str]) -> str:

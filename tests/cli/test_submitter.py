@@ -97,7 +97,7 @@ def test_an_error_is_listed_above_a_thousand_notices(fmt: str, tmp_path: Path) -
     elif fmt == "text":
         assert text.startswith("export.csv, row 1101, column D “Suosittelu”: error out-of-range")
         assert "personal data replaced in 1,200 cells\n" in text
-        assert "1200 info issues not listed (nothing to do); --show-info lists them\n" in text
+        assert "1,200 info issues not listed (nothing to do); --show-info lists them\n" in text
     else:
         assert "virhe" not in text  # the locale is English
         assert "personal data replaced in 1,200 cells" in text
