@@ -98,3 +98,15 @@ def test_typographic_quotes_throughout(lang: str) -> None:
 def test_english_quotes_are_typographic_in_the_publish_notes() -> None:
     assert "“n<5”" in text("suppression_note", "en", min_n=5)
     assert "“Don\u2019t know”" in text("comparability_note", "en")
+
+
+def test_every_described_field_has_its_description_in_finnish_and_swedish() -> None:
+    from harmonizer.codebook import description
+    from harmonizer.schema import load_schema
+
+    schema = load_schema()
+    for name in schema.fields:
+        english = description(schema, name, "en")
+        if english:
+            for lang in ("fi", "sv"):
+                assert description(schema, name, lang) != english, (name, lang)
