@@ -162,7 +162,7 @@ def provider_fix(report: Report, issue: Issue, lang: str) -> str | None:
         return word("header_elsewhere", lang).format(
             found=hints.header_found[issue.export], expected=hints.header_row
         )
-    if code is IssueCode.BAD_DATE:
+    if code in (IssueCode.BAD_DATE, IssueCode.IMPOSSIBLE_DATE):
         impossible = impossible_date(issue.value, column, lang)
         if impossible:
             return impossible

@@ -74,9 +74,20 @@ FOLLOW: dict[IssueCode, Follow] = {
     ),
     IssueCode.BAD_DATE: Follow(
         "export",
+        r"^write the date and time in column “Aika” as the other rows have it, for example "
+        r"23\.11\.2026 14:05$",
+        lambda case, fix: _cell(case, "Aika", fix.rsplit("for example ", 1)[1]),
+    ),
+    IssueCode.IMPOSSIBLE_DATE: Follow(
+        "export",
         r"^September has 30 days: correct the date in column “Aika”$",
         lambda case, fix: _cell(case, "Aika", "30.9.2026 14:05"),
         data(good_with(time="31.9.2026 14:05")),
+    ),
+    IssueCode.IMPLAUSIBLE_DATE: Follow(
+        "export",
+        r"^correct the date in column “Aika”: a response cannot be that old or in the future$",
+        lambda case, fix: _cell(case, "Aika", "23.11.2026 14:05"),
     ),
     IssueCode.BAD_CODE: Follow(
         "export",
