@@ -11,7 +11,7 @@ help:
 	@echo "make demo   - set up and harmonise every bundled example export"
 	@echo "make test   - lint, type-check, generated-file drift check and the test suite"
 	@echo "make bench  - measure rows/s and peak memory on a generated 200,000-row export"
-	@echo "make screenshot - run the demo and take a headless-chromium screenshot of its html report"
+	@echo "make screenshot - run the demo and take headless-chromium screenshots of its html report"
 	@echo "make fuzz   - fuzz the readers with many damaged files (FUZZ_EXAMPLES=2000 each)"
 
 $(STAMP): pyproject.toml
@@ -49,12 +49,10 @@ bench-aggregate: $(STAMP)
 	$(BIN)/python bench/bench_aggregate.py
 
 # Needs Debian's chromium (apt-get install -y chromium); the test suite does not.
+# Writes report.png (the top) and report-<section>.png for the service path, the three
+# perspectives and the purchaser's view.
 screenshot: demo
-	chromium --headless --no-sandbox --disable-gpu --disable-background-networking \
-		--disable-component-update --disable-sync --no-first-run --user-data-dir=$$(mktemp -d) \
-		--screenshot=$(OUT)/report.png --window-size=1280,2400 \
-		file://$(abspath $(OUT))/demo/_dataset/report.html
-	@echo "screenshot: $(OUT)/report.png"
+	$(BIN)/python tools/screenshot.py $(OUT)/demo/_dataset/report.html --output $(OUT)
 
 FUZZ_EXAMPLES ?= 2000
 fuzz: $(STAMP)

@@ -16,6 +16,7 @@ __version__ = "0.1.0"
 from harmonizer.api import (
     RunResult,
     aggregate,
+    aggregate_items,
     check_mapping,
     codebook,
     combine,
@@ -60,6 +61,7 @@ __all__ = [
     "Severity",
     "__version__",
     "aggregate",
+    "aggregate_items",
     "check_mapping",
     "codebook",
     "combine",

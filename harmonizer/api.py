@@ -26,11 +26,18 @@ from harmonizer.io.writers import (
     build_writers,
     publish_with_manifest,
 )
+from harmonizer.item_figures import ItemFigures, compute_item_figures, parse_items
 from harmonizer.manifest import OpenText, build_manifest
 from harmonizer.mapping.load import LoadedMapping, load_mapping
 from harmonizer.publish.content import build_content, dataset_facts
+from harmonizer.publish.item_table import write_item_table
 from harmonizer.publish.table import write_table
 from harmonizer.publish.texts import check_lang
+from harmonizer.publish.views import (
+    build_perspectives,
+    build_purchaser_view,
+    build_service_path,
+)
 from harmonizer.redaction import Redactor
 from harmonizer.response import MissingColumnsError, long_responses, wide_responses
 from harmonizer.row import Outcome, Row
@@ -423,11 +430,58 @@ def aggregate(
         opened.records(), opened.schema, parse_by(by), min_n=min_n, providers=opened.providers
     )
     figures = replace(
-        figures, source={"dataset": str(opened.path), "manifest": _dataset_summary(opened)}
+        figures, source={"dataset": dataset_name(opened), "manifest": _dataset_summary(opened)}
     )
     if output is not None:
         write_table(Path(output), opened.schema, figures, lang)
     return figures
+
+
+def aggregate_items(
+    dataset: Path | str,
+    items: str | Sequence[str],
+    by: str | Sequence[str] = (),
+    *,
+    output: Path | str | None = None,
+    min_n: int = DEFAULT_MIN_N,
+    lang: str = "en",
+) -> ItemFigures:
+    """Compute figures of the providers' own items per group; write them if ``output`` is set.
+
+    ``items`` names own items (``"own_items.smiley"``). Per group and item: the count of
+    each answer and, for an item the mapping declared on a scale, the positive share and
+    the mean where it means something. Items with fewer than ``min_n`` answers in a group
+    are suppressed. Own items never enter the national figures.
+
+    Raises:
+        DatasetError: the dataset cannot be read, an item or grouping field is unknown.
+        OutputError: the output cannot be written.
+    """
+    check_lang(lang)
+    opened = open_dataset(dataset)
+    catalogue = opened.item_catalogue
+    known = [*catalogue, *opened.manifest.get("own_items", [])]
+    figures = compute_item_figures(
+        opened.records(),
+        opened.schema,
+        catalogue,
+        parse_items(items, known),
+        parse_by(by),
+        min_n=min_n,
+    )
+    figures = replace(figures, source={"dataset": dataset_name(opened)})
+    if output is not None:
+        write_item_table(Path(output), opened.schema, figures, lang)
+    return figures
+
+
+def dataset_name(opened: Dataset) -> str:
+    """Return how outputs name a dataset: the path as given, or its folder name if absolute.
+
+    An absolute path says where one machine keeps the files, which is no one's business
+    in a figures file that travels.
+    """
+    return opened.path.name if opened.path.is_absolute() else str(opened.path)
 
 
 def _dataset_summary(opened: Dataset) -> dict[str, Any]:
@@ -472,7 +526,11 @@ def report(
         opened.records(), opened.schema, parse_by(by), min_n=min_n, providers=opened.providers
     )
     content = build_content(
-        opened.schema, figures, lang, facts=dataset_facts(opened.manifest, lang)
+        opened.schema,
+        figures,
+        lang,
+        facts=dataset_facts(opened.manifest, lang),
+        **_report_views(opened, min_n, lang),
     )
     # The chart and template libraries load only when a report is written.
     if suffix == ".html":
@@ -482,6 +540,43 @@ def report(
     from harmonizer.publish.xlsx import write_xlsx
 
     return write_xlsx(output, content)
+
+
+def _report_views(opened: Dataset, min_n: int, lang: str) -> dict[str, Any]:
+    """Return the report's views: the perspectives; from 1.1 the path and the purchaser's.
+
+    Each grouping streams the records once more: memory stays flat, time grows.
+    """
+    schema = opened.schema
+
+    def grouped(by: Sequence[str], least: int = min_n) -> Figures:
+        return compute_figures(
+            opened.records(), schema, by, min_n=least, providers=opened.providers
+        )
+
+    views: dict[str, Any] = {
+        "perspectives": build_perspectives(schema, grouped(["respondent"]), lang)
+    }
+    if schema.has("touchpoint"):
+        catalogue = opened.item_catalogue
+        tied = [name for name, item in catalogue.items() if item.get("touchpoint")]
+        # min_n=1: the answers are pooled per touchpoint first, then suppressed.
+        items = (
+            compute_item_figures(opened.records(), schema, catalogue, tied, (), min_n=1)
+            if tied
+            else None
+        )
+        views["path"] = build_service_path(
+            schema, grouped(["touchpoint"]), grouped(["touchpoint"], 1), items, lang, min_n
+        )
+    if schema.has("production"):
+        views["purchaser"] = build_purchaser_view(
+            schema,
+            grouped(["county", "production", "provider_id"]),
+            grouped(["county", "production"]),
+            lang,
+        )
+    return views
 
 
 def codebook(

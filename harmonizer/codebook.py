@@ -1,7 +1,8 @@
 """The codebook: the national record's data dictionary, as xlsx or markdown.
 
-Every field with its type, whether it is required, its labels in fi, sv and en and its
-description; every code list with its labels; the statement scale and the missing
+Every field with its type, whether it is required, the versions that have it (1.0 and
+1.1 datasets combine, a newer field null in older records), its labels in fi, sv and en
+and its description; every code list with its labels; the statement scale and the missing
 reasons. All of it is read from the schema, so a new schema version documents itself.
 """
 
@@ -18,7 +19,7 @@ import yaml
 from harmonizer.errors import DatasetError
 from harmonizer.io.writers import AtomicFile
 from harmonizer.publish.texts import Texts
-from harmonizer.schema import LANGUAGES, RecordSchema
+from harmonizer.schema import LANGUAGES, RecordSchema, available_versions, load_schema
 
 CODEBOOK_SUFFIXES = (".xlsx", ".md")
 
@@ -60,6 +61,8 @@ def code_lists(schema: RecordSchema) -> Iterator[tuple[str, str, Mapping[str, st
     for name in ("statement", "missing_reason"):
         for code, labels in schema.code_labels(name).items():
             yield name, code, labels
+    for name, scale in schema.item_scales.items():
+        yield "item_scale", name, scale.get("labels", {})
 
 
 def _codes_of(schema: RecordSchema, name: str) -> str:
@@ -86,6 +89,26 @@ def description(schema: RecordSchema, name: str, lang: str) -> str:
     return _descriptions().get(name, {}).get(lang, english)
 
 
+def field_versions(schema: RecordSchema, name: str) -> str:
+    """Return the schema versions, up to ``schema``'s, that have the field ``name``.
+
+    A dataset may combine versions of one major version: a field new in 1.1 is null in
+    the 1.0 records, and the codebook says so.
+
+    >>> from harmonizer.schema import load_schema
+    >>> field_versions(load_schema("1.1"), "touchpoint"), field_versions(load_schema("1.1"), "nps")
+    ('1.1', '1.0, 1.1')
+    """
+    major = schema.version.split(".")[0]
+    mine = tuple(int(x) for x in schema.version.split("."))
+    versions = [
+        v
+        for v in available_versions()
+        if v.split(".")[0] == major and tuple(int(x) for x in v.split(".")) <= mine
+    ]
+    return ", ".join(v for v in versions if load_schema(v).has(name))
+
+
 def _field_rows(schema: RecordSchema, t: Texts) -> Iterator[list[str]]:
     required = set(schema.required())
     for name in schema.fields:
@@ -93,6 +116,7 @@ def _field_rows(schema: RecordSchema, t: Texts) -> Iterator[list[str]]:
             name,
             field_type(schema, name),
             t("yes") if name in required else t("no"),
+            field_versions(schema, name),
             *(schema.label(name, lang) for lang in LANGUAGES),
             description(schema, name, t.lang),
             _codes_of(schema, name),
@@ -104,6 +128,8 @@ def _list_title(schema: RecordSchema, name: str, t: Texts) -> str:
         return t.scale
     if name == "missing_reason":
         return t.missing_reasons
+    if name == "item_scale":
+        return t.item_scales
     return f"{name}: {schema.label(name, t.lang)}"
 
 
@@ -112,7 +138,7 @@ def _markdown(schema: RecordSchema, t: Texts) -> str:
         return value.replace("|", "\\|").replace("\n", " ")
 
     lines = [f"# {t.codebook_title}", "", f"{t.schema_version}: {schema.version}", ""]
-    head = [t.field, t.type, t.required, *LANGUAGES, t.description]
+    head = [t.field, t.type, t.required, t.versions, *LANGUAGES, t.description]
     lines += ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     lines += ["| " + " | ".join(cell(v) for v in row[:-1]) + " |" for row in _field_rows(schema, t)]
     current = None
@@ -134,7 +160,7 @@ def _workbook(schema: RecordSchema, t: Texts) -> Any:
     book = Workbook()
     fields = book.active
     fields.title = t.fields_sheet
-    fields.append([t.field, t.type, t.required, *LANGUAGES, t.description, t.codes])
+    fields.append([t.field, t.type, t.required, t.versions, *LANGUAGES, t.description, t.codes])
     for row in _field_rows(schema, t):
         fields.append(row)
     codes = book.create_sheet(t.codes_sheet)
@@ -146,7 +172,7 @@ def _workbook(schema: RecordSchema, t: Texts) -> Any:
             cell.font = Font(bold=True)
         sheet.freeze_panes = "A2"
         sheet.column_dimensions["A"].width = 22
-    for column in "DEFG":
+    for column in "EFGH":
         fields.column_dimensions[column].width = 40
     return book
 

@@ -7,7 +7,7 @@ categorical fields memoise their results, since exports repeat the same few labe
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -236,6 +236,9 @@ def code_converter(name: str, rule: FieldRule | None, loaded: LoadedMapping) -> 
     labels.add(loaded.model.missing_values, "missing", "no_answer")
     for code, names in schema.code_labels(name).items():
         labels.add(names.values(), "value", code)
+    # Earlier wordings and common synonyms stay readable when a label is reworded.
+    for code, variants in schema.properties[name].get("x-label-variants", {}).items():
+        labels.add(variants, "value", code)
     labels.add(codes, "value", None)
     labels.table.update({label_key(c): ("value", c) for c in codes})
     excluded = schema.properties[name].get("x-excluded-codes", {})
@@ -437,13 +440,17 @@ def own_item_converter(
     rule_map: Mapping[str, Any],
     redactor: Redactor | None,
     missing_values: MissingValues = NO_MISSING_VALUES,
+    points: Sequence[object] | None = None,
 ) -> Converter:
     """Build the converter of a provider's own item: recoded if asked, else carried.
 
     A ``value_map`` entry wins; else one of ``missing_values`` is blank; text keeps its
-    line breaks as LF.
+    line breaks as LF. ``points`` are the points of the item's declared scale: an answer
+    written as one of them ("3", 3.0) is carried as that point (3), so that figures can
+    count it.
     """
     mapped = {label_key(k): v for k, v in rule_map.items()}
+    by_text = {label_key(p): p for p in points or ()}
 
     def convert(value: Cell) -> Result:
         if value is None:
@@ -454,6 +461,10 @@ def own_item_converter(
                 return Result(mapped[key])
         if value in missing_values:
             return BLANK
+        if by_text:
+            point = by_text.get(label_key(_text(value)))
+            if point is not None:
+                return Result(point)
         if isinstance(value, bool | int | float):
             return Result(value)
         text = (

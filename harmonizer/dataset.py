@@ -56,6 +56,7 @@ class DatasetInput:
     mapping: dict[str, Any] | None
     providers: dict[str, str]
     expected: Expected
+    item_catalogue: dict[str, dict[str, Any]] = field(default_factory=dict)
     records: int = 0
     kept: int = 0
     superseded: int = 0
@@ -84,6 +85,11 @@ class Dataset:
     records_path: Path
     schema: RecordSchema
     providers: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def item_catalogue(self) -> dict[str, dict[str, Any]]:
+        """Return own item name -> description (touchpoint, scale, labels) of the dataset."""
+        return dict(self.manifest.get("item_catalogue") or {})
 
     def records(self) -> Iterator[dict[str, Any]]:
         """Yield the records one at a time (the file is read line by line).
@@ -451,6 +457,7 @@ def _input(folder: Path, order: int) -> DatasetInput:
         mapping=manifest.get("mapping") if kind == "run" else None,
         providers=_providers(manifest),
         expected=Expected.of(manifest, folder / MANIFEST),
+        item_catalogue=dict(manifest.get("item_catalogue") or {}),
         order=order,
     )
 
@@ -611,5 +618,27 @@ def _manifest(
         "counts": {"read": read, "records": kept, "superseded": read - kept},
         "providers": dict(sorted(providers.items())),
         "own_items": list(own_items),
+        "item_catalogue": merge_catalogues(inputs),
         "outputs": sorted(p.name for p in outputs),
     }
+
+
+def merge_catalogues(inputs: Sequence[DatasetInput]) -> dict[str, dict[str, Any]]:
+    """Return the item catalogue of a dataset: every input's own item descriptions.
+
+    Two inputs that describe one item name differently (two providers' "smiley" on
+    different scales) cannot share its figures: the item keeps only what they agree on,
+    and its scale becomes None, so that only its answer counts are computed.
+    """
+    merged: dict[str, dict[str, Any]] = {}
+    for item in inputs:
+        for name, description in sorted(item.item_catalogue.items()):
+            known = merged.get(name)
+            if known is None:
+                merged[name] = dict(description)
+                continue
+            for key in ("touchpoint", "scale"):
+                if known.get(key) != description.get(key):
+                    known[key] = None
+            known["labels"] = {**(description.get("labels") or {}), **(known.get("labels") or {})}
+    return dict(sorted(merged.items()))

@@ -29,6 +29,8 @@ GROUP_FIELDS = (
     "unit_id",
     "service_area",
     "channel",
+    "touchpoint",
+    "production",
     "respondent",
     "language",
     "age_group",
@@ -61,7 +63,8 @@ def _year(record: Mapping[str, Any]) -> str | None:
     return period[:4] if period else None
 
 
-def _getter(name: str) -> Callable[[Mapping[str, Any]], str | None]:
+def key_getter(name: str) -> Callable[[Mapping[str, Any]], str | None]:
+    """Return the function that reads grouping field ``name`` (or a period grain) of a record."""
     if name in {"period", "month"}:
         return _period
     if name == "quarter":
@@ -130,19 +133,24 @@ def nps_interval(promoters: int, passives: int, detractors: int) -> tuple[float,
     return max(-1.0, centre - half) * 100, min(1.0, centre + half) * 100
 
 
-def mean_interval(counts: Sequence[int]) -> tuple[float, float, float]:
-    """Return mean, lower and upper 95% t-interval bound of 1..5 answers counted in ``counts``.
+def mean_interval(counts: Sequence[int], first: int = 1) -> tuple[float, float, float]:
+    """Return mean, lower and upper 95% t-interval bound of answers counted in ``counts``.
+
+    ``counts[i]`` counts the answers ``first + i``. The interval is clipped to the scale
+    (1..5 for a statement), as NPS is clipped to -100..100: a mean cannot leave it.
 
     >>> [round(x, 3) for x in mean_interval([0, 0, 1, 2, 2])]
-    [4.2, 3.161, 5.239]
+    [4.2, 3.161, 5.0]
+    >>> [round(x, 3) for x in mean_interval([1, 1], first=4)]
+    [4.5, 4.0, 5.0]
     """
     n = sum(counts)
-    mean = sum(point * c for point, c in enumerate(counts, start=1)) / n
+    mean = sum(point * c for point, c in enumerate(counts, start=first)) / n
     if n < 2:
         return mean, math.nan, math.nan
-    variance = sum(c * (point - mean) ** 2 for point, c in enumerate(counts, start=1)) / (n - 1)
+    variance = sum(c * (point - mean) ** 2 for point, c in enumerate(counts, start=first)) / (n - 1)
     half = t_quantile(n - 1) * math.sqrt(variance / n)
-    return mean, mean - half, mean + half
+    return mean, max(float(first), mean - half), min(float(first + len(counts) - 1), mean + half)
 
 
 @dataclass(slots=True)
@@ -269,11 +277,9 @@ class StatementFigure:
 def _nps_figure(tally: Tally, responses: int, min_n: int) -> NpsFigure:
     n = tally.n
     coverage = tally.asked / responses if responses else None
-    shown = n >= min_n and n > 0
-    if not shown:
-        return NpsFigure(
-            n, tally.asked, coverage, dict(tally.missing), 0 < n < min_n, *([None] * 6)
-        )
+    # An item nobody answered (n = 0) is suppressed like any n < min_n.
+    if n < min_n:
+        return NpsFigure(n, tally.asked, coverage, dict(tally.missing), True, *([None] * 6))
     points = tally.points
     detractors = sum(points[:7])
     passives = points[7] + points[8]
@@ -299,16 +305,9 @@ def _statement_figure(
 ) -> StatementFigure:
     n = tally.n
     coverage = tally.asked / responses if responses else None
-    if n == 0 or n < min_n:
+    if n < min_n:
         return StatementFigure(
-            item,
-            comparable,
-            n,
-            tally.asked,
-            coverage,
-            dict(tally.missing),
-            0 < n < min_n,
-            *([None] * 5),
+            item, comparable, n, tally.asked, coverage, dict(tally.missing), True, *([None] * 5)
         )
     mean, low, high = mean_interval(tally.points)
     return StatementFigure(
@@ -430,7 +429,7 @@ def compute_figures(
     if min_n < 1:
         raise DatasetError(f"min_n must be 1 or more, not {min_n}")
     statements = schema.statements
-    getters = [_getter(name) for name in by]
+    getters = [key_getter(name) for name in by]
     total = GroupTally(statements)
     groups: dict[Key, GroupTally] = {}
     named = tuple(n for n in ("unit_id", "provider_id") if n in by)

@@ -34,6 +34,11 @@ def build_manifest(
             "provider": loaded.model.provider.name,
         },
         "options": {"open_text": open_text},
+        # What each own item is (touchpoint, scale, labels), so figures can be computed
+        # from the dataset alone.
+        "item_catalogue": {
+            name: item.describe_item() for name, item in loaded.model.own_items.items()
+        },
         **{k: v for k, v in document.items() if k not in {"mapping", "schema_version"}},
         "outputs": sorted(p.name for p in outputs),
     }

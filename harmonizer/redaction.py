@@ -169,6 +169,29 @@ def _unescaped(text: str) -> tuple[str, list[int]]:
     return "".join(parts), starts
 
 
+def _replace(text: str, view: str, starts: list[int] | None, counts: Counter[str]) -> str:
+    """Return ``text`` with the personal data found in ``view`` replaced by markers.
+
+    ``starts`` maps ``view`` back to ``text`` (None when they are the same string).
+    """
+    pieces: list[str] = []
+    position = 0
+    for match in _PERSONAL.finditer(view):
+        kind = match.lastgroup
+        if kind == "keep" or (kind == "hetu" and not _valid_hetu(match)):
+            continue
+        assert kind is not None
+        counts[kind] += 1
+        start, end = (starts[match.start()], starts[match.end()]) if starts else match.span()
+        pieces.append(text[position:start])
+        pieces.append(MARKERS[kind])
+        position = end
+    if not pieces:
+        return text
+    pieces.append(text[position:])
+    return "".join(pieces)
+
+
 class Redactor:
     """Replaces identity codes, phone numbers and e-mail addresses with markers.
 
@@ -188,26 +211,13 @@ class Redactor:
         counts: Counter[str] = Counter()
         if _WORTH_A_LOOK.search(text) is None:
             return text, counts
+        # With repr() escapes read first (a tab quoted as \t still separates digits), then
+        # as written: a literal backslash before a code (\010199+0022) reads as the escape
+        # \0 in the first view and hides the code there.
         if "\\" in text:
             view, starts = _unescaped(text)
-        else:
-            view, starts = text, []
-        pieces: list[str] = []
-        position = 0
-        for match in _PERSONAL.finditer(view):
-            kind = match.lastgroup
-            if kind == "keep" or (kind == "hetu" and not _valid_hetu(match)):
-                continue
-            assert kind is not None
-            counts[kind] += 1
-            start, end = (starts[match.start()], starts[match.end()]) if starts else match.span()
-            pieces.append(text[position:start])
-            pieces.append(MARKERS[kind])
-            position = end
-        if not counts:
-            return text, counts
-        pieces.append(text[position:])
-        return "".join(pieces), counts
+            text = _replace(text, view, starts, counts)
+        return _replace(text, text, None, counts), counts
 
     def clean(self, text: str) -> str:
         """Return ``text`` redacted, without the counts.

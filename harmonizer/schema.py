@@ -17,7 +17,7 @@ from typing import Any
 from harmonizer.errors import SchemaLoadError
 
 SCHEMA_FILE_TEMPLATE = "record-{version}.schema.json"
-DEFAULT_SCHEMA_VERSION = "1.0"
+DEFAULT_SCHEMA_VERSION = "1.1"
 LANGUAGES = ("fi", "sv", "en")
 
 
@@ -109,6 +109,33 @@ class RecordSchema:
     def required(self) -> tuple[str, ...]:
         """Return the fields every record must carry."""
         return tuple(self.document.get("required", ()))
+
+    def has(self, field: str) -> bool:
+        """Return True when the version has the national field (``touchpoint`` is 1.1+)."""
+        return field in self.properties
+
+    @property
+    def touchpoints(self) -> tuple[str, ...]:
+        """Return the touchpoints of the service path in path order (none before 1.1)."""
+        return self.codes("touchpoint") if self.has("touchpoint") else ()
+
+    @property
+    def item_scales(self) -> Mapping[str, Mapping[str, Any]]:
+        """Return the scales an own item may declare, ``{name: {points, positive, ...}}``.
+
+        Each scale lists its points (None for categories and text), the points that
+        count as positive (None where nothing is positive) and whether a mean means
+        something. Versions before 1.1 declare none.
+        """
+        scales: Mapping[str, Mapping[str, Any]] = self.document.get("x-item-scales", {})
+        return scales
+
+    def column_label(self, field: str, lang: str) -> str:
+        """Return a statement's label for a narrow table column (the full one if none)."""
+        node = self.properties[field]
+        if "x-column-labels" in node:
+            return str(node["x-column-labels"][lang])
+        return self.label(field, lang, short=True)
 
 
 @functools.cache

@@ -158,7 +158,12 @@ class RecordBuilder:
             (
                 name,
                 self._source(item, ("own_items", name), answer),
-                own_item_converter(item.value_map, redactor, self.missing_values),
+                own_item_converter(
+                    item.value_map,
+                    redactor,
+                    self.missing_values,
+                    self.schema.item_scales.get(item.scale or "", {}).get("points"),
+                ),
             )
             for name, item in model.own_items.items()
         ]

@@ -358,7 +358,7 @@ def kanta_kiosk(rng: random.Random) -> None:
             [
                 stamp.isoformat(),
                 rng.choice(["KIOSK-01", "KIOSK-02"]),
-                "Millainen oli käyntisi tänään?",
+                "Miten saapuminen ja ilmoittautuminen sujuivat?",
                 rng.choices([1, 2, 3, 4], [1, 2, 5, 9])[0],
             ]
         )

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from harmonizer.api import aggregate
+from harmonizer.api import aggregate, aggregate_items
 from harmonizer.cli.common import (
     EXIT_OK,
     cannot_run,
@@ -37,23 +37,32 @@ min_n_option = click.option(
 @output_file_option("The table to write: .csv, .xlsx or .json.")
 @min_n_option
 @click.option(
+    "--items",
+    help="Own items to count instead of the national figures, comma-separated: "
+    "own_items.<name>. Per group: each answer's count and, for a declared scale, the "
+    "positive share and the mean.",
+)
+@click.option(
     "--lang", default="en", show_default=True, type=click.Choice(LANGUAGES), help="Label language."
 )
 @quiet_option
 def aggregate_command(
-    dataset: Path, by: str, output: Path, min_n: int, lang: str, quiet: bool
+    dataset: Path, by: str, output: Path, min_n: int, items: str | None, lang: str, quiet: bool
 ) -> None:
     """Compute comparable figures of DATASET (a combined dataset or a run folder) per group.
 
     Per group: responses; NPS with its 95% interval; for each statement n, mean with its
     95% interval, top-two-box share and the 1-5 distribution; coverage. Figures under
-    --min-n answers are suppressed; adapted items are reported apart.
+    --min-n answers are suppressed; adapted items are reported apart. With --items, the
+    figures of the providers' own items instead (they never enter national figures).
     """
     with cannot_run():
-        figures = aggregate(dataset, by, output=output, min_n=min_n, lang=lang)
+        if items is not None:
+            own = aggregate_items(dataset, items, by, output=output, min_n=min_n, lang=lang)
+            responses, groups, grouped = own.total.responses, len(own.groups), own.by
+        else:
+            figures = aggregate(dataset, by, output=output, min_n=min_n, lang=lang)
+            responses, groups, grouped = figures.total.responses, len(figures.groups), figures.by
     if not quiet:
-        click.echo(
-            f"{figures.total.responses} records in {len(figures.groups)} groups "
-            f"by {', '.join(figures.by)} -> {output}"
-        )
+        click.echo(f"{responses} records in {groups} groups by {', '.join(grouped)} -> {output}")
     sys.exit(EXIT_OK)

@@ -16,6 +16,10 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 Scalar = str | int | float | bool
 MissingReason = Literal["dont_know", "not_applicable", "no_answer"]
 NOT_ASKED = "not_asked"
+ItemScale = Literal[
+    "agree5", "satisfaction5", "smiley4", "grade4_10", "yes_no", "categories", "text"
+]
+"""The answer scales an own item may declare (their points live in the national schema)."""
 DEFAULT_MISSING_VALUES = ("-", "--", "NA", "N/A", "n/a", ".", "?")
 _SCALE = re.compile(r"^(\d{1,2})-(\d{1,2})$")
 
@@ -277,8 +281,31 @@ class OwnItem(ColumnRef):
     value_map: dict[str, Scalar | None] = Field(
         default_factory=dict, description="Optional recoding of labels or codes."
     )
+    touchpoint: str | None = Field(
+        None,
+        description="Schema 1.1+: the touchpoint of the service path the item concerns "
+        "(information, contact, arrival, premises, encounter, follow_up, whole_service).",
+    )
+    scale: ItemScale | None = Field(
+        None,
+        description="Schema 1.1+: the item's answer scale, which decides its figures "
+        "(positive share, mean): agree5, satisfaction5, smiley4, grade4_10, yes_no, "
+        "categories or text. Map answers to the scale's points with value_map.",
+    )
+    labels: dict[Literal["fi", "sv", "en"], str] = Field(
+        default_factory=dict,
+        description="The item's wording in reports, by language (fi, sv, en).",
+    )
 
     _keys = field_validator("value_map", mode="before")(_keys_as_text)
+
+    def describe_item(self) -> dict[str, Any]:
+        """Return the item's entry in the item catalogue of the run's manifest."""
+        return {
+            "touchpoint": self.touchpoint,
+            "scale": self.scale,
+            "labels": dict(self.labels),
+        }
 
 
 def _shorthand(value: Any) -> Any:

@@ -115,6 +115,7 @@ class RuleChecker:
                 self.check_rule(name, entry, lookups)
         self.check_layout()
         self.check_scale_coverage()
+        self.check_own_items()
         return lookups
 
     # -- what feeds which national field ---------------------------------------
@@ -377,6 +378,46 @@ class RuleChecker:
         for index, rule in enumerate(model.filters):
             if rule.question is not None:
                 self.problem(("filters", index), "filters test a column or letter")
+
+    def check_own_items(self) -> None:
+        """Check own items' descriptions: a touchpoint and a scale the schema knows."""
+        touchpoints = self.schema.touchpoints
+        scales = self.schema.item_scales
+        for name, item in self.model.own_items.items():
+            at: KeyPath = ("own_items", name)
+            if item.touchpoint is not None and item.touchpoint not in touchpoints:
+                self.problem(
+                    (*at, "touchpoint"),
+                    f"{item.touchpoint!r} is not a touchpoint of national schema "
+                    f"{self.schema.version}; use one of {', '.join(touchpoints)}"
+                    if touchpoints
+                    else f"national schema {self.schema.version} has no touchpoints; set "
+                    "schema_version: '1.1' to describe own items",
+                    IssueCode.BAD_TARGET,
+                )
+            if item.scale is None:
+                continue
+            scale = scales.get(item.scale)
+            if scale is None:
+                self.problem(
+                    (*at, "scale"),
+                    f"national schema {self.schema.version} has no item scales; set "
+                    "schema_version: '1.1' to describe own items",
+                    IssueCode.BAD_TARGET,
+                )
+                continue
+            points = scale.get("points")
+            if points is None:
+                continue
+            for source, target in item.value_map.items():
+                if target is not None and target not in points:
+                    shown = ", ".join(map(str, points))
+                    self.problem(
+                        (*at, "value_map", source),
+                        f"{target!r} is not a point of scale {item.scale} ({shown}); map "
+                        "each answer to one of them",
+                        IssueCode.BAD_TARGET,
+                    )
 
     # -- lookups -------------------------------------------------------------------
 

@@ -9,12 +9,30 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
+from zoneinfo import ZoneInfo
 
 from harmonizer.figures import Figures, GroupFigures, StatementFigure
 from harmonizer.publish.labels import field_label, group_label, item_label, scale_labels
 from harmonizer.publish.texts import Texts
-from harmonizer.schema import RecordSchema
+from harmonizer.publish.views import Perspectives, PurchaserView, ServicePath
+from harmonizer.schema import RecordSchema, load_schema
+
+REPORT_ZONE = ZoneInfo("Europe/Helsinki")
+MONTHS_EN = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
 
 
 @dataclass(frozen=True)
@@ -76,6 +94,46 @@ class ReportContent:
     statements: tuple[StatementSection, ...]
     adapted: tuple[StatementRow, ...]
     min_n: int
+    path: ServicePath | None = None
+    perspectives: Perspectives | None = None
+    purchaser: PurchaserView | None = None
+
+
+class _Counted(Protocol):
+    @property
+    def label(self) -> str: ...
+
+    @property
+    def n(self) -> int: ...
+
+
+def answered(rows: Sequence[Any]) -> list[Any]:
+    """Return the rows a chart draws: those with at least one answer."""
+    return [r for r in rows if r.n > 0]
+
+
+def unanswered(rows: Sequence[_Counted]) -> list[str]:
+    """Return the labels of rows without answers, which a chart leaves out and names."""
+    return [r.label for r in rows if r.n == 0]
+
+
+def generated_text(when: dt.datetime, lang: str) -> str:
+    """Return a moment as the report states it: Finnish time, written for ``lang``.
+
+    >>> moment = dt.datetime(2026, 12, 2, 10, 42, tzinfo=dt.UTC)
+    >>> generated_text(moment, "fi"), generated_text(moment, "en")
+    ('2.12.2026 klo 12.42', '2 December 2026, 12:42 (Finnish time)')
+    """
+    local = when.astimezone(REPORT_ZONE)
+    return Texts(lang)(
+        "generated_at",
+        d=local.day,
+        m=local.month,
+        y=local.year,
+        H=f"{local.hour:02d}",
+        M=f"{local.minute:02d}",
+        month=MONTHS_EN[local.month - 1],
+    )
 
 
 def _pct(value: float | None) -> float | None:
@@ -135,13 +193,20 @@ def build_content(
     *,
     facts: Sequence[tuple[str, str]] = (),
     generated: dt.datetime | None = None,
+    path: ServicePath | None = None,
+    perspectives: Perspectives | None = None,
+    purchaser: PurchaserView | None = None,
 ) -> ReportContent:
-    """Return the report's content for ``figures`` in ``lang`` (fi, sv or en)."""
+    """Return the report's content for ``figures`` in ``lang`` (fi, sv or en).
+
+    ``path``, ``perspectives`` and ``purchaser`` are the views of schema 1.1 (see
+    :mod:`harmonizer.publish.views`); a report without them has their sections left out.
+    """
     t = Texts(lang)
     by = ", ".join(field_label(schema, name, lang) for name in figures.by) or t.all
     groups = [(group_label(schema, figures, g, lang), g) for g in figures.groups]
     total_label = t.all
-    when = (generated or dt.datetime.now(dt.UTC)).strftime("%Y-%m-%d %H:%M UTC")
+    when = generated_text(generated or dt.datetime.now(dt.UTC), lang)
     if figures.periods is not None:
         first, last = figures.periods
         facts = (*facts, (t.periods, first if first == last else f"{first} \u2013 {last}"))
@@ -169,9 +234,10 @@ def build_content(
         subtitle=t("subtitle", by=by),
         facts=(*facts, (t.generated, when)),
         notes=(
-            t("suppression_note", min_n=figures.min_n),
+            t("suppression_words", min_n=figures.min_n),
             t.comparability_note,
             t.method_note,
+            t.clip_note,
         ),
         scale=tuple(scale_labels(schema, lang)),
         nps=(
@@ -185,6 +251,9 @@ def build_content(
         statements=tuple(sections),
         adapted=tuple(adapted),
         min_n=figures.min_n,
+        path=path,
+        perspectives=perspectives,
+        purchaser=purchaser,
     )
 
 
@@ -194,6 +263,7 @@ def dataset_facts(manifest: Mapping[str, Any], lang: str) -> list[tuple[str, str
     counts = manifest.get("counts", {})
     facts = [(t.records, str(counts.get("records", "")))]
     if manifest.get("kind") == "dataset":
-        facts.append((t.inputs, str(len(manifest.get("inputs", [])))))
-    facts.append((t.schema_version, str(manifest.get("schema_version", ""))))
+        facts.append((t.report_inputs, str(len(manifest.get("inputs", [])))))
+    version = str(manifest.get("schema_version", ""))
+    facts.append((load_schema(version).label("schema_version", lang), version))
     return facts

@@ -10,12 +10,17 @@ from harmonizer.schema import RecordSchema
 
 # Grains of the period that are not schema fields get their names from texts.yaml.
 _GRAIN_TEXTS = {"month": "month", "quarter": "quarter", "year": "year"}
+_NAMED_GROUPS = {"provider_id": "group_provider_id", "unit_id": "group_unit_id"}
 
 
 def field_label(schema: RecordSchema, name: str, lang: str) -> str:
     """Return the label of a grouping field (a schema field or a period grain)."""
     if name in _GRAIN_TEXTS:
         return text(_GRAIN_TEXTS[name], lang)
+    if name in _NAMED_GROUPS:
+        # Groups show the provider's or unit's name, so they are named as such, not by
+        # the field that holds the id.
+        return text(_NAMED_GROUPS[name], lang)
     return schema.label(name, lang, short=True)
 
 

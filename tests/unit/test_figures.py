@@ -82,7 +82,9 @@ def test_statement_mean_interval_and_distribution(county_records: list[dict[str,
     assert respect.mean == pytest.approx(3.6)
     half = 2.776445105 * math.sqrt(2.8 / 5)
     assert respect.ci_low == pytest.approx(3.6 - half, abs=1e-6)
-    assert respect.ci_high == pytest.approx(3.6 + half, abs=1e-6)
+    # 3.6 + half = 5.68 lies beyond the scale: the interval is clipped to 1..5.
+    assert 3.6 + half > 5
+    assert respect.ci_high == 5.0
     assert respect.top_two_box == pytest.approx(3 / 5)
     assert respect.distribution == (1, 0, 1, 1, 2)
     assert respect.missing["no_answer"] == 1
@@ -131,7 +133,7 @@ def test_not_asked_items_have_no_figure_and_zero_coverage(
 ) -> None:
     safety = by_item(compute_figures(county_records, SCHEMA, ["county"]).groups[0])["safety"]
     assert safety.n == 0
-    assert not safety.suppressed  # nothing to suppress: nobody was asked
+    assert safety.suppressed  # n = 0 is suppressed like any n < min_n
     assert safety.coverage == 0.0
     assert safety.mean is None
 

@@ -110,12 +110,18 @@ def test_html_report_is_self_contained_and_labelled(dataset: Path, tmp_path: Pat
     text = "".join(root.itertext())
     assert "Suositteluindeksi (NPS) ryhmittäin" in text
     assert "Pirkanmaan hyvinvointialue" in text
-    assert "Lapin hyvinvointialue (n=2, n<5)" in text
+    assert "n=2, liian vähän vastauksia" in text
+    assert "n<5" not in text.replace('"n<5"', "")  # suppression is said in words
     assert "alle 5, jätetään näyttämättä" in text  # the suppression note
     assert "Sovitetut kysymykset (eivät vertailukelpoisia)" in text
     assert "Täysin samaa mieltä" in text  # scale labels from the schema
     svgs = root.findall(f".//{SVG}svg")
-    assert len(svgs) == 2 + 7  # NPS, overview, one per statement
+    # NPS, overview, the one statement anyone answered nationally (the six others get
+    # no chart) and the perspectives' NPS and means (schema 1.0 has no touchpoint or
+    # production: no service path, no purchaser's view).
+    assert len(svgs) == 2 + 1 + 2
+    assert root.find(f".//{XHTML}section[@id='perspectives']") is not None
+    assert root.find(f".//{XHTML}section[@id='service-path']") is None
 
 
 def svg_charts(path: Path) -> list[ET.Element]:
@@ -153,7 +159,7 @@ def test_html_nps_chart_draws_a_bar_per_shown_group(dataset: Path, tmp_path: Pat
     (title,) = groups(chart, "nps-title").values()
     assert texts(title) == ["Recommendation index (NPS) by group"]  # text, not paths
     labels = [t for t in texts(chart) if "(n=" in t]
-    assert labels == ["All (n=9)", "Pirkanmaa (n=7)", "Lapland (n=2, n<5)"]
+    assert labels == ["All (n=9)", "Pirkanmaa (n=7)", "Lapland (n=2, too few answers)"]
     # All and Pirkanmaa have an NPS; Lapland (row 2) is suppressed and has no bar.
     bars = groups(chart, "nps-bar-")
     assert sorted(bars) == ["nps-bar-0", "nps-bar-1"]
@@ -175,9 +181,12 @@ def test_html_distribution_charts_stack_the_shares_of_shown_groups(
     charts = {c.get("id"): c for c in svg_charts(out)}
     overview = charts["chart-overview"]
     labels = [t for t in texts(overview) if "(n=" in t]
-    assert len(labels) == 7
-    # Only "respect" has national answers (timely_help was adapted): one stacked bar.
-    respect = next(i for i, label in enumerate(labels) if label.endswith("(n=8)"))
+    # Only "respect" has national answers (timely_help was adapted): the items nobody
+    # answered are left out of the chart and named in a note below it.
+    assert labels == ["I was treated with respect (n=8)"]
+    respect = 0
+    note = "No answers, so not in the chart: Dealing with the service was smooth and easy"
+    assert note in out.read_text(encoding="utf-8")
     bars = groups(overview, "overview-bar-")
     assert sorted(bars) == [f"overview-bar-{respect}-{answer}" for answer in range(1, 6)]
     assert [fill(bars[f"overview-bar-{respect}-{a}"]) for a in range(1, 6)] == list(SCALE_COLOURS)
@@ -193,7 +202,7 @@ def test_html_distribution_charts_stack_the_shares_of_shown_groups(
 
     section = charts["chart-statement-respect"]
     labels = [t for t in texts(section) if "(n=" in t]
-    assert labels == ["All (n=8)", "Pirkanmaa (n=6)", "Lapland (n=2, n<5)"]
+    assert labels == ["All (n=8)", "Pirkanmaa (n=6)", "Lapland (n=2, too few answers)"]
     bars = groups(section, "statement-respect-bar-")
     # Pirkanmaa answered no 2 (no empty segment); suppressed Lapland has no bar at all.
     assert sorted(bars) == [
@@ -232,19 +241,25 @@ def test_html_charts_keep_their_ids_and_style_to_themselves(dataset: Path, tmp_p
     assert references > 0
     # No style sheet of a chart reaches the page: none selects every element ("*").
     sheets = re.findall(r"<style[^>]*>([^<]*)</style>", source)
-    assert len(sheets) == 1 + 9
+    assert len(sheets) == 1 + 5
     assert not [s for s in sheets if s.lstrip().startswith("*")]
 
 
 def test_xlsx_report_has_native_charts_on_its_tables(dataset: Path, tmp_path: Path) -> None:
     out = report(dataset, "county", tmp_path / "report.xlsx", lang="sv")
     book = openpyxl.load_workbook(out)
-    assert book.sheetnames == ["Om", "NPS", "Grundpåståenden", "anpassad"]
-    nps = book["NPS"]
+    assert book.sheetnames == [
+        "Om",
+        "Rekommendationsindex",
+        "Påståenden",
+        "Perspektiv",
+        "Anpassade frågor",
+    ]
+    nps = book["Rekommendationsindex"]
     assert [nps.cell(row=r, column=1).value for r in range(2, 5)] == [
         "Alla (n=9)",
         "Birkalands välfärdsområde (n=7)",
-        "Lapplands välfärdsområde (n=2, n<5)",
+        "Lapplands välfärdsområde (n=2, för få svar)",
     ]
     assert nps.cell(row=3, column=7).value == pytest.approx(14.3)
     assert nps.cell(row=4, column=7).value is None
@@ -256,16 +271,33 @@ def test_xlsx_report_has_native_charts_on_its_tables(dataset: Path, tmp_path: Pa
     assert (labels.showVal, labels.showSerName, labels.showCatName) == (True, False, False)
     assert chart.x_axis.tickLblPos == "low"
     series = chart.series[0]
-    assert series.val.numRef.f == "'NPS'!$G$2:$G$4"
+    assert series.val.numRef.f == "'Rekommendationsindex'!$G$2:$G$4"
     # openpyxl refers to categories with numRef, which Excel reads as text labels too.
-    assert series.cat.numRef.f == "'NPS'!$A$2:$A$4"
-    statements = book["Grundpåståenden"]
+    assert series.cat.numRef.f == "'Rekommendationsindex'!$A$2:$A$4"
+    # Whiskers: custom error bars from the distances to the interval's bounds.
+    whiskers = series.errBars
+    assert whiskers.errValType == "cust"
+    assert whiskers.minus.numRef.f == "'Rekommendationsindex'!$L$2:$L$4"
+    assert whiskers.plus.numRef.f == "'Rekommendationsindex'!$M$2:$M$4"
+    all_row = [nps.cell(row=2, column=c).value for c in (7, 8, 9, 12, 13)]
+    assert all_row[3] == pytest.approx(all_row[0] - all_row[1], abs=0.11)
+    assert all_row[4] == pytest.approx(all_row[2] - all_row[0], abs=0.11)
+    statements = book["Påståenden"]
     charts = statements._charts
-    assert len(charts) == 1 + 7
+    # The overview and the one statement anyone answered; the others have no chart.
+    assert len(charts) == 1 + 1
     assert all(c.grouping == "percentStacked" for c in charts)
     assert len(charts[0].series) == 5
-    assert charts[0].series[0].val.numRef.f == "'Grundpåståenden'!$B$3:$B$9"
+    # Answered items first: the chart covers them only (respect), not the other six.
+    assert statements["A3"].value.startswith("Jag blev bemött med respekt")
+    assert charts[0].series[0].val.numRef.f == "'Påståenden'!$B$3"
     assert statements["B2"].value == "1 Helt av annan åsikt"
+    for sheet in book.worksheets:
+        assert sheet.page_setup.orientation == "landscape"
+        assert sheet.page_setup.fitToWidth == 1
+        assert sheet.sheet_properties.pageSetUpPr.fitToPage
+    assert nps.print_title_rows == "$1:$1"
+    assert nps.column_dimensions["A"].width >= len("Lapplands välfärdsområde (n=2, för få svar)")
 
 
 def test_report_refuses_an_unknown_suffix(dataset: Path, tmp_path: Path) -> None:
@@ -282,17 +314,25 @@ def test_codebook_lists_fields_and_codes_in_three_languages(tmp_path: Path, lang
     assert names[:3] == ["schema_version", "record_id", "county"]
     assert "useful" in names
     county = next(r for r in fields.iter_rows(min_row=2, values_only=True) if r[0] == "county")
-    assert county[3:6] == ("Hyvinvointialue", "Välfärdsområde", "Wellbeing services county")
+    assert county[3] == "1.0, 1.1"  # the versions that have the field
+    assert county[4:7] == ("Hyvinvointialue", "Välfärdsområde", "Wellbeing services county")
+    touchpoint = next(
+        r for r in fields.iter_rows(min_row=2, values_only=True) if r[0] == "touchpoint"
+    )
+    assert touchpoint[3] == "1.1"
     rows = {(r[0], r[1]): r[2:] for r in codes.iter_rows(min_row=2, values_only=True)}
     assert rows[("county", "90")] == ("Helsingin kaupunki", "Helsingfors stad", "City of Helsinki")
     assert rows[("missing_reason", "dont_know")] == ("En osaa sanoa", "Kan inte säga", "Don't know")
-    assert rows[("statement", "5")][2] == "Fully agree"
+    assert rows[("statement", "5")][2] == "Strongly agree"
 
 
 def test_codebook_markdown(tmp_path: Path) -> None:
     text = codebook(tmp_path / "codebook.md", lang="fi").read_text(encoding="utf-8")
     assert text.startswith("# Kansallisen palautetietueen tietosisältö")
-    assert "| ease | integer 1-5 or null | kyllä | Asiointi oli sujuvaa ja helppoa |" in text
+    assert (
+        "| ease | integer 1-5 or null | kyllä | 1.0, 1.1 | Asiointi oli sujuvaa ja helppoa |"
+        in text
+    )
     assert "## Puuttumisen syyt" in text
     with pytest.raises(DatasetError):
         codebook(tmp_path / "codebook.pdf")

@@ -63,6 +63,7 @@ def test_every_century_sign_is_redacted(sign: str) -> None:
 @given(code=hetus(), before=prose, after=prose)
 @settings(max_examples=200)
 @example(code="131052-308T", before="x\\n", after="")
+@example(code="010199+0022", before="\\", after="")  # a literal backslash, read as the escape \\0
 def test_a_valid_identity_code_never_survives(code: str, before: str, after: str) -> None:
     text, counts = REDACTOR.redact(before + code + after)
     assert code not in text
