@@ -59,6 +59,8 @@ class IssueCode(enum.StrEnum):
     REQUIRED_MISSING = "required-missing"
     OUTSIDE_REFORM = "outside-reform"
     VALUE_TOO_LONG = "value-too-long"
+    FORMULA_WITHOUT_VALUE = "formula-without-value"
+    CONTROL_CHARACTER = "control-character"
     # rows and responses
     DUPLICATE_RESPONSE = "duplicate-response"
     CONFLICTING_ANSWER = "conflicting-answer"
@@ -67,6 +69,8 @@ class IssueCode(enum.StrEnum):
     RAGGED_ROW = "ragged-row"
     DUPLICATE_HEADER = "duplicate-header"
     SCHEMA_VIOLATION = "schema-violation"
+    SUSPICIOUS_MULTILINE = "suspicious-multiline"
+    UNDECODABLE_LINE = "undecodable-line"
     # export-level notes
     AMBIGUOUS_TIME = "ambiguous-time"
     NONEXISTENT_TIME = "nonexistent-time"
@@ -149,6 +153,18 @@ CODE_INFO: dict[IssueCode, CodeInfo] = {
         _E,
         "shorten the cell; a cell that long usually means a broken export",
     ),
+    IssueCode.FORMULA_WITHOUT_VALUE: CodeInfo(
+        "Formula cell has no computed value",
+        _E,
+        "open and save the workbook in Excel (which computes every formula), or export "
+        "values instead of formulas",
+    ),
+    IssueCode.CONTROL_CHARACTER: CodeInfo(
+        "Control characters removed from a cell",
+        _W,
+        "check the cell in the export; control characters (such as NUL) are not text and "
+        "are removed",
+    ),
     IssueCode.DUPLICATE_RESPONSE: CodeInfo(
         "Same response seen twice",
         _E,
@@ -183,6 +199,18 @@ CODE_INFO: dict[IssueCode, CodeInfo] = {
         "Record breaks the national schema",
         _E,
         "correct the cell in the export, or the rule of {rule} in {mapping}",
+    ),
+    IssueCode.SUSPICIOUS_MULTILINE: CodeInfo(
+        "A quoted cell holds lines that look like rows",
+        _W,
+        "check the quotes (\") of the export around the row: a stray quote joins the rows "
+        "after it into one cell",
+    ),
+    IssueCode.UNDECODABLE_LINE: CodeInfo(
+        "Line is not valid UTF-8 while the rest of the export is",
+        _E,
+        "save the export again as UTF-8; the line was probably written in another "
+        "encoding (Windows-1252)",
     ),
     IssueCode.AMBIGUOUS_TIME: CodeInfo(
         "Local time occurs twice (end of daylight saving time)",

@@ -10,6 +10,9 @@ Cell = str | int | float | bool | dt.datetime | dt.date | dt.time | None
 
 _SPACES = str.maketrans({"\u00a0": " ", "\u2007": " ", "\u202f": " ", "\ufeff": ""})
 _SPECIAL = re.compile("[\u00a0\u2007\u202f\ufeff]")
+CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
+"""Control characters other than tab and line breaks: no text holds them on purpose, an
+xlsx cannot hold them at all, so every reader removes them (with a warning)."""
 
 
 def normalise_text(text: str) -> str | None:
@@ -18,6 +21,16 @@ def normalise_text(text: str) -> str | None:
         return text.strip() or None
     cleaned = text.translate(_SPACES).strip()
     return cleaned or None
+
+
+def strip_controls(text: str) -> tuple[str, int]:
+    r"""Remove control characters other than tab and line breaks; return the text and how many.
+
+    >>> strip_controls("a\x00b\tc")
+    ('ab\tc', 1)
+    """
+    cleaned, count = CONTROL.subn("", text)
+    return cleaned, count
 
 
 def normalise_cell(value: object) -> Cell:
