@@ -96,14 +96,20 @@ def read_xlsx(path: Path, options: SourceOptions) -> Table:
         raise ReadError(f"{path.name}: {xlsx_problem(err)}") from err
 
     def generate() -> Iterator[SourceRow]:
+        last = options.header_row + options.header_rows - 1
         if first is not None:
+            last = first.row
             yield first
         try:
-            yield from rows
+            for source in rows:
+                last = source.row
+                yield source
         except ReadError:
             raise
         except Exception as err:
-            raise ReadError(f"{path.name}: sheet '{title}': {xlsx_problem(err)}") from err
+            raise ReadError(
+                f"{path.name}: sheet '{title}', after row {last}: {xlsx_problem(err)}"
+            ) from err
 
     return Table(info, skip_trailing_blanks(generate()), archive.close)
 
@@ -151,8 +157,8 @@ def xlsx_problem(err: BaseException) -> str:
     if isinstance(cause, UnsafeXml):
         if cause.kind in {"EntitiesForbidden", "DTDForbidden"}:
             return (
-                f"the workbook's XML declares entities or a DTD ({cause.kind}, in "
-                f"{cause.part}), which harmonizer refuses (they are used to expand data or "
+                f"the workbook's XML declares entities or a DTD ({cause.kind}) in "
+                f"{cause.part}, which harmonizer refuses (they are used to expand data or "
                 "read other files); save the workbook again from Excel as .xlsx"
             )
         return f"the workbook's XML part {cause.part} is {cause.kind}, which no spreadsheet writes; {DAMAGED}"

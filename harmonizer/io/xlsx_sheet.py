@@ -20,7 +20,7 @@ from collections.abc import Iterator
 from typing import IO, Any
 
 from harmonizer.io.cells import Cell, column_index, column_letter
-from harmonizer.io.safety import UnsafeXml
+from harmonizer.io.safety import UnsafeXml, check_xml_prolog
 
 CHUNK = 1 << 16
 MAX_ROW = 1_048_576
@@ -203,8 +203,9 @@ def sheet_rows(stream: IO[bytes], part: str) -> Iterator[RawRow]:
     parser.StartElementHandler = start
     parser.CharacterDataHandler = text
     yielded = 0
+    data = stream.read(CHUNK)
+    check_xml_prolog(data, part)
     while True:
-        data = stream.read(CHUNK)
         parser.Parse(data, not data)
         if not data and cells is not None:
             done.append((number, cells))
@@ -215,6 +216,7 @@ def sheet_rows(stream: IO[bytes], part: str) -> Iterator[RawRow]:
             done.clear()
         if not data:
             break
+        data = stream.read(CHUNK)
     # Every <row> element of the XML is one row read: the count is the check.
     if yielded != rows_started:  # pragma: no cover - an invariant of the parser above
         raise DamagedSheet(f"the sheet has {rows_started} rows, {yielded} were read")

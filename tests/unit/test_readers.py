@@ -7,16 +7,14 @@ import io
 import zipfile
 from pathlib import Path
 
-import openpyxl.xml
 import pytest
-from defusedxml import EntitiesForbidden
 from openpyxl import Workbook
 
 from harmonizer import ReadError, harmonize, validate
 from harmonizer.converters import MAX_CELL_CHARS
 from harmonizer.io import csv_reader
 from harmonizer.io.readers import SourceOptions, read_table
-from harmonizer.io.safety import FileKind, ZipLimits, sniff
+from harmonizer.io.safety import FileKind, UnsafeXml, ZipLimits, check_xml_prolog, sniff
 from harmonizer.io.table import SAMPLE_BYTES
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -140,8 +138,25 @@ def test_a_sheet_damaged_midway_is_located(tmp_path: Path) -> None:
 # --- hostile XML ---------------------------------------------------------------------
 
 
-def test_openpyxl_parses_with_defusedxml() -> None:
-    assert openpyxl.xml.DEFUSEDXML is True
+@pytest.mark.parametrize(
+    ("xml", "kind"),
+    [
+        (b'<?xml version="1.0"?><!DOCTYPE a [<!ENTITY e "x">]><a>&e;</a>', "EntitiesForbidden"),
+        (b'<!-- c --><!DOCTYPE a SYSTEM "http://example.org/a.dtd"><a/>', "DTDForbidden"),
+        ('<?xml version="1.0" encoding="UTF-16"?><a/>'.encode("utf-16"), "not UTF-8"),
+        (b'<?xml version="1.0" encoding="ISO-8859-1"?><a/>', "encoding ISO-8859-1"),
+        (b"  ", "no root element in its first bytes"),
+    ],
+)
+def test_xml_parts_with_a_dtd_or_another_encoding_are_refused(xml: bytes, kind: str) -> None:
+    with pytest.raises(UnsafeXml) as caught:
+        check_xml_prolog(xml, "x.xml")
+    assert caught.value.kind == kind
+
+
+def test_a_plain_xml_part_passes() -> None:
+    xml = b'\xef\xbb\xbf<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\r\n<!-- x --><a/>'
+    assert xml[check_xml_prolog(xml, "x.xml") :] == b"<a/>"
 
 
 @pytest.mark.parametrize("name", ["billion-laughs.xlsx", "external-entity.xlsx"])
@@ -153,7 +168,7 @@ def test_entities_are_refused(name: str) -> None:
     while cause is not None:
         chain.append(cause)
         cause = cause.__cause__ or cause.__context__
-    assert any(isinstance(c, EntitiesForbidden) for c in chain)
+    assert any(isinstance(c, UnsafeXml) and c.kind == "EntitiesForbidden" for c in chain)
     hostname = Path("/etc/hostname")
     if hostname.is_file() and hostname.read_text().strip():
         assert hostname.read_text().strip() not in str(caught.value)
