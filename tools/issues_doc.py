@@ -177,7 +177,7 @@ def outcome(case: Case, command: str, code: IssueCode) -> str:
         folder = Path(name)
         if command == "run":
             write_case(variant, folder)
-            args = ["run", "-m", MAPPING_FILE, EXPORT_FILE, "-o", "out", "--no-progress"]
+            args = ["run", "-m", MAPPING_FILE, variant.export, "-o", "out", "--no-progress"]
             with contextlib.chdir(folder):
                 result = CliRunner().invoke(main, args, catch_exceptions=False)
             manifest = folder / "out" / "manifest.json"

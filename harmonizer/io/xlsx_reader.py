@@ -218,7 +218,10 @@ def _sheet_rows(
                 far: list[tuple[int, Cell]] = []
                 for index, kind, style, text, formula in cells:
                     value: Cell
-                    if text is None:
+                    # A formula's value is the <v> beside it; none, or an empty one
+                    # (which is how openpyxl writes a formula), means never computed.
+                    # Only a text formula's empty <v> is a value: the empty text.
+                    if text is None or (formula and not text and kind != "str"):
                         if not formula:
                             continue  # a cell with a style and nothing else
                         issues.append(
