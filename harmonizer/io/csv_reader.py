@@ -297,10 +297,11 @@ class _CsvRows:
                 f"{path.name}: row {number + 1}: broken csv: {redact_text(str(err))}{hint}; "
                 "correct the export"
             ) from err
-        if len(previous) > 1 and open_quote("".join(previous), self.delimiter):
+        if previous and open_quote("".join(previous), self.delimiter):
+            opened = lines.count - len(previous) + 1
             raise ReadError(
                 f"{path.name}: row {number}: a quoted cell is never closed: the quote opened "
-                f"on line {lines.count - len(previous) + 1} runs to the end of the file, and lines {started}-"
+                f"on line {opened} runs to the end of the file, and lines {opened}-"
                 f'{lines.count} were read as one row; add the closing quote (") in the export'
             )
 
@@ -354,8 +355,7 @@ class _CsvRows:
                             IssueCode.CONTROL_CHARACTER,
                             number,
                             index,
-                            f"the cell held {count} control character(s) (such as NUL), "
-                            "which are not text; they were removed",
+                            f"the cell held {count} control character(s)",
                             normalise_text(value),
                         )
                     )

@@ -281,8 +281,7 @@ def _sheet_rows(
                             far[0][0],
                             f"the row has {len(far)} filled cell(s) far right of the header's "
                             f"last column ({column_letter(width - 1)}), from column "
-                            f"{column_letter(far[0][0])} on; they are ignored: check the "
-                            "export",
+                            f"{column_letter(far[0][0])} on",
                             far[0][1],
                         )
                     )
@@ -327,8 +326,7 @@ def _control_issue(count: int, row: int, index: int, value: Cell, cell_issue: Ce
         IssueCode.CONTROL_CHARACTER,
         row,
         index,
-        f"the cell held {count} control character(s) (such as NUL), which are not text; "
-        "they were removed",
+        f"the cell held {count} control character(s)",
         value,
     )
 
