@@ -128,7 +128,9 @@ def sheet_rows(stream: IO[bytes], part: str) -> Iterator[RawRow]:
                 found = letters.get(key)
                 if found is None:
                     try:
-                        found = column_index(key)
+                        found = column_index(key) if key else -1
+                        if found < 0:
+                            raise ValueError(ref)
                     except ValueError:
                         raise DamagedSheet(f"row {number} has a cell named '{ref[:20]}'") from None
                     letters[key] = found
