@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import datetime as dt
 import posixpath
+import pyexpat
 import xml.etree.ElementTree as ET
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from typing import IO
 
-from harmonizer.io.safety import check_xml_prolog
+from harmonizer.io.safety import UnsafeXml, check_xml_prolog
 
 CHUNK = 1 << 16
 MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
@@ -139,7 +141,7 @@ def load_workbook(archive: zipfile.ZipFile) -> Workbook:
     book = Workbook(sheets, epoch)
     for kind, part in rels.values():
         if kind == "sharedStrings" and part in archive.NameToInfo:
-            book.shared_strings = list(_shared_strings(archive, part))
+            book.shared_strings = _shared_strings(archive, part)
         elif kind == "styles" and part in archive.NameToInfo:
             book.date_styles = _date_styles(archive, part)
     return book
@@ -160,16 +162,83 @@ def rich_text(elem: ET.Element) -> str:
     return "".join(parts)
 
 
-def _shared_strings(archive: zipfile.ZipFile, part: str) -> Iterator[str]:
-    parent: ET.Element | None = None
-    for event, elem in xml_events(archive, part, ("start", "end")):
-        if event == "start":
-            if parent is None:
-                parent = elem  # the root <sst>: cleared as items are read
-            continue
-        if _local(elem.tag) == "si":
-            yield rich_text(elem)
-            parent.clear()
+def _shared_strings(archive: zipfile.ZipFile, part: str) -> list[str]:
+    """Return the workbook's shared texts, runs joined, phonetic guides left out.
+
+    Parsed by expat with a few callbacks a text (a tree would hold every item).
+    """
+    strings: list[str] = []
+    pieces: list[str] = []
+    state = {"capture": False, "phonetic": False}
+
+    def start(name: str, _attrs: dict[str, str]) -> None:
+        local = name.rpartition(":")[2]
+        if local == "t":
+            state["capture"] = not state["phonetic"]
+        elif local == "si":
+            pieces.clear()
+            state["phonetic"] = False
+        elif local == "rPh":
+            state["phonetic"] = True
+
+    def end(name: str) -> None:
+        local = name.rpartition(":")[2]
+        if local == "t":
+            state["capture"] = False
+        elif local == "si":
+            strings.append("".join(pieces))
+
+    def text(data: str) -> None:
+        if state["capture"]:
+            pieces.append(data)
+
+    with archive.open(part) as stream:
+        parse_expat(stream, part, start, end, text)
+    return strings
+
+
+def expat_parser(part: str) -> pyexpat.XMLParserType:
+    """Return an expat parser that refuses DTDs and entities in its own callbacks.
+
+    The prolog check refuses them first; these callbacks are the second guard.
+    """
+
+    def refuse_dtd(*_: object) -> None:
+        raise UnsafeXml(part, "DTDForbidden")
+
+    def refuse_entity(*_: object) -> None:
+        raise UnsafeXml(part, "EntitiesForbidden")
+
+    parser = pyexpat.ParserCreate()
+    parser.buffer_text = True
+    parser.buffer_size = CHUNK
+    parser.StartDoctypeDeclHandler = refuse_dtd
+    parser.EntityDeclHandler = refuse_entity
+    parser.UnparsedEntityDeclHandler = refuse_entity
+    parser.ExternalEntityRefHandler = refuse_entity
+    parser.SetParamEntityParsing(pyexpat.XML_PARAM_ENTITY_PARSING_NEVER)
+    return parser
+
+
+def parse_expat(
+    stream: IO[bytes],
+    part: str,
+    start: Callable[[str, dict[str, str]], None],
+    end: Callable[[str], None] | None,
+    text: Callable[[str], None],
+) -> None:
+    """Parse one XML part with expat's callbacks, after its prolog passed the DTD check."""
+    parser = expat_parser(part)
+    parser.StartElementHandler = start
+    if end is not None:
+        parser.EndElementHandler = end
+    parser.CharacterDataHandler = text
+    data = stream.read(CHUNK)
+    check_xml_prolog(data, part)
+    while data:
+        parser.Parse(data, False)
+        data = stream.read(CHUNK)
+    parser.Parse(b"", True)
 
 
 def _date_styles(archive: zipfile.ZipFile, part: str) -> dict[str, str]:

@@ -15,12 +15,12 @@ within its row, raises :class:`DamagedSheet`: reading on would lose or misplace 
 from __future__ import annotations
 
 import datetime as dt
-import pyexpat
 from collections.abc import Iterator
 from typing import IO, Any
 
 from harmonizer.io.cells import Cell, column_index, column_letter
-from harmonizer.io.safety import UnsafeXml, check_xml_prolog
+from harmonizer.io.safety import check_xml_prolog
+from harmonizer.io.xlsx_parts import expat_parser
 
 CHUNK = 1 << 16
 MAX_ROW = 1_048_576
@@ -54,14 +54,6 @@ RawRow = tuple[int, list[RawCell]]
 """One ``<row>``: its number and its cells, in column order."""
 
 
-def _refuse_dtd(*_: Any) -> None:
-    raise UnsafeXml("sheet", "DTDForbidden")
-
-
-def _refuse_entity(*_: Any) -> None:
-    raise UnsafeXml("sheet", "EntitiesForbidden")
-
-
 def sheet_rows(stream: IO[bytes], part: str) -> Iterator[RawRow]:
     """Yield every row of a worksheet's XML, streaming ``CHUNK`` bytes at a time.
 
@@ -71,14 +63,7 @@ def sheet_rows(stream: IO[bytes], part: str) -> Iterator[RawRow]:
             beyond what a sheet can hold.
         pyexpat.ExpatError: the XML is not well-formed.
     """
-    parser = pyexpat.ParserCreate()
-    parser.buffer_text = True
-    parser.buffer_size = CHUNK
-    parser.StartDoctypeDeclHandler = _refuse_dtd
-    parser.EntityDeclHandler = _refuse_entity
-    parser.UnparsedEntityDeclHandler = _refuse_entity
-    parser.ExternalEntityRefHandler = _refuse_entity
-    parser.SetParamEntityParsing(pyexpat.XML_PARAM_ENTITY_PARSING_NEVER)
+    parser = expat_parser(part)
 
     kinds = dict(_KINDS)
     done: list[RawRow] = []
