@@ -207,10 +207,10 @@ CODE_INFO: dict[IssueCode, CodeInfo] = {
         "after it into one cell",
     ),
     IssueCode.UNDECODABLE_LINE: CodeInfo(
-        "Line is not valid UTF-8 while the rest of the export is",
+        "Line is in another encoding than the rest of the export",
         _E,
-        "save the export again as UTF-8; the line was probably written in another "
-        "encoding (Windows-1252)",
+        "save the export again in one encoding, UTF-8; the line was written in another one "
+        "(Windows-1252 or UTF-8) and cannot be trusted",
     ),
     IssueCode.AMBIGUOUS_TIME: CodeInfo(
         "Local time occurs twice (end of daylight saving time)",

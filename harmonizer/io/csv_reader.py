@@ -188,7 +188,13 @@ class _Lines:
     """
 
     def __init__(
-        self, handle: IO[str], path: Path, limit: int, *, mixed: bool, controls: bool
+        self,
+        handle: IO[str],
+        path: Path,
+        limit: int,
+        *,
+        mixed: str | None,
+        controls: bool,
     ) -> None:
         self._handle = handle
         self._path = path
@@ -213,14 +219,35 @@ class _Lines:
                 "characters; this is not a csv export (or a quote is never closed)"
             )
         self.count += 1
-        if self._mixed and not line.isascii() and SURROGATES.search(line) is not None:
-            self.bad.append(self.count)
-            line = SURROGATES.sub("\ufffd", line)
+        if self._mixed and not line.isascii():
+            line = self._one_encoding(line)
         if self._check_controls and CONTROL.search(line) is not None:
             self.controls = True
             line = CONTROL.sub(MARK, line)
         self.record.append(line)
         return line
+
+    def _one_encoding(self, line: str) -> str:
+        """Decode a line of a mixed file by itself; note it when it is not in ``mixed``.
+
+        The handle decodes as UTF-8 with 'surrogateescape', so the line's bytes are
+        recoverable. A line that is not valid UTF-8 is read as Windows-1252 (when no
+        UTF-8 character is in it), and a UTF-8 line of a Windows-1252 file as UTF-8:
+        each line shows its own text, and the row is reported, never garbled silently.
+        """
+        bad = SURROGATES.search(line) is not None
+        if not bad:
+            if self._mixed == "utf-8":
+                return line
+            self.bad.append(self.count)  # a UTF-8 line in a Windows-1252 file
+            return line
+        raw = line.encode("utf-8", "surrogateescape")
+        if self._mixed == "cp1252" and _UTF8_CHAR.search(line) is None:
+            return raw.decode("cp1252", "replace")  # the file's own encoding
+        self.bad.append(self.count)
+        if _UTF8_CHAR.search(line) is None:
+            return raw.decode("cp1252", "replace")
+        return SURROGATES.sub("\ufffd", line)
 
 
 def open_quote(text: str, delimiter: str) -> bool:
@@ -253,8 +280,14 @@ class _CsvRows:
     """Turns csv records into source rows with their physical line and reader issues."""
 
     def __init__(
-        self, lines: _Lines, info: ExportInfo, options: SourceOptions, delimiter: str
+        self,
+        lines: _Lines,
+        info: ExportInfo,
+        options: SourceOptions,
+        delimiter: str,
+        mixed: str | None = None,
     ) -> None:
+        self.mixed = mixed
         self.lines = lines
         self.info = info
         self.delimiter = delimiter
@@ -332,13 +365,16 @@ class _CsvRows:
         lines = self.lines
         if lines.bad:
             shown = ", ".join(str(n) for n in lines.bad)
+            most = "UTF-8" if self.mixed == "utf-8" else "Windows-1252"
+            other = "Windows-1252" if self.mixed == "utf-8" else "UTF-8"
             issues.append(
                 self._issue(
                     IssueCode.UNDECODABLE_LINE,
                     number,
                     None,
-                    f"line {shown} of the file is not valid UTF-8, while the rest of the file "
-                    "is; its undecodable bytes are shown as \ufffd and the row is not used",
+                    f"line {shown} of the file is not in {most}, as the rest of the file "
+                    f"is, but (probably) in {other}; it is read as such and the row is not "
+                    "used",
                     None,
                 )
             )
@@ -402,27 +438,26 @@ def _known(encoding: str) -> bool:
     return True
 
 
-def _choose_encoding(path: Path, sample: bytes, probe: Probe, info: ExportInfo) -> tuple[str, bool]:
-    """Return the encoding to read with, and whether undecodable lines are to be reported."""
+def _choose_encoding(sample: bytes, probe: Probe, info: ExportInfo) -> tuple[str, str | None]:
+    """Return the encoding to read with, and for a mixed file the encoding of most of it.
+
+    A file that is UTF-8 in places and not in others is read line by line: each line
+    in its own encoding, the lines not in the encoding of most of the file reported.
+    """
     encoding, reason = detect_encoding(sample, utf8_error=probe.bad_offset)
-    utf8 = encoding in {"utf-8", "cp1252"} or encoding == "utf-8-sig"
-    if utf8 and probe.mixed:
-        if probe.utf8_chars < probe.bad_runs:
-            raise ReadError(
-                f"{path.name}: the file mixes two encodings: line {probe.utf8_line} is "
-                f"UTF-8 but line {probe.bad_line} is not (Windows-1252?), and most of the "
-                "file is not UTF-8; reading it either way would garble some text: save the "
-                "export again in one encoding (UTF-8)"
-            )
+    if encoding in {"utf-8", "utf-8-sig", "cp1252"} and probe.mixed:
+        most = "utf-8" if probe.utf8_chars >= probe.bad_runs else "cp1252"
         encoding = "utf-8-sig" if sample.startswith(codecs.BOM_UTF8) else "utf-8"
+        first = probe.bad_line if most == "utf-8" else probe.utf8_line
+        named = "UTF-8" if most == "utf-8" else "Windows-1252"
         reason = (
-            f"UTF-8 but for {probe.bad_runs} undecodable byte sequence(s), the first on "
-            f"line {probe.bad_line}; those rows are reported"
+            f"mostly {named}, with lines in another encoding from line {first} on; "
+            "each line is read in its own encoding and reported"
         )
-        info.guessed.append(f"encoding {encoding} ({reason})")
-        return encoding, True
+        info.guessed.append(f"encoding {named} ({reason})")
+        return encoding, most
     info.guessed.append(f"encoding {encoding} ({reason})")
-    return encoding, False
+    return encoding, None
 
 
 def read_csv(path: Path, options: SourceOptions) -> Table:
@@ -442,11 +477,11 @@ def read_csv(path: Path, options: SourceOptions) -> Table:
     )
     with path.open("rb") as handle:
         sample = handle.read(SAMPLE_BYTES)
-    mixed = False
+    mixed: str | None = None
     if options.encoding:
         encoding = options.encoding
     else:
-        encoding, mixed = _choose_encoding(path, sample, probe, info)
+        encoding, mixed = _choose_encoding(sample, probe, info)
     info.encoding = encoding
     if _known(encoding) and codecs.lookup(encoding).name == "cp1252":
         gap = _cp1252_gap(path)
@@ -483,7 +518,7 @@ def read_csv(path: Path, options: SourceOptions) -> Table:
     controls = probe.control_bytes or codecs.lookup(encoding).name.startswith("utf-16")
     lines = _Lines(handle_text, path, CSV_FIELD_LIMIT, mixed=mixed, controls=controls)
     reader = csv.reader(lines, delimiter=delimiter)
-    numbered = _CsvRows(lines, info, options, delimiter).rows(reader, encoding)
+    numbered = _CsvRows(lines, info, options, delimiter, mixed).rows(reader, encoding)
     try:
         rows = split_header(numbered, options, info)
         first = next(rows, None)

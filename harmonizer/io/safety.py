@@ -74,9 +74,10 @@ def _looks_like_text(head: bytes) -> bool:
     except UnicodeDecodeError as err:
         if err.start < len(head) - 3:
             # Windows-1252 text has few control bytes (a stray one in a cell is still
-            # text); random or compressed data has one byte in eight.
+            # text) and no NUL (UTF-16 is recognised above); random or compressed data
+            # has one byte in eight below 0x20, NULs among them.
             controls = sum(1 for b in head if b < 0x20 and b not in b"\t\r\n")
-            return controls < 8 or controls * 20 < len(head)
+            return b"\x00" not in head or controls < 8 or controls * 20 < len(head)
     return True
 
 

@@ -584,22 +584,24 @@ def test_a_utf8_file_with_one_windows_1252_line_is_read_as_utf8(tmp_path: Path) 
     report = validate(MAPPING, [CORPUS / "mixed-encoding.csv"])
     (issue,) = [i for i in report.issues if i.code == "undecodable-line"]
     assert (issue.row, str(issue.severity)) == (3, "error")
-    assert "line 3 of the file is not valid UTF-8" in issue.message
+    assert "line 3 of the file is not in UTF-8, as the rest of the file is" in issue.message
     with read_table(CORPUS / "mixed-encoding.csv") as table:
         rows = list(table)
     assert table.info.encoding == "utf-8"
     assert rows[0].values[2] == "Turun terveysasema"
-    assert rows[1].values[2] == "H\ufffdmeenlinna"  # never 'HÃ¤meenlinna'
+    assert rows[1].values[2] == "Hämeenlinna"  # its own encoding: never 'HÃ¤meenlinna'
     assert rows[2].values[5] == "Hyvä 😊"
 
 
-def test_a_mixed_file_whose_header_is_not_utf8_is_refused_naming_line_1(tmp_path: Path) -> None:
+def test_a_mixed_file_whose_header_is_not_utf8_is_refused_naming_line_1(
+    tmp_path: Path,
+) -> None:
     export = tmp_path / "header.csv"
     export.write_bytes(
         "id;yksikkö\r\n".encode("cp1252") + "K-1;Hämeenlinna\r\nK-2;Äänekoski\r\n".encode()
     )
     with pytest.raises(
-        ReadError, match=r"header: header\.csv, row 1: line 1 of the file is not valid UTF-8"
+        ReadError, match=r"header: header\.csv, row 1: line 1 of the file is not in UTF-8"
     ):
         cells(export)
 
@@ -632,3 +634,15 @@ def test_control_characters_in_an_xlsx_cell_are_removed_the_same_way(tmp_path: P
     export.write_bytes(workbook_with(sheet, strings=strings))
     with pytest.raises(ReadError, match="the workbook is corrupt"):
         cells(export)
+
+
+def test_a_windows_1252_file_with_one_utf8_line_reads_each_line_right() -> None:
+    report = validate(MAPPING, [CORPUS / "mostly-cp1252.csv"])
+    (issue,) = [i for i in report.issues if i.code == "undecodable-line"]
+    assert issue.row == 4
+    assert "line 4 of the file is not in Windows-1252" in issue.message
+    with read_table(CORPUS / "mostly-cp1252.csv") as table:
+        rows = [row.values for row in table]
+    assert [r[2] for r in rows] == ["Turun terveysasema", "Hämeenlinna", "Turku", "Hämeenlinna"]
+    assert rows[2][5] == "Hyvä"  # the UTF-8 line, read as UTF-8
+    assert table.info.guessed[0].startswith("encoding Windows-1252 (mostly Windows-1252")
