@@ -4,15 +4,19 @@ from __future__ import annotations
 
 import codecs
 import io
+import itertools
 import zipfile
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from openpyxl import Workbook
 
 from harmonizer import ReadError, harmonize, validate
 from harmonizer.converters import MAX_CELL_CHARS
 from harmonizer.io import csv_reader
+from harmonizer.io.cells import normalise_text
 from harmonizer.io.readers import SourceOptions, read_table
 from harmonizer.io.safety import FileKind, UnsafeXml, ZipLimits, check_xml_prolog, sniff
 from harmonizer.io.table import SAMPLE_BYTES
@@ -646,3 +650,73 @@ def test_a_windows_1252_file_with_one_utf8_line_reads_each_line_right() -> None:
     assert [r[2] for r in rows] == ["Turun terveysasema", "Hämeenlinna", "Turku", "Hämeenlinna"]
     assert rows[2][5] == "Hyvä"  # the UTF-8 line, read as UTF-8
     assert table.info.guessed[0].startswith("encoding Windows-1252 (mostly Windows-1252")
+
+
+# --- properties ----------------------------------------------------------------------------
+
+
+_cell_text = st.text(st.sampled_from('ab;"\n\r ä'), max_size=8)
+
+
+@settings(max_examples=60, deadline=None)
+@given(rows=st.lists(st.lists(_cell_text, min_size=1, max_size=4), min_size=1, max_size=6))
+def test_csv_written_by_a_csv_writer_reads_back_whole(rows: list[list[str]]) -> None:
+    import csv
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as folder:
+        export = Path(folder) / "p.csv"
+        with export.open("w", encoding="utf-8", newline="") as handle:
+            csv.writer(handle, delimiter=";").writerows([["h1", "h2"], *rows])
+        with read_table(export, SourceOptions(delimiter=";", encoding="utf-8")) as table:
+            got = [r.values for r in table]
+    # Every record written comes back: none swallowed into another, none refused.
+    expected = [tuple(normalise_text(c) for c in r) for r in rows]
+    assert [g for g in got if any(v is not None for v in g)] == [
+        e for e in expected if any(v is not None for v in e)
+    ]
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    rows=st.lists(st.lists(_cell_text, min_size=1, max_size=4), min_size=1, max_size=6),
+    where=st.integers(0, 5),
+)
+def test_a_quote_opened_and_never_closed_is_always_refused(
+    rows: list[list[str]], where: int
+) -> None:
+    import csv
+    import io as stdio
+    import tempfile
+
+    buffer = stdio.StringIO()
+    csv.writer(buffer, delimiter=";").writerows([["h1", "h2"], *rows])
+    lines = buffer.getvalue().split("\r\n")
+    # Open a quote at the start of a cell of one record, as a hand edit would.
+    at = 1 + where % len(rows)
+    text = "\r\n".join(lines[:at]) + '\r\nx;"' + "\r\n".join(lines[at:])
+    with tempfile.TemporaryDirectory() as folder:
+        export = Path(folder) / "p.csv"
+        export.write_text(text, encoding="utf-8")
+        if csv_reader.open_quote(text, ";"):
+            with pytest.raises(ReadError, match="a quoted cell is never closed"):
+                cells(export, SourceOptions(delimiter=";", encoding="utf-8"))
+        else:  # a quote of the data closed it: read, nothing refused
+            cells(export, SourceOptions(delimiter=";", encoding="utf-8"))
+
+
+@settings(max_examples=60, deadline=None)
+@given(numbers=st.lists(st.integers(1, 12), min_size=1, max_size=8))
+def test_an_xlsx_is_read_whole_or_refused_by_its_row_numbers(numbers: list[int]) -> None:
+    import tempfile
+
+    body = "".join(f'<row r="{n + 1}"><c r="A{n + 1}"><v>{n}</v></c></row>' for n in numbers)
+    sheet = sheet_of('<row r="1"><c r="A1" t="inlineStr"><is><t>n</t></is></c></row>' + body)
+    with tempfile.TemporaryDirectory() as folder:
+        export = Path(folder) / "export.xlsx"
+        export.write_bytes(workbook_with(sheet))
+        if all(a < b for a, b in itertools.pairwise(numbers)):
+            assert [r[0] for r in cells(export)[1:]] == numbers
+        else:
+            with pytest.raises(ReadError, match="is damaged"):
+                cells(export)
