@@ -85,6 +85,12 @@ def sheet_rows(stream: IO[bytes], part: str) -> Iterator[RawRow]:
 
     def start(name: str, attrs: dict[str, str]) -> None:
         nonlocal cells, pending, capture, inline, phonetic, number, last_column, rows_started
+        # <v> is every other element of a sheet: the shortest path first.
+        if name == "v" and not inline:
+            if pending is not None:
+                pending[3] = ""  # a <v> is there, even if empty (a formula giving "")
+                capture = True
+            return
         kind = kinds.get(name)
         if kind is None:
             kind = kind_of(name)
@@ -108,6 +114,8 @@ def sheet_rows(stream: IO[bytes], part: str) -> Iterator[RawRow]:
             ref = attrs.get("r")
             if ref is None:
                 index = last_column + 1
+                if index >= MAX_COLUMN:
+                    raise DamagedSheet(f"row {number} has a cell beyond the last column (XFD)")
             else:
                 key = ref.rstrip("0123456789")
                 found = letters.get(key)
@@ -118,6 +126,8 @@ def sheet_rows(stream: IO[bytes], part: str) -> Iterator[RawRow]:
                             raise ValueError(ref)
                     except ValueError:
                         raise DamagedSheet(f"row {number} has a cell named '{ref[:20]}'") from None
+                    if found >= MAX_COLUMN:
+                        raise DamagedSheet(f"row {number} has a cell beyond the last column (XFD)")
                     letters[key] = found
                 index = found
                 if index <= last_column:
@@ -125,8 +135,6 @@ def sheet_rows(stream: IO[bytes], part: str) -> Iterator[RawRow]:
                         f"row {number}: cell {ref[:20]} comes after column "
                         f"{column_letter(last_column)} (a cell repeats or goes backwards)"
                     )
-            if index >= MAX_COLUMN:
-                raise DamagedSheet(f"row {number} has a cell beyond the last column (XFD)")
             last_column = index
             pending = [index, attrs.get("t"), attrs.get("s"), None, False]
             cells.append(pending)
