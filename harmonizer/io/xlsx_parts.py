@@ -15,7 +15,7 @@ import xml.etree.ElementTree as ET
 import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import IO
+from typing import IO, Literal, cast
 
 from harmonizer.io.safety import UnsafeXml, check_xml_prolog
 
@@ -54,9 +54,11 @@ def builtin_kind(number: int) -> str | None:
 
 
 def xml_events(
-    archive: zipfile.ZipFile, name: str, events: tuple[str, ...] = ("end",)
+    archive: zipfile.ZipFile,
+    name: str,
+    events: tuple[Literal["start", "end"], ...] = ("end",),
 ) -> Iterator[tuple[str, ET.Element]]:
-    """Stream the parse events of one XML part, refusing a DTD before parsing anything.
+    """Stream the parse events of one small XML part, refusing a DTD before parsing.
 
     Raises:
         UnsafeXml: the part declares a DTD or entities, or is not UTF-8.
@@ -65,13 +67,17 @@ def xml_events(
     with archive.open(name) as stream:
         data = stream.read(CHUNK)
         check_xml_prolog(data, name)
-        parser = ET.XMLPullParser(events)
-        while data:
-            parser.feed(data)
-            yield from parser.read_events()
+        parser: ET.XMLPullParser[ET.Element] = ET.XMLPullParser(events)
+        while True:
+            if data:
+                parser.feed(data)
+            else:
+                parser.close()
+            # Only 'start' and 'end' events are asked for: each is (event, element).
+            yield from cast(Iterator[tuple[str, ET.Element]], parser.read_events())
+            if not data:
+                return
             data = stream.read(CHUNK)
-        parser.close()
-        yield from parser.read_events()
 
 
 def _local(tag: str) -> str:
@@ -209,13 +215,18 @@ def expat_parser(part: str) -> pyexpat.XMLParserType:
     def refuse_entity(*_: object) -> None:
         raise UnsafeXml(part, "EntitiesForbidden")
 
+    def refuse_external(
+        _context: str, _base: str | None, _system: str | None, _public: str | None
+    ) -> int:
+        raise UnsafeXml(part, "EntitiesForbidden")
+
     parser = pyexpat.ParserCreate()
     parser.buffer_text = True
     parser.buffer_size = CHUNK
     parser.StartDoctypeDeclHandler = refuse_dtd
     parser.EntityDeclHandler = refuse_entity
     parser.UnparsedEntityDeclHandler = refuse_entity
-    parser.ExternalEntityRefHandler = refuse_entity
+    parser.ExternalEntityRefHandler = refuse_external
     parser.SetParamEntityParsing(pyexpat.XML_PARAM_ENTITY_PARSING_NEVER)
     return parser
 
