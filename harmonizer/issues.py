@@ -203,7 +203,7 @@ CODE_INFO: dict[IssueCode, CodeInfo] = {
     IssueCode.SUSPICIOUS_MULTILINE: CodeInfo(
         "A quoted cell holds lines that look like rows",
         _W,
-        "check the quotes (\") of the export around the row: a stray quote joins the rows "
+        'check the quotes (") of the export around the row: a stray quote joins the rows '
         "after it into one cell",
     ),
     IssueCode.UNDECODABLE_LINE: CodeInfo(

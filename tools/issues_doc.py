@@ -25,7 +25,6 @@ from harmonizer.issues import IssueCode
 from harmonizer.reporters.texts import code_title
 from tests.issue_cases import (
     CASES,
-    EXPORT_FILE,
     GOOD,
     MAPPING_FILE,
     NOT_RAISED_YET,
