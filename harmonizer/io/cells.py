@@ -33,28 +33,6 @@ def strip_controls(text: str) -> tuple[str, int]:
     return cleaned, count
 
 
-def normalise_cell(value: object) -> Cell:
-    """Normalise a cell read from csv or xlsx.
-
-    Text is stripped (non-breaking spaces count as spaces) and blank text becomes None;
-    an integral float (Excel stores every number as a float) becomes an int.
-    """
-    if value is None:
-        return None
-    if isinstance(value, str):
-        return normalise_text(value)
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, float):
-        if value.is_integer() and abs(value) < 2**53:
-            return int(value)
-        return value
-    if isinstance(value, int | dt.datetime | dt.date | dt.time):
-        return value
-    # openpyxl can hand back error strings or rich objects; keep their text.
-    return normalise_text(str(value))
-
-
 def column_letter(index: int) -> str:
     """Return the spreadsheet letter of a 0-based column index (0 -> 'A')."""
     letters = ""

@@ -1,8 +1,10 @@
 """Reading xlsx exports: a streaming reader of the sheet's XML, defused and limited.
 
-The sheet is parsed with the C-accelerated ElementTree pull parser, one row at a time,
+The sheet is parsed by expat, one row at a time (:mod:`harmonizer.io.xlsx_sheet`),
 after the zip directory passed :func:`harmonizer.io.safety.check_xlsx` and each XML part's
 prolog passed :func:`harmonizer.io.safety.check_xml_prolog` (no DTD, so no entities).
+A date-formatted number becomes a ``datetime.date`` when its format has no time
+(``d.m.yyyy``) and its serial no time of day, else a ``datetime`` (or ``time``).
 Every ``<row>`` element of the sheet becomes exactly one source row, with the row
 number the sheet gives it; a row number repeated or going backwards means a damaged
 sheet, which is refused rather than read with rows lost. Rows are as wide as their
