@@ -13,6 +13,7 @@ from harmonizer.cli.common import (
     EXIT_OK,
     cannot_run,
     formats_option,
+    lookup_option,
     mapping_option,
     output_dir_option,
     progress_bar,
@@ -42,6 +43,7 @@ from harmonizer.mapping.load import load_mapping
     is_flag=True,
     help="Leave open text out of every output instead of redacting it.",
 )
+@lookup_option
 @progress_option
 @quiet_option
 def run_command(
@@ -52,6 +54,7 @@ def run_command(
     strict: bool,
     max_issues: int,
     drop_open_text: bool,
+    lookup_files: dict[str, Path],
     progress: bool | None,
     quiet: bool,
 ) -> None:
@@ -65,7 +68,7 @@ def run_command(
     """
     show = sys.stderr.isatty() if progress is None else progress
     with cannot_run():
-        loaded = load_mapping(mapping_path)
+        loaded = load_mapping(mapping_path, lookup_files=lookup_files)
         with progress_bar(show and not quiet, f"{loaded.id}") as advance:
             result = harmonize(
                 loaded,

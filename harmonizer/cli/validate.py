@@ -8,7 +8,13 @@ from pathlib import Path
 import click
 
 from harmonizer.api import validate
-from harmonizer.cli.common import cannot_run, mapping_option, progress_bar, progress_option
+from harmonizer.cli.common import (
+    cannot_run,
+    lookup_option,
+    mapping_option,
+    progress_bar,
+    progress_option,
+)
 from harmonizer.cli.reporting import check_output, emit, report_options, report_set
 from harmonizer.mapping.load import load_mapping
 
@@ -17,6 +23,7 @@ from harmonizer.mapping.load import load_mapping
 @mapping_option
 @click.argument("exports", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
 @report_options
+@lookup_option
 @progress_option
 def validate_command(
     mapping_path: Path,
@@ -27,6 +34,7 @@ def validate_command(
     fail_on: str,
     lang: str | None,
     quiet: bool,
+    lookup_files: dict[str, Path],
     progress: bool | None,
 ) -> None:
     """Validate EXPORTS (csv, xlsx) with a mapping; write no dataset.
@@ -41,7 +49,7 @@ def validate_command(
     check_output(fmt, output)
     show = sys.stderr.isatty() if progress is None else progress
     with cannot_run():
-        loaded = load_mapping(mapping_path)
+        loaded = load_mapping(mapping_path, lookup_files=lookup_files)
         with progress_bar(show and not quiet, loaded.id) as advance:
             report = validate(loaded, exports, max_issues=max_issues, progress=advance)
         results = report_set("validate", [report], fail_on=fail_on, lang=lang, fmt=fmt)
