@@ -25,7 +25,6 @@ from harmonizer.issues import IssueCode
 from harmonizer.reporters.texts import code_title
 from tests.issue_cases import (
     CASES,
-    EXPORT_FILE,
     GOOD,
     MAPPING_FILE,
     NOT_RAISED_YET,
@@ -177,7 +176,7 @@ def outcome(case: Case, command: str, code: IssueCode) -> str:
         folder = Path(name)
         if command == "run":
             write_case(variant, folder)
-            args = ["run", "-m", MAPPING_FILE, EXPORT_FILE, "-o", "out", "--no-progress"]
+            args = ["run", "-m", MAPPING_FILE, variant.export, "-o", "out", "--no-progress"]
             with contextlib.chdir(folder):
                 result = CliRunner().invoke(main, args, catch_exceptions=False)
             manifest = folder / "out" / "manifest.json"

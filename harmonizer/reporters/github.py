@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import IO, Any
 
+from harmonizer.io.table import ExportInfo
 from harmonizer.issues import Issue, Severity
 from harmonizer.reporters.base import (
     ReportSet,
@@ -36,14 +37,28 @@ def escape_property(text: str) -> str:
     return escape_data(text).replace(":", "%3A").replace(",", "%2C")
 
 
-def annotation(issue: Issue, path: str | None, fix: str | None, lang: str) -> str:
-    """Return the workflow command that annotates one issue."""
+def annotation(
+    issue: Issue, path: str | None, fix: str | None, lang: str, info: ExportInfo | None = None
+) -> str:
+    """Return the workflow command that annotates one issue.
+
+    ``info`` is the export the issue is in: a csv row's ``line=`` is the physical line
+    where the record starts (a cell with line breaks earlier in the file shifts it), and
+    an xlsx issue's title names the sheet and cell, since GitHub cannot show a workbook.
+    """
     properties = []
+    title = f"harmonizer {issue.code}"
     if path is not None:
         properties.append(f"file={escape_property(relative(path))}")
         if issue.row is not None:
-            properties.append(f"line={issue.row}")
-    properties.append(f"title={escape_property(f'harmonizer {issue.code}')}")
+            line = info.line_of(issue.row) if info is not None else None
+            properties.append(f"line={issue.row if line is None else line}")
+    if info is not None and info.format == "xlsx" and issue.row is not None:
+        where = (
+            f"cell {issue.column_letter}{issue.row}" if issue.column_letter else f"row {issue.row}"
+        )
+        title += f" (sheet '{issue.sheet or info.sheet}', {where})"
+    properties.append(f"title={escape_property(title)}")
     lines = [f"{location(issue)}: {issue.message}"]
     detail = describe_value(issue)
     if detail:
@@ -63,4 +78,8 @@ class GithubReporter:
         """Write one ``::error``/``::warning``/``::notice`` line per listed issue."""
         for report, issue in results.issues():
             fix = fix_line(report, issue, results.lang)
-            stream.write(annotation(issue, file_of(report, issue), fix, results.lang) + "\n")
+            info = next(
+                (e.info for e in report.exports if e.info.name == issue.export),
+                None,
+            )
+            stream.write(annotation(issue, file_of(report, issue), fix, results.lang, info) + "\n")

@@ -254,11 +254,6 @@ def test_the_documented_impossible_date_message_is_real(
     assert shown in block_after("**A day that does not exist**", "text")
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="needs the xlsx reader to return a date for a date-only number format "
-    "(the readers branch); the converter keeps a date cell a date",
-)
 def test_a_date_only_excel_cell_stays_a_date_like_a_text_date(tmp_path: Path) -> None:
     export = date_workbook(
         tmp_path / "export.xlsx",
