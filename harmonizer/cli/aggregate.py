@@ -12,8 +12,13 @@ from harmonizer.cli.common import (
     EXIT_OK,
     cannot_run,
     dataset_argument,
+    dataset_records,
     output_file_option,
+    plural,
+    progress_bar,
+    progress_option,
     quiet_option,
+    say,
 )
 from harmonizer.figures import DEFAULT_MIN_N, GROUP_FIELDS
 from harmonizer.schema import LANGUAGES
@@ -39,21 +44,34 @@ min_n_option = click.option(
 @click.option(
     "--lang", default="en", show_default=True, type=click.Choice(LANGUAGES), help="Label language."
 )
+@progress_option
 @quiet_option
 def aggregate_command(
-    dataset: Path, by: str, output: Path, min_n: int, lang: str, quiet: bool
+    dataset: Path,
+    by: str,
+    output: Path,
+    min_n: int,
+    lang: str,
+    progress: bool | None,
+    quiet: bool,
 ) -> None:
     """Compute comparable figures of DATASET (a combined dataset or a run folder) per group.
 
     Per group: responses; NPS with its 95% interval; for each statement n, mean with its
     95% interval, top-two-box share and the 1-5 distribution; coverage. Figures under
-    --min-n answers are suppressed; adapted items are reported apart.
+    --min-n answers are suppressed; adapted items are reported apart. The table goes to
+    -o; the summary to stderr.
     """
-    with cannot_run():
-        figures = aggregate(dataset, by, output=output, min_n=min_n, lang=lang)
+    show = (sys.stderr.isatty() if progress is None else progress) and not quiet
+    total = dataset_records([dataset]) if show else None
+    with (
+        cannot_run(),
+        progress_bar(show, "aggregate", total, unit="records") as advance,
+    ):
+        figures = aggregate(dataset, by, output=output, min_n=min_n, lang=lang, progress=advance)
     if not quiet:
-        click.echo(
-            f"{figures.total.responses} records in {len(figures.groups)} groups "
-            f"by {', '.join(figures.by)} -> {output}"
+        say(
+            f"{plural(figures.total.responses, 'record')} in "
+            f"{plural(len(figures.groups), 'group')} by {', '.join(figures.by)} -> {output}"
         )
     sys.exit(EXIT_OK)

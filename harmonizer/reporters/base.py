@@ -81,9 +81,11 @@ class ReportSet:
 
     @property
     def exit_code(self) -> int:
-        """Return 2 for a broken mapping, 1 when an issue reached ``fail_on``, else 0."""
-        if self.broken_mapping:
-            return EXIT_CANNOT_RUN
+        """Return 1 when an issue reached ``fail_on`` (a broken mapping included), else 0.
+
+        Exit 2 means the command could not run at all; a mapping with problems is a
+        finding, as a failed check is for check-jsonschema and frictionless.
+        """
         return EXIT_ERRORS if self.failed else EXIT_OK
 
     def fails(self, issue: Issue) -> bool:
