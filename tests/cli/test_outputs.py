@@ -217,8 +217,14 @@ def test_a_run_removes_outputs_of_formats_not_asked_for(tmp_path: Path) -> None:
     assert result.exit_code == 0
     present = sorted(p.name for p in outdir.iterdir())
     assert present == sorted(
-        ["manifest.json", "notes.txt", "records.csv", "records.jsonl", "rejects.csv"]
-        + ["rejects.jsonl"]
+        [
+            "manifest.json",
+            "notes.txt",
+            "records.csv",
+            "records.jsonl",
+            "rejects.csv",
+            "rejects.jsonl",
+        ]
     )
     manifest = json.loads((outdir / "manifest.json").read_text("utf-8"))
     assert sorted(manifest["output_sha256"]) == sorted(
@@ -259,8 +265,20 @@ def test_a_write_error_exits_2_naming_the_file_and_leaves_nothing_behind(
     outdir, before = previous
     export = big_export(tmp_path / "big.csv", 3000)  # about a megabyte of records
     completed = subprocess.run(
-        [sys.executable, "-m", "harmonizer", "run", "-m", str(MAPPING), str(export)]
-        + ["-o", str(outdir), "--format", "csv", "--no-progress"],
+        [
+            sys.executable,
+            "-m",
+            "harmonizer",
+            "run",
+            "-m",
+            str(MAPPING),
+            str(export),
+            "-o",
+            str(outdir),
+            "--format",
+            "csv",
+            "--no-progress",
+        ],
         capture_output=True,
         text=True,
         check=False,
@@ -296,8 +314,20 @@ def test_an_interrupted_run_leaves_the_previous_outputs(
     outdir, before = previous
     export = big_export(tmp_path / "big.csv", 60_000)
     process = subprocess.Popen(
-        [sys.executable, "-m", "harmonizer", "run", "-m", str(MAPPING), str(export)]
-        + ["-o", str(outdir), "--format", "csv", "--no-progress"],
+        [
+            sys.executable,
+            "-m",
+            "harmonizer",
+            "run",
+            "-m",
+            str(MAPPING),
+            str(export),
+            "-o",
+            str(outdir),
+            "--format",
+            "csv",
+            "--no-progress",
+        ],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
