@@ -34,7 +34,7 @@ class ParquetWriter(StagedFile):
             import pyarrow.parquet as pq
         except ImportError as err:
             raise OutputError(
-                f"{path}: Parquet output needs pyarrow: pip install 'harmonizer[parquet]'"
+                f"{path}: Parquet output needs pyarrow: pip install pyarrow (or install harmonizer with its extra: pip install 'palaute-harmonizer[parquet]')"
             ) from err
         self.path = path
         self._pa = pa
