@@ -97,6 +97,11 @@ def progress_bar(
             bar.update(rows, f"{done / elapsed:,.0f} {unit}/s")
 
         yield advance
+        if bar.pos < (bar.length or 0):
+            # The estimate was high (cells spanning lines, a generous dimension): end
+            # the bar at what was actually read, as 100%.
+            bar.length = bar.pos
+            bar.render_progress()
 
 
 def refuse_format_words(words: Sequence[Path], choices: Sequence[str]) -> None:

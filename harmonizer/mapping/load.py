@@ -6,6 +6,7 @@ each with the mapping file, its line, the key path, what is wrong and how to fix
 
 from __future__ import annotations
 
+import copy
 import hashlib
 from collections.abc import Mapping as AbcMapping
 from dataclasses import dataclass, field
@@ -150,10 +151,17 @@ def load_mapping(path: Path | str) -> LoadedMapping:
                 )
             ]
         )
+    problems: list[MappingProblem] = []
     try:
         model = Mapping.model_validate(data)
     except ValidationError as err:
-        raise MappingProblems(_pydantic_problems(err, file, lines)) from err
+        problems = _pydantic_problems(err, file, lines)
+        # A misspelt key alone must not hide the other problems until the next run:
+        # without the unknown keys, the rest of the mapping is checked too.
+        retried = _without_unknown_keys(data, err)
+        if retried is None:
+            raise MappingProblems(problems) from err
+        model = retried
     try:
         schema = load_schema(model.schema_version)
     except SchemaLoadError as err:
@@ -161,7 +169,31 @@ def load_mapping(path: Path | str) -> LoadedMapping:
         problem = MappingProblem(
             file, line, "schema_version", str(err), IssueCode.UNKNOWN_SCHEMA_VERSION
         )
-        raise MappingProblems([problem]) from err
+        raise MappingProblems([*problems, problem]) from err
     checker = RuleChecker(model, schema, path, lines)
-    lookups = checker.run()
+    try:
+        lookups = checker.run()
+    except MappingProblems as more:
+        raise MappingProblems([*problems, *more.problems]) from more
+    if problems:
+        raise MappingProblems(problems)
     return LoadedMapping(model, path, digest, schema, lookups, lines)
+
+
+def _without_unknown_keys(data: dict[str, Any], err: ValidationError) -> Mapping | None:
+    """Return the mapping validated without its unknown keys, when they were its only fault."""
+    details = err.errors()
+    if any(d["type"] != "extra_forbidden" for d in details):
+        return None
+    pruned = copy.deepcopy(data)
+    for detail in details:
+        *parents, key = (p for p in detail["loc"] if not _is_union_tag(p))
+        node: Any = pruned
+        for part in parents:
+            node = node[part]
+        if isinstance(node, dict):
+            node.pop(key, None)
+    try:
+        return Mapping.model_validate(pruned)
+    except (ValidationError, KeyError, IndexError, TypeError):
+        return None
