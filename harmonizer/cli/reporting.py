@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 import click
 
 from harmonizer.cli.common import colour_wanted
-from harmonizer.io.writers import AtomicFile
+from harmonizer.io.writers import AtomicFile, writing
 from harmonizer.issues import Severity
 from harmonizer.reporters import REPORTERS_BY_NAME, ReportSet
 from harmonizer.reporters.base import severity_counts_text
@@ -99,7 +99,8 @@ def emit(
     else:
         target = AtomicFile(output, binary=reporter.binary)
         try:
-            reporter.write(reports, target.handle)
+            with writing(output):
+                reporter.write(reports, target.handle)
         except BaseException:
             target.abort()
             raise

@@ -92,6 +92,11 @@ def writing(target: Path) -> Iterator[None]:
     try:
         yield
     except OSError as err:
+        # Drop the frames of the failed write now: a library's half-written objects
+        # (openpyxl's zip archive) are then collected here, not at interpreter exit
+        # with a complaint on stderr.
+        err.__traceback__ = None
+        err.__context__ = None
         raise write_failure(target, err) from err
 
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
-from harmonizer.io.writers import AtomicFile
+from harmonizer.io.writers import AtomicFile, writing
 from harmonizer.publish.charts import SCALE_COLOURS, distribution_chart, nps_chart
 from harmonizer.publish.content import ReportContent, StatementRow
 from harmonizer.publish.texts import Texts
@@ -78,7 +78,9 @@ def write_html(path: Path, content: ReportContent) -> Path:
     """Write the html report atomically."""
     target = AtomicFile(path)
     try:
-        target.handle.write(render_html(content))
+        html = render_html(content)
+        with writing(path):
+            target.handle.write(html)
     except BaseException:
         target.abort()
         raise

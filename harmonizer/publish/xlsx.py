@@ -18,7 +18,7 @@ from openpyxl.chart.label import DataLabelList
 from openpyxl.styles import Font, PatternFill
 from openpyxl.worksheet.worksheet import Worksheet
 
-from harmonizer.io.writers import AtomicFile, neutralise
+from harmonizer.io.writers import AtomicFile, neutralise, writing
 from harmonizer.publish.charts import NPS_COLOUR, SCALE_COLOURS, category_label
 from harmonizer.publish.content import ReportContent, StatementRow
 from harmonizer.publish.texts import Texts
@@ -270,7 +270,8 @@ def write_xlsx(path: Path, content: ReportContent) -> Path:
     _adapted_sheet(book, content, t)
     target = AtomicFile(path, binary=True)
     try:
-        book.save(target.handle)
+        with writing(path):
+            book.save(target.handle)
     except BaseException:
         target.abort()
         raise

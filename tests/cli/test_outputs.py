@@ -366,3 +366,42 @@ def test_an_unexpected_exception_is_an_internal_error(
     assert debug.exit_code == 2
     assert "Traceback (most recent call last)" in debug.stderr
     assert "internal error: ValueError" in debug.stderr
+
+
+def _limit_to_a_kilobyte() -> None:
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+    resource.setrlimit(resource.RLIMIT_FSIZE, (1024, 1024))
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["validate", "-m", MAPPING, EXAMPLE, "--format", "json", "-o", "OUT/report.json"],
+        ["validate", "-m", MAPPING, EXAMPLE, "--format", "xlsx", "-o", "OUT/report.xlsx"],
+        ["aggregate", "RUN", "--by", "channel", "-o", "OUT/figures.json"],
+        ["report", "RUN", "--by", "channel", "-o", "OUT/report.html"],
+        ["report", "RUN", "--by", "channel", "-o", "OUT/report.xlsx"],
+        ["schema", "codebook", "-o", "OUT/codebook.md"],
+    ],
+    ids=lambda a: f"{a[0]}-{Path(a[-1]).suffix[1:]}",
+)
+def test_a_single_output_that_cannot_be_written_exits_2_naming_it(
+    previous: tuple[Path, dict[str, bytes]], tmp_path: Path, args: list[str | Path]
+) -> None:
+    outdir, _ = previous
+    target = tmp_path / "reports"
+    target.mkdir()
+    (target / "old.txt").write_text("kept", "utf-8")
+    argv = [str(a).replace("OUT", str(target)).replace("RUN", str(outdir)) for a in args]
+    completed = subprocess.run(
+        [sys.executable, "-m", "harmonizer", *argv],
+        capture_output=True,
+        text=True,
+        check=False,
+        preexec_fn=_limit_to_a_kilobyte,
+        timeout=WAIT_SECONDS,
+    )
+    assert completed.returncode == 2, completed.stderr
+    assert completed.stderr.startswith(f"harmonizer: error: {argv[-1]}: cannot write: ")
+    assert "Traceback" not in completed.stderr
+    assert sorted(p.name for p in target.iterdir()) == ["old.txt"]  # nothing half-written
