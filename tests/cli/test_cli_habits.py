@@ -210,3 +210,30 @@ def test_colour_on_a_terminal_only(tmp_path: Path) -> None:
     assert piped.returncode == 1
     assert not ANSI.search(piped.stdout + piped.stderr)
     assert ANSI.sub("", output).replace("\r\n", "\n") == piped.stdout
+
+
+def test_sarif_locations_are_relative_with_a_base_never_the_runners_path(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import json
+
+    repo = tmp_path / "repo"
+    (repo / "exports").mkdir(parents=True)
+    export = repo / "exports" / "pohjola web.csv"
+    export.write_bytes(EXAMPLE.read_bytes())
+    outside = tmp_path / "elsewhere.csv"
+    outside.write_bytes(EXAMPLE.read_bytes())
+    monkeypatch.chdir(repo)
+    for given, uri in (
+        (export, "exports/pohjola%20web.csv"),  # an absolute path inside the repository
+        (Path("exports/pohjola web.csv"), "exports/pohjola%20web.csv"),
+        (outside, "../elsewhere.csv"),
+    ):
+        result = invoke("validate", "-m", MAPPING, given, "--format", "sarif")
+        assert result.exit_code == 1
+        run = json.loads(result.stdout)["runs"][0]
+        locations = [r["locations"][0]["physicalLocation"] for r in run["results"]]
+        assert locations
+        for location in locations:
+            assert location["artifactLocation"] == {"uri": uri, "uriBaseId": "%SRCROOT%"}
+        assert str(tmp_path) not in result.stdout  # no path of the machine that ran it
