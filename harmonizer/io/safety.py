@@ -224,6 +224,12 @@ def check_csv(path: Path) -> None:
     kind = sniff(path)
     if kind is FileKind.EMPTY:
         raise ReadError(f"{path.name}: {_not_xlsx(kind)}")
+    if kind is FileKind.ZIP and path.suffix.lower() in (".xlsx", ".xlsm"):
+        raise ReadError(
+            f"{path.name}: is an xlsx workbook, but the mapping reads csv files "
+            "(source.format: csv); send the export as the csv file the mapping was written "
+            "for, or, if the provider now exports xlsx, set source.format: xlsx in the mapping"
+        )
     if kind is FileKind.ZIP:
         raise ReadError(
             f"{path.name}: is a zip archive (an xlsx workbook?), not a csv file; rename it "

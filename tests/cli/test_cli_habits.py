@@ -125,7 +125,9 @@ def test_a_format_list_with_spaces_says_how_to_write_it(
         assert (tmp_path / "o" / "records.xlsx").is_file()
 
 
-def test_a_csv_given_to_an_xlsx_mapping_is_not_told_to_rename_it(tmp_path: Path) -> None:
+def test_an_export_given_to_a_mapping_of_the_other_format_is_not_told_to_rename_it(
+    tmp_path: Path,
+) -> None:
     text = (ROOT / "mappings" / "osterbotten-sv.yaml").read_text("utf-8")
     mapping = tmp_path / "osterbotten-sv.yaml"
     mapping.write_text(text, "utf-8")
@@ -133,6 +135,13 @@ def test_a_csv_given_to_an_xlsx_mapping_is_not_told_to_rename_it(tmp_path: Path)
     result = invoke("validate", "-m", mapping, EXAMPLE)
     assert result.exit_code == 2
     assert "pohjola-web.csv: is a csv file, but the mapping reads xlsx workbooks" in result.stderr
+    assert "rename" not in result.stderr
+    # And the other way round: an xlsx workbook given to a csv mapping.
+    result = invoke("validate", "-m", MAPPING, ROOT / "examples" / "keski-paper.xlsx")
+    assert result.exit_code == 2
+    assert "keski-paper.xlsx: is an xlsx workbook, but the mapping reads csv files" in (
+        result.stderr
+    )
     assert "rename" not in result.stderr
 
 
