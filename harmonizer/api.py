@@ -269,13 +269,16 @@ def harmonize(
     """Harmonise exports with a mapping and write the dataset to ``outdir``.
 
     Writes ``records.<fmt>`` and ``rejects.<fmt>`` for each format (jsonl always) and
-    ``manifest.json``. Files are published only when the whole run succeeds; otherwise
-    the previous outputs stay as they were.
+    ``manifest.json``; such files of other formats left by an earlier run are removed,
+    so the manifest lists exactly the outputs present. Files are published only when the
+    whole run succeeds; otherwise the previous outputs stay as they were. The run holds
+    an exclusive lock on ``outdir`` throughout.
 
     Raises:
         MappingError, SchemaLoadError: the mapping cannot be used (nothing is read).
         ReadError: an export cannot be read (nothing is published).
-        OutputError: an output cannot be written.
+        OutputError: an output cannot be written, would overwrite an input (the export,
+            the mapping, a lookup file), or another run is writing to ``outdir``.
 
     >>> import tempfile
     >>> result = harmonize("mappings/pohjola-web.yaml", ["examples/pohjola-web.csv"],
@@ -353,7 +356,8 @@ def combine(
 
     Raises:
         DatasetError: an input is not a run folder, or the schema versions are incompatible.
-        OutputError: an output cannot be written.
+        OutputError: an output cannot be written, or another run is writing to ``outdir``
+            or to an input.
 
     >>> import tempfile
     >>> run = harmonize("mappings/pohjola-web.yaml", ["examples/pohjola-web.csv"],
@@ -384,7 +388,7 @@ def aggregate(
 
     Raises:
         DatasetError: the dataset cannot be read, or a grouping field is unknown.
-        OutputError: the output cannot be written.
+        OutputError: the output cannot be written, or is one of the dataset's own files.
 
     >>> import tempfile
     >>> run = harmonize("mappings/saimaa-codes.yaml", ["examples/saimaa-codes.csv"],
@@ -470,7 +474,7 @@ def report(
 
     Raises:
         DatasetError: the dataset cannot be read, or the suffix is not .html or .xlsx.
-        OutputError: the report cannot be written.
+        OutputError: the report cannot be written, or is one of the dataset's own files.
     """
     output = Path(output)
     suffix = output.suffix.lower()
@@ -508,6 +512,7 @@ def codebook(
     Raises:
         SchemaLoadError: the schema version is not available.
         DatasetError: the suffix is neither .xlsx nor .md.
+        OutputError: ``output`` is the schema file itself, or cannot be written.
     """
     check_lang(lang)
     schema = load_schema(schema_version)
