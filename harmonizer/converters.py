@@ -21,11 +21,14 @@ from harmonizer.redaction import Redactor
 from harmonizer.schema import RecordSchema
 from harmonizer.values import (
     DEFAULT_DATE_FORMATS,
+    DEFAULT_DATE_WINDOW,
+    DateWindow,
+    Moment,
     label_key,
     leading_number,
-    parse_moment,
     parse_number,
     parse_whole,
+    read_moment,
 )
 
 MAX_CELL_CHARS = 32_000
@@ -73,6 +76,49 @@ def _text(value: Cell) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value)
+
+
+def normalise_line_breaks(text: str) -> str:
+    r"""Return ``text`` with Windows (CR LF) and old Mac (CR) line breaks as LF.
+
+    Exports written on Windows carry CR LF inside multi-line answers; records carry one
+    kind of line break whatever wrote the export.
+
+    >>> normalise_line_breaks("Kiitos\r\nhyvästä palvelusta\r")
+    'Kiitos\nhyvästä palvelusta\n'
+    """
+    if "\r" not in text:
+        return text
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+class MissingValues:
+    """The mapping's ``missing_values``: cell texts that mean "no answer" in any column.
+
+    Compared by label key, as labels are; long texts are never missing values, so they
+    are not keyed at all (open answers run to thousands of characters).
+    """
+
+    __slots__ = ("keys", "longest")
+
+    def __init__(self, values: Iterable[object]) -> None:
+        self.keys = frozenset(label_key(v) for v in values)
+        # A key is never much longer than its text: decomposing a ligature (ﬁ -> fi)
+        # is the only way it grows.
+        self.longest = 4 * max((len(k) for k in self.keys), default=0) + 8
+
+    def __contains__(self, value: object) -> bool:
+        if not self.keys:
+            return False
+        if isinstance(value, str):
+            return len(value) <= self.longest and label_key(value) in self.keys
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            # `missing_values: ["99"]` also matches a number cell 99.
+            return label_key(_text(value)) in self.keys
+        return False  # blank, a date or a time cell is never a missing-value text
+
+
+NO_MISSING_VALUES = MissingValues(())
 
 
 class _Labels:
@@ -186,6 +232,8 @@ def code_converter(name: str, rule: FieldRule | None, loaded: LoadedMapping) -> 
     schema = loaded.schema
     codes = schema.codes(name)
     labels = _Labels()
+    # Lowest precedence: a code or a label of the field wins over a missing value.
+    labels.add(loaded.model.missing_values, "missing", "no_answer")
     for code, names in schema.code_labels(name).items():
         labels.add(names.values(), "value", code)
     labels.add(codes, "value", None)
@@ -223,19 +271,26 @@ def code_converter(name: str, rule: FieldRule | None, loaded: LoadedMapping) -> 
 
 
 def text_converter(
-    name: str, rule: FieldRule | None, redactor: Redactor | None, *, memoise: bool | None = None
+    name: str,
+    rule: FieldRule | None,
+    redactor: Redactor | None,
+    *,
+    memoise: bool | None = None,
+    missing_values: MissingValues = NO_MISSING_VALUES,
 ) -> Converter:
     """Build the converter of a text field; open text goes through the redactor.
 
-    ``memoise`` (default: only without a redactor) remembers results; right for fields
-    that repeat (unit names), wrong for open answers that never do.
+    A ``value_map`` entry wins; else one of ``missing_values`` is blank; else the text
+    is kept, its line breaks as LF. ``memoise`` (default: only without a redactor)
+    remembers results; right for fields that repeat (unit names), wrong for open
+    answers that never do.
     """
     mapped = {label_key(k): v for k, v in rule.value_map.items()} if rule else {}
 
     def convert(value: Cell) -> Result:
         if value is None:
             return BLANK
-        text = _text(value)
+        text = normalise_line_breaks(_text(value))
         if len(text) > MAX_CELL_CHARS:
             return Result(
                 error=(
@@ -247,6 +302,8 @@ def text_converter(
             key = label_key(text)
             if key in mapped:
                 return Result(mapped[key])
+        if text in missing_values:
+            return BLANK
         if redactor is None:
             return Result(text)
         redacted, counts = redactor.redact(text)
@@ -257,20 +314,41 @@ def text_converter(
     return _memoised(convert) if memoise else convert
 
 
-def moment_converter(rule: FieldRule | None) -> Converter:
-    """Build the converter of responded_at (dates, times, Excel serials, DST)."""
+def date_window(rule: FieldRule | None) -> DateWindow:
+    """Return the plausible window of response dates: the rule's, else the default."""
+    if rule is None:
+        return DEFAULT_DATE_WINDOW
+    return DateWindow(
+        rule.earliest or DEFAULT_DATE_WINDOW.earliest, rule.latest or DEFAULT_DATE_WINDOW.latest
+    )
+
+
+_DATE_CODES = {
+    "bad": IssueCode.BAD_DATE,
+    "impossible": IssueCode.IMPOSSIBLE_DATE,
+    "implausible": IssueCode.IMPLAUSIBLE_DATE,
+}
+
+
+def moment_converter(
+    rule: FieldRule | None, missing_values: MissingValues = NO_MISSING_VALUES
+) -> Converter:
+    """Build the converter of responded_at (dates, times, Excel serials, DST).
+
+    A cell gives a date-time with the local offset, a date, or one issue: ``bad-date``
+    (not a date), ``impossible-date`` (31.6.2025) or ``implausible-date`` (outside the
+    window of :func:`date_window`).
+    """
     formats = tuple(rule.formats) if rule and rule.formats else DEFAULT_DATE_FORMATS
     zone = ZoneInfo(rule.timezone if rule else "Europe/Helsinki")
-    shown = ", ".join(formats)
+    window = date_window(rule)
 
     def convert(value: Cell) -> Result:
-        if value is None:
+        if value is None or value in missing_values:
             return BLANK
-        moment = parse_moment(value, formats, zone)
-        if moment is None:
-            return Result(
-                error=(IssueCode.BAD_DATE, f"{value!r} is not a date in the formats {shown}")
-            )
+        moment = read_moment(value, formats, zone, window)
+        if not isinstance(moment, Moment):
+            return Result(error=(_DATE_CODES[moment.kind], moment.detail))
         note = None
         if moment.nonexistent:
             note = (
@@ -309,10 +387,19 @@ def age_converter(
     codes = code_converter("age_group", rule, loaded)
     derive = rule.derive if rule else None
     groups = loaded.schema.codes("age_group")
+    mapped = {label_key(k): v for k, v in rule.value_map.items()} if rule else {}
+    missing_values = MissingValues(loaded.model.missing_values)
 
     def convert(value: Cell, year: int | None) -> Result:
         if value is None or derive is None:
             return codes(value)
+        # A label the mapping names ("ei halua kertoa": null) or a missing value wins
+        # over reading the cell as a number.
+        if mapped and (key := label_key(_text(value))) in mapped:
+            target = mapped[key]
+            return BLANK if target is None else codes(target)
+        if value in missing_values:
+            return BLANK
         number = parse_whole(value)
         if number is None:
             return Result(
@@ -342,8 +429,16 @@ def age_converter(
     return convert
 
 
-def own_item_converter(rule_map: Mapping[str, Any], redactor: Redactor | None) -> Converter:
-    """Build the converter of a provider's own item: recoded if asked, else carried."""
+def own_item_converter(
+    rule_map: Mapping[str, Any],
+    redactor: Redactor | None,
+    missing_values: MissingValues = NO_MISSING_VALUES,
+) -> Converter:
+    """Build the converter of a provider's own item: recoded if asked, else carried.
+
+    A ``value_map`` entry wins; else one of ``missing_values`` is blank; text keeps its
+    line breaks as LF.
+    """
     mapped = {label_key(k): v for k, v in rule_map.items()}
 
     def convert(value: Cell) -> Result:
@@ -353,9 +448,13 @@ def own_item_converter(rule_map: Mapping[str, Any], redactor: Redactor | None) -
             key = label_key(_text(value))
             if key in mapped:
                 return Result(mapped[key])
+        if value in missing_values:
+            return BLANK
         if isinstance(value, bool | int | float):
             return Result(value)
-        text = value.isoformat() if hasattr(value, "isoformat") else str(value)
+        text = (
+            value.isoformat() if hasattr(value, "isoformat") else normalise_line_breaks(str(value))
+        )
         if len(text) > MAX_CELL_CHARS:
             return Result(
                 error=(
@@ -372,17 +471,21 @@ def own_item_converter(rule_map: Mapping[str, Any], redactor: Redactor | None) -
 
 
 def lookup_step(
-    table: LookupTable, take: str, default: Any
+    table: LookupTable,
+    take: str,
+    default: Any,
+    missing_values: MissingValues = NO_MISSING_VALUES,
 ) -> Callable[[Cell], tuple[Cell, str | None]]:
     """Return a function that turns a source value into the lookup's ``take`` column.
 
-    It returns ``(value, error message)``; a value missing from the table falls back to
-    the default, and without one it is an error.
+    It returns ``(value, error message)``; a blank cell or one of ``missing_values``
+    gives the default, and so does a value missing from the table; without a default
+    a missing value is an error.
     """
     memo: dict[Cell, tuple[Cell, str | None]] = {}
 
     def step(value: Cell) -> tuple[Cell, str | None]:
-        if value is None:
+        if value is None or (value in missing_values and table.get(_text(value)) is None):
             return default, None
         found = memo.get(value)
         if found is not None:

@@ -4,6 +4,11 @@ A *run* folder is what ``harmonizer run`` writes (``manifest.json`` + ``records.
 a *dataset* folder is what :func:`combine_runs` writes, with the same two files, so a
 county's dataset can itself be combined into a national one.
 
+Inputs are not trusted: a manifest must have the shape harmonizer writes, the records
+file must match the manifest's ``output_sha256`` and record count, and every record
+must conform to the national schema of its version. Anything else stops with a
+:class:`DatasetError` naming the file and line, before anything is written.
+
 Combining streams in two passes over the inputs. The first pass reads only record ids
 and keeps an index ``record_id -> input`` (about 100 bytes a record) that says which
 input holds the newest copy of each response; the second pass copies the records whose
@@ -13,12 +18,15 @@ copy is the newest to the outputs. No pass holds the records themselves.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import re
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import jsonschema_rs
 import orjson
 
 from harmonizer import __version__
@@ -31,6 +39,7 @@ from harmonizer.io.writers import (
 )
 from harmonizer.schema import RecordSchema, load_schema
 from harmonizer.tabular import flatten_record, record_columns
+from harmonizer.validation import CUSTOM_FORMATS, RecordValidator
 
 MANIFEST = "manifest.json"
 RECORDS = "records.jsonl"
@@ -52,6 +61,7 @@ class DatasetInput:
     schema_version: str
     mapping: dict[str, Any] | None
     providers: dict[str, str]
+    expected: Expected
     records: int = 0
     kept: int = 0
     superseded: int = 0
@@ -82,8 +92,18 @@ class Dataset:
     providers: dict[str, str] = field(default_factory=dict)
 
     def records(self) -> Iterator[dict[str, Any]]:
-        """Yield the records one at a time (the file is read line by line)."""
-        for _, record in iter_records(self.records_path):
+        """Yield the records one at a time (the file is read line by line).
+
+        Each record is checked against the national schema as it is read, and the file
+        against the manifest once it has been read to its end.
+
+        Raises:
+            DatasetError: a record breaks the schema, or the file does not match the
+                manifest's sha256 or record count.
+        """
+        expected = Expected.of(self.manifest, self.path / MANIFEST)
+        check = RecordCheck(self.schema)
+        for _, record in iter_records(self.records_path, expected=expected, check=check):
             yield record
 
 
@@ -106,18 +126,133 @@ class CombineResult:
         return int(self.manifest["counts"]["superseded"])
 
 
-def iter_records(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
+@dataclass(frozen=True)
+class Expected:
+    """What a manifest says its records file holds: its sha256 and its record count."""
+
+    sha256: str
+    records: int
+    manifest: Path
+
+    @classmethod
+    def of(cls, manifest: dict[str, Any], path: Path | None = None) -> Expected:
+        """Return the expectation of a manifest that :func:`read_manifest` accepted."""
+        return cls(
+            manifest["output_sha256"][RECORDS],
+            manifest["counts"]["records"],
+            path or Path(MANIFEST),
+        )
+
+
+class _SchemaCheck:
+    """One schema version's check: jsonschema-rs decides, formats checked once per value.
+
+    The Finnish identifier formats (business ID, unit OID) are Python functions; called
+    from the compiled validator they would cost a callback on every record, so the
+    compiled validator leaves them to this class, which checks each distinct value of
+    the fields that carry them once (the fields are read from the schema, so it stays
+    the authority). A failing record is explained by the reference validator.
+    """
+
+    MEMO_LIMIT = 100_000
+
+    def __init__(self, schema: RecordSchema) -> None:
+        self.schema = schema
+        self.fast = jsonschema_rs.validator_for(dict(schema.document), validate_formats=True)
+        # (field, format check, memo of its distinct values)
+        self.formats: list[tuple[str, Callable[[object], bool], dict[str, bool]]] = [
+            (name, CUSTOM_FORMATS[spec["format"]], {})
+            for name, spec in schema.properties.items()
+            if spec.get("format") in CUSTOM_FORMATS
+        ]
+        self._reference: RecordValidator | None = None
+
+    def problem(self, record: dict[str, Any]) -> str | None:
+        """Return why a record breaks the schema, or None; runs once per record."""
+        if self.fast.is_valid(record):
+            for name, check, memo in self.formats:
+                value = record.get(name)
+                if value.__class__ is not str:
+                    continue  # null, or a wrong type the compiled validator refused
+                known = memo.get(value)
+                if known is None:
+                    known = check(value)
+                    if len(memo) < self.MEMO_LIMIT:
+                        memo[value] = known
+                if not known:
+                    break
+            else:
+                return None
+        if self._reference is None:
+            self._reference = RecordValidator(self.schema)
+        problems = self._reference.problems(record)
+        shown = "; ".join(
+            # A required-property message names the property itself.
+            p.message if p.keyword == "required" else f"{p.field or 'record'}: {p.message}"
+            for p in problems[:3]
+        )
+        more = f"; and {len(problems) - 3} more" if len(problems) > 3 else ""
+        return f"is not a valid national record ({shown}{more})"
+
+
+class RecordCheck:
+    """Validates records against the national schema of their own version.
+
+    A dataset of version 1.1 may hold 1.0 records; each is checked against its own
+    version (same major version only) with a compiled jsonschema-rs validator, built
+    once per version.
+    """
+
+    def __init__(self, schema: RecordSchema) -> None:
+        self.major = _major(schema.version)
+        self.dataset_version = schema.version
+        self.validators: dict[str, _SchemaCheck] = {schema.version: _SchemaCheck(schema)}
+
+    def problem(self, record: dict[str, Any]) -> str | None:
+        """Return why a record is not a valid national record, or None when it is."""
+        version = record.get("schema_version")
+        if not isinstance(version, str):
+            # The dataset's own schema says what is wrong (a required field is missing).
+            version = self.dataset_version
+        validator = self.validators.get(version)
+        if validator is None:
+            if _major(version) != self.major:
+                return (
+                    f"has schema_version {version!r}, but the dataset is version "
+                    f"{self.dataset_version}; combine only compatible runs"
+                )
+            try:
+                validator = _SchemaCheck(load_schema(version))
+            except SchemaLoadError as err:
+                return f"has schema_version {version!r}: {err}"
+            self.validators[version] = validator
+        return validator.problem(record)
+
+
+def iter_records(
+    path: Path, *, expected: Expected | None = None, check: RecordCheck | None = None
+) -> Iterator[tuple[int, dict[str, Any]]]:
     """Yield ``(line number, record)`` from a records.jsonl file, streaming.
 
+    With ``check``, every record is validated against the national schema as it is
+    read. With ``expected``, the file's sha256 and record count are compared with the
+    manifest's once the last line has been read, so a consumer that reads to the end
+    never finishes on a file that was edited, cut short or appended to.
+
     Raises:
-        DatasetError: the file is missing or a line is not a JSON record with a record_id.
+        DatasetError: the file is missing, a line is not a valid national record, or the
+            file does not match the manifest.
     """
     try:
         handle = path.open("rb")
     except OSError as err:
         raise DatasetError(f"{path}: cannot read: {err.strerror}") from err
+    digest = hashlib.sha256() if expected is not None else None
+    count = 0
     with handle:
         for number, line in enumerate(handle, start=1):
+            if digest is not None:
+                digest.update(line)
             if not line.strip():
                 continue
             try:
@@ -132,7 +267,122 @@ def iter_records(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
                     f"{path}: line {number} is not a national record (no record_id); "
                     "pass the folders written by harmonizer run or harmonizer combine"
                 )
+            if check is not None and (problem := check.problem(record)) is not None:
+                raise DatasetError(
+                    f"{path}: line {number} {problem}; the file was changed after "
+                    "harmonizer wrote it: write it again with harmonizer run or harmonizer "
+                    "combine"
+                )
+            count += 1
             yield number, record
+    if expected is not None and digest is not None:
+        _compare(path, expected, count, digest.hexdigest())
+
+
+def _compare(path: Path, expected: Expected, count: int, sha256: str) -> None:
+    """Refuse a records file that is not the one its manifest describes."""
+    if count != expected.records:
+        found = f"holds {count} records, but {expected.manifest} lists {expected.records}"
+    elif sha256 != expected.sha256:
+        found = f"does not match the sha256 that {expected.manifest} lists for it"
+    else:
+        return
+    raise DatasetError(
+        f"{path}: {found}; the file was changed after harmonizer wrote it (records edited, "
+        "deleted or added): write it again with harmonizer run or harmonizer combine"
+    )
+
+
+_SHA256 = re.compile(r"^[0-9a-f]{64}$")
+
+
+def _line_of(text: bytes, *keys: str) -> int | None:
+    """Return the line of a (nested) key in a manifest's JSON text, for messages."""
+    at = 0
+    for depth, key in enumerate(keys, start=1):
+        name = orjson.dumps(key)
+        # harmonizer indents its manifests by two spaces: prefer the key at its depth,
+        # so that a top-level "counts" is not taken for an export's.
+        found = text.find(b"\n" + b"  " * depth + name + b":", at)
+        if found < 0:
+            found = text.find(name, at)
+        else:
+            found += 1
+        if found < 0:
+            return None
+        at = found
+    return text.count(b"\n", 0, at) + 1
+
+
+def _kind_of(value: object) -> str:
+    if value is None:
+        return "null"
+    return {
+        dict: "an object",
+        list: "a list",
+        str: "text",
+        bool: "true/false",
+        int: "a number",
+        float: "a number",
+    }.get(type(value), type(value).__name__)
+
+
+def _check_manifest(path: Path, text: bytes, manifest: object) -> dict[str, Any]:
+    """Return the manifest when it has the shape harmonizer writes; else raise.
+
+    Raises:
+        DatasetError: naming the manifest, the line and the key that is wrong.
+    """
+
+    def fail(keys: tuple[str, ...], wanted: str, value: object) -> DatasetError:
+        line = _line_of(text, *keys)
+        where = f"{path}:{line}" if line else str(path)
+        return DatasetError(
+            f"{where}: {'.'.join(keys)} is {_kind_of(value)}, but a harmonizer manifest "
+            f"has {wanted} there; the manifest is damaged: write the folder again with "
+            "harmonizer run or harmonizer combine"
+        )
+
+    if not isinstance(manifest, dict):
+        raise DatasetError(f"{path}: is not a JSON object; it is not a harmonizer manifest")
+    version = manifest.get("schema_version")
+    if not isinstance(version, str):
+        raise DatasetError(f"{path}: has no schema_version; it is not a harmonizer manifest")
+    kind = manifest.get("kind", "run")
+    if kind not in ("run", "dataset"):
+        raise fail(("kind",), "'run' or 'dataset'", kind)
+    for key in ("run_at", "newest_run_at"):
+        if not isinstance(manifest.get(key), str | None):
+            raise fail((key,), "a time as text", manifest.get(key))
+    counts = manifest.get("counts")
+    if not isinstance(counts, dict):
+        raise fail(("counts",), "an object of counts", counts)
+    records = counts.get("records")
+    if not isinstance(records, int) or isinstance(records, bool) or records < 0:
+        raise fail(("counts", "records"), "the number of records", records)
+    digests = manifest.get("output_sha256")
+    if not isinstance(digests, dict):
+        raise fail(("output_sha256",), "an object of sha256 digests", digests)
+    digest = digests.get(RECORDS)
+    if not isinstance(digest, str) or not _SHA256.match(digest):
+        raise fail(("output_sha256", RECORDS), "a sha256 digest (64 hex digits)", digest)
+    if kind == "dataset":
+        providers = manifest.get("providers", {})
+        if not isinstance(providers, dict) or not all(
+            isinstance(k, str) and isinstance(v, str) for k, v in providers.items()
+        ):
+            raise fail(("providers",), "an object of mapping id: provider name", providers)
+        inputs = manifest.get("inputs", [])
+        if not isinstance(inputs, list) or not all(isinstance(i, dict) for i in inputs):
+            raise fail(("inputs",), "a list of the inputs combined", inputs)
+    else:
+        mapping = manifest.get("mapping")
+        if not isinstance(mapping, dict):
+            raise fail(("mapping",), "an object (id, version, provider)", mapping)
+        for key in ("id", "provider"):
+            if not isinstance(mapping.get(key), str | None):
+                raise fail(("mapping", key), "text", mapping.get(key))
+    return manifest
 
 
 def _read_manifest(folder: Path) -> dict[str, Any]:
@@ -147,11 +397,11 @@ def _read_manifest(folder: Path) -> dict[str, Any]:
             "harmonizer combine; pass such folders"
         )
     try:
-        manifest = orjson.loads(path.read_bytes())
+        text = path.read_bytes()
+        manifest = orjson.loads(text)
     except (OSError, orjson.JSONDecodeError) as err:
         raise DatasetError(f"{path}: cannot read: {err}") from err
-    if not isinstance(manifest, dict) or not isinstance(manifest.get("schema_version"), str):
-        raise DatasetError(f"{path}: has no schema_version; it is not a harmonizer manifest")
+    manifest = _check_manifest(path, text, manifest)
     if not (folder / RECORDS).is_file():
         raise DatasetError(f"{folder}: has {MANIFEST} but no {RECORDS}; run it again")
     return manifest
@@ -177,8 +427,11 @@ def _schema(version: str, where: Path) -> RecordSchema:
 def open_dataset(path: Path | str) -> Dataset:
     """Open a run or dataset folder (or a records.jsonl file inside one) for reading.
 
+    The manifest is checked here; the records as :meth:`Dataset.records` reads them.
+
     Raises:
-        DatasetError: the folder has no manifest or records, or its schema is unknown.
+        DatasetError: the folder has no manifest or records, the manifest is damaged,
+            or its schema is unknown.
     """
     path = Path(path)
     folder = path.parent if path.suffix == ".jsonl" else path
@@ -203,6 +456,7 @@ def _input(folder: Path, order: int) -> DatasetInput:
         schema_version=manifest["schema_version"],
         mapping=manifest.get("mapping") if kind == "run" else None,
         providers=_providers(manifest),
+        expected=Expected.of(manifest, folder / MANIFEST),
         order=order,
     )
 
@@ -235,16 +489,10 @@ def _index(
     tick = _ticker(progress)
     newest: dict[str, int] = {}
     own_items: dict[str, None] = {}
-    major = _major(schema.version)
+    check = RecordCheck(schema)
     for position, item in enumerate(inputs):
         records_path = item.path / RECORDS
-        for number, record in iter_records(records_path):
-            version = record.get("schema_version")
-            if not isinstance(version, str) or _major(version) != major:
-                raise DatasetError(
-                    f"{records_path}: line {number} has schema_version {version!r}, "
-                    f"but the dataset is version {schema.version}; combine only compatible runs"
-                )
+        for _, record in iter_records(records_path, expected=item.expected, check=check):
             item.records += 1
             tick()
             newest[record["record_id"]] = position
@@ -315,9 +563,13 @@ def combine_runs(
     Writes ``records.jsonl`` (plus csv, xlsx, parquet when asked) and ``manifest.json``
     listing every input with its counts. Outputs are published only when all went well.
 
+    Every input is verified in the first pass, before anything is written: its
+    manifest's shape, its records file against the manifest's ``output_sha256`` and
+    ``counts.records``, and every record against the national schema.
+
     Raises:
         DatasetError: an input is not a run or dataset folder, its records are damaged,
-            or the inputs target incompatible schema versions.
+            edited or invalid, or the inputs target incompatible schema versions.
         OutputError: an output cannot be written.
     """
     if not folders:
@@ -352,7 +604,9 @@ def _combine(
         tick = _ticker(progress)
         for position, item in enumerate(inputs):
             providers.update(item.providers)
-            for _, record in iter_records(item.path / RECORDS):
+            # The first pass checked every record; the digest proves the file is the
+            # same one now.
+            for _, record in iter_records(item.path / RECORDS, expected=item.expected):
                 tick()
                 record_id = record["record_id"]
                 if newest.get(record_id) != position:

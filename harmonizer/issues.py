@@ -59,6 +59,8 @@ class IssueCode(enum.StrEnum):
     REQUIRED_MISSING = "required-missing"
     OUTSIDE_REFORM = "outside-reform"
     VALUE_TOO_LONG = "value-too-long"
+    IMPOSSIBLE_DATE = "impossible-date"
+    IMPLAUSIBLE_DATE = "implausible-date"
     # rows and responses
     DUPLICATE_RESPONSE = "duplicate-response"
     CONFLICTING_ANSWER = "conflicting-answer"
@@ -116,7 +118,8 @@ CODE_INFO: dict[IssueCode, CodeInfo] = {
     IssueCode.BAD_NUMBER: CodeInfo(
         "Not a whole number",
         _E,
-        "enter a whole number, or map the text in value_map or missing of {rule} in {mapping}",
+        "enter a whole number, or map the text in value_map of {rule} in {mapping} (a null "
+        "target means no answer)",
     ),
     IssueCode.BAD_DATE: CodeInfo(
         "Date or time not understood",
@@ -148,6 +151,18 @@ CODE_INFO: dict[IssueCode, CodeInfo] = {
         "Cell is longer than the tool accepts",
         _E,
         "shorten the cell; a cell that long usually means a broken export",
+    ),
+    IssueCode.IMPOSSIBLE_DATE: CodeInfo(
+        "Date does not exist in the calendar",
+        _E,
+        "correct the date in the export; if the export writes the month before the day, "
+        "list its format under {rule}.formats in {mapping}",
+    ),
+    IssueCode.IMPLAUSIBLE_DATE: CodeInfo(
+        "Date outside the plausible window of response dates",
+        _E,
+        "correct the date in the export; if such dates are real, widen the window with "
+        "{rule}.earliest or {rule}.latest in {mapping}",
     ),
     IssueCode.DUPLICATE_RESPONSE: CodeInfo(
         "Same response seen twice",

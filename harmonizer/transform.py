@@ -16,6 +16,7 @@ from typing import Any
 from harmonizer.converters import (
     MAX_CELL_CHARS,
     Converter,
+    MissingValues,
     Result,
     age_converter,
     code_converter,
@@ -141,6 +142,7 @@ class RecordBuilder:
             n for n, r in model.fields.items() if isinstance(r, FieldRule) and r.adapted
         )
         self._age: tuple[_Source, Callable[[Cell, int | None], Result]] | None = None
+        self.missing_values = MissingValues(model.missing_values)
         for name, entry in model.fields.items():
             if not isinstance(entry, FieldRule):
                 continue
@@ -155,7 +157,7 @@ class RecordBuilder:
             (
                 name,
                 self._source(item, ("own_items", name), answer),
-                own_item_converter(item.value_map, redactor),
+                own_item_converter(item.value_map, redactor, self.missing_values),
             )
             for name, item in model.own_items.items()
         ]
@@ -221,20 +223,21 @@ class RecordBuilder:
         if kind is not None:
             convert = scale_converter(name, rule, self.loaded)
         elif name == "responded_at":
-            convert = moment_converter(rule)
+            convert = moment_converter(rule, self.missing_values)
         elif name in TEXT_FIELDS:
             convert = text_converter(
                 name,
                 rule,
                 redactor if name in REDACTED_FIELDS else None,
                 memoise=name not in OPEN_TEXT_FIELDS,
+                missing_values=self.missing_values,
             )
         else:
             convert = code_converter(name, rule, self.loaded)
         lookup = None
         if rule.lookup is not None:
             table = self.loaded.lookups[rule.lookup]
-            lookup = lookup_step(table, rule.take or name, rule.default)
+            lookup = lookup_step(table, rule.take or name, rule.default, self.missing_values)
         return _FieldPlan(
             name, source, convert, lookup, rule.default, kind is not None, name in OPEN_TEXT_FIELDS
         )

@@ -6,10 +6,12 @@ These functions are pure and fast: they run once per cell in the hot loop. They 
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Literal
 from zoneinfo import ZoneInfo
 
 from harmonizer.io.cells import Cell
@@ -19,8 +21,6 @@ _SPACE_RUN = re.compile(r"\s+")
 _LEADING_NUMBER = re.compile(r"^(\d{1,2})\s*(?:[-:.)=]|\s)\s*\D")
 _NUMBER = re.compile(r"^[+-]?\d+(?:[.,]\d+)?$")
 EXCEL_EPOCH = dt.datetime(1899, 12, 30)
-# Serial numbers of 1.1.1990 .. 31.12.2100: the range where a bare number is a date.
-EXCEL_SERIAL_RANGE = (32874.0, 73415.0)
 
 
 def label_key(value: object) -> str:
@@ -80,6 +80,56 @@ NAMED_DATE_FORMATS: dict[str, tuple[str, ...]] = {
 }
 DEFAULT_DATE_FORMATS = ("iso", "fi_datetime", "fi_klo", "fi_date", "excel")
 DATE_FORMAT_NAMES = (*NAMED_DATE_FORMATS, "iso", "excel")
+_DAY = dt.timedelta(days=1)
+# Excel's day numbers: 1 is 1.1.1900; 2958465 is 31.12.9999, its last day.
+EXCEL_LAST_SERIAL = 2958465
+_EXCEL_FIRST_DAY = dt.date(1900, 1, 1)
+_MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class DateWindow:
+    """The dates a response time may plausibly have, both ends included.
+
+    A date outside it is an ``implausible-date`` issue: a year typed wrong (2062), a
+    placeholder (31.12.9999), or a number formatted as a date. A mapping sets its own
+    window with ``earliest`` and ``latest`` on ``fields.responded_at``.
+    """
+
+    earliest: dt.date = dt.date(1990, 1, 1)
+    latest: dt.date = dt.date(2100, 12, 31)
+    # A day's slack each side, for the check made before any zone arithmetic.
+    loose: tuple[dt.date, dt.date] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        low = self.earliest - _DAY if self.earliest > dt.date.min else self.earliest
+        high = self.latest + _DAY if self.latest < dt.date.max else self.latest
+        object.__setattr__(self, "loose", (low, high))
+
+    def __contains__(self, day: object) -> bool:
+        if isinstance(day, dt.datetime):
+            day = day.date()
+        return isinstance(day, dt.date) and self.earliest <= day <= self.latest
+
+    def describe(self) -> str:
+        """Return the window as people read it: '1.1.1990-31.12.2100'."""
+        return f"{_finnish(self.earliest)}-{_finnish(self.latest)}"
+
+
+DEFAULT_DATE_WINDOW = DateWindow()
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,16 +143,81 @@ class Moment:
     nonexistent: bool = False
 
 
-def _from_excel_serial(number: float) -> dt.datetime | None:
-    if not EXCEL_SERIAL_RANGE[0] <= number <= EXCEL_SERIAL_RANGE[1]:
+@dataclass(frozen=True, slots=True)
+class DateProblem:
+    """Why a cell gives no response time.
+
+    ``kind`` is ``bad`` (not a date at all, or in no listed format), ``impossible`` (the
+    day does not exist in the calendar: 31.6.2025) or ``implausible`` (a real date
+    outside the :class:`DateWindow`). ``detail`` says it in a sentence.
+    """
+
+    kind: Literal["bad", "impossible", "implausible"]
+    detail: str
+
+
+def _finnish(day: dt.date) -> str:
+    return f"{day.day}.{day.month}.{day.year}"
+
+
+def _excel_date(number: float) -> dt.datetime | None:
+    """Return the moment an Excel serial number stands for; None for a small number.
+
+    Serials in 1900 and before are not taken for dates: Excel counts a 29.2.1900 that
+    never was, and such a number is a count or a code formatted as a date, not a response
+    time.
+    """
+    if not _FIRST_SERIAL <= number < EXCEL_LAST_SERIAL + 1:
         return None
     stamp = EXCEL_EPOCH + dt.timedelta(days=number)
     # Excel serials carry float noise; round to the second.
     return (stamp + dt.timedelta(microseconds=500_000)).replace(microsecond=0)
 
 
+# 1.1.1901, the first day that is taken for a date.
+_FIRST_SERIAL = 367
+
+
+def _not_a_date_cell(value: dt.date | dt.time) -> DateProblem | None:
+    """Explain an Excel cell that is formatted as a date but holds no real date.
+
+    openpyxl turns a number under 1 in a date-formatted cell into a time of day, and
+    0, 1, 60 or a negative number into a day around 1.1.1900.
+    """
+    if isinstance(value, dt.time):
+        return DateProblem(
+            "bad",
+            f"the cell is not a date: it holds only a time of day ({value:%H:%M}), which "
+            "is also what Excel shows for a number under 1 formatted as a date",
+        )
+    day = value.date() if isinstance(value, dt.datetime) else value
+    if day.year > 1900:
+        return None
+    shown = (
+        f"before Excel's first day, {_finnish(_EXCEL_FIRST_DAY)}"
+        if day < _EXCEL_FIRST_DAY
+        else f"as {_finnish(day)}"
+    )
+    return DateProblem(
+        "bad",
+        f"the cell is not a date: it holds a small number formatted as a date, which "
+        f"Excel shows {shown}",
+    )
+
+
+def _serial_problem(raw: Cell, number: float) -> DateProblem:
+    where = "in 1900 or before" if number < _FIRST_SERIAL else "after 31.12.9999"
+    return DateProblem(
+        "bad", f"{raw!r} is not a date: read as an Excel day number it falls {where}"
+    )
+
+
 _FI_MOMENT = re.compile(
     r"^(\d{1,2})\.(\d{1,2})\.(\d{4})(?:\s+(?:klo\s+)?(\d{1,2})[:.](\d{2})(?:[:.](\d{2}))?)?$"
+)
+_ISO_PARTS = re.compile(
+    r"^(\d{4})-(\d{2})-(\d{2})(?:[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:[.,]\d+)?)?"
+    r"(?:[Zz]|[+-]\d{2}(?::?\d{2})?)?)?$"
 )
 _FI_FORMATS = {"fi_datetime": True, "fi_klo": True, "fi_date": False}
 
@@ -132,7 +247,8 @@ def _parse_finnish(text: str, name: str) -> dt.datetime | dt.date | None:
         return None
 
 
-def _parse_text(text: str, formats: tuple[str, ...]) -> dt.datetime | dt.date | None:
+def _parse_text(text: str, formats: tuple[str, ...]) -> dt.datetime | dt.date | DateProblem | None:
+    serial: DateProblem | None = None
     for name in formats:
         if name in _FI_FORMATS:
             parsed = _parse_finnish(text, name)
@@ -148,60 +264,248 @@ def _parse_text(text: str, formats: tuple[str, ...]) -> dt.datetime | dt.date | 
                 continue
         if name == "excel":
             number = parse_number(text)
-            if number is not None and (stamp := _from_excel_serial(number)):
-                return stamp
+            if number is not None:
+                stamp = _excel_date(number)
+                if stamp is not None:
+                    return stamp
+                serial = _serial_problem(text, number)
             continue
         for pattern in NAMED_DATE_FORMATS.get(name, (name,)):
             try:
                 parsed = dt.datetime.strptime(text, pattern)
-            except ValueError:
+            except (ValueError, re.error):  # re.error: a directive written twice
                 continue
             has_time = any(token in pattern for token in ("%H", "%I", "%M"))
             return parsed if has_time else parsed.date()
+    return serial
+
+
+def pattern_problem(pattern: str) -> str | None:
+    """Return why a strptime pattern of a mapping cannot read dates, or None.
+
+    >>> pattern_problem("%d/%m/%Y")
+    >>> pattern_problem("%d.%m.%Y %d")
+    'it writes a directive twice'
+    """
+    try:
+        dt.datetime.strptime("", pattern)
+    except re.error:
+        return "it writes a directive twice"
+    except ValueError as err:
+        if "does not match format" in str(err):
+            return None
+        return str(err)
     return None
 
 
-def parse_moment(value: Cell, formats: tuple[str, ...], zone: ZoneInfo) -> Moment | None:
-    """Parse a response time and attach the local zone's offset to a naive time.
+def _calendar_problem(parts: tuple[str | None, ...]) -> str | None:
+    """Say which part of a date or time does not exist ('June has 30 days'), if any."""
+    year, month, day = (int(p or 0) for p in parts[:3])
+    hour, minute, second = (None if p is None else int(p) for p in parts[3:6])
+    if year < 1:
+        return "there is no year 0"
+    if not 1 <= month <= 12:
+        return f"there is no month {month}"
+    days = calendar.monthrange(year, month)[1]
+    if not 1 <= day <= days:
+        if day < 1:
+            return "there is no day 0 in a month"
+        if month == 2:
+            leap = "" if calendar.isleap(year) else f" ({year} is not a leap year)"
+            return f"February {year} has {days} days{leap}"
+        return f"{_MONTHS[month - 1]} has {days} days"
+    for amount, unit, top in ((hour, "hour", 23), (minute, "minute", 59), (second, "second", 59)):
+        if amount is not None and amount > top:
+            return f"there is no {unit} {amount}: {unit}s run from 0 to {top}"
+    return None
 
-    Returns None when no format fits. Excel date cells arrive as datetimes already.
 
-    >>> parse_moment("23.11.2026 klo 14.05", DEFAULT_DATE_FORMATS,
-    ...              ZoneInfo("Europe/Helsinki")).iso
-    '2026-11-23T14:05:00+02:00'
+def _impossible(text: str, formats: tuple[str, ...]) -> str | None:
+    """Return why a text that has a date's shape names no real day, or None."""
+    candidates: list[tuple[str | None, ...]] = []
+    if "iso" in formats and (match := _ISO_PARTS.match(text)):
+        candidates.append(match.groups())
+    if any(name in _FI_FORMATS for name in formats) and (match := _FI_MOMENT.match(text)):
+        day, month, year, *clock = match.groups()
+        candidates.append((year, month, day, *clock))
+    for parts in candidates:
+        problem = _calendar_problem(parts)
+        if problem is not None:
+            return problem
+    for name in formats:
+        if "%" not in name:
+            continue
+        read = _pattern_parts(name, text)
+        if read is not None and (problem := _calendar_problem(read)):
+            return problem
+        try:
+            dt.datetime.strptime(text, name)
+        except re.error:
+            continue
+        except ValueError as err:
+            # The text has the pattern's shape, but its day is past the month's end.
+            if "out of range" in str(err):
+                return "the day is past the end of its month"
+    return None
+
+
+_DIRECTIVES = {
+    "%d": r"(?P<d>\d{1,2})",
+    "%m": r"(?P<m>\d{1,2})",
+    "%Y": r"(?P<Y>\d{4})",
+    "%H": r"(?P<H>\d{1,2})",
+    "%M": r"(?P<M>\d{1,2})",
+    "%S": r"(?P<S>\d{1,2})",
+}
+
+
+def _pattern_parts(pattern: str, text: str) -> tuple[str | None, ...] | None:
+    """Read year, month, day (and the clock) out of a text by a strptime pattern.
+
+    Only patterns made of %d %m %Y %H %M %S and literal text are read; None for others,
+    or when the text does not have the pattern's shape.
     """
-    parsed: dt.datetime | dt.date | None
-    if isinstance(value, dt.datetime | dt.date):
-        parsed = value
+    regex = ""
+    at = 0
+    while at < len(pattern):
+        token = pattern[at : at + 2]
+        if token.startswith("%"):
+            if token not in _DIRECTIVES:
+                return None
+            regex += _DIRECTIVES[token]
+            at += 2
+        else:
+            regex += re.escape(pattern[at])
+            at += 1
+    try:
+        match = re.fullmatch(regex, text)
+    except re.error:  # a directive written twice
+        return None
+    if match is None:
+        return None
+    found = match.groupdict()
+    if not {"Y", "m", "d"} <= found.keys():
+        return None
+    return (found["Y"], found["m"], found["d"], found.get("H"), found.get("M"), found.get("S"))
+
+
+def read_moment(
+    value: Cell,
+    formats: tuple[str, ...],
+    zone: ZoneInfo,
+    window: DateWindow = DEFAULT_DATE_WINDOW,
+) -> Moment | DateProblem:
+    """Read a response time, or say why the cell gives none.
+
+    A naive time gets the local zone's offset; a time with an offset is shown in local
+    time. Excel date cells arrive as datetimes (or dates, for a date-only format). Every
+    date, whatever its form, must fall inside ``window``. Never raises for a cell.
+
+    >>> read_moment("23.11.2026 klo 14.05", DEFAULT_DATE_FORMATS,
+    ...             ZoneInfo("Europe/Helsinki")).iso
+    '2026-11-23T14:05:00+02:00'
+    >>> read_moment("31.6.2025", DEFAULT_DATE_FORMATS, ZoneInfo("Europe/Helsinki")).detail
+    "'31.6.2025' does not exist: June has 30 days"
+    """
+    parsed: dt.datetime | dt.date | DateProblem | None
+    if isinstance(value, dt.datetime | dt.date | dt.time):
+        parsed = _not_a_date_cell(value)
+        if parsed is None:
+            assert not isinstance(value, dt.time)
+            parsed = value
     elif isinstance(value, int | float) and not isinstance(value, bool):
-        parsed = _from_excel_serial(float(value)) if "excel" in formats else None
+        parsed = None
+        if "excel" in formats:
+            parsed = _excel_date(float(value)) or _serial_problem(value, float(value))
     elif isinstance(value, str):
         parsed = _parse_text(value, formats)
+        if parsed is None and (problem := _impossible(value, formats)):
+            parsed = DateProblem("impossible", f"{value!r} does not exist: {problem}")
     else:
         parsed = None
     if parsed is None:
-        return None
-    if not isinstance(parsed, dt.datetime):
-        return Moment(parsed.isoformat(), f"{parsed.year:04d}-{parsed.month:02d}", parsed.year)
-    ambiguous = nonexistent = False
-    if parsed.tzinfo is None:
-        early = parsed.replace(tzinfo=zone, fold=0)
-        late = parsed.replace(tzinfo=zone, fold=1)
-        if early.utcoffset() != late.utcoffset():
-            # Round-tripping through UTC tells a gap (spring) from an overlap (autumn).
-            round_trip = early.astimezone(dt.UTC).astimezone(zone).replace(tzinfo=None)
-            nonexistent = round_trip != parsed
-            ambiguous = not nonexistent
-        parsed = early
+        return DateProblem("bad", f"{value!r} is not a date in the formats {', '.join(formats)}")
+    if isinstance(parsed, DateProblem):
+        return parsed
+    return _in_window(value, parsed, zone, window)
+
+
+def _implausible(value: Cell, day: dt.date, window: DateWindow) -> DateProblem:
+    if isinstance(value, dt.date):
+        subject = f"the cell's date, {_finnish(day)}, is"
+    elif isinstance(value, int | float) or parse_number(value) is not None:
+        subject = f"{value!r} read as an Excel day number is {_finnish(day)},"
     else:
-        # Aware times (ISO with Z or an offset) are shown in Finnish time, so that the
-        # period is the local month.
-        parsed = parsed.astimezone(zone)
-    local = parsed.replace(microsecond=0)
+        subject = f"{value!r} is dated {_finnish(day)},"
+    return DateProblem(
+        "implausible",
+        f"{subject} outside the plausible window of response dates {window.describe()}",
+    )
+
+
+def _in_window(
+    value: Cell, parsed: dt.datetime | dt.date, zone: ZoneInfo, window: DateWindow
+) -> Moment | DateProblem:
+    if not isinstance(parsed, dt.datetime):
+        if parsed not in window:
+            return _implausible(value, parsed, window)
+        return Moment(parsed.isoformat(), f"{parsed.year:04d}-{parsed.month:02d}", parsed.year)
+    written = parsed.date()
+    # Checked before any zone arithmetic, which overflows near year 1 and year 9999; a
+    # day's slack keeps an offset from deciding it.
+    low, high = window.loose
+    if not low <= written <= high:
+        return _implausible(value, written, window)
+    ambiguous = nonexistent = False
+    try:
+        if parsed.tzinfo is None:
+            early = parsed.replace(tzinfo=zone, fold=0)
+            late = parsed.replace(tzinfo=zone, fold=1)
+            if early.utcoffset() != late.utcoffset():
+                # Round-tripping through UTC tells a gap (spring) from an overlap (autumn).
+                round_trip = early.astimezone(dt.UTC).astimezone(zone).replace(tzinfo=None)
+                nonexistent = round_trip != parsed
+                ambiguous = not nonexistent
+            parsed = early
+        else:
+            # Aware times (ISO with Z or an offset) are shown in Finnish time, so that
+            # the period is the local month.
+            parsed = parsed.astimezone(zone)
+        local = parsed.replace(microsecond=0)
+        text = local.isoformat()
+    except OverflowError:
+        return _implausible(value, written, window)
+    if local.date() not in window:
+        return _implausible(value, local.date(), window)
+    offset = local.utcoffset()
+    if offset is not None and offset.seconds % 60:
+        # Before 1921 Helsinki kept local mean time (+01:39:49): no ISO 8601 offset
+        # writes it, and no response is that old.
+        return DateProblem(
+            "implausible",
+            f"{value!r} is dated {_finnish(local.date())}, before {zone.key} kept a "
+            "standard time; no response is that old",
+        )
     return Moment(
-        local.isoformat(),
+        text,
         f"{local.year:04d}-{local.month:02d}",
         local.year,
         ambiguous=ambiguous,
         nonexistent=nonexistent,
     )
+
+
+def parse_moment(
+    value: Cell,
+    formats: tuple[str, ...],
+    zone: ZoneInfo,
+    window: DateWindow = DEFAULT_DATE_WINDOW,
+) -> Moment | None:
+    """Return the response time of a cell, or None when :func:`read_moment` finds none.
+
+    >>> parse_moment("23.11.2026 klo 14.05", DEFAULT_DATE_FORMATS,
+    ...              ZoneInfo("Europe/Helsinki")).iso
+    '2026-11-23T14:05:00+02:00'
+    """
+    moment = read_moment(value, formats, zone, window)
+    return moment if isinstance(moment, Moment) else None

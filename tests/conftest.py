@@ -90,18 +90,22 @@ def write_run(
     mapping_id: str = "test-mapping",
     provider: str = "Testin Terveys Oy",
 ) -> Path:
-    """Write a run folder as `harmonizer run` does: manifest.json and records.jsonl."""
+    """Write a run folder as `harmonizer run` does: manifest.json and records.jsonl.
+
+    The manifest lists the records file's sha256 and record count, as a run's does.
+    """
+    import hashlib
     import json
 
     folder.mkdir(parents=True, exist_ok=True)
-    with (folder / "records.jsonl").open("w", encoding="utf-8") as handle:
-        for record in records:
-            handle.write(json.dumps(record, ensure_ascii=False) + "\n")
+    text = "".join(json.dumps(record, ensure_ascii=False) + "\n" for record in records)
+    (folder / "records.jsonl").write_bytes(text.encode("utf-8"))
     manifest = {
         "run_at": run_at,
         "schema_version": schema_version,
         "mapping": {"id": mapping_id, "version": "1", "provider": provider},
         "counts": {"records": len(records)},
+        "output_sha256": {"records.jsonl": hashlib.sha256(text.encode("utf-8")).hexdigest()},
     }
     (folder / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
     return folder

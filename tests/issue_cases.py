@@ -132,7 +132,7 @@ CASES: dict[IssueCode, Case] = {
         mapping=MAPPING.replace("  unit_name: Yksikkö\n", "  unit_name: Palaute\n")
         + "  age_group: {column: Yksikkö, derive: age}\n",
     ),
-    IssueCode.BAD_DATE: data(good_with(time="32.13.2026 14:05")),
+    IssueCode.BAD_DATE: data(good_with(time="eilen")),
     IssueCode.BAD_CODE: data(good_with(channel="fax")),
     IssueCode.LOOKUP_MISSING: data(
         good_with(channel="Verkko"),
@@ -148,6 +148,8 @@ CASES: dict[IssueCode, Case] = {
         header=HEADER.replace("Palaute", "Alue"),
     ),
     IssueCode.VALUE_TOO_LONG: data(good_with(text="x" * 32_001)),
+    IssueCode.IMPOSSIBLE_DATE: data(good_with(time="31.6.2026 14:05")),
+    IssueCode.IMPLAUSIBLE_DATE: data(good_with(time="31.12.9999 23:59")),
     IssueCode.DUPLICATE_RESPONSE: data(GOOD, GOOD),
     IssueCode.CONFLICTING_ANSWER: data(
         "A;2026-11-23T14:05:00;NPS;9",

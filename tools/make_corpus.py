@@ -147,6 +147,21 @@ def encrypted(valid: bytes) -> bytes | None:
     return out.getvalue()
 
 
+def date_cells(serials: list[float]) -> bytes:
+    """Return a workbook whose aika cells hold these numbers formatted as dates."""
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = "Palaute"
+    sheet.append(HEADER)
+    for number, serial in enumerate(serials, start=1):
+        sheet.append([f"D-{number}", serial, "Turku", 9, 5, None, "Ei"])
+        sheet.cell(sheet.max_row, 2).number_format = "d.m.yyyy"
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return normalise_zip(buffer.getvalue())
+
+
 def main() -> int:
     rng = random.Random(5)
     valid = workbook_bytes([HEADER, *ROWS])
@@ -190,6 +205,25 @@ def main() -> int:
         "long-cell.csv": (
             text + f"K-3;2026-10-06T09:00:00;Turku;8;4;{'pitkä ' * 6000};Ei\r\n"
         ).encode(),
+        # Dates: one plausible window for every form, impossible days named, Excel cells
+        # that hold no date said plainly (issue 8, items 9 and 12; issue 9, item 13).
+        "implausible-dates.csv": csv_text(
+            [
+                HEADER,
+                ["D-1", "9999-12-31T23:59", "Turku", 9, 5, "", "Ei"],
+                ["D-2", "1800-01-01", "Turku", 9, 5, "", "Ei"],
+                ["D-3", "0001-01-01T00:00:00+05:00", "Turku", 9, 5, "", "Ei"],
+            ]
+        ).encode(),
+        "impossible-dates.csv": csv_text(
+            [
+                HEADER,
+                ["D-1", "29.02.2025 10:00", "Turku", 9, 5, "", "Ei"],
+                ["D-2", "31.06.2025 10:00", "Turku", 9, 5, "", "Ei"],
+                ["D-3", "2025-04-31T12:03:44", "Turku", 9, 5, "", "Ei"],
+            ]
+        ).encode(),
+        "excel-not-dates.xlsx": date_cells([0, 1, 60, 61, -1, 0.5, 2958465]),
     }
     for name, content in files.items():
         path = CORPUS / name

@@ -7,6 +7,7 @@ its line. ``schemas/mapping.schema.json`` is generated from these models.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from typing import Annotated, Any, Literal
 
@@ -120,6 +121,16 @@ class FieldRule(ColumnRef):
     )
     timezone: str = Field(
         "Europe/Helsinki", description="Zone of local times that carry no offset."
+    )
+    earliest: dt.date | None = Field(
+        None,
+        description="responded_at: the earliest plausible response date (default "
+        "1990-01-01); an earlier date is an implausible-date issue.",
+    )
+    latest: dt.date | None = Field(
+        None,
+        description="responded_at: the latest plausible response date (default "
+        "2100-12-31); a later date is an implausible-date issue.",
     )
     derive: Literal["birth_year", "age"] | None = Field(
         None,

@@ -16,7 +16,7 @@ from harmonizer.issues import IssueCode
 from harmonizer.mapping.model import FieldRule, Mapping, Scalar
 from harmonizer.mapping.problems import KeyPath, MappingProblem, MappingProblems, line_of
 from harmonizer.schema import RecordSchema
-from harmonizer.values import DATE_FORMAT_NAMES, label_key
+from harmonizer.values import DATE_FORMAT_NAMES, label_key, pattern_problem
 
 DERIVED_FIELDS = (
     "schema_version",
@@ -200,6 +200,20 @@ class RuleChecker:
                         (*at, "formats", index),
                         f"unknown date format {fmt!r}; use {', '.join(DATE_FORMAT_NAMES)} or a strptime pattern with %",
                     )
+                elif fmt not in DATE_FORMAT_NAMES and (problem := pattern_problem(fmt)):
+                    self.problem(
+                        (*at, "formats", index),
+                        f"the date pattern {fmt!r} cannot be used: {problem}; write it "
+                        "with %d %m %Y %H %M %S as Python's strptime reads them",
+                    )
+        for key in ("earliest", "latest"):
+            if getattr(rule, key) is not None and name != "responded_at":
+                self.problem((*at, key), f"{key} applies to responded_at only")
+        if rule.earliest and rule.latest and rule.earliest > rule.latest:
+            self.problem(
+                (*at, "latest"),
+                f"latest ({rule.latest}) is before earliest ({rule.earliest}); swap them",
+            )
         try:
             ZoneInfo(rule.timezone)
         except (ZoneInfoNotFoundError, ValueError):

@@ -1,0 +1,178 @@
+"""Text values and missing values through the real CLI.
+
+Line breaks come out as LF whatever wrote the export; the mapping's ``missing_values``
+mean "no answer" in every mapped column; and every fix a message suggests works when
+followed.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from click.testing import CliRunner
+from openpyxl import Workbook
+
+from harmonizer.cli import main
+from tests.helpers import read_jsonl, write_csv, write_mapping
+
+HEADER = ["Tunniste", "Aika", "Yksikkö", "Suosittelu", "Palaute", "Sukupuoli", "Syntynyt", "Oma"]
+FIELDS = """\
+response_id: {column: Tunniste}
+fields:
+  responded_at: Aika
+  unit_name: Yksikkö
+  nps: Suosittelu
+  open_feedback: Palaute
+  gender: Sukupuoli
+  age_group: {column: Syntynyt, derive: birth_year}
+own_items:
+  parking: {column: Oma}
+"""
+
+
+def row(rid: str, **cells: object) -> list[object]:
+    values: dict[str, object] = {
+        "Tunniste": rid,
+        "Aika": "23.11.2026 14:05",
+        "Yksikkö": "Oulun terveysasema",
+        "Suosittelu": 9,
+        "Palaute": "Kiitos",
+        "Sukupuoli": "nainen",
+        "Syntynyt": 1970,
+        "Oma": "kyllä",
+    }
+    values.update(cells)
+    return [values[name] for name in HEADER]
+
+
+def run(folder: Path, export: Path, fields: str = FIELDS) -> Any:
+    mapping = write_mapping(folder / "mapping.yaml", fields)
+    result = CliRunner().invoke(
+        main,
+        ["run", "-m", str(mapping), str(export), "-o", str(folder / "out"), "-q"],
+        catch_exceptions=False,
+    )
+    assert result.exit_code == 0, result.output + result.stderr
+    kept = {r["source"]["response_id"]: r for r in read_jsonl(folder / "out" / "records.jsonl")}
+    rejects = read_jsonl(folder / "out" / "rejects.jsonl")
+    return kept, rejects
+
+
+def test_windows_line_breaks_become_lf_in_every_text_value(tmp_path: Path) -> None:
+    export = write_csv(
+        tmp_path / "export.csv",
+        [
+            HEADER,
+            row(
+                "crlf",
+                Palaute="Kiitos\r\nhyvästä palvelusta\r\n\r\nTerveisin",
+                Yksikkö="Oulun\r\nterveysasema",
+                Oma="ensin\r\nsitten",
+            ),
+            row("cr", Palaute="vanha\rMac"),
+        ],
+    )
+    kept, rejects = run(tmp_path, export)
+    assert rejects == []
+    assert kept["crlf"]["open_feedback"] == "Kiitos\nhyvästä palvelusta\n\nTerveisin"
+    assert kept["crlf"]["unit_name"] == "Oulun\nterveysasema"
+    assert kept["crlf"]["own_items"] == {"parking": "ensin\nsitten"}
+    assert kept["cr"]["open_feedback"] == "vanha\nMac"
+    text = (tmp_path / "out" / "records.jsonl").read_text(encoding="utf-8")
+    assert "\\r" not in text
+
+
+def test_line_breaks_in_xlsx_cells_become_lf(tmp_path: Path) -> None:
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(HEADER)
+    sheet.append(row("x", Palaute="yksi\r\nkaksi"))
+    book.save(tmp_path / "export.xlsx")
+    kept, _ = run(tmp_path, tmp_path / "export.xlsx")
+    assert kept["x"]["open_feedback"] == "yksi\nkaksi"
+
+
+def test_missing_values_mean_no_answer_in_every_mapped_column(tmp_path: Path) -> None:
+    export = write_csv(
+        tmp_path / "export.csv",
+        [
+            HEADER,
+            row("dash", Palaute="-", Sukupuoli="-", Syntynyt="-", Oma="-"),
+            row("na", Palaute="NA", Sukupuoli="n/a", Syntynyt="?", Oma="N/A"),
+        ],
+    )
+    kept, rejects = run(tmp_path, export)
+    assert rejects == []
+    for rid in ("dash", "na"):
+        record = kept[rid]
+        assert (record["open_feedback"], record["gender"], record["age_group"]) == (
+            None,
+            None,
+            None,
+        )
+        assert record["own_items"] == {"parking": None}
+
+
+def test_the_mappings_own_missing_values_apply_too(tmp_path: Path) -> None:
+    export = write_csv(
+        tmp_path / "export.csv",
+        [HEADER, row("x", Palaute="tyhjä", Sukupuoli="Tyhjä", Aika="tyhjä")],
+    )
+    kept, rejects = run(tmp_path, export, 'missing_values: ["tyhjä"]\n' + FIELDS)
+    # The response time is required: blank (no answer) is a located required-missing.
+    assert [i["code"] for r in rejects for i in r["issues"]] == ["required-missing"]
+    assert rejects[0]["issues"][0]["column_letter"] == "B"
+    assert kept == {}
+    export = write_csv(
+        tmp_path / "export.csv", [HEADER, row("x", Palaute="tyhjä", Sukupuoli="Tyhjä")]
+    )
+    kept, rejects = run(tmp_path, export, 'missing_values: ["tyhjä"]\n' + FIELDS)
+    assert rejects == []
+    assert (kept["x"]["open_feedback"], kept["x"]["gender"]) == (None, None)
+
+
+def test_a_label_for_a_year_of_birth_follows_the_messages_fix(tmp_path: Path) -> None:
+    export = write_csv(tmp_path / "export.csv", [HEADER, row("x", Syntynyt="ei halua kertoa")])
+    kept, rejects = run(tmp_path, export)
+    issue = rejects[0]["issues"][0]
+    assert (issue["code"], issue["field"]) == ("bad-number", "age_group")
+    message = issue["message"]
+    assert "value_map of fields.age_group" in message
+    # check refuses missing: on age_group, so the message must not send anyone there.
+    assert "missing" not in message
+    # Follow the fix the message names.
+    fixed = FIELDS.replace(
+        "  age_group: {column: Syntynyt, derive: birth_year}\n",
+        '  age_group: {column: Syntynyt, derive: birth_year, value_map: {"ei halua kertoa": null}}\n',
+    )
+    mapping = write_mapping(tmp_path / "mapping.yaml", fixed)
+    checked = CliRunner().invoke(main, ["check", str(mapping)], catch_exceptions=False)
+    assert checked.exit_code == 0, checked.stdout
+    kept, rejects = run(tmp_path, export, fixed)
+    assert rejects == []
+    assert kept["x"]["age_group"] is None
+
+
+def test_a_value_map_still_wins_over_a_missing_value(tmp_path: Path) -> None:
+    export = write_csv(tmp_path / "export.csv", [HEADER, row("x", Sukupuoli="-", Syntynyt="-")])
+    fixed = FIELDS.replace(
+        "  gender: Sukupuoli\n", '  gender: {column: Sukupuoli, value_map: {"-": other}}\n'
+    )
+    kept, _ = run(tmp_path, export, fixed)
+    assert kept["x"]["gender"] == "other"
+
+
+def test_a_missing_value_in_a_lookup_column_takes_the_default(tmp_path: Path) -> None:
+    export = write_csv(tmp_path / "export.csv", [HEADER, row("x", Yksikkö="-")])
+    fixed = (
+        FIELDS.replace(
+            "  unit_name: Yksikkö\n",
+            "  unit_name: {column: Yksikkö, lookup: units, default: Tuntematon yksikkö}\n",
+        )
+        + "lookups:\n  units:\n    rows:\n      OULU: {unit_name: Oulun terveysasema}\n"
+    )
+    kept, rejects = run(tmp_path, export, fixed)
+    assert rejects == []
+    assert kept["x"]["unit_name"] == "Tuntematon yksikkö"

@@ -1,0 +1,90 @@
+"""Converters as pure functions of a raw value and its rule: text, missing values, dates."""
+
+from __future__ import annotations
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from harmonizer.converters import (
+    MissingValues,
+    moment_converter,
+    normalise_line_breaks,
+    own_item_converter,
+    text_converter,
+)
+from harmonizer.issues import IssueCode
+from harmonizer.mapping.model import DEFAULT_MISSING_VALUES, FieldRule
+
+MISSING = MissingValues(DEFAULT_MISSING_VALUES)
+
+
+@given(st.lists(st.sampled_from(["a", "ä", " ", "\r", "\n", "\r\n"]), max_size=30).map("".join))
+def test_line_breaks_are_lf_and_nothing_else_changes(text: str) -> None:
+    result = normalise_line_breaks(text)
+    assert "\r" not in result
+    assert result.replace("\n", "") == text.replace("\r", "").replace("\n", "")
+    # As many line breaks as a reader of the export sees.
+    assert result.count("\n") == text.replace("\r\n", "\n").replace("\r", "\n").count("\n")
+
+
+def test_missing_values_match_like_labels_and_never_long_text() -> None:
+    assert "-" in MISSING
+    assert " N/A " in MISSING
+    assert "n/a" in MISSING
+    assert "?" in MISSING
+    assert "Kiitos" not in MISSING
+    assert "-" * 5000 not in MISSING
+    assert None not in MISSING
+    assert "-" not in MissingValues(())
+
+
+def test_text_keeps_a_value_map_before_missing_values() -> None:
+    rule = FieldRule(column="x", value_map={"-": "viiva"})
+    convert = text_converter("unit_name", rule, None, missing_values=MISSING)
+    assert convert("-").value == "viiva"
+    assert convert("NA").value is None
+    assert convert("Asema\r\nA").value == "Asema\nA"
+
+
+def test_own_items_drop_missing_values_and_keep_numbers() -> None:
+    convert = own_item_converter({}, None, MISSING)
+    assert convert("-").value is None
+    assert convert(4).value == 4
+    assert convert("a\rb").value == "a\nb"
+
+
+def test_the_date_converter_names_the_code_of_each_problem() -> None:
+    convert = moment_converter(FieldRule(column="x"), MISSING)
+    assert convert("-").value is None
+    assert convert("-").error is None
+    codes = {
+        cell: (result.error[0] if result.error else None)
+        for cell in ("31.6.2025", "9999-12-31T23:59", "eilen", "23.11.2026 14:05")
+        for result in [convert(cell)]
+    }
+    assert codes == {
+        "31.6.2025": IssueCode.IMPOSSIBLE_DATE,
+        "9999-12-31T23:59": IssueCode.IMPLAUSIBLE_DATE,
+        "eilen": IssueCode.BAD_DATE,
+        "23.11.2026 14:05": None,
+    }
+
+
+def test_the_rules_window_replaces_the_default() -> None:
+    import datetime as dt
+
+    rule = FieldRule(column="x", earliest=dt.date(1800, 1, 1))
+    assert moment_converter(rule)("1800-01-01").value == "1800-01-01"
+    assert moment_converter(rule)("2101-01-01").error is not None
+
+
+def test_a_number_cell_matches_a_numeric_missing_value() -> None:
+    import datetime as dt
+
+    codes = MissingValues(["99", "-"])
+    assert 99 in codes
+    assert 99.0 in codes
+    assert "99" in codes
+    assert 98 not in codes
+    assert True not in codes
+    assert dt.date(2026, 1, 1) not in codes
