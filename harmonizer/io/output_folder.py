@@ -59,7 +59,8 @@ def refuse_overwriting(outputs: Iterable[Path], inputs: Iterable[Path], *, what:
 def folder_lock(folder: Path, *, shared: bool = False) -> Iterator[None]:
     """Hold a lock on ``folder`` (created when missing) while the block runs.
 
-    Exclusive by default (a run writing the folder); ``shared=True`` for a folder that
+    Exclusive by default (a run writing the folder, created when missing and removed
+    again when the run fails before writing anything); ``shared=True`` for a folder that
     is read, so that reading waits for no one but refuses a folder being written; a
     missing folder is not locked (the reader then says what is wrong with it).
 
@@ -71,6 +72,7 @@ def folder_lock(folder: Path, *, shared: bool = False) -> Iterator[None]:
         # Nothing to lock (the reader says what is wrong with a missing folder).
         yield
         return
+    created = not shared and not folder.exists()
     try:
         if not shared:
             folder.mkdir(parents=True, exist_ok=True)
@@ -95,6 +97,12 @@ def folder_lock(folder: Path, *, shared: bool = False) -> Iterator[None]:
             # than not at all, as before locking existed.
             pass
         yield
+    except BaseException:
+        if created:
+            # A run that failed leaves no empty folder behind it (a full one stays).
+            with contextlib.suppress(OSError):
+                folder.rmdir()
+        raise
     finally:
         os.close(fd)
 
