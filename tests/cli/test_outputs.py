@@ -405,3 +405,34 @@ def test_a_single_output_that_cannot_be_written_exits_2_naming_it(
     assert completed.stderr.startswith(f"harmonizer: error: {argv[-1]}: cannot write: ")
     assert "Traceback" not in completed.stderr
     assert sorted(p.name for p in target.iterdir()) == ["old.txt"]  # nothing half-written
+
+
+def test_a_combine_that_cannot_write_exits_2_and_leaves_no_folder(
+    previous: tuple[Path, dict[str, bytes]], tmp_path: Path
+) -> None:
+    outdir, before = previous
+    county = tmp_path / "county"
+    completed = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "harmonizer",
+            "combine",
+            str(outdir),
+            "-o",
+            str(county),
+            "--format",
+            "csv,parquet",
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+        preexec_fn=_limit_to_a_kilobyte,
+        timeout=WAIT_SECONDS,
+    )
+    assert completed.returncode == 2, completed.stderr
+    assert completed.stderr.startswith(f"harmonizer: error: {county / 'records.'}")
+    assert ": cannot write: File too large" in completed.stderr
+    assert "Traceback" not in completed.stderr
+    assert not county.exists()  # the folder it created, removed again
+    assert snapshot(outdir) == before
