@@ -5,7 +5,8 @@ The public API: :func:`harmonize` writes a dataset from exports and a mapping,
 mapping file (and its fit to a sample export), :func:`load_mapping` loads one, and
 :func:`load_schema` loads the national record schema. Across runs, :func:`combine`
 merges runs into a dataset, :func:`aggregate` computes comparable figures per group,
-:func:`report` writes the meeting report and :func:`codebook` the data dictionary.
+:func:`report` writes the meeting report and :func:`codebook` the data dictionary;
+:func:`draft_mapping` drafts a mapping from an export.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from harmonizer.api import (
     validate,
 )
 from harmonizer.dataset import CombineResult
+from harmonizer.draft import DraftResult, draft_mapping
 from harmonizer.errors import (
     DatasetError,
     HarmonizerError,
@@ -41,6 +43,7 @@ from harmonizer.schema import RecordSchema, load_schema
 __all__ = [
     "CombineResult",
     "DatasetError",
+    "DraftResult",
     "Figures",
     "HarmonizerError",
     "Issue",
@@ -60,6 +63,7 @@ __all__ = [
     "check_mapping",
     "codebook",
     "combine",
+    "draft_mapping",
     "harmonize",
     "load_mapping",
     "load_schema",

@@ -6,7 +6,7 @@ drop_duplicates -> ReportBuilder.wrap -> writers. No stage holds a whole export.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass, replace
 from itertools import islice
@@ -208,8 +208,12 @@ def check_mapping(
     sample: Path | str | None = None,
     rows: int | None = None,
     max_issues: int = DEFAULT_MAX_ISSUES,
+    lookups: Mapping[str, Path] | None = None,
 ) -> Report:
     """Check a mapping file, and with ``sample`` its fit to an export; return the report.
+
+    ``lookups`` gives lookup files from elsewhere than the mapping's folder (lookup
+    name -> path), as ``--lookup NAME=PATH`` does.
 
     Mapping problems are issues located in the mapping file (its line in ``row``, the
     key path in ``field``). With ``sample``, the export's first ``rows`` rows (all when
@@ -227,7 +231,7 @@ def check_mapping(
     from harmonizer.mapping.check import check_mapping_file
     from harmonizer.mapping.sample import SampleCheck
 
-    checked = check_mapping_file(mapping)
+    checked = check_mapping_file(mapping, lookup_files=lookups)
     report = Report(
         checked.mapping_id,
         checked.version,

@@ -242,6 +242,10 @@ def code_converter(name: str, rule: FieldRule | None, loaded: LoadedMapping) -> 
     for code, spec in excluded.items():
         labels.add([code, *spec.get("labels", {}).values()], "excluded", spec["reason"])
     _value_map(labels, rule)
+    # A label mapped to an excluded code (Åland: "91") means what the code means.
+    for key, (kind, target) in list(labels.table.items()):
+        if kind == "value" and isinstance(target, str) and target in excluded:
+            labels.table[key] = ("excluded", excluded[target]["reason"])
     width = (
         len(codes[0])
         if codes and all(c.isdigit() and len(c) == len(codes[0]) for c in codes)

@@ -1,5 +1,6 @@
 """Exceptions for problems that stop a run before or while it reads data.
 
+Their messages are redacted like issues (:mod:`harmonizer.redaction`).
 Data problems never raise: they become :class:`harmonizer.issues.Issue` values that
 travel with their source row. These exceptions are for setups that cannot run at all,
 and the CLI maps every one of them to exit code 2.
@@ -7,9 +8,22 @@ and the CLI maps every one of them to exit code 2.
 
 from __future__ import annotations
 
+from harmonizer.redaction import redact_text
+
 
 class HarmonizerError(Exception):
-    """Base class: the run cannot continue (exit code 2)."""
+    """Base class: the run cannot continue (exit code 2).
+
+    The message is redacted when the error is raised: it can quote an export's header
+    texts or a parser's view of a cell, and it is printed on stderr, where a CI log or a
+    terminal scrollback keeps it.
+
+    >>> str(ReadError("the header has: 'Soita 040 123 4567', 'NPS'"))
+    "the header has: 'Soita [PUHELIN]', 'NPS'"
+    """
+
+    def __init__(self, *args: object) -> None:
+        super().__init__(*(redact_text(a) if isinstance(a, str) else a for a in args))
 
 
 class ReadError(HarmonizerError):

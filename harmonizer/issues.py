@@ -320,6 +320,22 @@ def message(
     return f"{detail}; {remedy(code, field=field, mapping=mapping)}"
 
 
+def quote(value: Any) -> str:
+    r"""Return ``value`` quoted for a message, personal data redacted before it is quoted.
+
+    Redacting first matters: ``repr()`` writes a tab as ``\t``, which a pattern run over
+    the finished message would have to read back.
+
+    >>> quote("soita 040\t765 4321")
+    "'soita [PUHELIN]'"
+    >>> quote(358401112223)
+    '[PUHELIN]'
+    """
+    if isinstance(value, str):
+        return repr(redact_text(value))
+    return redact_text(repr(value)) or ""
+
+
 def preview(value: Any) -> str | None:
     """Return ``value`` as short text for an issue, or None when there is no value.
 

@@ -1,17 +1,26 @@
-"""Redacting personal data from text before anything is written.
+r"""Redacting personal data from text before anything is written.
 
 Three kinds of personal data are replaced with a marker:
 
 * Finnish personal identity codes (henkilötunnus) with any century sign
-  (``+``, ``-``, ``Y X W V U``, ``A B C D E F``), only when the date exists and the
-  check character is right, so that an order number is not taken for one;
+  (``+``, ``-``, ``Y X W V U``, ``A B C D E F``, and the dashes autocorrect writes for
+  ``-``: en dash, non-breaking hyphen, minus sign, ...), only when the date exists and
+  the check character is right, so that an order number is not taken for one;
 * Finnish phone numbers in their common writings (``040 123 4567``, ``040-1234567``,
-  ``(09) 310 1234``, ``+358 40 123 4567``, ``+358 (0)40 123 4567``, ``00358 40 ...``);
-* e-mail addresses, including the ``name(at)example.fi`` writing.
+  ``(09) 310 1234``, ``+358 40 123 4567``, ``358401234567``, ``+358 (0)40 123 4567``,
+  ``00358 40 ...``), with spaces, non-breaking spaces or any dash between digit groups;
+* e-mail addresses, including the ``name(at)example.fi``, ``name(a)example.fi`` and
+  full-width at sign (U+FF20) writings, and an address followed by a Finnish case ending
+  (``matti@example.fi-osoitteeseen``).
 
 Some shapes are left alone because they are not personal data and look like it to a
-careless pattern: record ids (UUIDs), business ids (Y-tunnus ``NNNNNNN-N``) and SOTE
-organisation OIDs. Names, addresses and other free-text identifiers are not detected.
+careless pattern: record ids (UUIDs), business ids (Y-tunnus ``NNNNNNN-N``), SOTE
+organisation OIDs and dates (``01-02-2026``, ``1.2.2026``, ``01022026``). Names,
+addresses and other free-text identifiers are not detected.
+
+Text that quotes a value with ``repr()`` (as messages do) writes a tab as ``\t`` and a
+non-breaking space as ``\xa0``: the redactor reads such escapes as the characters they
+stand for, so ``'040\t765 4321'`` in a message is redacted as the number it is.
 
 Every pattern is anchored so that a match can only start at the beginning of a run of
 its characters: a hostile cell cannot make the matching quadratic.
@@ -33,32 +42,51 @@ CENTURY_BY_SIGN = {
     **dict.fromkeys("-YXWVU", 1900),
     **dict.fromkeys("ABCDEF", 2000),
 }
+"""The century signs of the official identity code."""
+DASH_VARIANTS = "\u2010\u2011\u2012\u2013\u2014\u2212\ufe63\uff0d"
+"""What word processors and autocorrect write for a hyphen-minus: hyphen, non-breaking
+hyphen, figure dash, en dash, em dash, minus sign, small and full-width hyphen-minus."""
+_CENTURY = {**CENTURY_BY_SIGN, **dict.fromkeys(DASH_VARIANTS, 1900)}
 
+_DASH = f"[-{DASH_VARIANTS}]"
+# A space within a line: space, tab, no-break space, thin spaces; never a line break.
+_SPACE = r"[^\S\r\n]"
+# Dates in the writings exports and people use: d.m.yyyy, dd-mm-yyyy, dd/mm/yy, with any
+# dash, or ddmmyyyy. They are kept so that a date is never taken for a phone number.
+_DAY = r"(?:0?[1-9]|[12]\d|3[01])"
+_MONTH = r"(?:0?[1-9]|1[0-2])"
+_DATE = (
+    rf"(?<![\d.]){_DAY}(?P<date_sep>[./ ]|{_DASH}){_MONTH}(?P=date_sep)(?:(?:19|20)\d\d|\d\d)(?!\d)"
+    r"|(?<!\d)(?:0[1-9]|[12]\d|3[01])(?:0[1-9]|1[0-2])(?:19|20)\d\d(?!\d)"
+)
 _KEEP = (
     # record ids: a UUID can hold seven digits in a row that look like a phone number
     r"(?<![0-9A-Fa-f-])[0-9A-Fa-f]{8}(?:-[0-9A-Fa-f]{4}){3}-[0-9A-Fa-f]{12}(?![0-9A-Fa-f-])"
     # business ids (Y-tunnus) such as 0112038-9
     r"|(?<![\d-])\d{7}-\d(?![\d-])"
-    # OIDs of the SOTE organisation register (1.2.246.10.<business id>.10.<n>)
-    r"|(?<![\d.])\d+(?:\.\d+){5,}(?![.\d])"
+    # OIDs of the SOTE organisation register (1.2.246.10.<business id>.10.<n>); an OID
+    # whose last arc runs into a century sign is an identity code glued to a prefix
+    rf"|(?<![\d.])\d+(?:\.\d+){{5,}}(?![.\d+A-Ya-y]|{_DASH})"
+    rf"|{_DATE}"
 )
-_EMAIL = (
-    r"(?<![\w.%+-])[\w.%+-]+"
-    r"(?:@|[ \t]?[(\[]at[)\]][ \t]?)"
-    r"[\w-]+(?:\.[\w-]+)*\.[^\W\d_]{2,}(?![\w-])"
-)
-# Boundaries are digits only (not letters): text shown in a message as repr() turns a
-# line break into '\n', and the 'n' must not shield the number that follows it.
+# The at sign: @, full-width and small @, and the spelt-out (at), [at], (a), [a].
+_AT = rf"(?:[@\uff20\ufe6b]|{_SPACE}?[(\[](?:at|a)[)\]]{_SPACE}?)"
+# The address ends at the top-level domain; a Finnish case ending may follow after a
+# hyphen (matti@example.fi-osoitteeseen), so only a word character may not.
+_EMAIL = rf"(?<![\w.%+-])[\w.%+-]+{_AT}[\w-]+(?:\.[\w-]+)*\.[^\W\d_]{{2,}}(?!\w)"
+# Boundaries are digits only (not letters): letters glued to a code do not make it
+# another code.
 _HETU = (
     r"(?<!\d)(?P<day>[0-3]\d)(?P<month>[01]\d)(?P<year>\d\d)"
-    r"(?P<century>[-+ABCDEFUVWXYabcdefuvwxy])"
+    rf"(?P<century>[-+ABCDEFUVWXYabcdefuvwxy{DASH_VARIANTS}])"
     r"(?P<serial>\d{3})(?P<check>[0-9A-Ya-y])(?!\d)"
 )
-_GAP = r"(?:[ \t]?-[ \t]?|[ \t])?"
+_GAP = rf"(?:{_SPACE}?{_DASH}{_SPACE}?|{_SPACE})?"
 _PHONE = (
     r"(?<![\d+])(?<!\d[.,])"
     r"(?:"
-    rf"(?:\+|00)358{_GAP}(?:\(0\){_GAP})?[1-9](?:{_GAP}\d){{5,10}}"
+    # +358, 00358, and 358 as SMS exports write it, without the plus
+    rf"(?:\+|00)?358{_GAP}(?:\(0\){_GAP})?[1-9](?:{_GAP}\d){{5,10}}"
     rf"|\(0\d{{1,3}}\){_GAP}\d(?:{_GAP}\d){{4,8}}"
     rf"|0\d(?:{_GAP}\d){{5,10}}"
     r")(?!\d)"
@@ -67,7 +95,22 @@ _PERSONAL = re.compile(
     rf"(?P<keep>{_KEEP})|(?P<email>{_EMAIL})|(?P<hetu>{_HETU})|(?P<phone>{_PHONE})",
     re.IGNORECASE,
 )
-_WORTH_A_LOOK = re.compile(r"[\d@]|\(at\)|\[at\]", re.IGNORECASE)
+_WORTH_A_LOOK = re.compile(r"[\d@\uff20\ufe6b]|[(\[]at?[)\]]", re.IGNORECASE)
+# What repr() writes for characters it does not show as themselves.
+_ESCAPE = re.compile(r"\\(?:x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|[\\'\"abfnrtv0])")
+_SIMPLE_ESCAPES = {
+    "\\": "\\",
+    "'": "'",
+    '"': '"',
+    "a": "\a",
+    "b": "\b",
+    "f": "\f",
+    "n": "\n",
+    "r": "\r",
+    "t": "\t",
+    "v": "\v",
+    "0": "\0",
+}
 
 
 def hetu_check_char(digits: str) -> str:
@@ -84,19 +127,46 @@ def is_hetu(text: str) -> bool:
 
     >>> is_hetu("131052-308T"), is_hetu("131052-308A"), is_hetu("010120A123C")
     (True, False, False)
+    >>> is_hetu("131052\u2013308T")  # an en dash for the hyphen, as autocorrect writes it
+    True
     """
     match = re.fullmatch(_HETU, text, re.IGNORECASE)
     return match is not None and _valid_hetu(match)
 
 
 def _valid_hetu(match: re.Match[str]) -> bool:
-    century = CENTURY_BY_SIGN[match["century"].upper()]
+    century = _CENTURY[match["century"].upper()]
     try:
         dt.date(century + int(match["year"]), int(match["month"]), int(match["day"]))
     except ValueError:
         return False
     expected = hetu_check_char(match["day"] + match["month"] + match["year"] + match["serial"])
     return match["check"].upper() == expected
+
+
+def _unescaped(text: str) -> tuple[str, list[int]]:
+    """Return ``text`` with repr() escapes read as their characters, and where each came from.
+
+    ``starts[i]`` is the index in ``text`` of the i-th character of the result (and
+    ``starts[len(result)] == len(text)``), so a match in the result maps back to a span
+    of ``text``.
+    """
+    parts: list[str] = []
+    starts: list[int] = []
+    position = 0
+    for escape in _ESCAPE.finditer(text):
+        parts.append(text[position : escape.start()])
+        starts.extend(range(position, escape.start()))
+        sequence = escape.group(0)[1:]
+        if sequence[0] in "xuU":
+            parts.append(chr(min(int(sequence[1:], 16), 0x10FFFF)))
+        else:
+            parts.append(_SIMPLE_ESCAPES[sequence])
+        starts.append(escape.start())
+        position = escape.end()
+    parts.append(text[position:])
+    starts.extend(range(position, len(text) + 1))
+    return "".join(parts), starts
 
 
 class Redactor:
@@ -106,26 +176,38 @@ class Redactor:
     """
 
     def redact(self, text: str) -> tuple[str, Counter[str]]:
-        """Return the redacted text and how many values of each kind were replaced.
+        r"""Return the redacted text and how many values of each kind were replaced.
 
         >>> Redactor().redact("Soita 040 123 4567 tai maili a.b@example.fi")[0]
         'Soita [PUHELIN] tai maili [EMAIL]'
         >>> Redactor().redact("hetu 131052-308T, tilaus 131052-308A")
         ('hetu [HETU], tilaus 131052-308A', Counter({'hetu': 1}))
+        >>> Redactor().redact(repr("040\t765 4321"))[0]  # as a message quotes it
+        "'[PUHELIN]'"
         """
         counts: Counter[str] = Counter()
         if _WORTH_A_LOOK.search(text) is None:
             return text, counts
-
-        def replace(match: re.Match[str]) -> str:
+        if "\\" in text:
+            view, starts = _unescaped(text)
+        else:
+            view, starts = text, []
+        pieces: list[str] = []
+        position = 0
+        for match in _PERSONAL.finditer(view):
             kind = match.lastgroup
             if kind == "keep" or (kind == "hetu" and not _valid_hetu(match)):
-                return match.group(0)
+                continue
             assert kind is not None
             counts[kind] += 1
-            return MARKERS[kind]
-
-        return _PERSONAL.sub(replace, text), counts
+            start, end = (starts[match.start()], starts[match.end()]) if starts else match.span()
+            pieces.append(text[position:start])
+            pieces.append(MARKERS[kind])
+            position = end
+        if not counts:
+            return text, counts
+        pieces.append(text[position:])
+        return "".join(pieces), counts
 
     def clean(self, text: str) -> str:
         """Return ``text`` redacted, without the counts.

@@ -121,6 +121,7 @@ class RecordBuilder:
         self.header = HeaderIndex(info.header)
         self.missing_columns: list[str] = []
         self.header_issues: list[Issue] = []
+        self._duplicate_rules: dict[str, list[str]] = {}
         self.constants = dict(model.constants)
         self.required = required_fields(self.schema)
         self._fields = self.schema.fields
@@ -186,25 +187,33 @@ class RecordBuilder:
         return column
 
     def _duplicate_header(self, ref: ColumnRef, column: Column, where: str) -> None:
-        """Warn once per header text that the mapping took the first of several columns."""
-        if any(i.column == column.header for i in self.header_issues):
-            return
+        """Warn once per header text that the mapping took the first of several columns.
+
+        The warning names every rule that takes the header text without ``occurrence``
+        (a statement and an own item may both mean another column).
+        """
         columns = self.header.columns_named(ref)
+        letters = ", ".join(c.letter for c in columns)
+        rules = self._duplicate_rules.setdefault(letters, [])
+        rules.append(where)
+        # Replace the warning given for an earlier rule (compared by letters: the header
+        # text in an issue is redacted).
+        self.header_issues = [i for i in self.header_issues if i.column_letter != letters]
         shown = " and ".join(f"{c.letter} '{c.header}'" for c in columns)
         code = IssueCode.DUPLICATE_HEADER
         self.header_issues.append(
             Issue(
                 code,
                 f"the header has {len(columns)} columns named '{column.header}' ({shown}); "
-                f"the mapping ({where}) takes the first, {column.letter}; add occurrence: 2 "
-                "(or a letter) to the rule if another one is meant, or occurrence: 1 to "
-                "confirm the first",
+                f"the mapping ({'; '.join(rules)}) takes the first, {column.letter}; add "
+                "occurrence: 2 (or a letter) to each rule where another one is meant, or "
+                "occurrence: 1 to confirm the first",
                 code.severity,
                 self.info.name,
                 self.info.sheet,
                 self.info.header_row + max(self.loaded.model.source.header_rows - 1, 0),
                 column.header,
-                ", ".join(c.letter for c in columns),
+                letters,
                 None,
                 None,
             )

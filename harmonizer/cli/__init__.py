@@ -25,6 +25,7 @@ from harmonizer.cli.aggregate import aggregate_command
 from harmonizer.cli.check import check_command
 from harmonizer.cli.combine import combine_command
 from harmonizer.cli.common import EXIT_CANNOT_RUN, EXIT_INTERRUPTED
+from harmonizer.cli.draft import draft_command
 from harmonizer.cli.report import report_command
 from harmonizer.cli.run import run_command
 from harmonizer.cli.schema import schema_group
@@ -141,6 +142,7 @@ COMMANDS: Sequence[click.Command] = (
     schema_group,
     check_command,
     validate_command,
+    draft_command,
 )
 for _command in COMMANDS:
     main.add_command(_command)

@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from harmonizer.api import check_mapping
-from harmonizer.cli.common import cannot_run
+from harmonizer.cli.common import cannot_run, lookup_option
 from harmonizer.cli.reporting import check_output, emit, report_options, report_set
 from harmonizer.io.output_folder import refuse_overwriting
 
@@ -26,11 +26,13 @@ from harmonizer.io.output_folder import refuse_overwriting
     type=click.IntRange(min=1),
     help="With --sample: read only the first N data rows.",
 )
+@lookup_option
 @report_options
 def check_command(
     mappings: tuple[Path, ...],
     sample: Path | None,
     rows: int | None,
+    lookup_files: dict[str, Path],
     fmt: str,
     output: Path | None,
     max_issues: int,
@@ -58,10 +60,12 @@ def check_command(
         raise click.UsageError("--sample checks one mapping; give exactly one MAPPING")
     with cannot_run():
         if output is not None:
-            inputs = [*mappings, *([sample] if sample is not None else [])]
+            inputs = [*mappings, *([sample] if sample is not None else []), *lookup_files.values()]
             refuse_overwriting([output], inputs, what="-o")
         reports = [
-            check_mapping(path, sample=sample, rows=rows, max_issues=max_issues)
+            check_mapping(
+                path, sample=sample, rows=rows, max_issues=max_issues, lookups=lookup_files
+            )
             for path in mappings
         ]
         if sample is not None and reports[0].rows_checked is None and not quiet:

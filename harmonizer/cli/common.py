@@ -139,6 +139,26 @@ quiet_option = click.option("-q", "--quiet", is_flag=True, help="Print nothing b
 dataset_argument = click.argument("dataset", type=click.Path(path_type=Path))
 
 
+def _parse_lookups(ctx: click.Context, param: click.Parameter, value: tuple[str, ...]) -> Any:
+    from harmonizer.mapping.files import parse_lookup_option
+
+    try:
+        return parse_lookup_option(value)
+    except ValueError as err:
+        raise click.BadParameter(str(err)) from err
+
+
+lookup_option = click.option(
+    "--lookup",
+    "lookup_files",
+    multiple=True,
+    metavar="NAME=PATH",
+    callback=_parse_lookups,
+    help="The file of lookup NAME, for a lookup file that comes with each export "
+    "(lookup files named in the mapping must lie in the mapping's folder). Repeatable.",
+)
+
+
 def output_dir_option(help_text: str) -> Callable[[Command], Command]:
     """Return the required ``-o/--output`` option naming the folder to write into."""
     return click.option(

@@ -7,13 +7,14 @@ from pathlib import Path
 
 import click
 
-from harmonizer.api import OUTPUT_FORMATS, harmonize
+from harmonizer.api import OUTPUT_FORMATS, PUBLISHED_NAMES, harmonize
 from harmonizer.cli.common import (
     EXIT_ERRORS,
     EXIT_OK,
     cannot_run,
     export_rows,
     formats_option,
+    lookup_option,
     mapping_option,
     output_dir_option,
     plural,
@@ -23,6 +24,7 @@ from harmonizer.cli.common import (
     refuse_format_words,
     say,
 )
+from harmonizer.io.output_folder import refuse_overwriting
 from harmonizer.mapping.load import load_mapping
 
 
@@ -46,6 +48,7 @@ from harmonizer.mapping.load import load_mapping
     is_flag=True,
     help="Leave open text out of every output instead of redacting it.",
 )
+@lookup_option
 @progress_option
 @quiet_option
 def run_command(
@@ -56,6 +59,7 @@ def run_command(
     strict: bool,
     max_issues: int,
     drop_open_text: bool,
+    lookup_files: dict[str, Path],
     progress: bool | None,
     quiet: bool,
 ) -> None:
@@ -73,7 +77,13 @@ def run_command(
     refuse_format_words(exports, OUTPUT_FORMATS)
     show = (sys.stderr.isatty() if progress is None else progress) and not quiet
     with cannot_run():
-        loaded = load_mapping(mapping_path)
+        # Lookup files from the command line: harmonize() knows the mapping's own.
+        refuse_overwriting(
+            [outdir / name for name in PUBLISHED_NAMES],
+            list(lookup_files.values()),
+            what="output folder (-o)",
+        )
+        loaded = load_mapping(mapping_path, lookup_files=lookup_files)
         total = export_rows(loaded, exports) if show else None
         with progress_bar(show, loaded.id, total) as advance:
             result = harmonize(

@@ -11,6 +11,7 @@ from harmonizer.api import mapping_files, validate
 from harmonizer.cli.common import (
     cannot_run,
     export_rows,
+    lookup_option,
     mapping_option,
     progress_bar,
     progress_option,
@@ -24,6 +25,7 @@ from harmonizer.mapping.load import load_mapping
 @mapping_option
 @click.argument("exports", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
 @report_options
+@lookup_option
 @progress_option
 def validate_command(
     mapping_path: Path,
@@ -34,6 +36,7 @@ def validate_command(
     fail_on: str,
     lang: str | None,
     quiet: bool,
+    lookup_files: dict[str, Path],
     progress: bool | None,
 ) -> None:
     """Validate EXPORTS (csv, xlsx) with a mapping; write no dataset.
@@ -50,8 +53,9 @@ def validate_command(
     show = (sys.stderr.isatty() if progress is None else progress) and not quiet
     with cannot_run():
         if output is not None:
-            refuse_overwriting([output], [mapping_path, *exports], what="-o")
-        loaded = load_mapping(mapping_path)
+            inputs = [mapping_path, *exports, *lookup_files.values()]
+            refuse_overwriting([output], inputs, what="-o")
+        loaded = load_mapping(mapping_path, lookup_files=lookup_files)
         if output is not None:
             refuse_overwriting([output], mapping_files(loaded), what="-o")
         total = export_rows(loaded, exports) if show else None

@@ -21,6 +21,7 @@ class MappingProblem:
     path: str
     message: str
     code: IssueCode = IssueCode.MAPPING_RULE
+    value: str | None = None
 
     def __str__(self) -> str:
         where = f"{self.file}:{self.line}" if self.line else self.file
@@ -28,7 +29,11 @@ class MappingProblem:
 
 
 class MappingProblems(MappingError):
-    """A mapping file has one or more problems; ``problems`` lists them."""
+    """A mapping file has one or more problems; ``problems`` lists them.
+
+    :func:`~harmonizer.mapping.load.load_mapping` raises it with the errors only;
+    warnings do not stop a run (``harmonizer check`` shows them).
+    """
 
     def __init__(self, problems: list[MappingProblem]) -> None:
         self.problems = problems

@@ -6,6 +6,8 @@ Every problem is collected, so a broken mapping is reported whole at once.
 from __future__ import annotations
 
 import csv
+import difflib
+import io
 from collections.abc import Iterator
 from collections.abc import Mapping as AbcMapping
 from dataclasses import dataclass
@@ -13,8 +15,15 @@ from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from harmonizer.issues import IssueCode
+from harmonizer.mapping.files import (
+    MAX_LOOKUP_BYTES,
+    LookupFiles,
+    UnreadableFile,
+    inside,
+    read_limited,
+)
 from harmonizer.mapping.model import FieldRule, Mapping, Scalar
-from harmonizer.mapping.problems import KeyPath, MappingProblem, MappingProblems, line_of
+from harmonizer.mapping.problems import KeyPath, MappingProblem, line_of
 from harmonizer.schema import RecordSchema
 from harmonizer.values import DATE_FORMAT_NAMES, label_key, pattern_problem
 
@@ -28,6 +37,9 @@ DERIVED_FIELDS = (
     "own_items",
     "source",
 )
+STATEMENT_POINTS = frozenset(range(1, 6))
+# How close a value_map label must be to a national label to count as its respelling.
+SPELLING_SIMILARITY = 0.85
 
 
 @dataclass(frozen=True)
@@ -60,12 +72,23 @@ class RuleChecker:
     """The checks that need the national schema; collects every problem."""
 
     def __init__(
-        self, model: Mapping, schema: RecordSchema, path: Path, lines: AbcMapping[KeyPath, int]
+        self,
+        model: Mapping,
+        schema: RecordSchema,
+        path: Path,
+        lines: AbcMapping[KeyPath, int],
+        *,
+        lookup_files: LookupFiles | None = None,
+        set_aside: frozenset[KeyPath] = frozenset(),
     ) -> None:
         self.model = model
         self.schema = schema
         self.path = path
         self.lines = lines
+        self.lookup_files = dict(lookup_files or {})
+        # What the model refused and the loader set aside (key paths): a required
+        # field it may hold is not reported missing a second time.
+        self.set_aside = set_aside
         self.problems: list[MappingProblem] = []
 
     def problem(
@@ -83,7 +106,7 @@ class RuleChecker:
         )
 
     def run(self) -> dict[str, LookupTable]:
-        """Run every check; return the lookup tables, or raise with every problem found."""
+        """Run every check; return the lookup tables. ``problems`` lists what was found."""
         lookups = self.load_lookups()
         self.check_targets()
         self.check_constants()
@@ -91,8 +114,7 @@ class RuleChecker:
             if isinstance(entry, FieldRule):
                 self.check_rule(name, entry, lookups)
         self.check_layout()
-        if self.problems:
-            raise MappingProblems(self.problems)
+        self.check_scale_coverage()
         return lookups
 
     # -- what feeds which national field ---------------------------------------
@@ -120,12 +142,22 @@ class RuleChecker:
                 f"{name} is both a constant and a field; keep one of them",
                 IssueCode.DUPLICATE_SOURCE,
             )
+        if any(len(path) == 1 for path in self.set_aside):
+            return  # a whole section was refused: it may hold any field
         for name in self.required_sources():
+            if ("fields", name) in self.set_aside or ("constants", name) in self.set_aside:
+                continue
             if name not in self.model.constants and name not in self.model.fields:
-                self.problem(
-                    (),
-                    f"national field {name} has no source; add it under constants (one value for every record) or fields (from a source column)",
-                    IssueCode.MISSING_SOURCE,
+                # The problem has no key of its own; point at where it would be added.
+                self.problems.append(
+                    MappingProblem(
+                        str(self.path),
+                        self.lines.get(("constants",)) or self.lines.get(("fields",)),
+                        "",
+                        f"national field {name} has no source; add it under constants (one "
+                        "value for every record) or fields (from a source column)",
+                        IssueCode.MISSING_SOURCE,
+                    )
                 )
 
     def required_sources(self) -> list[str]:
@@ -232,9 +264,15 @@ class RuleChecker:
         return field_errors(self.schema, name, value)
 
     def check_value_map(self, at: KeyPath, name: str, rule: FieldRule) -> None:
-        """Check that every value_map target is a valid value of the field."""
+        """Check that every value_map target is a valid value of the field.
+
+        A code the schema excludes (Åland's county 91) is a valid target: the label is
+        mapped to what it means, and its rows are kept out as outside the reform, as
+        when the export carries the code itself.
+        """
+        excluded = self.schema.properties[name].get("x-excluded-codes", {})
         for source, target in rule.value_map.items():
-            if target is None:
+            if target is None or (isinstance(target, str) and target in excluded):
                 continue
             for message in self.value_errors(name, target):
                 self.problem((*at, "value_map", source), message, IssueCode.BAD_TARGET)
@@ -343,49 +381,144 @@ class RuleChecker:
     # -- lookups -------------------------------------------------------------------
 
     def load_lookups(self) -> dict[str, LookupTable]:
-        """Load every lookup table (inline or from its csv file)."""
+        """Load every lookup table: inline, from a file beside the mapping, or given.
+
+        A file given on the command line (``--lookup NAME=PATH``) replaces the file the
+        mapping names; only such a file may lie outside the mapping's folder.
+        """
         tables = {}
+        for name in sorted(set(self.lookup_files) - set(self.model.lookups)):
+            self.problem(
+                ("lookups",),
+                f"--lookup {name}=... names no lookup of the mapping; define {name} under "
+                "lookups (with its key), or correct the name",
+                IssueCode.MISSING_LOOKUP,
+            )
         for name, spec in self.model.lookups.items():
             at: KeyPath = ("lookups", name)
+            given = self.lookup_files.get(name)
             if spec.rows is not None:
+                if given is not None:
+                    self.problem(
+                        at,
+                        f"lookup {name} has inline rows; --lookup {name}=... replaces a "
+                        "lookup file: write file: instead of rows:, or leave the option out",
+                        IssueCode.MISSING_LOOKUP,
+                    )
                 columns = tuple(sorted({c for row in spec.rows.values() for c in row}))
                 tables[name] = LookupTable(
                     name, {label_key(k): v for k, v in spec.rows.items()}, columns
                 )
                 continue
             assert spec.file is not None
-            file = self.path.parent / spec.file
+            if given is not None:
+                file, shown = given, str(given)
+            else:
+                resolved = inside(self.path.parent, spec.file)
+                shown = spec.file
+                if resolved is None:
+                    self.problem(
+                        (*at, "file"),
+                        f"lookup file {spec.file} is outside the mapping's folder; put it "
+                        f"beside the mapping (file: {Path(spec.file).name}), or give it on the "
+                        f"command line: --lookup {name}=PATH",
+                        IssueCode.MISSING_LOOKUP,
+                    )
+                    continue
+                file = resolved
             try:
-                rows, columns = _read_lookup_csv(file, spec.key)
-            except FileNotFoundError:
+                raw = read_limited(file, MAX_LOOKUP_BYTES, f"lookup file of {name}")
+                rows, columns = _read_lookup_csv(raw, spec.key)
+            except UnreadableFile as err:
+                missing = given is None and not file.exists() and not file.is_symlink()
+                message = (
+                    f"lookup file {shown} not found beside the mapping "
+                    f"({self.path.parent / spec.file}); put it there, "
+                    f"or give it on the command line: --lookup {name}=PATH"
+                    if missing
+                    else str(err)
+                )
+                self.problem((*at, "file"), message, IssueCode.MISSING_LOOKUP)
+                continue
+            except UnicodeDecodeError:
                 self.problem(
                     (*at, "file"),
-                    f"lookup file {spec.file} not found beside the mapping ({file})",
+                    f"lookup file {shown} is not UTF-8; save it as UTF-8 (csv UTF-8 in Excel)",
                     IssueCode.MISSING_LOOKUP,
                 )
                 continue
-            except (OSError, UnicodeDecodeError, csv.Error) as err:
+            except csv.Error as err:
                 self.problem(
                     (*at, "file"),
-                    f"lookup file {spec.file} cannot be read: {err}",
+                    f"lookup file {shown} cannot be read as csv: {err}",
                     IssueCode.MISSING_LOOKUP,
                 )
                 continue
             except KeyError:
                 self.problem(
                     (*at, "key"),
-                    f"lookup file {spec.file} has no column {spec.key!r}; set key to its key column",
+                    f"lookup file {shown} has no column {spec.key!r}; set key to its key column",
                     IssueCode.MISSING_LOOKUP,
                 )
                 continue
             tables[name] = LookupTable(name, rows, columns)
         return tables
 
+    # -- scale coverage ------------------------------------------------------------
+
+    def check_scale_coverage(self) -> None:
+        """Warn of a statement whose value map reaches some points of 1-5 but not all.
+
+        A label map that skips a point usually means a source scale of another length
+        mapped as if it were the national one, which makes the item incomparable. Entries
+        that only respell a national label ('Täysin samaa mieltää') fix typos and do not
+        count as the provider's own scale.
+        """
+        schema = self.schema
+        variants = schema.document["$defs"]["statement"].get("x-label-variants", {})
+        national = {
+            point: [*names.values(), *variants.get(point, ())]
+            for point, names in schema.scale_labels.items()
+        }
+        for name, rule in self.model.fields.items():
+            if not isinstance(rule, FieldRule) or name not in schema.properties:
+                continue
+            if schema.measure_kind(name) != "statement" or rule.recode is not None:
+                continue
+            targets = {
+                target
+                for label, target in rule.value_map.items()
+                if isinstance(target, int)
+                and not isinstance(target, bool)
+                and target in STATEMENT_POINTS
+                and not _spelling_of(label, national[str(target)])
+            }
+            if targets and targets != STATEMENT_POINTS:
+                lacking = ", ".join(str(p) for p in sorted(STATEMENT_POINTS - targets))
+                mapped = ", ".join(str(p) for p in sorted(targets))
+                self.problem(
+                    ("fields", name, "value_map"),
+                    f"the value_map of {name} maps labels to points {mapped} but none to "
+                    f"{lacking}; map a label to every point of 1-5, or, if the source scale "
+                    "has fewer points, mark it adapted: true with its scale and a recode",
+                    IssueCode.SCALE_NOT_COVERED,
+                )
+
+
+def _spelling_of(label: str, national: list[str]) -> bool:
+    """Return True when ``label`` is a national scale label give or take a typo."""
+    key = label_key(label)
+    return any(
+        difflib.SequenceMatcher(None, key, label_key(name)).ratio() >= SPELLING_SIMILARITY
+        for name in national
+    )
+
 
 def _read_lookup_csv(
-    file: Path, key: str
+    raw: bytes, key: str
 ) -> tuple[dict[str, dict[str, Scalar | None]], tuple[str, ...]]:
-    with file.open(encoding="utf-8-sig", newline="") as handle:
+    """Parse a lookup csv (UTF-8 with or without BOM, ',' or ';'); KeyError without ``key``."""
+    with io.StringIO(raw.decode("utf-8-sig"), newline="") as handle:
         first = handle.readline()
         handle.seek(0)
         delimiter = ";" if first.count(";") > first.count(",") else ","

@@ -16,7 +16,7 @@ from typing import Any
 from harmonizer.converters import Converter, age_converter
 from harmonizer.io.cells import Cell
 from harmonizer.io.readers import ExportInfo, SourceRow
-from harmonizer.issues import Issue, IssueCode, preview
+from harmonizer.issues import Issue, IssueCode, preview, quote
 from harmonizer.mapping.load import LoadedMapping
 from harmonizer.mapping.model import ColumnRef, FieldRule, Mapping
 from harmonizer.response import Column, HeaderIndex
@@ -92,19 +92,35 @@ class SampleCheck:
         builder = RecordBuilder(
             loaded, dataclasses.replace(info, header=tuple(padded)), redactor=None
         )
+        # A header text that several columns carry, taken without occurrence: the
+        # warning run and validate give, from the same compiled rules.
+        self.header_issues.extend(builder.header_issues)
         self.width = len(info.header)
         self.filters = builder.filters
         self.skip = frozenset(model.source.skip_rows)
         self.checks: list[_Check] = []
+        looked_up: set[tuple[int | str | None, str]] = set()
         for plan in builder.plans:
             if plan.name in TEXT_FIELDS and plan.lookup is None:
                 continue  # free text: any value is accepted
+            lookup = plan.lookup
+            rule = model.fields.get(plan.name)
+            if lookup is not None and isinstance(rule, FieldRule) and rule.lookup is not None:
+                # Several fields often look up one cell (unit code -> id, name, area): a
+                # value missing from the table is one issue per cell, as in a run.
+                cell = (
+                    plan.source.column.index if plan.source.column else plan.source.question,
+                    rule.lookup,
+                )
+                first = cell not in looked_up
+                looked_up.add(cell)
+                lookup = lookup if first else _found_or_skip(lookup)
             self.checks.append(
                 _Check(
                     plan.name,
                     plan.source.column,
                     plan.source.question,
-                    _engine_step(plan.convert, plan.lookup),
+                    _engine_step(plan.convert, lookup),
                 )
             )
         age = model.fields.get("age_group")
@@ -180,7 +196,7 @@ class SampleCheck:
                     source.row,
                     (
                         IssueCode.UNKNOWN_QUESTION,
-                        f"question id {key!r} has no rule; map it in the mapping's fields or "
+                        f"question id {quote(key)} has no rule; map it in the mapping's fields or "
                         "own_items, or list it under long.ignore",
                     ),
                     limit=MAX_VALUES_PER_COLUMN,
@@ -254,6 +270,18 @@ def _engine_step(
             if problem is not None:
                 return IssueCode.LOOKUP_MISSING, f"{problem}; add it to the table or give a default"
         return convert(value).error
+
+    return step
+
+
+def _found_or_skip(
+    lookup: Callable[[Cell], tuple[Cell, str | None]],
+) -> Callable[[Cell], tuple[Cell, str | None]]:
+    """Return a lookup whose misses are left to the field that reports them."""
+
+    def step(value: Cell) -> tuple[Cell, str | None]:
+        found, problem = lookup(value)
+        return (None, None) if problem is not None else (found, None)
 
     return step
 

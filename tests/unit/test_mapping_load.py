@@ -167,3 +167,20 @@ def test_schema_version_that_does_not_exist(tmp_path: Path) -> None:
     assert any(
         ":3: schema_version: national schema version '2.0' is not available" in p for p in found
     ), found
+
+
+def test_a_refused_value_inside_a_rule_hides_nothing(tmp_path: Path) -> None:
+    """Refused list items are set aside; the field keeps its rule and the rest is checked."""
+    found = problems_of(
+        tmp_path,
+        "fields:\n  responded_at: {column: Aika, formats: [iso, 5, fi_date, [x]]}\n"
+        "  unit_name: B\n  nps: {column: S, scale: '1-5'}\n"
+        "filters:\n  - {column: A, equals: [x], reasn: r}\n  - {column: B, matches: '(', reason: r}\n",
+    )
+    text = "\n".join(found)
+    assert "fields.responded_at.formats.1: Input should be a valid string" in text
+    assert "fields.responded_at.formats.3: Input should be a valid string" in text
+    assert "fields.nps.scale: NPS comes only from a 0-10" in text
+    assert "filters.0.reasn: unknown key" in text
+    assert "filters.1.matches: not a valid regular expression" in text
+    assert "has no source" not in text

@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from harmonizer.redaction import (
     CENTURY_BY_SIGN,
+    DASH_VARIANTS,
     EMAIL_MARKER,
     HETU_CHECK_CHARS,
     HETU_MARKER,
@@ -162,3 +163,117 @@ def test_counts_match_the_markers(parts: list[str]) -> None:
     assert text.count(HETU_MARKER) == counts["hetu"]
     assert text.count(PHONE_MARKER) == counts["phone"]
     assert text.count(EMAIL_MARKER) == counts["email"]
+
+
+# -- writings that autocorrect, SMS exports and spam-shy respondents produce ------------
+
+ALL_SIGNS = [*SIGNS, *DASH_VARIANTS]
+
+
+@st.composite
+def hetu_writings(draw: st.DrawFn) -> str:
+    """A valid identity code with any sign a person or a word processor writes."""
+    sign = draw(st.sampled_from(ALL_SIGNS))
+    century = CENTURY_BY_SIGN.get(sign, 1900)
+    born = draw(st.dates(dt.date(century, 1, 1), dt.date(century + 99, 12, 31)))
+    code = make_hetu(born, draw(st.integers(2, 999)), sign)
+    return code.lower() if draw(st.booleans()) else code
+
+
+# How a code sits in a cell or a message: alone, in a sentence, after a label, in
+# quotes or brackets, after a dotted OID-like prefix, behind a no-break space or a tab,
+# or quoted with repr() inside a message.
+EMBEDDINGS = [
+    "{}",
+    "Hetuni on {}, soittakaa.",
+    "hetu:{}",
+    "HETU{}",
+    "'{}'",
+    "({})",
+    "1.2.246.10.{}",
+    "1.2.246.537.6.12.1.{}",
+    "urn:oid:1.2.3.{}",
+    "tunnus\u00a0{}",
+    "\t{}\n",
+]
+
+
+@given(code=hetu_writings(), embedding=st.sampled_from(EMBEDDINGS), quoted=st.booleans())
+@settings(max_examples=300)
+def test_identity_codes_in_any_writing_and_embedding_are_redacted(
+    code: str, embedding: str, quoted: bool
+) -> None:
+    text = embedding.format(code)
+    if quoted:
+        text = f"{text!r} is not a known answer of nps"
+    redacted, counts = REDACTOR.redact(text)
+    assert code[:6] not in redacted, redacted
+    assert code[-4:] not in redacted, redacted
+    assert counts == {"hetu": 1}
+
+
+@given(code=hetu_writings(), wrong=st.sampled_from(HETU_CHECK_CHARS))
+def test_a_wrong_check_character_is_no_code_whatever_its_sign(code: str, wrong: str) -> None:
+    if wrong == code[-1].upper():
+        return
+    forged = code[:-1] + wrong
+    assert REDACTOR.redact(f"tilaus {forged}") == (f"tilaus {forged}", {})
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("358401112223", "[PUHELIN]"),
+        ("Lähettäjä 358401112223.", "Lähettäjä [PUHELIN]."),
+        ("358 40 111 2223", "[PUHELIN]"),
+        ("050\u2013987 6543", "[PUHELIN]"),
+        ("050\u2011987\u00a06543", "[PUHELIN]"),
+        ("040\t765 4321", "[PUHELIN]"),
+        ("131052\u2013308T", "[HETU]"),
+        ("131052\u2011308T", "[HETU]"),
+        ("131052\u2212308T", "[HETU]"),
+        ("1.2.246.10.131052-308T", "1.2.246.10.[HETU]"),
+        ("matti(a)example.fi", "[EMAIL]"),
+        ("matti [a] example.fi", "[EMAIL]"),
+        ("matti\uff20example.fi", "[EMAIL]"),
+        ("matti@example.fi-osoitteeseen", "[EMAIL]-osoitteeseen"),
+        ("laita viesti matti@example.fi:hen", "laita viesti [EMAIL]:hen"),
+    ],
+)
+def test_writings_that_leaked_before(text: str, expected: str) -> None:
+    assert REDACTOR.clean(text) == expected
+
+
+@pytest.mark.parametrize("value", ["040\t765 4321", "050\u00a0987 6543", "131052\u2013308T"])
+def test_a_value_quoted_with_repr_is_redacted(value: str) -> None:
+    message = f"{value!r} is not a date in the formats iso"
+    assert REDACTOR.clean(message).startswith("'[")
+    assert not any(ch.isdigit() for ch in REDACTOR.clean(message))
+
+
+@st.composite
+def date_writings(draw: st.DrawFn) -> str:
+    """A date (with or without a time) as exports and people write it."""
+    day = draw(st.dates(dt.date(1900, 1, 1), dt.date(2099, 12, 31)))
+    sep = draw(st.sampled_from([".", "-", "/", " ", "\u2013", "\u2011"]))
+    pad = draw(st.booleans())
+    d, m = (f"{day.day:02d}", f"{day.month:02d}") if pad else (str(day.day), str(day.month))
+    year = f"{day.year}" if draw(st.booleans()) else f"{day.year % 100:02d}"
+    shapes = [
+        f"{d}{sep}{m}{sep}{year}",
+        day.isoformat(),
+        f"{day:%d%m%Y}",
+        f"{day:%Y%m%d}",
+        f"{day.isoformat()}T{draw(st.times()).isoformat(timespec='seconds')}+02:00",
+        f"{d}.{m}.{day.year} klo {draw(st.integers(0, 23))}.{draw(st.integers(10, 59))}",
+    ]
+    return draw(st.sampled_from(shapes))
+
+
+@given(date=date_writings(), before=st.sampled_from(["", "Kävin ", "'", "pvm: "]))
+@settings(max_examples=300)
+def test_dates_in_any_writing_are_not_touched(date: str, before: str) -> None:
+    text = f"{before}{date}"
+    assert REDACTOR.redact(text) == (text, {})
+    quoted = f"{text!r} is not a date in the formats iso"
+    assert REDACTOR.redact(quoted) == (quoted, {})

@@ -1,0 +1,308 @@
+"""Building the draft of a mapping: where each column goes, with its value maps.
+
+:func:`build_plan` composes the profile, the layout, the column placements, the value
+maps, the units, the filters and the constants; :mod:`harmonizer.draft.render` writes it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from harmonizer.draft.answers import (
+    default_missing_values,
+    draft_codes,
+    draft_measure,
+    probe_mapping,
+)
+from harmonizer.draft.columns import Placement, place_column, slug
+from harmonizer.draft.constants import add_constants
+from harmonizer.draft.filters import add_filters
+from harmonizer.draft.model import DraftInputError, Entry, Plan, column_ref
+from harmonizer.draft.profile import ColumnProfile, ExportProfile, ValueStats, question_stats
+from harmonizer.draft.units import add_units, areas_from_units
+from harmonizer.draft.vocabulary import hint_in, hint_score, load_vocabulary
+from harmonizer.draft.yamltext import flow
+from harmonizer.mapping.load import LoadedMapping
+from harmonizer.mapping.rules import required_fields
+from harmonizer.schema import RecordSchema
+
+__all__ = ["DraftInputError", "Entry", "Plan", "build_plan"]
+
+
+def _long_layout(
+    profile: ExportProfile, loaded: LoadedMapping
+) -> tuple[ColumnProfile, ColumnProfile, ColumnProfile] | None:
+    """Find a response id + question + answer shape; None when the export is wide."""
+    best: dict[str, tuple[float, ColumnProfile]] = {}
+    for column in profile.columns:
+        if not column.header:
+            continue
+        scores = {
+            role: hint_score(column.header, role) for role in ("response_id", "question", "answer")
+        }
+        role = max(scores, key=lambda r: scores[r])
+        if scores[role] and (role not in best or best[role][0] < scores[role]):
+            best[role] = (scores[role], column)
+    if len(best) < 3:
+        return None
+    ident, question, answer = (best[r][1] for r in ("response_id", "question", "answer"))
+    if question.stats.distinct > 100:
+        return None
+    if question is None or answer is None or ident is None:
+        return None
+    stats = ident.stats
+    if stats.filled and stats.distinct >= 0.8 * stats.filled:
+        return None
+    if not all(len(q) <= 40 for q in question.stats.counts):
+        return None
+    return ident, question, answer
+
+
+def build_plan(
+    profile: ExportProfile,
+    schema: RecordSchema,
+    *,
+    mapping_id: str,
+    provider_id: str | None,
+    county: str | None,
+    lang: str | None,
+    units_file: str,
+) -> Plan:
+    """Draft every part of a mapping for a profiled export.
+
+    Raises:
+        DraftInputError: the export has no business ID (give ``provider_id``) or no
+            county (give ``county``).
+    """
+    if not profile.columns:
+        raise DraftInputError(
+            f"{profile.path.name}: no column has a header or a value; is it the right file "
+            "(or, for a workbook, the right --sheet)?"
+        )
+    plan = Plan(mapping_id=mapping_id, schema=schema, profile=profile)
+    all_values = [v for c in profile.columns for v in c.stats.counts]
+    plan.missing_values = default_missing_values(all_values)
+    loaded = probe_mapping(schema, plan.missing_values)
+    _source(plan)
+    long = _long_layout(profile, loaded)
+    columns = profile.columns
+    taken: set[str] = set()
+    units_column: ColumnProfile | None = None
+    if long is not None:
+        ident, question, answer = long
+        plan.layout = "long"
+        plan.long = {
+            "response_id": column_ref(ident),
+            "question": column_ref(question),
+            "answer": column_ref(answer),
+        }
+        plan.notes.append(
+            f"long layout: {ident.name} repeats over {question.name} and {answer.name} (a row per answer)"
+        )
+        columns = [c for c in columns if c not in (ident, question, answer)]
+    else:
+        ident_column = next(
+            (
+                c
+                for c in columns
+                if hint_in(c.header, "response_id")
+                and c.stats.filled
+                and c.stats.distinct >= 0.9 * c.stats.filled
+            ),
+            None,
+        )
+        if ident_column is not None:
+            plan.response_id = column_ref(ident_column)
+            columns = [c for c in columns if c is not ident_column]
+    # Headers the draft is sure of go first, so content guesses take only what is left.
+    placements: dict[int, Placement] = {}
+    for column in columns:
+        placement = place_column(column.header or column.letter, column.stats, loaded, taken)
+        if placement.field is not None and placement.confidence == "high":
+            taken.add(placement.field)
+            placements[column.index] = placement
+    for content in (False, True):
+        for column in columns:
+            if column.index in placements:
+                continue
+            header = column.header or column.letter
+            placement = place_column(header, column.stats, loaded, taken, by_content=content)
+            if placement.field is not None:
+                taken.add(placement.field)
+                placements[column.index] = placement
+            elif content:
+                placements[column.index] = placement
+    for column in columns:
+        placement = placements[column.index]
+        if placement.field == "unit_name":
+            units_column = column
+    add_filters(plan, units_column)
+    plan.unit_column = units_column
+    for column in columns:
+        _entry(
+            plan,
+            column.header or column.letter,
+            column_ref(column),
+            placements[column.index],
+            loaded,
+            column,
+        )
+    if long is not None:
+        ident, question, answer = long
+        per_question = question_stats(profile, question.index, answer.index)
+        ignored: list[str] = []
+        for qid, stats in per_question.items():
+            placement = place_column(qid, stats, loaded, taken)
+            if placement.field is not None:
+                taken.add(placement.field)
+            elif len(stats.counts) <= 1 and placement.content in {"category", "id"}:
+                ignored.append(qid)
+                plan.notes.append(
+                    f"question '{qid}' has a single answer ({', '.join(stats.counts)}): ignored"
+                )
+                continue
+            _entry(plan, qid, {"question": qid}, placement, loaded)
+        if ignored and plan.long is not None:
+            plan.long["ignore"] = ignored
+    add_units(plan, units_column, units_file, taken)
+    add_constants(plan, loaded, taken, provider_id=provider_id, county=county, lang=lang)
+    _cover_required(plan, loaded, profile.columns)
+    plan.checks = [
+        *plan.checks,
+        *(f"fields.{e.name}: {c}" for e in plan.fields for c in e.checks),
+        *(f"own_items.{e.name}: {c}" for e in plan.own_items for c in e.checks),
+    ]
+    return plan
+
+
+def _cover_required(plan: Plan, loaded: LoadedMapping, columns: list[ColumnProfile]) -> None:
+    """Give every required field a source, so the draft loads: a CHECK says which to fix."""
+    schema = loaded.schema
+    placed = {e.name for e in plan.fields} | set(plan.constants)
+    for name in required_fields(schema):
+        if name in placed:
+            continue
+        codes = schema.codes(name) if schema.properties[name].get("enum") else ()
+        if codes:
+            plan.constants[name] = codes[0]
+            plan.constant_notes[name] = (
+                f"CHECK: no column tells {name}; {codes[0]} is a placeholder"
+            )
+            plan.checks.append(f"constants.{name}: no column tells it; {codes[0]} is a placeholder")
+            continue
+        if not columns:
+            continue
+        first = columns[0]
+        placement = Placement(
+            first.header or first.letter, first.stats, field=name, confidence="low"
+        )
+        placement.checks.append(
+            f"no column looks like {name}; {first.name} is a placeholder: name the right column"
+        )
+        plan.fields.append(Entry(name, column_ref(first), placement))
+
+
+def _source(plan: Plan) -> None:
+    profile = plan.profile
+    source: dict[str, Any] = {"format": profile.format}
+    if profile.format == "csv":
+        source["encoding"] = profile.encoding
+        source["delimiter"] = profile.delimiter
+    if profile.sheet is not None and (len(profile.sheets) > 1 or profile.sheet != "Sheet1"):
+        source["sheet"] = profile.sheet
+    if profile.header_row != 1:
+        source["header_row"] = profile.header_row
+        plan.source_notes.append(
+            f"the header is on row {profile.header_row}"
+            + (f" under the title '{profile.title}'" if profile.title else "")
+        )
+    if profile.header_rows != 1:
+        source["header_rows"] = profile.header_rows
+        plan.source_notes.append(f"the header spans {profile.header_rows} rows")
+    plan.source_notes += profile.notes
+    if not profile.complete:
+        plan.checks.append(
+            f"source: only the first {profile.rows_read} rows were read; answers after them are not in the value maps"
+        )
+    plan.source = source
+
+
+def _entry(
+    plan: Plan,
+    header: str,
+    ref: dict[str, Any],
+    placement: Placement,
+    loaded: LoadedMapping,
+    column: ColumnProfile | None = None,
+) -> None:
+    schema = loaded.schema
+    stats = placement.stats
+    codebook = plan.profile.codebook
+    name = placement.field
+    if name is None:
+        own = placement.own_item or slug(header)
+        taken = {e.name for e in plan.own_items}
+        base, number = own, 2
+        while own in taken:
+            own, number = f"{base}_{number}", number + 1
+        entry = Entry(own, ref, placement)
+        if placement.content in {"agree", "scale5"}:
+            _suggest_statement(entry, loaded, codebook)
+        if hint_in(header, "smiley") and placement.content in {"scale4"}:
+            labels = load_vocabulary()["smiley_labels"]
+            entry.rule.value_map = {str(i + 1): label for i, label in enumerate(labels)}
+            entry.rule.notes.append("a smiley kiosk's four buttons, saddest first")
+        plan.own_items.append(entry)
+        return
+    entry = Entry(name, ref, placement)
+    entry.rule.keys.update(placement.rule)
+    measure = schema.measure_kind(name)
+    if measure is not None:
+        scale = None
+        if placement.content == "scale4":
+            scale = (1, 4)
+        entry.rule = draft_measure(name, stats, loaded, codebook=codebook, scale=scale)
+    elif name == "responded_at":
+        formats = [f for f, _ in stats.dates.most_common() if f != "native"]
+        shown = ["iso" if f == "iso_utc" else f for f in formats]
+        shown = list(dict.fromkeys(shown))
+        if stats.wholes and "excel" not in shown:
+            shown.append("excel")
+            entry.rule.notes.append("whole numbers are Excel serial numbers of days")
+        if shown:
+            entry.rule.keys["formats"] = shown
+        if "iso_utc" in formats:
+            entry.rule.notes.append("times in UTC (Z) or with an offset are shown in Finnish time")
+        if "native" in stats.dates:
+            entry.rule.notes.append("real date cells of the workbook")
+    elif name == "age_group" and "derive" in placement.rule:
+        entry.rule.keys["derive"] = placement.rule["derive"]
+    elif schema.properties[name].get("x-code-labels") and name != "unit_name":
+        entry.rule = draft_codes(name, stats, loaded, codebook)
+        if name == "service_area" and column is not None:
+            areas_from_units(plan, column, entry.rule)
+        if name == "respondent" and stats.filled and _has_blanks(plan, stats):
+            entry.rule.keys["default"] = "customer"
+            entry.rule.checks.append(
+                "blank cells read as the customer answering (default: customer)"
+            )
+    plan.fields.append(entry)
+
+
+def _suggest_statement(entry: Entry, loaded: LoadedMapping, codebook: Mapping[str, str]) -> None:
+    """Spell out the statement rule for an unnamed 1-5 column, ready to move under fields."""
+    proposal = draft_measure(
+        loaded.schema.statements[0], entry.placement.stats, loaded, codebook=codebook
+    )
+    rule: dict[str, Any] = dict(entry.ref)
+    rule.update(proposal.keys)
+    if proposal.missing:
+        rule["missing"] = proposal.missing
+    if proposal.value_map:
+        rule["value_map"] = proposal.value_map
+    entry.placement.checks.append(f"as a statement its rule would be {flow(rule)}")
+
+
+def _has_blanks(plan: Plan, stats: ValueStats) -> bool:
+    return stats.filled < plan.profile.rows_read * 0.98

@@ -1,0 +1,156 @@
+"""``check --sample`` and ``run`` agree: what one reports about an export, the other does.
+
+Each case runs the real CLI twice on one export: ``check --sample`` (json) and ``run``
+(or ``validate``), and compares what they say.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from click.testing import CliRunner, Result
+
+from harmonizer.cli import main
+from tests.helpers import read_jsonl, write_csv, write_mapping
+
+
+def invoke(*args: str | Path) -> Result:
+    return CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=False)
+
+
+def sample_issues(mapping: Path, export: Path) -> tuple[int, list[dict[str, object]]]:
+    result = invoke("check", mapping, "--sample", export, "--format", "json")
+    return result.exit_code, json.loads(result.stdout)["reports"][0]["issues"]
+
+
+def validate_issues(mapping: Path, export: Path) -> list[dict[str, object]]:
+    result = invoke("validate", "-m", mapping, export, "--format", "json")
+    return list(json.loads(result.stdout)["reports"][0]["issues"])
+
+
+def test_a_duplicate_header_without_occurrence_is_reported_by_check_too(
+    tmp_path: Path,
+) -> None:
+    """Both name every rule that takes the first column: the statement and the own item."""
+    export = write_csv(
+        tmp_path / "export.csv",
+        [
+            ["Aika", "Yksikkö", "Suosittelu", "Arvio", "Arvio"],
+            ["1.2.2026 10:00", "Oulu", "9", "5", "Hyvä"],
+        ],
+    )
+    mapping = write_mapping(
+        tmp_path / "m.yaml",
+        """\
+        fields:
+          responded_at: Aika
+          unit_name: Yksikkö
+          nps: Suosittelu
+          ease: Arvio
+        own_items:
+          grade: {column: Arvio}
+        """,
+    )
+    code, checked = sample_issues(mapping, export)
+    assert code == 0  # a warning
+    ran = validate_issues(mapping, export)
+    for issues in (checked, ran):
+        duplicate = [i for i in issues if i["code"] == "duplicate-header"]
+        assert len(duplicate) == 1, issues
+        message = str(duplicate[0]["message"])
+        assert "fields.ease" in message
+        assert "own_items.grade" in message
+        assert duplicate[0]["column_letter"] == "D, E"
+    # Following the fix (occurrence on each rule) silences both.
+    confirmed = write_mapping(
+        tmp_path / "m.yaml",
+        """\
+        fields:
+          responded_at: Aika
+          unit_name: Yksikkö
+          nps: Suosittelu
+          ease: {column: Arvio, occurrence: 1}
+        own_items:
+          grade: {column: Arvio, occurrence: 2}
+        """,
+    )
+    assert sample_issues(confirmed, export) == (0, [])
+    assert validate_issues(confirmed, export) == []
+
+
+LOOKUP = """\
+lookups:
+  units:
+    rows:
+      OUL: {unit_name: Oulun terveysasema, service_area: primary_care}
+fields:
+  responded_at: Aika
+  unit_name: {column: Yksikkö, lookup: units}
+  service_area: {column: Yksikkö, lookup: units}
+  nps: Suosittelu
+"""
+BASE_WITHOUT_AREA = (
+    "mapping: fixture\nversion: '1'\nschema_version: '1.0'\n"
+    "provider: {name: Fixture Oy}\n"
+    "constants:\n  county: '19'\n  provider_id: '2345671-3'\n  channel: web\n"
+    "  language: fi\n  respondent: customer\n"
+)
+
+
+def test_an_unknown_lookup_value_is_one_issue_per_cell(tmp_path: Path) -> None:
+    export = write_csv(
+        tmp_path / "export.csv",
+        [
+            ["Aika", "Yksikkö", "Suosittelu"],
+            ["1.2.2026 10:00", "OUL", "9"],
+            ["1.2.2026 11:00", "KEM", "8"],
+            ["1.2.2026 12:00", "KEM", "7"],
+        ],
+    )
+    mapping = write_mapping(tmp_path / "m.yaml", LOOKUP, base=BASE_WITHOUT_AREA)
+    code, checked = sample_issues(mapping, export)
+    assert code == 1
+    missing = [i for i in checked if i["code"] == "lookup-missing"]
+    assert len(missing) == 1, checked
+    assert str(missing[0]["message"]).startswith("2 rows (first on row 3): 'KEM' is not in")
+    ran = [i for i in validate_issues(mapping, export) if i["code"] == "lookup-missing"]
+    assert [i["row"] for i in ran] == [3, 4]
+
+
+def test_aland_mapped_to_its_code_is_accepted_and_kept_out_as_outside_the_reform(
+    tmp_path: Path,
+) -> None:
+    export = write_csv(
+        tmp_path / "export.csv",
+        [
+            ["Aika", "Yksikkö", "Suosittelu", "Alue"],
+            ["1.2.2026 10:00", "Oulu", "9", "Pohjois-Pohjanmaa"],
+            ["1.2.2026 11:00", "Mariehamn", "8", "Åland"],
+        ],
+    )
+    base = BASE_WITHOUT_AREA.replace("  county: '19'\n", "") + "  service_area: primary_care\n"
+    mapping = write_mapping(
+        tmp_path / "m.yaml",
+        """\
+        fields:
+          responded_at: Aika
+          unit_name: Yksikkö
+          nps: Suosittelu
+          county:
+            column: Alue
+            value_map:
+              Pohjois-Pohjanmaa: "17"
+              Åland: "91"
+        """,
+        base=base,
+    )
+    assert invoke("check", mapping).exit_code == 0
+    code, checked = sample_issues(mapping, export)
+    assert code == 1  # the Åland row is an error in the sample, as in the run
+    assert [i["code"] for i in checked] == ["outside-reform"]
+    out = tmp_path / "out"
+    assert invoke("run", "-m", mapping, export, "-o", out).exit_code == 0
+    assert [r["county"] for r in read_jsonl(out / "records.jsonl")] == ["17"]
+    rejects = read_jsonl(out / "rejects.jsonl")
+    assert [i["code"] for r in rejects for i in r["issues"]] == ["outside-reform"]

@@ -1,0 +1,118 @@
+"""`harmonizer draft` on the command line: writes the draft, lists what to check."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from harmonizer.cli import main
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_draft_writes_mapping_and_units_and_lists_checks(tmp_path: Path) -> None:
+    target = tmp_path / "pohjola.yaml"
+    result = CliRunner().invoke(
+        main,
+        [
+            "draft",
+            str(ROOT / "examples" / "pohjola-web.csv"),
+            "-o",
+            str(target),
+            "--provider-id",
+            "2345671-3",
+            "--county",
+            "19",
+        ],
+        catch_exceptions=False,
+    )
+    assert result.exit_code == 0, result.output
+    assert target.is_file()
+    assert (tmp_path / "pohjola-units.csv").is_file()
+    assert "thing(s) to check" in result.stderr
+    assert "fields.ease: 'Melko samaa mieltä'" in result.stderr
+    assert result.stdout == ""
+    # The draft passes check (the follow-up the command prints).
+    checked = CliRunner().invoke(main, ["check", str(target)], catch_exceptions=False)
+    assert checked.exit_code == 0, checked.output
+
+
+def test_draft_refuses_to_overwrite_and_asks_for_a_business_id(tmp_path: Path) -> None:
+    target = tmp_path / "m.yaml"
+    target.write_text("keep", encoding="utf-8")
+    export = str(ROOT / "examples" / "kanta-kiosk.csv")
+    result = CliRunner().invoke(main, ["draft", export, "-o", str(target)])
+    assert result.exit_code == 2
+    assert "exists" in result.stderr
+    assert target.read_text(encoding="utf-8") == "keep"
+    result = CliRunner().invoke(
+        main, ["draft", export, "-o", str(target), "--force", "--county", "07"]
+    )
+    assert result.exit_code == 2
+    assert "--provider-id" in result.stderr
+
+
+def test_draft_in_a_subprocess_then_run(tmp_path: Path) -> None:
+    target = tmp_path / "osterbotten.yaml"
+    export = str(ROOT / "examples" / "osterbotten-sv.xlsx")
+    drafted = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "harmonizer",
+            "draft",
+            export,
+            "-o",
+            str(target),
+            "--provider-id",
+            "6789015-9",
+            "--county",
+            "17",
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert drafted.returncode == 0, drafted.stderr
+    ran = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "harmonizer",
+            "run",
+            "-m",
+            str(target),
+            export,
+            "-o",
+            str(tmp_path / "out"),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert ran.returncode == 0, ran.stderr
+    assert (tmp_path / "out" / "records.jsonl").read_text(encoding="utf-8").count("\n") == 40
+
+
+def test_draft_names_an_unknown_sheet_and_exits_2(tmp_path: Path) -> None:
+    result = CliRunner().invoke(
+        main,
+        [
+            "draft",
+            str(ROOT / "examples" / "osterbotten-sv.xlsx"),
+            "-o",
+            str(tmp_path / "m.yaml"),
+            "--sheet",
+            "Blad9",
+            "--provider-id",
+            "6789015-9",
+            "--county",
+            "17",
+        ],
+    )
+    assert result.exit_code == 2
+    assert "no sheet 'Blad9'" in result.stderr
+    assert not (tmp_path / "m.yaml").exists()
