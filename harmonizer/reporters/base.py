@@ -81,11 +81,15 @@ class ReportSet:
 
     @property
     def exit_code(self) -> int:
-        """Return 1 when an issue reached ``fail_on`` (a broken mapping included), else 0.
+        """Return 2 for a mapping that cannot be read as YAML, 1 when an issue reached
+        ``fail_on`` (a mapping with problems included), else 0.
 
         Exit 2 means the command could not run at all; a mapping with problems is a
         finding, as a failed check is for check-jsonschema and frictionless.
         """
+        if any(r.issue_counts.get("mapping-yaml") for r in self.reports):
+            # Not YAML at all, or too complex to read safely: nothing could be checked.
+            return EXIT_CANNOT_RUN
         return EXIT_ERRORS if self.failed else EXIT_OK
 
     def fails(self, issue: Issue) -> bool:
