@@ -81,10 +81,9 @@ class ReportSet:
 
     @property
     def exit_code(self) -> int:
-        """Return 2 for a mapping that cannot be read as YAML, 1 when an issue reached
-        ``fail_on`` (a mapping with problems included), else 0.
+        """Return 2 (unreadable YAML), 1 (an issue reached ``fail_on``) or 0.
 
-        Exit 2 means the command could not run at all; a mapping with problems is a
+        A mapping with problems is a finding (1); exit 2 means the command could not run at all; a mapping with problems is a
         finding, as a failed check is for check-jsonschema and frictionless.
         """
         if any(r.issue_counts.get("mapping-yaml") for r in self.reports):
