@@ -56,8 +56,9 @@ The **Raised by** line is found the same way, by running each case through
 all three languages, with the same placeholders.
 
 Severity decides the exit code of `harmonizer check` and `harmonizer validate`: `0` no
-error, `1` at least one error (or a warning with `--fail-on warning`), `2` could not run
-(`check` still reports a broken mapping in full, then exits `2`: nothing can run with it).
+error, `1` at least one error (or a warning with `--fail-on warning`; for `check`, a
+mapping with problems, all reported in one pass), `2` could not run (for `check`, a
+mapping that cannot be read as YAML: `mapping-yaml`).
 Data issues are located in the export (file, sheet, source row, source column, raw
 value) and name the national field; their message ends with the fix, naming the rule
 and the mapping file to edit. Mapping issues are located in the mapping file (its path

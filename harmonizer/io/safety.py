@@ -150,6 +150,14 @@ def check_xlsx(path: Path, limits: ZipLimits = DEFAULT_LIMITS) -> None:
     kind = sniff(path)
     if kind is FileKind.OLE2:
         raise ReadError(f"{path.name}: {_ole2_problem(path)}")
+    if kind is FileKind.TEXT and path.suffix.lower() in (".csv", ".txt", ".tsv"):
+        # Named as csv and read as xlsx: the mapping says so, and renaming would not help.
+        raise ReadError(
+            f"{path.name}: is a csv file, but the mapping reads xlsx workbooks "
+            "(source.format: xlsx); send the export as the xlsx workbook the mapping was "
+            "written for, or, if the provider now exports csv, set source.format: csv in "
+            "the mapping"
+        )
     if kind is not FileKind.ZIP:
         raise ReadError(f"{path.name}: {_not_xlsx(kind)}")
     try:
@@ -220,6 +228,12 @@ def check_csv(path: Path) -> None:
     kind = sniff(path)
     if kind is FileKind.EMPTY:
         raise ReadError(f"{path.name}: {_not_xlsx(kind)}")
+    if kind is FileKind.ZIP and path.suffix.lower() in (".xlsx", ".xlsm"):
+        raise ReadError(
+            f"{path.name}: is an xlsx workbook, but the mapping reads csv files "
+            "(source.format: csv); send the export as the csv file the mapping was written "
+            "for, or, if the provider now exports xlsx, set source.format: xlsx in the mapping"
+        )
     if kind is FileKind.ZIP:
         raise ReadError(
             f"{path.name}: is a zip archive (an xlsx workbook?), not a csv file; rename it "
