@@ -20,6 +20,7 @@ from harmonizer.errors import DatasetError, ReadError
 from harmonizer.figures import DEFAULT_MIN_N, Figures, compute_figures, parse_by
 from harmonizer.fixes import hints_from
 from harmonizer.io.cells import column_letter
+from harmonizer.io.output_folder import folder_lock, refuse_overwriting, stale_outputs
 from harmonizer.io.readers import SourceOptions, Table, read_table
 from harmonizer.io.writers import (
     JsonlWriter,
@@ -64,6 +65,12 @@ OUTPUT_FORMATS = ("jsonl", "csv", "xlsx")
 RECORDS = "records"
 REJECTS = "rejects"
 MANIFEST = "manifest.json"
+# Every file a run or a combine may publish in its folder: a new run replaces them all,
+# so outputs of formats not asked for this time do not outlive their manifest.
+PUBLISHED_NAMES = (
+    *(f"{stem}.{fmt}" for stem in (RECORDS, REJECTS) for fmt in (*OUTPUT_FORMATS, "parquet")),
+    MANIFEST,
+)
 PROGRESS_EVERY = 1000
 
 Progress = Callable[[int], None]
@@ -76,6 +83,15 @@ class RunResult:
     report: Report
     outputs: tuple[Path, ...]
     manifest: dict[str, Any]
+
+
+def mapping_files(loaded: LoadedMapping) -> list[Path]:
+    """Return the files a mapping reads: the mapping itself and its lookup files."""
+    files = [loaded.path]
+    files += [loaded.path.parent / spec.file for spec in loaded.model.lookups.values() if spec.file]
+    # A lookup given on the command line knows its own path.
+    files += [Path(p) for t in loaded.lookups.values() if (p := getattr(t, "path", None))]
+    return files
 
 
 def _source_options(loaded: LoadedMapping) -> SourceOptions:
@@ -310,13 +326,16 @@ def harmonize(
     """Harmonise exports with a mapping and write the dataset to ``outdir``.
 
     Writes ``records.<fmt>`` and ``rejects.<fmt>`` for each format (jsonl always) and
-    ``manifest.json``. Files are published only when the whole run succeeds; otherwise
-    the previous outputs stay as they were.
+    ``manifest.json``; such files of other formats left by an earlier run are removed,
+    so the manifest lists exactly the outputs present. Files are published only when the
+    whole run succeeds; otherwise the previous outputs stay as they were. The run holds
+    an exclusive lock on ``outdir`` throughout.
 
     Raises:
         MappingError, SchemaLoadError: the mapping cannot be used (nothing is read).
         ReadError: an export cannot be read (nothing is published).
-        OutputError: an output cannot be written.
+        OutputError: an output cannot be written, would overwrite an input (the export,
+            the mapping, a lookup file), or another run is writing to ``outdir``.
 
     >>> import tempfile
     >>> result = harmonize("mappings/pohjola-web.yaml", ["examples/pohjola-web.csv"],
@@ -326,10 +345,16 @@ def harmonize(
     """
     loaded = mapping if isinstance(mapping, LoadedMapping) else load_mapping(mapping)
     outdir = Path(outdir)
+    export_paths = [Path(p) for p in exports]
     wanted = ["jsonl", *(f for f in formats if f != "jsonl")]
+    refuse_overwriting(
+        [outdir / name for name in PUBLISHED_NAMES],
+        [*export_paths, *mapping_files(loaded)],
+        what="output folder (-o)",
+    )
     report = _report_for(loaded, max_issues)
     columns = record_columns(loaded.schema, list(loaded.model.own_items))
-    with ExitStack() as stack:
+    with folder_lock(outdir), ExitStack() as stack:
         records = build_writers(
             outdir, RECORDS, wanted, columns, lambda r: flatten_record(r, columns)
         )
@@ -339,7 +364,7 @@ def harmonize(
             stack.callback(writer.abort)
         for row in iter_rows(
             loaded,
-            [Path(p) for p in exports],
+            export_paths,
             report,
             keep_open_text=open_text == "redact",
             progress=progress,
@@ -364,7 +389,9 @@ def harmonize(
             document["output_sha256"] = digests
             return document
 
-        manifest = publish_with_manifest(writers, outdir / MANIFEST, manifest_of)
+        published = [w.path.name for w in writers]
+        stale = stale_outputs(outdir, PUBLISHED_NAMES, [*published, MANIFEST])
+        manifest = publish_with_manifest(writers, outdir / MANIFEST, manifest_of, stale=stale)
         stack.pop_all()
     return RunResult(report, (*outputs, outdir / MANIFEST), manifest)
 
@@ -386,7 +413,8 @@ def combine(
 
     Raises:
         DatasetError: an input is not a run folder, or the schema versions are incompatible.
-        OutputError: an output cannot be written.
+        OutputError: an output cannot be written, or another run is writing to ``outdir``
+            or to an input.
 
     >>> import tempfile
     >>> run = harmonize("mappings/pohjola-web.yaml", ["examples/pohjola-web.csv"],
@@ -405,17 +433,19 @@ def aggregate(
     output: Path | str | None = None,
     min_n: int = DEFAULT_MIN_N,
     lang: str = "en",
+    progress: Progress | None = None,
 ) -> Figures:
     """Compute the comparable figures of a dataset per group; write them if ``output`` is set.
 
     ``dataset`` is a folder written by :func:`combine` or :func:`harmonize`. ``by`` names
     grouping fields (``"county,quarter"``). Figures with fewer than ``min_n`` valid
     answers are suppressed; adapted items are reported apart. ``output`` ends in
-    ``.csv``, ``.xlsx`` or ``.json``; labels are in ``lang``. Streams the records once.
+    ``.csv``, ``.xlsx`` or ``.json``; labels are in ``lang``. Streams the records once;
+    ``progress`` is called with the number of records read since its last call.
 
     Raises:
         DatasetError: the dataset cannot be read, or a grouping field is unknown.
-        OutputError: the output cannot be written.
+        OutputError: the output cannot be written, or is one of the dataset's own files.
 
     >>> import tempfile
     >>> run = harmonize("mappings/saimaa-codes.yaml", ["examples/saimaa-codes.csv"],
@@ -425,10 +455,17 @@ def aggregate(
     True
     """
     check_lang(lang)
-    opened = open_dataset(dataset)
-    figures = compute_figures(
-        opened.records(), opened.schema, parse_by(by), min_n=min_n, providers=opened.providers
-    )
+    if output is not None:
+        _refuse_writing_into(dataset, Path(output))
+    with folder_lock(_dataset_folder(dataset), shared=True):
+        opened = open_dataset(dataset)
+        figures = compute_figures(
+            _counted_records(opened, progress),
+            opened.schema,
+            parse_by(by),
+            min_n=min_n,
+            providers=opened.providers,
+        )
     figures = replace(
         figures, source={"dataset": dataset_name(opened), "manifest": _dataset_summary(opened)}
     )
@@ -445,6 +482,7 @@ def aggregate_items(
     output: Path | str | None = None,
     min_n: int = DEFAULT_MIN_N,
     lang: str = "en",
+    progress: Progress | None = None,
 ) -> ItemFigures:
     """Compute figures of the providers' own items per group; write them if ``output`` is set.
 
@@ -458,17 +496,20 @@ def aggregate_items(
         OutputError: the output cannot be written.
     """
     check_lang(lang)
-    opened = open_dataset(dataset)
-    catalogue = opened.item_catalogue
-    known = [*catalogue, *opened.manifest.get("own_items", [])]
-    figures = compute_item_figures(
-        opened.records(),
-        opened.schema,
-        catalogue,
-        parse_items(items, known),
-        parse_by(by),
-        min_n=min_n,
-    )
+    if output is not None:
+        _refuse_writing_into(dataset, Path(output))
+    with folder_lock(_dataset_folder(dataset), shared=True):
+        opened = open_dataset(dataset)
+        catalogue = opened.item_catalogue
+        known = [*catalogue, *opened.manifest.get("own_items", [])]
+        figures = compute_item_figures(
+            _counted_records(opened, progress),
+            opened.schema,
+            catalogue,
+            parse_items(items, known),
+            parse_by(by),
+            min_n=min_n,
+        )
     figures = replace(figures, source={"dataset": dataset_name(opened)})
     if output is not None:
         write_item_table(Path(output), opened.schema, figures, lang)
@@ -482,6 +523,32 @@ def dataset_name(opened: Dataset) -> str:
     in a figures file that travels.
     """
     return opened.path.name if opened.path.is_absolute() else str(opened.path)
+
+
+def _dataset_folder(dataset: Path | str) -> Path:
+    path = Path(dataset)
+    return path.parent if path.suffix == ".jsonl" else path
+
+
+def _refuse_writing_into(dataset: Path | str, output: Path) -> None:
+    """Refuse an output that is one of the dataset's own files (its records, manifest)."""
+    folder = _dataset_folder(dataset)
+    refuse_overwriting([output], [folder / n for n in PUBLISHED_NAMES], what="-o")
+
+
+def _counted_records(opened: Dataset, progress: Progress | None) -> Iterator[dict[str, Any]]:
+    if progress is None:
+        yield from opened.records()
+        return
+    done = 0
+    for record in opened.records():
+        done += 1
+        if done == PROGRESS_EVERY:
+            progress(done)
+            done = 0
+        yield record
+    if done:
+        progress(done)
 
 
 def _dataset_summary(opened: Dataset) -> dict[str, Any]:
@@ -504,6 +571,7 @@ def report(
     *,
     lang: str = "en",
     min_n: int = DEFAULT_MIN_N,
+    progress: Progress | None = None,
 ) -> Path:
     """Write the meeting report of a dataset: ``report.html`` or ``report.xlsx``.
 
@@ -514,17 +582,23 @@ def report(
 
     Raises:
         DatasetError: the dataset cannot be read, or the suffix is not .html or .xlsx.
-        OutputError: the report cannot be written.
+        OutputError: the report cannot be written, or is one of the dataset's own files.
     """
     output = Path(output)
     suffix = output.suffix.lower()
     if suffix not in REPORT_SUFFIXES:
         raise DatasetError(f"{output}: write the report as {' or '.join(REPORT_SUFFIXES)}")
     check_lang(lang)
-    opened = open_dataset(dataset)
-    figures = compute_figures(
-        opened.records(), opened.schema, parse_by(by), min_n=min_n, providers=opened.providers
-    )
+    _refuse_writing_into(dataset, output)
+    with folder_lock(_dataset_folder(dataset), shared=True):
+        opened = open_dataset(dataset)
+        figures = compute_figures(
+            _counted_records(opened, progress),
+            opened.schema,
+            parse_by(by),
+            min_n=min_n,
+            providers=opened.providers,
+        )
     content = build_content(
         opened.schema,
         figures,
@@ -587,6 +661,9 @@ def codebook(
     Raises:
         SchemaLoadError: the schema version is not available.
         DatasetError: the suffix is neither .xlsx nor .md.
+        OutputError: ``output`` is the schema file itself, or cannot be written.
     """
     check_lang(lang)
-    return write_codebook(output, load_schema(schema_version), lang)
+    schema = load_schema(schema_version)
+    refuse_overwriting([Path(output)], [schema.path], what="-o")
+    return write_codebook(output, schema, lang)

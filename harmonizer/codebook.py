@@ -17,7 +17,7 @@ from typing import Any
 import yaml
 
 from harmonizer.errors import DatasetError
-from harmonizer.io.writers import AtomicFile
+from harmonizer.io.writers import AtomicFile, writing
 from harmonizer.publish.texts import Texts
 from harmonizer.schema import LANGUAGES, RecordSchema, available_versions, load_schema
 
@@ -192,9 +192,13 @@ def write_codebook(path: Path | str, schema: RecordSchema, lang: str = "en") -> 
     target = AtomicFile(path, binary=suffix == ".xlsx")
     try:
         if suffix == ".md":
-            target.handle.write(_markdown(schema, t))
+            text = _markdown(schema, t)
+            with writing(path):
+                target.handle.write(text)
         else:
-            _workbook(schema, t).save(target.handle)
+            book = _workbook(schema, t)
+            with writing(path):
+                book.save(target.handle)
     except BaseException:
         target.abort()
         raise

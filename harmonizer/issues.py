@@ -64,6 +64,8 @@ class IssueCode(enum.StrEnum):
     VALUE_TOO_LONG = "value-too-long"
     IMPOSSIBLE_DATE = "impossible-date"
     IMPLAUSIBLE_DATE = "implausible-date"
+    FORMULA_WITHOUT_VALUE = "formula-without-value"
+    CONTROL_CHARACTER = "control-character"
     # rows and responses
     DUPLICATE_RESPONSE = "duplicate-response"
     CONFLICTING_ANSWER = "conflicting-answer"
@@ -72,6 +74,8 @@ class IssueCode(enum.StrEnum):
     RAGGED_ROW = "ragged-row"
     DUPLICATE_HEADER = "duplicate-header"
     SCHEMA_VIOLATION = "schema-violation"
+    SUSPICIOUS_MULTILINE = "suspicious-multiline"
+    UNDECODABLE_LINE = "undecodable-line"
     # export-level notes
     AMBIGUOUS_TIME = "ambiguous-time"
     NONEXISTENT_TIME = "nonexistent-time"
@@ -181,6 +185,22 @@ CODE_INFO: dict[IssueCode, CodeInfo] = {
         provider="correct the date in column {column}: a response cannot be that old or in "
         "the future",
     ),
+    IssueCode.FORMULA_WITHOUT_VALUE: CodeInfo(
+        "Formula cell has no computed value",
+        _E,
+        "open and save the workbook in Excel (which computes every formula), or export "
+        "values instead of formulas",
+        provider="open the workbook in Excel and save it, so that the formula in column "
+        "{column} is computed, or write a value in the cell instead of the formula",
+    ),
+    IssueCode.CONTROL_CHARACTER: CodeInfo(
+        "Control characters removed from a cell",
+        _W,
+        "check the cell in the export; control characters (such as NUL) are not text and "
+        "are removed",
+        provider="check the cell in column {column}: it held invisible control characters, "
+        "which were removed",
+    ),
     IssueCode.DUPLICATE_RESPONSE: CodeInfo(
         "Same response seen twice",
         _E,
@@ -222,6 +242,22 @@ CODE_INFO: dict[IssueCode, CodeInfo] = {
         _E,
         "correct the cell in the export, or the rule of {rule} in {mapping}",
         provider="correct the cell in column {column}",
+    ),
+    IssueCode.SUSPICIOUS_MULTILINE: CodeInfo(
+        "A quoted cell holds lines that look like rows",
+        _W,
+        'check the quotes (") of the export around the row: a stray quote joins the rows '
+        "after it into one cell",
+        provider="check the quotes in column {column}: a stray quote may have joined the "
+        "rows after it into one cell",
+    ),
+    IssueCode.UNDECODABLE_LINE: CodeInfo(
+        "Line is in another encoding than the rest of the export",
+        _E,
+        "save the export again in one encoding, UTF-8; the line was written in another one "
+        "(Windows-1252 or UTF-8) and cannot be trusted",
+        provider="save the export again in UTF-8 and send it again: this line is in another "
+        "encoding than the others",
     ),
     IssueCode.AMBIGUOUS_TIME: CodeInfo(
         "Local time occurs twice (end of daylight saving time)",

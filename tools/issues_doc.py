@@ -25,7 +25,6 @@ from harmonizer.issues import IssueCode
 from harmonizer.reporters.texts import code_title
 from tests.issue_cases import (
     CASES,
-    EXPORT_FILE,
     GOOD,
     MAPPING_FILE,
     NOT_RAISED_YET,
@@ -57,8 +56,9 @@ The **Raised by** line is found the same way, by running each case through
 all three languages, with the same placeholders.
 
 Severity decides the exit code of `harmonizer check` and `harmonizer validate`: `0` no
-error, `1` at least one error (or a warning with `--fail-on warning`), `2` could not run
-(`check` still reports a broken mapping in full, then exits `2`: nothing can run with it).
+error, `1` at least one error (or a warning with `--fail-on warning`; for `check`, a
+mapping with problems, all reported in one pass), `2` could not run (for `check`, a
+mapping that cannot be read as YAML: `mapping-yaml`).
 Reports list errors first, then warnings; `--max-issues` caps each severity on its own,
 so notices never hide an error. Info issues (nothing to do, such as personal data
 replaced) are counted in the summary and listed one by one only with `--show-info`.
@@ -192,7 +192,7 @@ def outcome(case: Case, command: str, code: IssueCode) -> str:
         folder = Path(name)
         if command == "run":
             write_case(variant, folder)
-            args = ["run", "-m", MAPPING_FILE, EXPORT_FILE, "-o", "out", "--no-progress"]
+            args = ["run", "-m", MAPPING_FILE, variant.export, "-o", "out", "--no-progress"]
             with contextlib.chdir(folder):
                 result = CliRunner().invoke(main, args, catch_exceptions=False)
             manifest = folder / "out" / "manifest.json"

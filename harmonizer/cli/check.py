@@ -10,6 +10,7 @@ import click
 from harmonizer.api import check_mapping
 from harmonizer.cli.common import cannot_run, lookup_option
 from harmonizer.cli.reporting import check_output, emit, report_options, report_set
+from harmonizer.io.output_folder import refuse_overwriting
 
 
 @click.command("check")
@@ -48,9 +49,11 @@ def check_command(
     two sources, lookups and their files exist, constants are valid codes. With --sample,
     also lists the export's unmapped labels with their counts.
 
-    Exit codes: 0 no errors; 1 errors found in the sample (warnings too with --fail-on
-    warning); 2 a broken mapping (reported in full first), a file that cannot be read,
-    or bad options.
+    Every problem of a mapping is reported in one pass.
+
+    Exit codes: 0 no errors; 1 errors found in a mapping or the sample (warnings too
+    with --fail-on warning); 2 could not run (a file that cannot be read, bad options,
+    a report that would overwrite an input); 130 interrupted.
     """
     check_output(fmt, output)
     if rows is not None and sample is None:
@@ -58,6 +61,9 @@ def check_command(
     if sample is not None and len(mappings) != 1:
         raise click.UsageError("--sample checks one mapping; give exactly one MAPPING")
     with cannot_run():
+        if output is not None:
+            inputs = [*mappings, *([sample] if sample is not None else []), *lookup_files.values()]
+            refuse_overwriting([output], inputs, what="-o")
         reports = [
             check_mapping(
                 path, sample=sample, rows=rows, max_issues=max_issues, lookups=lookup_files

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
+import re
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -9,7 +12,8 @@ from typing import Any, TypeVar
 
 import click
 
-from harmonizer.io.writers import AtomicFile
+from harmonizer.cli.common import colour_wanted
+from harmonizer.io.writers import AtomicFile, writing
 from harmonizer.issues import Severity
 from harmonizer.reporters import REPORTERS_BY_NAME, ReportSet
 from harmonizer.reporters.base import issues_text, severity_counts_text
@@ -99,13 +103,18 @@ def emit(
     complete, so a failure never leaves half a report.
     """
     reporter = REPORTERS_BY_NAME[fmt]
-    if output is None:
+    if output is None and fmt == "text" and colour_wanted(sys.stdout):
+        buffer = io.StringIO()
+        reporter.write(reports, buffer)
+        click.echo(colourise(buffer.getvalue(), reports.lang), nl=False, color=True)
+    elif output is None:
         reporter.write(reports, sys.stdout)
         sys.stdout.flush()
     else:
         target = AtomicFile(output, binary=reporter.binary)
         try:
-            reporter.write(reports, target.handle)
+            with writing(output):
+                reporter.write(reports, target.handle)
         except BaseException:
             target.abort()
             raise
@@ -147,3 +156,44 @@ def report_set(
         show_info=show_info,
         audience=audience or ("provider" if fmt == "xlsx" else "author"),
     )
+
+    """Return the ReportSet the reporters render, with the language defaulted per format."""
+    chosen = lang or ("fi" if fmt == "xlsx" else "en")
+    return ReportSet(command, tuple(reports), Severity.parse(fail_on), chosen)
+
+
+SEVERITY_STYLES: dict[str, dict[str, Any]] = {
+    "error": {"fg": "red", "bold": True},
+    "warning": {"fg": "yellow", "bold": True},
+    "info": {"fg": "cyan"},
+}
+
+
+def colourise(text: str, lang: str) -> str:
+    """Colour the severities and the verdict of a text report, for a terminal.
+
+    >>> click.unstyle(colourise("a.csv, row 2: error out-of-range: x", "en"))
+    'a.csv, row 2: error out-of-range: x'
+    """
+    names: dict[str, str] = {}
+    for key in SEVERITY_STYLES:
+        names[key] = key
+        with contextlib.suppress(KeyError):
+            names[word(key, lang)] = key
+    choices = "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
+    pattern = re.compile(rf"(?<=: )({choices})(?= )")
+
+    def styled(match: re.Match[str]) -> str:
+        return click.style(match.group(1), **SEVERITY_STYLES[names[match.group(1)]])
+
+    lines = []
+    for line in text.splitlines(keepends=True):
+        if line.startswith("result: "):
+            verdict = "failed" if "failed" in line else "passed"
+            colour = "red" if verdict == "failed" else "green"
+            lines.append(line.replace(verdict, click.style(verdict, fg=colour, bold=True), 1))
+        elif not line.startswith(" "):
+            lines.append(pattern.sub(styled, line, count=1))
+        else:
+            lines.append(line)
+    return "".join(lines)

@@ -122,8 +122,13 @@ class ReportSet:
 
     @property
     def exit_code(self) -> int:
-        """Return 2 for a broken mapping, 1 when an issue reached ``fail_on``, else 0."""
-        if self.broken_mapping:
+        """Return 2 (unreadable YAML), 1 (an issue reached ``fail_on``) or 0.
+
+        A mapping with problems is a finding (1); exit 2 means the command could not run at all; a mapping with problems is a
+        finding, as a failed check is for check-jsonschema and frictionless.
+        """
+        if any(r.issue_counts.get("mapping-yaml") for r in self.reports):
+            # Not YAML at all, or too complex to read safely: nothing could be checked.
             return EXIT_CANNOT_RUN
         return EXIT_ERRORS if self.failed else EXIT_OK
 

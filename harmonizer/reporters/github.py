@@ -40,15 +40,28 @@ def escape_property(text: str) -> str:
 
 
 def annotation(results: ReportSet, report: Report, issue: Issue) -> str:
-    """Return the workflow command that annotates one issue, with both of its fixes."""
+    """Return the workflow command that annotates one issue, with both of its fixes.
+
+    A csv row's ``line=`` is the physical line where the record starts (a cell with line
+    breaks earlier in the file shifts it), and an xlsx issue's title names the sheet and
+    cell, since GitHub cannot show a workbook.
+    """
     lang = results.lang
     path = file_of(report, issue)
+    info = next((e.info for e in report.exports if e.info.name == issue.export), None)
     properties = []
+    title = f"harmonizer {issue.code}"
     if path is not None:
         properties.append(f"file={escape_property(relative(path))}")
         if issue.row is not None:
-            properties.append(f"line={issue.row}")
-    properties.append(f"title={escape_property(f'harmonizer {issue.code}')}")
+            line = info.line_of(issue.row) if info is not None else None
+            properties.append(f"line={issue.row if line is None else line}")
+    if info is not None and info.format == "xlsx" and issue.row is not None:
+        where = (
+            f"cell {issue.column_letter}{issue.row}" if issue.column_letter else f"row {issue.row}"
+        )
+        title += f" (sheet '{issue.sheet or info.sheet}', {where})"
+    properties.append(f"title={escape_property(title)}")
     lines = [f"{location(issue, lang)}: {message_of(report, issue, lang)}"]
     detail = describe_value(issue, lang, report)
     if detail:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+from pathlib import Path, PurePath
 from typing import IO, Any
 from urllib.parse import quote
 
@@ -15,7 +17,6 @@ from harmonizer.reporters.base import (
     fix_lines,
     location,
     message_of,
-    relative,
 )
 from harmonizer.reporters.provider import author_fix, provider_fix
 from harmonizer.reporters.texts import code_remedy
@@ -23,6 +24,21 @@ from harmonizer.run_report import Report
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 LEVELS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
+# Results point into the checked-out repository: consumers (GitHub code scanning)
+# resolve this base themselves, so the log never carries a path of the runner.
+SRCROOT = "%SRCROOT%"
+
+
+def artifact_uri(path: str) -> str:
+    """Return ``path`` as a relative URI from the working folder (the repository root).
+
+    >>> artifact_uri("examples/ä ö.csv")
+    'examples/%C3%A4%20%C3%B6.csv'
+    """
+    candidate = Path(path)
+    if candidate.is_absolute():
+        candidate = Path(os.path.relpath(candidate.resolve(), Path.cwd().resolve()))
+    return quote(PurePath(candidate).as_posix())
 
 
 def _rules() -> list[dict[str, Any]]:
@@ -67,7 +83,9 @@ def _result(
     }
     path = file_of(report, issue)
     if path is not None:
-        physical: dict[str, Any] = {"artifactLocation": {"uri": quote(relative(path))}}
+        physical: dict[str, Any] = {
+            "artifactLocation": {"uri": artifact_uri(path), "uriBaseId": SRCROOT}
+        }
         if issue.row is not None and issue.row >= 1:
             physical["region"] = {"startLine": issue.row}
         result["locations"] = [{"physicalLocation": physical}]

@@ -139,6 +139,26 @@ FOLLOW: dict[IssueCode, Follow] = {
         r"^sort the export by response id",
         lambda case, fix: replace(case, rows=tuple(sorted(case.rows))),
     ),
+    IssueCode.FORMULA_WITHOUT_VALUE: Follow(
+        "export",
+        r"write a value in the cell instead of the formula$",
+        lambda case, fix: _cell(case, "Suosittelu", "9"),
+    ),
+    IssueCode.CONTROL_CHARACTER: Follow(
+        "export",
+        r"invisible control characters, which were removed$",
+        lambda case, fix: replace(case, rows=tuple(r.replace("\x00\x07", "") for r in case.rows)),
+    ),
+    IssueCode.SUSPICIOUS_MULTILINE: Follow(
+        "export",
+        r"a stray quote may have joined the rows after it into one cell$",
+        lambda case, fix: replace(case, rows=tuple(r.replace('"', "") for r in case.rows)),
+    ),
+    IssueCode.UNDECODABLE_LINE: Follow(
+        "export",
+        r"^save the export again in UTF-8 and send it again",
+        lambda case, fix: replace(case, rows=tuple(r.replace("\udce4", "ä") for r in case.rows)),
+    ),
     IssueCode.RAGGED_ROW: Follow(
         "export",
         r"it has more cells than the header",
