@@ -132,12 +132,15 @@ def test_an_export_given_to_a_mapping_of_the_other_format_is_not_told_to_rename_
     mapping = tmp_path / "osterbotten-sv.yaml"
     mapping.write_text(text, "utf-8")
     assert "format: xlsx" in text
-    result = invoke("validate", "-m", mapping, EXAMPLE)
+    # run stops on it (exit 2, stderr); validate reports the same text as an issue.
+    result = invoke("run", "-m", mapping, EXAMPLE, "-o", tmp_path / "out")
     assert result.exit_code == 2
     assert "pohjola-web.csv: is a csv file, but the mapping reads xlsx workbooks" in result.stderr
     assert "rename" not in result.stderr
     # And the other way round: an xlsx workbook given to a csv mapping.
-    result = invoke("validate", "-m", MAPPING, ROOT / "examples" / "keski-paper.xlsx")
+    result = invoke(
+        "run", "-m", MAPPING, ROOT / "examples" / "keski-paper.xlsx", "-o", tmp_path / "o2"
+    )
     assert result.exit_code == 2
     assert "keski-paper.xlsx: is an xlsx workbook, but the mapping reads csv files" in (
         result.stderr

@@ -200,16 +200,14 @@ def test_an_unreadable_export_is_an_issue_and_run_still_stops(tmp_path: Path) ->
     assert found["ruleId"] == "unreadable-export"
     assert "legacy.xls" in found["message"]["text"]
     assert "save the export again" in found["properties"]["fixExport"]
-    # UTF-8 but for one row: read as Windows-1252, the header's 'Yksikkö' is garbled.
+    # UTF-8 but for one row: read as UTF-8, that row alone is an issue; nothing garbled.
     text = "\n".join([HEADER, GOOD]) + "\n"
     (tmp_path / "mixed.csv").write_bytes(text.encode() + b"r2;23.11.2026 14:05;Oulu\xff;9;;web;x\n")
     args = ["validate", "-m", mapping(tmp_path), "mixed.csv", "--format", "json"]
     (issue,) = json.loads(invoke(tmp_path, *args).stdout)["reports"][0]["issues"]
-    assert (issue["code"], issue["export"], issue["row"]) == ("unreadable-export", "mixed.csv", 1)
-    assert "the header reads 'YksikkÃ¶'" in issue["message"]
-    assert issue["fix_export"].startswith(
-        "save the export again from the survey tool as csv (UTF-8)"
-    )
+    assert (issue["code"], issue["export"], issue["row"]) == ("undecodable-line", "mixed.csv", 3)
+    assert "Ã" not in json.dumps(issue, ensure_ascii=False)
+    assert issue["fix_export"].startswith("save the export again in UTF-8")
     renamed = write(tmp_path, "renamed.csv", HEADER.replace("Sujuvuus", "Helppous"), [GOOD])
     run = invoke(tmp_path, "run", "-m", mapping(tmp_path), renamed, "-o", tmp_path / "out")
     assert run.exit_code == 2
