@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 OUT ?= out
 
-.PHONY: help install demo test lint typecheck unit check-generated bench bench-aggregate screenshot fuzz clean
+.PHONY: help install demo test lint typecheck unit check-generated bench bench-aggregate screenshot fuzz dist clean
 
 help:
 	@echo "make demo   - set up and harmonise every bundled example export"
@@ -13,10 +13,13 @@ help:
 	@echo "make bench  - measure rows/s (--jobs 1 and every core) and peak memory on a generated 1,000,000-row csv and 200,000-row xlsx"
 	@echo "make screenshot - run the demo and take headless-chromium screenshots of its html report"
 	@echo "make fuzz   - fuzz the readers with many damaged files (FUZZ_EXAMPLES=2000 each)"
+	@echo "make dist   - build the wheel and the sdist of palaute-harmonizer into dist/"
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
+	@# Before 0.1.0 was released the distribution was called harmonizer: drop such an install.
+	$(BIN)/python -m pip uninstall --quiet --yes harmonizer 2>/dev/null || true
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
@@ -58,5 +61,11 @@ FUZZ_EXAMPLES ?= 2000
 fuzz: $(STAMP)
 	HARMONIZER_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/pytest -q -p no:cacheprovider tests/fuzz
 
+# The wheel (with the national schemas inside) and the sdist, named palaute-harmonizer.
+dist: $(STAMP)
+	rm -rf dist
+	$(BIN)/python -m hatchling build -d dist -t wheel -t sdist
+	@ls dist
+
 clean:
-	rm -rf $(VENV) $(OUT) bench/data .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(OUT) bench/data dist .pytest_cache .mypy_cache .ruff_cache

@@ -21,7 +21,7 @@ from harmonizer.dataset import CombineResult, Dataset, combine_runs, open_datase
 from harmonizer.engine.duplicates import DuplicateIndex, drop_duplicates
 from harmonizer.engine.exact import RecordBuilder, apply_mapping
 from harmonizer.engine.fast import fast_wide_rows
-from harmonizer.engine.parallel import default_jobs, parallel_wide_rows
+from harmonizer.engine.parallel import DEFAULT_JOBS, parallel_wide_rows
 from harmonizer.engine.plan import compile_plan
 from harmonizer.engine.rejects import (
     REJECT_COLUMNS,
@@ -34,7 +34,9 @@ from harmonizer.engine.row import Outcome, Row
 from harmonizer.engine.validation import RecordValidator, validate_records
 from harmonizer.errors import DatasetError, ReadError
 from harmonizer.figures import DEFAULT_MIN_N, Figures, compute_figures, parse_by
+from harmonizer.fixes import hints_from
 from harmonizer.io.cells import column_letter
+from harmonizer.io.output_folder import folder_lock, refuse_overwriting, stale_outputs
 from harmonizer.io.readers import SourceOptions, Table, read_table
 from harmonizer.io.writers import (
     JsonlWriter,
@@ -57,11 +59,23 @@ from harmonizer.records import flatten_record, record_columns
 from harmonizer.redaction import Redactor
 from harmonizer.run_report import DEFAULT_MAX_ISSUES, ExportSummary, Report, ReportBuilder
 from harmonizer.schema import DEFAULT_SCHEMA_VERSION, load_schema
+from harmonizer.structure import (
+    HeaderMismatchError,
+    header_found_at,
+    header_issues,
+    unreadable_issue,
+)
 
 OUTPUT_FORMATS = ("jsonl", "csv", "xlsx")
 RECORDS = "records"
 REJECTS = "rejects"
 MANIFEST = "manifest.json"
+# Every file a run or a combine may publish in its folder: a new run replaces them all,
+# so outputs of formats not asked for this time do not outlive their manifest.
+PUBLISHED_NAMES = (
+    *(f"{stem}.{fmt}" for stem in (RECORDS, REJECTS) for fmt in (*OUTPUT_FORMATS, "parquet")),
+    MANIFEST,
+)
 PROGRESS_EVERY = 1000
 
 Progress = Callable[[int], None]
@@ -74,6 +88,15 @@ class RunResult:
     report: Report
     outputs: tuple[Path, ...]
     manifest: dict[str, Any]
+
+
+def mapping_files(loaded: LoadedMapping) -> list[Path]:
+    """Return the files a mapping reads: the mapping itself and its lookup files."""
+    files = [loaded.path]
+    files += [loaded.path.parent / spec.file for spec in loaded.model.lookups.values() if spec.file]
+    # A lookup given on the command line knows its own path.
+    files += [Path(p) for t in loaded.lookups.values() if (p := getattr(t, "path", None))]
+    return files
 
 
 def _source_options(loaded: LoadedMapping) -> SourceOptions:
@@ -96,11 +119,12 @@ def _builder(loaded: LoadedMapping, table: Table, keep_open_text: bool) -> Recor
         shown = ", ".join(f"{column_letter(i)} '{h}'" for i, h in enumerate(info.header) if h)
         shown = shown or "nothing"
         where = f"sheet '{info.sheet}', " if info.sheet else ""
-        raise ReadError(
+        raise HeaderMismatchError(
             f"{info.name}: {where}the header on row {info.header_row} lacks "
             + "; ".join(err.missing)
             + f". The header has: {shown}. Correct the mapping's column names, or set "
-            "source.header_row if the header is on another row."
+            "source.header_row if the header is on another row.",
+            info,
         ) from err
 
 
@@ -117,7 +141,7 @@ def _built_rows(
     plan = None if exact else compile_plan(builder)
     if plan is not None:
         skip = frozenset(loaded.model.source.skip_rows)
-        workers = default_jobs(table.info.path) if jobs is None else jobs
+        workers = DEFAULT_JOBS if jobs is None else jobs
         if workers > 1 and "fork" in multiprocessing.get_all_start_methods():
             return parallel_wide_rows(table, builder, plan, validator, skip=skip, jobs=workers)
         return fast_wide_rows(table, builder, plan, skip=skip)
@@ -169,12 +193,15 @@ def iter_rows(
     progress: Progress | None = None,
     exact: bool = False,
     jobs: int | None = None,
+    on_unreadable: Callable[[Path, ReadError], None] | None = None,
 ) -> Iterator[Row]:
     """Stream every row of every export through the pipeline, filling ``report``.
 
     ``exact`` turns the columnar fast path off (every row takes the row path); ``jobs``
     is the number of worker processes of the fast path (None: the machine's cores, one
-    for a small export). The outputs are the same either way; tests check it.
+    for a small export). The outputs are the same either way; tests check it. With
+    ``on_unreadable``, an export that cannot be read (or lacks a mapped column) is
+    handed to it and the next export follows; without, the error stops the run.
 
     Raises:
         ReadError: an export cannot be read, or lacks a column the mapping names.
@@ -183,17 +210,22 @@ def iter_rows(
     builder_report = ReportBuilder(report)
     seen = DuplicateIndex()
     for path in exports:
-        with read_table(Path(path), _source_options(loaded)) as table:
-            builder = _builder(loaded, table, keep_open_text)
-            for issue in builder.header_issues:
-                report.add_issue(issue)
-            rows: Iterable[Row] = _built_rows(
-                loaded, builder, table, validator, exact=exact, jobs=jobs
-            )
-            rows = validate_records(rows, validator)
-            rows = drop_duplicates(rows, seen)
-            rows = builder_report.wrap(rows, ExportSummary(table.info))
-            yield from _counted(rows, progress)
+        try:
+            with read_table(Path(path), _source_options(loaded)) as table:
+                builder = _builder(loaded, table, keep_open_text)
+                for issue in builder.header_issues:
+                    report.add_issue(issue)
+                rows: Iterable[Row] = _built_rows(
+                    loaded, builder, table, validator, exact=exact, jobs=jobs
+                )
+                rows = validate_records(rows, validator)
+                rows = drop_duplicates(rows, seen)
+                rows = builder_report.wrap(rows, ExportSummary(table.info))
+                yield from _counted(rows, progress)
+        except ReadError as err:
+            if on_unreadable is None:
+                raise
+            on_unreadable(Path(path), err)
 
 
 def _report_for(loaded: LoadedMapping, max_issues: int) -> Report:
@@ -215,13 +247,40 @@ def validate(
 ) -> Report:
     """Run the full pipeline without writing any dataset; return the report.
 
+    Structural problems of an export are issues like any other, located in that export:
+    a mapped column missing from its header (``column-not-found``, "the header seems to
+    be on row 2" when it moved), or a file that cannot be read (``unreadable-export``).
+    The other exports are validated all the same.
+
     Raises:
         MappingError, SchemaLoadError: the mapping cannot be used.
-        ReadError: an export cannot be read.
     """
     loaded = mapping if isinstance(mapping, LoadedMapping) else load_mapping(mapping)
     report = _report_for(loaded, max_issues)
-    for _ in iter_rows(loaded, [Path(p) for p in exports], report, progress=progress):
+    report.hints = hints_from(loaded)
+    options = _source_options(loaded)
+
+    def unreadable(path: Path, err: ReadError) -> None:
+        summary: ExportSummary | None
+        if isinstance(err, HeaderMismatchError):
+            found = header_found_at(path, options, loaded)
+            if found is not None:
+                report.hints.header_found[err.info.name] = found
+            summary = ExportSummary(err.info)
+            report.exports.append(summary)
+            issues = header_issues(loaded, err.info, found)
+        else:
+            issues = [unreadable_issue(path, err)]
+            last = report.exports[-1] if report.exports else None
+            # A file that broke while being read has its summary (and counts) already.
+            summary = last if last is not None and last.info.path == path else None
+        for issue in issues:
+            report.add_issue(issue)
+            if summary is not None:
+                summary.issue_counts[str(issue.code)] += 1
+
+    paths = [Path(p) for p in exports]
+    for _ in iter_rows(loaded, paths, report, progress=progress, on_unreadable=unreadable):
         pass
     return report
 
@@ -266,6 +325,8 @@ def check_mapping(
     for issue in checked.issues:
         report.add_issue(issue)
     loaded = checked.loaded
+    if loaded is not None:
+        report.hints = hints_from(loaded)
     if sample is None or loaded is None:
         return report
     with read_table(Path(sample), _source_options(loaded)) as table:
@@ -299,13 +360,16 @@ def harmonize(
     """Harmonise exports with a mapping and write the dataset to ``outdir``.
 
     Writes ``records.<fmt>`` and ``rejects.<fmt>`` for each format (jsonl always) and
-    ``manifest.json``. Files are published only when the whole run succeeds; otherwise
-    the previous outputs stay as they were.
+    ``manifest.json``; such files of other formats left by an earlier run are removed,
+    so the manifest lists exactly the outputs present. Files are published only when the
+    whole run succeeds; otherwise the previous outputs stay as they were. The run holds
+    an exclusive lock on ``outdir`` throughout.
 
     Raises:
         MappingError, SchemaLoadError: the mapping cannot be used (nothing is read).
         ReadError: an export cannot be read (nothing is published).
-        OutputError: an output cannot be written.
+        OutputError: an output cannot be written, would overwrite an input (the export,
+            the mapping, a lookup file), or another run is writing to ``outdir``.
 
     >>> import tempfile
     >>> result = harmonize("mappings/pohjola-web.yaml", ["examples/pohjola-web.csv"],
@@ -315,10 +379,16 @@ def harmonize(
     """
     loaded = mapping if isinstance(mapping, LoadedMapping) else load_mapping(mapping)
     outdir = Path(outdir)
+    export_paths = [Path(p) for p in exports]
     wanted = ["jsonl", *(f for f in formats if f != "jsonl")]
+    refuse_overwriting(
+        [outdir / name for name in PUBLISHED_NAMES],
+        [*export_paths, *mapping_files(loaded)],
+        what="output folder (-o)",
+    )
     report = _report_for(loaded, max_issues)
     columns = record_columns(loaded.schema, list(loaded.model.own_items))
-    with ExitStack() as stack:
+    with folder_lock(outdir), ExitStack() as stack:
         records = build_writers(
             outdir, RECORDS, wanted, columns, lambda r: flatten_record(r, columns)
         )
@@ -328,7 +398,7 @@ def harmonize(
             stack.callback(writer.abort)
         for row in iter_rows(
             loaded,
-            [Path(p) for p in exports],
+            export_paths,
             report,
             keep_open_text=open_text == "redact",
             progress=progress,
@@ -355,7 +425,9 @@ def harmonize(
             document["output_sha256"] = digests
             return document
 
-        manifest = publish_with_manifest(writers, outdir / MANIFEST, manifest_of)
+        published = [w.path.name for w in writers]
+        stale = stale_outputs(outdir, PUBLISHED_NAMES, [*published, MANIFEST])
+        manifest = publish_with_manifest(writers, outdir / MANIFEST, manifest_of, stale=stale)
         stack.pop_all()
     return RunResult(report, (*outputs, outdir / MANIFEST), manifest)
 
@@ -377,7 +449,8 @@ def combine(
 
     Raises:
         DatasetError: an input is not a run folder, or the schema versions are incompatible.
-        OutputError: an output cannot be written.
+        OutputError: an output cannot be written, or another run is writing to ``outdir``
+            or to an input.
 
     >>> import tempfile
     >>> run = harmonize("mappings/pohjola-web.yaml", ["examples/pohjola-web.csv"],
@@ -396,17 +469,19 @@ def aggregate(
     output: Path | str | None = None,
     min_n: int = DEFAULT_MIN_N,
     lang: str = "en",
+    progress: Progress | None = None,
 ) -> Figures:
     """Compute the comparable figures of a dataset per group; write them if ``output`` is set.
 
     ``dataset`` is a folder written by :func:`combine` or :func:`harmonize`. ``by`` names
     grouping fields (``"county,quarter"``). Figures with fewer than ``min_n`` valid
     answers are suppressed; adapted items are reported apart. ``output`` ends in
-    ``.csv``, ``.xlsx`` or ``.json``; labels are in ``lang``. Streams the records once.
+    ``.csv``, ``.xlsx`` or ``.json``; labels are in ``lang``. Streams the records once;
+    ``progress`` is called with the number of records read since its last call.
 
     Raises:
         DatasetError: the dataset cannot be read, or a grouping field is unknown.
-        OutputError: the output cannot be written.
+        OutputError: the output cannot be written, or is one of the dataset's own files.
 
     >>> import tempfile
     >>> run = harmonize("mappings/saimaa-codes.yaml", ["examples/saimaa-codes.csv"],
@@ -416,10 +491,17 @@ def aggregate(
     True
     """
     check_lang(lang)
-    opened = open_dataset(dataset)
-    figures = compute_figures(
-        opened.records(), opened.schema, parse_by(by), min_n=min_n, providers=opened.providers
-    )
+    if output is not None:
+        _refuse_writing_into(dataset, Path(output))
+    with folder_lock(_dataset_folder(dataset), shared=True):
+        opened = open_dataset(dataset)
+        figures = compute_figures(
+            _counted_records(opened, progress),
+            opened.schema,
+            parse_by(by),
+            min_n=min_n,
+            providers=opened.providers,
+        )
     figures = replace(
         figures, source={"dataset": dataset_name(opened), "manifest": _dataset_summary(opened)}
     )
@@ -436,6 +518,7 @@ def aggregate_items(
     output: Path | str | None = None,
     min_n: int = DEFAULT_MIN_N,
     lang: str = "en",
+    progress: Progress | None = None,
 ) -> ItemFigures:
     """Compute figures of the providers' own items per group; write them if ``output`` is set.
 
@@ -449,17 +532,20 @@ def aggregate_items(
         OutputError: the output cannot be written.
     """
     check_lang(lang)
-    opened = open_dataset(dataset)
-    catalogue = opened.item_catalogue
-    known = [*catalogue, *opened.manifest.get("own_items", [])]
-    figures = compute_item_figures(
-        opened.records(),
-        opened.schema,
-        catalogue,
-        parse_items(items, known),
-        parse_by(by),
-        min_n=min_n,
-    )
+    if output is not None:
+        _refuse_writing_into(dataset, Path(output))
+    with folder_lock(_dataset_folder(dataset), shared=True):
+        opened = open_dataset(dataset)
+        catalogue = opened.item_catalogue
+        known = [*catalogue, *opened.manifest.get("own_items", [])]
+        figures = compute_item_figures(
+            _counted_records(opened, progress),
+            opened.schema,
+            catalogue,
+            parse_items(items, known),
+            parse_by(by),
+            min_n=min_n,
+        )
     figures = replace(figures, source={"dataset": dataset_name(opened)})
     if output is not None:
         write_item_table(Path(output), opened.schema, figures, lang)
@@ -473,6 +559,32 @@ def dataset_name(opened: Dataset) -> str:
     in a figures file that travels.
     """
     return opened.path.name if opened.path.is_absolute() else str(opened.path)
+
+
+def _dataset_folder(dataset: Path | str) -> Path:
+    path = Path(dataset)
+    return path.parent if path.suffix == ".jsonl" else path
+
+
+def _refuse_writing_into(dataset: Path | str, output: Path) -> None:
+    """Refuse an output that is one of the dataset's own files (its records, manifest)."""
+    folder = _dataset_folder(dataset)
+    refuse_overwriting([output], [folder / n for n in PUBLISHED_NAMES], what="-o")
+
+
+def _counted_records(opened: Dataset, progress: Progress | None) -> Iterator[dict[str, Any]]:
+    if progress is None:
+        yield from opened.records()
+        return
+    done = 0
+    for record in opened.records():
+        done += 1
+        if done == PROGRESS_EVERY:
+            progress(done)
+            done = 0
+        yield record
+    if done:
+        progress(done)
 
 
 def _dataset_summary(opened: Dataset) -> dict[str, Any]:
@@ -495,6 +607,7 @@ def report(
     *,
     lang: str = "en",
     min_n: int = DEFAULT_MIN_N,
+    progress: Progress | None = None,
 ) -> Path:
     """Write the meeting report of a dataset: ``report.html`` or ``report.xlsx``.
 
@@ -505,17 +618,23 @@ def report(
 
     Raises:
         DatasetError: the dataset cannot be read, or the suffix is not .html or .xlsx.
-        OutputError: the report cannot be written.
+        OutputError: the report cannot be written, or is one of the dataset's own files.
     """
     output = Path(output)
     suffix = output.suffix.lower()
     if suffix not in REPORT_SUFFIXES:
         raise DatasetError(f"{output}: write the report as {' or '.join(REPORT_SUFFIXES)}")
     check_lang(lang)
-    opened = open_dataset(dataset)
-    figures = compute_figures(
-        opened.records(), opened.schema, parse_by(by), min_n=min_n, providers=opened.providers
-    )
+    _refuse_writing_into(dataset, output)
+    with folder_lock(_dataset_folder(dataset), shared=True):
+        opened = open_dataset(dataset)
+        figures = compute_figures(
+            _counted_records(opened, progress),
+            opened.schema,
+            parse_by(by),
+            min_n=min_n,
+            providers=opened.providers,
+        )
     content = build_content(
         opened.schema,
         figures,
@@ -578,6 +697,9 @@ def codebook(
     Raises:
         SchemaLoadError: the schema version is not available.
         DatasetError: the suffix is neither .xlsx nor .md.
+        OutputError: ``output`` is the schema file itself, or cannot be written.
     """
     check_lang(lang)
-    return write_codebook(output, load_schema(schema_version), lang)
+    schema = load_schema(schema_version)
+    refuse_overwriting([Path(output)], [schema.path], what="-o")
+    return write_codebook(output, schema, lang)

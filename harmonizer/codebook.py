@@ -8,12 +8,16 @@ reasons. All of it is read from the schema, so a new schema version documents it
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator, Mapping
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
+import yaml
+
 from harmonizer.errors import DatasetError
-from harmonizer.io.writers import AtomicFile
+from harmonizer.io.writers import AtomicFile, writing
 from harmonizer.publish.texts import Texts
 from harmonizer.schema import LANGUAGES, RecordSchema, available_versions, load_schema
 
@@ -65,6 +69,26 @@ def _codes_of(schema: RecordSchema, name: str) -> str:
     return ", ".join(schema.codes(name)) if "enum" in schema.properties[name] else ""
 
 
+@functools.cache
+def _descriptions() -> Mapping[str, Mapping[str, str]]:
+    raw = resources.files("harmonizer.publish").joinpath("descriptions.yaml").read_text("utf-8")
+    loaded: Mapping[str, Mapping[str, str]] = yaml.safe_load(raw)
+    return loaded
+
+
+def description(schema: RecordSchema, name: str, lang: str) -> str:
+    """Return a field's description in ``lang``: the schema's (English) or its translation.
+
+    >>> from harmonizer.schema import load_schema
+    >>> description(load_schema(), "period", "fi")
+    'VVVV-KK, johdettu vastausajasta (responded_at).'
+    """
+    english = str(schema.properties[name].get("description", ""))
+    if lang == "en" or not english:
+        return english
+    return _descriptions().get(name, {}).get(lang, english)
+
+
 def field_versions(schema: RecordSchema, name: str) -> str:
     """Return the schema versions, up to ``schema``'s, that have the field ``name``.
 
@@ -88,14 +112,13 @@ def field_versions(schema: RecordSchema, name: str) -> str:
 def _field_rows(schema: RecordSchema, t: Texts) -> Iterator[list[str]]:
     required = set(schema.required())
     for name in schema.fields:
-        node = schema.properties[name]
         yield [
             name,
             field_type(schema, name),
             t("yes") if name in required else t("no"),
             field_versions(schema, name),
             *(schema.label(name, lang) for lang in LANGUAGES),
-            str(node.get("description", "")),
+            description(schema, name, t.lang),
             _codes_of(schema, name),
         ]
 
@@ -169,9 +192,13 @@ def write_codebook(path: Path | str, schema: RecordSchema, lang: str = "en") -> 
     target = AtomicFile(path, binary=suffix == ".xlsx")
     try:
         if suffix == ".md":
-            target.handle.write(_markdown(schema, t))
+            text = _markdown(schema, t)
+            with writing(path):
+                target.handle.write(text)
         else:
-            _workbook(schema, t).save(target.handle)
+            book = _workbook(schema, t)
+            with writing(path):
+                book.save(target.handle)
     except BaseException:
         target.abort()
         raise

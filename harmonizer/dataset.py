@@ -32,6 +32,7 @@ import orjson
 from harmonizer import __version__
 from harmonizer.engine.validation import RecordValidator
 from harmonizer.errors import DatasetError, SchemaLoadError
+from harmonizer.io.output_folder import folder_lock, stale_outputs
 from harmonizer.io.writers import (
     StagedWriter,
     build_writers,
@@ -44,6 +45,11 @@ from harmonizer.schema_values import CUSTOM_FORMATS
 MANIFEST = "manifest.json"
 RECORDS = "records.jsonl"
 DATASET_FORMATS = ("jsonl", "csv", "xlsx", "parquet")
+# What a run or a combine may have published in a folder; a combine replaces them all.
+PUBLISHED_NAMES = (
+    *(f"{stem}.{fmt}" for stem in ("records", "rejects") for fmt in DATASET_FORMATS),
+    MANIFEST,
+)
 
 
 @dataclass
@@ -485,9 +491,10 @@ def check_compatible(inputs: Sequence[DatasetInput]) -> RecordSchema:
 
 
 def _index(
-    inputs: Sequence[DatasetInput], schema: RecordSchema
+    inputs: Sequence[DatasetInput], schema: RecordSchema, progress: Progress | None = None
 ) -> tuple[dict[str, int], list[str]]:
     """First pass: record_id -> position of the newest input holding it; own item names."""
+    tick = _ticker(progress)
     newest: dict[str, int] = {}
     own_items: dict[str, None] = {}
     check = RecordCheck(schema)
@@ -495,9 +502,11 @@ def _index(
         records_path = item.path / RECORDS
         for _, record in iter_records(records_path, expected=item.expected, check=check):
             item.records += 1
+            tick()
             newest[record["record_id"]] = position
             for name in record.get("own_items") or {}:
                 own_items.setdefault(name, None)
+    tick(flush=True)
     return newest, list(own_items)
 
 
@@ -525,6 +534,24 @@ def _writers(
 
 
 Progress = Callable[[int], None]
+PROGRESS_EVERY = 1000
+
+
+def _ticker(progress: Progress | None) -> Callable[..., None]:
+    """Return a function to call once a record: it reports to ``progress`` in batches."""
+    pending = 0
+
+    def tick(*, flush: bool = False) -> None:
+        nonlocal pending
+        if progress is None:
+            return
+        if not flush:
+            pending += 1
+        if pending and (flush or pending >= PROGRESS_EVERY):
+            progress(pending)
+            pending = 0
+
+    return tick
 
 
 def combine_runs(
@@ -556,26 +583,39 @@ def combine_runs(
     if not folders:
         raise DatasetError("no runs to combine; pass one or more run folders")
     outdir = Path(outdir)
-    inputs = [_input(Path(f), order) for order, f in enumerate(folders)]
-    resolved = {i.path.resolve() for i in inputs}
-    if outdir.resolve() in resolved:
+    paths = [Path(f) for f in folders]
+    if outdir.resolve() in {p.resolve() for p in paths}:
         raise DatasetError(f"{outdir}: the output folder is also an input; choose another -o")
+    with ExitStack() as locks:
+        # Inputs are read under a shared lock: a run still writing one is refused.
+        for path in paths:
+            if path.is_dir():
+                locks.enter_context(folder_lock(path, shared=True))
+        locks.enter_context(folder_lock(outdir))
+        return _combine(paths, outdir, formats, progress)
+
+
+def _combine(
+    paths: Sequence[Path], outdir: Path, formats: Sequence[str], progress: Progress | None
+) -> CombineResult:
+    inputs = [_input(path, order) for order, path in enumerate(paths)]
     schema = check_compatible(inputs)
     # Oldest first, so that a later position in the index means a newer input.
     inputs.sort(key=lambda i: (i.run_at, i.order))
-    newest, own_items = _index(inputs, schema)
+    newest, own_items = _index(inputs, schema, progress)
     wanted = ["jsonl", *(f for f in formats if f != "jsonl")]
     providers: dict[str, str] = {}
     with ExitStack() as stack:
         writers = _writers(outdir, wanted, schema, own_items)
         for writer in writers:
             stack.callback(writer.abort)
-        done = 0
+        tick = _ticker(progress)
         for position, item in enumerate(inputs):
             providers.update(item.providers)
             # The first pass checked every record; the digest proves the file is the
             # same one now.
             for _, record in iter_records(item.path / RECORDS, expected=item.expected):
+                tick()
                 record_id = record["record_id"]
                 if newest.get(record_id) != position:
                     item.superseded += 1
@@ -585,16 +625,15 @@ def combine_runs(
                 item.kept += 1
                 for writer in writers:
                     writer.write(record)
-                done += 1
-                if progress is not None and done % 10_000 == 0:
-                    progress(10_000)
+        tick(flush=True)
 
         def manifest_of(digests: dict[str, str]) -> dict[str, Any]:
             document = _manifest(inputs, schema, own_items, providers, [w.path for w in writers])
             document["output_sha256"] = digests
             return document
 
-        manifest = publish_with_manifest(writers, outdir / MANIFEST, manifest_of)
+        stale = stale_outputs(outdir, PUBLISHED_NAMES, [*(w.path.name for w in writers), MANIFEST])
+        manifest = publish_with_manifest(writers, outdir / MANIFEST, manifest_of, stale=stale)
         stack.pop_all()
     outputs = (*(w.path for w in writers), outdir / MANIFEST)
     return CombineResult(manifest, outputs, tuple(inputs))

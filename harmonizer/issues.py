@@ -33,9 +33,11 @@ class Severity(enum.IntEnum):
 
 @dataclass(frozen=True, slots=True)
 class CodeInfo:
-    """Title, default severity and remedy of one issue code.
+    """Title, default severity and the two fixes of one issue code.
 
-    ``scope`` says what the code is about: ``data`` (a source row or cell, raised by
+    ``remedy`` is the fix for the mapping's author (the YAML to edit); ``provider`` is
+    the fix for the provider who sent the export (the cells to change), or None when
+    the provider has nothing to change. ``scope`` says what the code is about: ``data`` (a source row or cell, raised by
     ``run``, ``validate`` and ``check --sample``) or ``mapping`` (the mapping file,
     raised by ``check``).
     """
@@ -44,6 +46,7 @@ class CodeInfo:
     severity: Severity
     remedy: str
     scope: str = "data"
+    provider: str | None = None
 
 
 class IssueCode(enum.StrEnum):
@@ -61,6 +64,8 @@ class IssueCode(enum.StrEnum):
     VALUE_TOO_LONG = "value-too-long"
     IMPOSSIBLE_DATE = "impossible-date"
     IMPLAUSIBLE_DATE = "implausible-date"
+    FORMULA_WITHOUT_VALUE = "formula-without-value"
+    CONTROL_CHARACTER = "control-character"
     # rows and responses
     DUPLICATE_RESPONSE = "duplicate-response"
     CONFLICTING_ANSWER = "conflicting-answer"
@@ -69,10 +74,13 @@ class IssueCode(enum.StrEnum):
     RAGGED_ROW = "ragged-row"
     DUPLICATE_HEADER = "duplicate-header"
     SCHEMA_VIOLATION = "schema-violation"
+    SUSPICIOUS_MULTILINE = "suspicious-multiline"
+    UNDECODABLE_LINE = "undecodable-line"
     # export-level notes
     AMBIGUOUS_TIME = "ambiguous-time"
     NONEXISTENT_TIME = "nonexistent-time"
     REDACTED = "redacted"
+    UNREADABLE_EXPORT = "unreadable-export"
     # the mapping file (harmonizer check)
     MAPPING_YAML = "mapping-yaml"
     MAPPING_SCHEMA = "mapping-schema"
@@ -108,96 +116,148 @@ CODE_INFO: dict[IssueCode, CodeInfo] = {
         _E,
         "add the label to value_map (or to missing, for a don't-know answer) of {rule} in "
         "{mapping}",
+        provider="write one of the survey's answers in column {column}: {answers}",
     ),
     IssueCode.OUT_OF_RANGE: CodeInfo(
         "Number outside the national scale",
         _E,
         "correct the cell in the export, or map the code in value_map or missing of {rule} "
         "in {mapping}",
+        provider="write a number from {low} to {high} in column {column}, or leave the cell empty",
     ),
     IssueCode.BAD_NUMBER: CodeInfo(
         "Not a whole number",
         _E,
         "enter a whole number, or map the text in value_map of {rule} in {mapping} (a null "
         "target means no answer)",
+        provider="write a whole number in column {column}, or leave the cell empty",
     ),
     IssueCode.BAD_DATE: CodeInfo(
         "Date or time not understood",
         _E,
         "write the date as 23.11.2026 14:05 or ISO 8601, or list the export's format under "
         "{rule}.formats in {mapping}",
+        provider="write the date and time in column {column} as the other rows have it, for example {example}",
     ),
     IssueCode.BAD_CODE: CodeInfo(
         "Value is not a code of the national field",
         _E,
         "map the value to a national code in value_map of {rule} in {mapping}",
+        provider="write one of the accepted answers in column {column}: {answers}",
     ),
     IssueCode.LOOKUP_MISSING: CodeInfo(
         "Value missing from a lookup table",
         _E,
         "add the value to the lookup table, or give {rule} a default in {mapping}",
+        provider="write a value of the agreed list in column {column}: {answers} (or ask {contact} "
+        "to add this one)",
     ),
     IssueCode.REQUIRED_MISSING: CodeInfo(
         "Required value is empty",
         _E,
         "fill the cell in the export, or give {rule} a default in {mapping}",
+        provider="fill in the cell in column {column}: every response needs it",
     ),
     IssueCode.OUTSIDE_REFORM: CodeInfo(
         "Åland is outside the wellbeing services reform",
         _E,
         "leave Åland's responses out of the export; they are not national feedback",
+        provider="leave Åland's responses out of the export",
     ),
     IssueCode.VALUE_TOO_LONG: CodeInfo(
         "Cell is longer than the tool accepts",
         _E,
         "shorten the cell; a cell that long usually means a broken export",
+        provider="shorten the cell in column {column}; check its quotes, as several cells may have run together",
     ),
     IssueCode.IMPOSSIBLE_DATE: CodeInfo(
         "Date does not exist in the calendar",
         _E,
         "correct the date in the export; if the export writes the month before the day, "
         "list its format under {rule}.formats in {mapping}",
+        provider="correct the date in column {column}: that day is not in the calendar",
     ),
     IssueCode.IMPLAUSIBLE_DATE: CodeInfo(
         "Date outside the plausible window of response dates",
         _E,
         "correct the date in the export; if such dates are real, widen the window with "
         "{rule}.earliest or {rule}.latest in {mapping}",
+        provider="correct the date in column {column}: a response cannot be that old or in "
+        "the future",
+    ),
+    IssueCode.FORMULA_WITHOUT_VALUE: CodeInfo(
+        "Formula cell has no computed value",
+        _E,
+        "open and save the workbook in Excel (which computes every formula), or export "
+        "values instead of formulas",
+        provider="open the workbook in Excel and save it, so that the formula in column "
+        "{column} is computed, or write a value in the cell instead of the formula",
+    ),
+    IssueCode.CONTROL_CHARACTER: CodeInfo(
+        "Control characters removed from a cell",
+        _W,
+        "check the cell in the export; control characters (such as NUL) are not text and "
+        "are removed",
+        provider="check the cell in column {column}: it held invisible control characters, "
+        "which were removed",
     ),
     IssueCode.DUPLICATE_RESPONSE: CodeInfo(
         "Same response seen twice",
         _E,
         "remove the repeated row (often a re-export); the first one is kept",
+        provider="delete the repeated row; the first copy is kept",
     ),
     IssueCode.CONFLICTING_ANSWER: CodeInfo(
         "Two different answers to one question in a response",
         _E,
         "keep one answer per question and response in the export",
+        provider="keep one answer to the question in this response and delete the other",
     ),
     IssueCode.UNKNOWN_QUESTION: CodeInfo(
         "Question id has no rule",
         _W,
         "map the question id in fields or own_items of {mapping}, or list it under long.ignore",
+        provider="check the question id {value}; if the survey has a new question, tell {contact}",
     ),
     IssueCode.RESPONSE_NOT_CONTIGUOUS: CodeInfo(
         "Answers of one response are too far apart",
         _E,
         "sort the export by response id, or raise long.pivot_window in {mapping}",
+        provider="sort the export by response id and send it again",
     ),
     IssueCode.RAGGED_ROW: CodeInfo(
         "Row has more cells than the header",
         _W,
         "check the delimiter and quoting of the export; extra cells are ignored",
+        provider="check the row: it has more cells than the header; a cell holding the delimiter needs quotes",
     ),
     IssueCode.DUPLICATE_HEADER: CodeInfo(
         "The mapping names a header text that several columns carry",
         _W,
         "add occurrence (or a letter) to the rule in the mapping to say which column is meant",
+        provider="give the columns named {column} different headers",
     ),
     IssueCode.SCHEMA_VIOLATION: CodeInfo(
         "Record breaks the national schema",
         _E,
         "correct the cell in the export, or the rule of {rule} in {mapping}",
+        provider="correct the cell in column {column}",
+    ),
+    IssueCode.SUSPICIOUS_MULTILINE: CodeInfo(
+        "A quoted cell holds lines that look like rows",
+        _W,
+        'check the quotes (") of the export around the row: a stray quote joins the rows '
+        "after it into one cell",
+        provider="check the quotes in column {column}: a stray quote may have joined the "
+        "rows after it into one cell",
+    ),
+    IssueCode.UNDECODABLE_LINE: CodeInfo(
+        "Line is in another encoding than the rest of the export",
+        _E,
+        "save the export again in one encoding, UTF-8; the line was written in another one "
+        "(Windows-1252 or UTF-8) and cannot be trusted",
+        provider="save the export again in UTF-8 and send it again: this line is in another "
+        "encoding than the others",
     ),
     IssueCode.AMBIGUOUS_TIME: CodeInfo(
         "Local time occurs twice (end of daylight saving time)",
@@ -208,11 +268,18 @@ CODE_INFO: dict[IssueCode, CodeInfo] = {
         "Local time does not exist (start of daylight saving time)",
         _W,
         "check the clock of the collecting system; the time is read as standard time",
+        provider="check the clock of the system that collected the answers",
     ),
     IssueCode.REDACTED: CodeInfo(
         "Personal data redacted from open text",
         _I,
         "nothing to do: identity codes, phone numbers and e-mail addresses are replaced",
+    ),
+    IssueCode.UNREADABLE_EXPORT: CodeInfo(
+        "Export cannot be read",
+        _E,
+        "check that source.format, encoding, delimiter and sheet of {mapping} fit the export",
+        provider="save the export again from the survey tool as csv (UTF-8) or xlsx and send it again",
     ),
     IssueCode.MAPPING_YAML: CodeInfo(
         "Mapping file is not valid YAML",
@@ -294,6 +361,7 @@ CODE_INFO: dict[IssueCode, CodeInfo] = {
         "correct the column name in the mapping, or set source.header_row if the header "
         "is on another row",
         "mapping",
+        provider="restore the column {column} in the header on row {header_row}, with exactly that text",
     ),
 }
 

@@ -12,8 +12,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from harmonizer.engine.row import Outcome, Row
+from harmonizer.fixes import FixHints
 from harmonizer.io.readers import ExportInfo
-from harmonizer.issues import Issue, Severity
+from harmonizer.issues import Issue, IssueCode, Severity
 
 DEFAULT_MAX_ISSUES = 1000
 COUNT_KEYS = ("read", "accepted", "rejected", "excluded", "duplicates")
@@ -96,7 +97,13 @@ class ExportSummary:
 
 @dataclass
 class Report:
-    """Everything a run found. ``issues`` is capped at ``max_issues``; counts never are."""
+    """Everything a run found. Counts are never capped; the issue list is, per severity.
+
+    ``issues`` keeps up to ``max_issues`` issues *of each severity*, so that notices can
+    never crowd an error out of the list; :meth:`listed` returns them worst first.
+    ``hints`` carries what the mapping says about the export (the survey's answers as
+    written, the provider's contact) for the provider's fixes; it is not serialised.
+    """
 
     mapping_id: str
     mapping_version: str | None
@@ -109,6 +116,8 @@ class Report:
     issue_counts: Counter[str] = field(default_factory=Counter)
     severity_counts: Counter[str] = field(default_factory=Counter)
     redactions: Counter[str] = field(default_factory=Counter)
+    hints: FixHints = field(default_factory=FixHints, repr=False, compare=False)
+    _listed: Counter[str] = field(default_factory=Counter, repr=False, compare=False)
 
     @property
     def counts(self) -> Counts:
@@ -130,14 +139,39 @@ class Report:
         return sum(self.issue_counts.values()) > len(self.issues)
 
     def add_issue(self, issue: Issue) -> None:
-        """Count an issue, and keep it while under the cap."""
+        """Count an issue, and keep it while its severity is under the cap."""
+        severity = str(issue.severity)
         self.issue_counts[str(issue.code)] += 1
-        self.severity_counts[str(issue.severity)] += 1
-        if len(self.issues) < self.max_issues:
+        self.severity_counts[severity] += 1
+        if self._listed[severity] < self.max_issues:
+            self._listed[severity] += 1
             self.issues.append(issue)
 
-    def to_dict(self) -> dict[str, Any]:
-        """Return the report as plain JSON values."""
+    def add_count(self, code: IssueCode, n: int = 1, severity: Severity | None = None) -> None:
+        """Count ``n`` issues of ``code`` that are summarised, not listed one by one.
+
+        The seam for issues nobody reads one by one (personal data replaced in a cell):
+        they count in every total and exit code, as listed issues do.
+        """
+        self.issue_counts[str(code)] += n
+        self.severity_counts[str(severity or code.severity)] += n
+
+    def listed(self, *, show_info: bool = True) -> list[Issue]:
+        """Return the listed issues worst first (errors, warnings, then info), in order.
+
+        Without ``show_info``, info issues (nothing to do) are left to the counts.
+        """
+        chosen = [i for i in self.issues if show_info or i.severity > Severity.INFO]
+        return sorted(chosen, key=lambda i: -i.severity)
+
+    @property
+    def redacted_cells(self) -> int:
+        """Return how many cells had personal data replaced (counted, listed or not)."""
+        return self.issue_counts.get(str(IssueCode.REDACTED), 0)
+
+    def to_dict(self, *, show_info: bool = True) -> dict[str, Any]:
+        """Return the report as plain JSON values, issues worst first."""
+        listed = self.listed(show_info=show_info)
         document: dict[str, Any] = {
             "mapping": {
                 "id": self.mapping_id,
@@ -150,8 +184,8 @@ class Report:
             "issue_counts": dict(sorted(self.issue_counts.items())),
             "severity_counts": dict(sorted(self.severity_counts.items())),
             "redactions": dict(sorted(self.redactions.items())),
-            "issues": [i.to_dict() for i in self.issues],
-            "issues_truncated": self.issues_truncated,
+            "issues": [i.to_dict() for i in listed],
+            "issues_truncated": sum(self.issue_counts.values()) > len(listed),
         }
         if self.rows_checked is not None:
             # Only `harmonizer check --sample` reads rows without harmonising them.

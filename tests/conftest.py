@@ -10,6 +10,14 @@ from harmonizer.schema import load_schema
 from tests.helpers import ROOT
 
 
+@pytest.fixture(autouse=True)
+def english_locale(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Run every test in an English locale: reports default to the locale's language."""
+    monkeypatch.delenv("LC_ALL", raising=False)
+    monkeypatch.delenv("LC_MESSAGES", raising=False)
+    monkeypatch.setenv("LANG", "C.UTF-8")
+
+
 @pytest.fixture
 def root() -> Path:
     """Return the repository root."""

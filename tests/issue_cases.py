@@ -81,14 +81,19 @@ class Case:
     mapping: str = MAPPING
     rows: tuple[str, ...] = ()
     header: str = HEADER
+    show_info: bool = False
+    export: str = EXPORT_FILE
+    """The export's name: ``export.xlsx`` writes the rows into a workbook (a cell
+    starting with ``=`` becomes a formula without a computed value)."""
 
     def arguments(self, fmt: str) -> list[str]:
         """Return the command line, naming the files relative to the case's folder."""
         if self.command == "validate":
-            return ["validate", "-m", MAPPING_FILE, EXPORT_FILE, "--format", fmt]
+            shown = ["--show-info"] if self.show_info else []
+            return ["validate", "-m", MAPPING_FILE, self.export, *shown, "--format", fmt]
         args = ["check", MAPPING_FILE, "--format", fmt]
         if self.rows:
-            args += ["--sample", EXPORT_FILE]
+            args += ["--sample", self.export]
         return args
 
     def command_line(self) -> str:
@@ -98,8 +103,8 @@ class Case:
         return " ".join(["harmonizer", *args[:at], *args[at + 2 :]])
 
 
-def data(*rows: str, mapping: str = MAPPING, header: str = HEADER) -> Case:
-    return Case("validate", mapping, rows, header)
+def data(*rows: str, mapping: str = MAPPING, header: str = HEADER, show_info: bool = False) -> Case:
+    return Case("validate", mapping, rows, header, show_info)
 
 
 def check(mapping: str, *rows: str, header: str = HEADER) -> Case:
@@ -150,6 +155,13 @@ CASES: dict[IssueCode, Case] = {
     IssueCode.VALUE_TOO_LONG: data(good_with(text="x" * 32_001)),
     IssueCode.IMPOSSIBLE_DATE: data(good_with(time="31.6.2026 14:05")),
     IssueCode.IMPLAUSIBLE_DATE: data(good_with(time="31.12.9999 23:59")),
+    IssueCode.FORMULA_WITHOUT_VALUE: Case(
+        "validate",
+        MAPPING.replace('source: {format: csv, delimiter: ";"}', "source: {format: xlsx}"),
+        (good_with(nps="=4+5"),),
+        export="export.xlsx",
+    ),
+    IssueCode.CONTROL_CHARACTER: data(good_with(text="Kiitos\x00\x07")),
     IssueCode.DUPLICATE_RESPONSE: data(GOOD, GOOD),
     IssueCode.CONFLICTING_ANSWER: data(
         "A;2026-11-23T14:05:00;NPS;9",
@@ -177,9 +189,19 @@ CASES: dict[IssueCode, Case] = {
         good_with(unit="Oulu"),
         mapping=MAPPING + "  unit_id: Yksikkö\n",
     ),
-    IssueCode.AMBIGUOUS_TIME: data(good_with(time="25.10.2026 03:30")),
+    IssueCode.SUSPICIOUS_MULTILINE: data(
+        good_with(rid="r1", text='"Hyvä'),
+        good_with(rid="r2"),
+        good_with(rid="r3", text='Kiitos"'),
+    ),
+    IssueCode.UNDECODABLE_LINE: data(GOOD, good_with(rid="r2", text="Hyv\udce4")),
+    IssueCode.AMBIGUOUS_TIME: data(good_with(time="25.10.2026 03:30"), show_info=True),
     IssueCode.NONEXISTENT_TIME: data(good_with(time="29.03.2026 03:30")),
-    IssueCode.REDACTED: data(good_with(text="Soittakaa 040 1234567 tai 131052-308T")),
+    IssueCode.REDACTED: data(
+        good_with(text="Soittakaa 040 1234567 tai 131052-308T"), show_info=True
+    ),
+    # A quote opened in the header and never closed: the file cannot be split into cells.
+    IssueCode.UNREADABLE_EXPORT: data(GOOD, header='"' + HEADER),
     IssueCode.MAPPING_YAML: check("mapping: [unclosed\n"),
     IssueCode.MAPPING_SCHEMA: check(
         MAPPING.replace("  ease: Sujuvuus\n", "  ease: {colum: Sujuvuus}\n")
@@ -221,14 +243,30 @@ NOT_RAISED_YET: dict[IssueCode, str] = {}
 
 
 def write_case(case: Case, folder: Path) -> None:
-    """Write the case's ``mapping.yaml`` and ``export.csv`` into ``folder``."""
+    """Write the case's ``mapping.yaml`` and export (csv, or xlsx) into ``folder``.
+
+    A csv row may hold lone surrogates (``"\\udce4"``): they are written as the raw
+    bytes they stand for, to make a file that is not valid UTF-8 in places.
+    """
     (folder / MAPPING_FILE).write_text(case.mapping, encoding="utf-8")
+    if case.export.endswith(".xlsx"):
+        from openpyxl import Workbook
+
+        book = Workbook()
+        sheet = book.active
+        assert sheet is not None
+        for line in (case.header, *case.rows):
+            sheet.append(line.split(";"))
+        book.save(folder / case.export)
+        return
     export = "\n".join((case.header, *case.rows)) + "\n"
-    (folder / EXPORT_FILE).write_text(export, encoding="utf-8")
+    (folder / case.export).write_text(export, encoding="utf-8", errors="surrogateescape")
 
 
 def run_case(case: Case, folder: Path, fmt: str = "json") -> Result:
     """Write the case into ``folder`` and run its command there, reporting in ``fmt``."""
     write_case(case, folder)
+    # An English locale: the reports' default language follows it (docs/issues.md is English).
+    english = {"LC_ALL": None, "LC_MESSAGES": None, "LANG": "C.UTF-8"}
     with contextlib.chdir(folder):
-        return CliRunner().invoke(main, case.arguments(fmt), catch_exceptions=False)
+        return CliRunner(env=english).invoke(main, case.arguments(fmt), catch_exceptions=False)

@@ -25,7 +25,6 @@ from harmonizer.issues import IssueCode
 from harmonizer.reporters.texts import code_title
 from tests.issue_cases import (
     CASES,
-    EXPORT_FILE,
     GOOD,
     MAPPING_FILE,
     NOT_RAISED_YET,
@@ -57,20 +56,32 @@ The **Raised by** line is found the same way, by running each case through
 all three languages, with the same placeholders.
 
 Severity decides the exit code of `harmonizer check` and `harmonizer validate`: `0` no
-error, `1` at least one error (or a warning with `--fail-on warning`), `2` could not run
-(`check` still reports a broken mapping in full, then exits `2`: nothing can run with it).
-Data issues are located in the export (file, sheet, source row, source column, raw
-value) and name the national field; their message ends with the fix, naming the rule
-and the mapping file to edit. Mapping issues are located in the mapping file (its path
-and line, and the key path in `field`); their fix follows on a `fix:` line. With
-`--lang fi` or `--lang sv` the reports add the fix in Finnish or Swedish.
+error, `1` at least one error (or a warning with `--fail-on warning`; for `check`, a
+mapping with problems, all reported in one pass), `2` could not run (for `check`, a
+mapping that cannot be read as YAML: `mapping-yaml`).
+Reports list errors first, then warnings; `--max-issues` caps each severity on its own,
+so notices never hide an error. Info issues (nothing to do, such as personal data
+replaced) are counted in the summary and listed one by one only with `--show-info`.
+
+Every issue carries two fixes. **Fix** is for the mapping's author: the rule and the
+mapping file to edit. **Provider's fix** is for whoever sent the export: the cell to
+change, in their words (the column as their file heads it, the answers as their own
+survey writes them, "did you mean …?", "September has 30 days"). The text, GitHub,
+JUnit, SARIF and JSON reports give both; the submitter's workbook (`--format xlsx`) and
+`--audience provider` put the provider's first. Data issues are located in the export
+(file, sheet, source row, source column, raw value) and name the national field; mapping
+issues are located in the mapping file (its path and line, and the key path in `field`).
+Everything is in Finnish, Swedish or English (`--lang`, by default the locale's).
 
 In the **Fix** lines below, `{rule}` stands for the rule of the national field (such as
-`fields.ease` or `own_items.<item>`) and `{mapping}` for the mapping file's name; the
-reports fill them in, as the examples show.
+`fields.ease` or `own_items.<item>`) and `{mapping}` for the mapping file's name; in the
+**Provider's fix** lines, `{column}` is the column's header, `{answers}` the answers the
+mapping accepts, `{low}`-`{high}` the numbers a column accepts and `{contact}` the
+mapping's `provider.contact`. The reports fill them in, as the examples show.
 """
 
 PLACEHOLDER = re.compile(r"\{(rule|mapping)\}")
+PROVIDER_PLACEHOLDER = re.compile(r"\{(\w+)\}")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -127,7 +138,11 @@ def section(code: IssueCode, seen: Seen | None) -> str:
         lines += [f"Example (`{seen.command}`):", ""]
         lines += [f"    {line}" for line in seen.lines]
     fix = PLACEHOLDER.sub(r"`{\1}`", info.remedy)
-    lines += ["", f"Fix: {fix}.", ""]
+    lines += ["", f"Fix: {fix}."]
+    if info.provider:
+        provider = PROVIDER_PLACEHOLDER.sub(r"`{\1}`", info.provider)
+        lines += ["", f"Provider's fix: {provider}."]
+    lines += [""]
     return "\n".join(lines)
 
 
@@ -177,7 +192,7 @@ def outcome(case: Case, command: str, code: IssueCode) -> str:
         folder = Path(name)
         if command == "run":
             write_case(variant, folder)
-            args = ["run", "-m", MAPPING_FILE, EXPORT_FILE, "-o", "out", "--no-progress"]
+            args = ["run", "-m", MAPPING_FILE, variant.export, "-o", "out", "--no-progress"]
             with contextlib.chdir(folder):
                 result = CliRunner().invoke(main, args, catch_exceptions=False)
             manifest = folder / "out" / "manifest.json"

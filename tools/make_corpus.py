@@ -122,6 +122,36 @@ def corrupt_sheet(valid: bytes) -> bytes:
     return normalise_zip(valid, {SHEET: xml[: len(xml) * 2 // 3]})
 
 
+def formula_cell(number: int, letter: str, formula: str) -> str:
+    """A cell with a formula and no computed value, as programs write it."""
+    return f'<c r="{letter}{number}"><f>{formula}</f></c>'
+
+
+def rows_xml(numbers: list[int]) -> bytes:
+    """A sheet whose data rows carry the given row numbers (repeated, backwards, ...)."""
+    rows = [
+        inline_row(n, [f"K-{i}", "2026-10-04T12:27:00", "Turku", "9", "5", "", "Ei"])
+        for i, n in enumerate(numbers, start=1)
+    ]
+    return sheet_xml(inline_row(1, HEADER) + "".join(rows))
+
+
+def formula_sheet() -> bytes:
+    row2 = inline_row(2, ["K-1", "2026-10-04T12:27:00", "Turku"]).replace(
+        "</row>", formula_cell(2, "D", "4+5") + "</row>"
+    )
+    row3 = inline_row(3, ["K-2", "2026-10-05T08:10:00", "Turku", "10", "4", "", "Ei"])
+    return sheet_xml(inline_row(1, HEADER) + row2 + row3)
+
+
+def sparse_wide_sheet() -> bytes:
+    """The sheet claims every cell of the grid and holds one far corner: 2 KB packed."""
+    row2 = inline_row(2, ["K-1", "2026-10-04T12:27:00", "Turku", "9", "5", "", "Ei"])
+    far = '<row r="1048576"><c r="XFD1048576" t="inlineStr"><is><t>x</t></is></c></row>'
+    xml = sheet_xml(inline_row(1, HEADER) + row2 + far)
+    return xml.replace(b"<sheetData>", b'<dimension ref="A1:XFD1048576"/><sheetData>')
+
+
 def legacy_xls() -> bytes | None:
     try:
         import xlwt  # type: ignore[import-not-found]
@@ -190,6 +220,20 @@ def main() -> int:
         "undefined-cp1252.csv": csv_text([HEADER, ROWS[0]]).encode("cp1252")
         + b"K-3;2026-10-06T09:00:00;Turku;8;4;\x81;Ei\r\n",
         "truncated-utf16.csv": codecs.BOM_UTF16_LE + text.encode("utf-16-le")[:-1],
+        "unclosed-quote-escaped.csv": (
+            csv_text([HEADER, ROWS[0]])
+            + 'K-2;2026-10-05T08:10:00;Turku;10;4;"Hyvä palvelu;Ei\r\n'
+            + 'K-3;2026-10-06T09:00:00;Turku;8;4;Hän sanoi ""kiitos"";Ei\r\n'
+        ).encode("utf-8"),
+        "mostly-cp1252.csv": csv_text(
+            [HEADER, ROWS[0], ["K-2", "2026-10-05T08:10:00", "Hämeenlinna", 9, 5, "Hyvä", "Ei"]]
+        ).encode("cp1252")
+        + csv_text([["K-3", "2026-10-06T09:00:00", "Turku", 8, 4, "Hyvä", "Ei"]]).encode()
+        + csv_text([["K-4", "2026-10-07T09:00:00", "Hämeenlinna", 7, 3, "Kiitos", "Ei"]]).encode(
+            "cp1252"
+        ),
+        "repeated-rows.xlsx": normalise_zip(valid, {SHEET: rows_xml([2, 2, 2, 2, 2])}),
+        "backwards-rows.xlsx": normalise_zip(valid, {SHEET: rows_xml([2, 4, 3])}),
         "legacy.xls": legacy_xls(),
         "xls-renamed.xlsx": legacy_xls(),
         "encrypted.xlsx": encrypted(valid),
@@ -202,6 +246,20 @@ def main() -> int:
         "duplicate-header.csv": csv_text(
             [[*HEADER, "helppous"], [*ROWS[0], 1], [*ROWS[1], 2]]
         ).encode(),
+        "stray-quote.csv": (
+            csv_text([HEADER, ROWS[0]])
+            + 'K-2;2026-10-05T08:10:00;Turku;10;4;"Hyvä palvelu;Ei\r\n'
+            + "K-3;2026-10-06T09:00:00;Turku;8;4;Ok;Ei\r\n"
+            + 'K-4;2026-10-07T09:00:00;Turku;8;4;kiitos";Ei\r\n'
+        ).encode("utf-8"),
+        "mixed-encoding.csv": csv_text([HEADER, ROWS[0]]).encode("utf-8")
+        + "K-3;2026-10-06T09:00:00;Hämeenlinna;8;4;Hyvä;Ei\r\n".encode("cp1252")
+        + csv_text([ROWS[1]]).encode("utf-8"),
+        "control-characters.csv": (
+            text + "K-3;2026-10-06T09:00:00;Turku;8;4;Kiitos\x00 paljon\x07;Ei\r\n"
+        ).encode("utf-8"),
+        "formula-without-value.xlsx": normalise_zip(valid, {SHEET: formula_sheet()}),
+        "sparse-wide.xlsx": normalise_zip(valid, {SHEET: sparse_wide_sheet()}),
         "long-cell.csv": (
             text + f"K-3;2026-10-06T09:00:00;Turku;8;4;{'pitkä ' * 6000};Ei\r\n"
         ).encode(),

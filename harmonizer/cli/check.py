@@ -10,6 +10,7 @@ import click
 from harmonizer.api import check_mapping
 from harmonizer.cli.common import cannot_run, lookup_option
 from harmonizer.cli.reporting import check_output, emit, report_options, report_set
+from harmonizer.io.output_folder import refuse_overwriting
 
 
 @click.command("check")
@@ -37,6 +38,8 @@ def check_command(
     max_issues: int,
     fail_on: str,
     lang: str | None,
+    audience: str | None,
+    show_info: bool,
     quiet: bool,
 ) -> None:
     """Check MAPPING files without harmonising anything.
@@ -46,9 +49,11 @@ def check_command(
     two sources, lookups and their files exist, constants are valid codes. With --sample,
     also lists the export's unmapped labels with their counts.
 
-    Exit codes: 0 no errors; 1 errors found in the sample (warnings too with --fail-on
-    warning); 2 a broken mapping (reported in full first), a file that cannot be read,
-    or bad options.
+    Every problem of a mapping is reported in one pass.
+
+    Exit codes: 0 no errors; 1 errors found in a mapping or the sample (warnings too
+    with --fail-on warning); 2 could not run (a file that cannot be read, bad options,
+    a report that would overwrite an input); 130 interrupted.
     """
     check_output(fmt, output)
     if rows is not None and sample is None:
@@ -56,6 +61,9 @@ def check_command(
     if sample is not None and len(mappings) != 1:
         raise click.UsageError("--sample checks one mapping; give exactly one MAPPING")
     with cannot_run():
+        if output is not None:
+            inputs = [*mappings, *([sample] if sample is not None else []), *lookup_files.values()]
+            refuse_overwriting([output], inputs, what="-o")
         reports = [
             check_mapping(
                 path, sample=sample, rows=rows, max_issues=max_issues, lookups=lookup_files
@@ -64,6 +72,14 @@ def check_command(
         ]
         if sample is not None and reports[0].rows_checked is None and not quiet:
             click.echo(f"harmonizer check: {sample} was not read: fix the mapping first", err=True)
-        results = report_set("check", reports, fail_on=fail_on, lang=lang, fmt=fmt)
+        results = report_set(
+            "check",
+            reports,
+            fail_on=fail_on,
+            lang=lang,
+            fmt=fmt,
+            audience=audience,
+            show_info=show_info,
+        )
         code = emit("check", results, fmt=fmt, output=output, quiet=quiet)
     sys.exit(code)

@@ -11,11 +11,15 @@ from harmonizer.api import combine
 from harmonizer.cli.common import (
     EXIT_OK,
     cannot_run,
+    dataset_records,
     formats_option,
     output_dir_option,
+    plural,
     progress_bar,
     progress_option,
     quiet_option,
+    refuse_format_words,
+    say,
 )
 from harmonizer.dataset import DATASET_FORMATS
 
@@ -40,18 +44,33 @@ def combine_command(
 
     A response re-submitted in several runs is kept once, from the newest run; the
     manifest lists every input run with its records, kept and superseded counts.
+    Outputs of other formats left in OUTDIR by an earlier combine are removed. The
+    summary goes to stderr.
+
+    Exit codes: 0 combined; 2 could not run (an input that is not a run folder,
+    incompatible schema versions, another run writing to OUTDIR); 130 interrupted.
     """
-    show = sys.stderr.isatty() if progress is None else progress
-    with cannot_run(), progress_bar(show and not quiet, "combine") as advance:
+    refuse_format_words(runs, DATASET_FORMATS)
+    show = (sys.stderr.isatty() if progress is None else progress) and not quiet
+    # Each record is read twice: once to index the newest copies, once to copy them.
+    total = dataset_records(runs) if show else None
+    with (
+        cannot_run(),
+        progress_bar(
+            show, "combine", None if total is None else 2 * total, unit="records"
+        ) as advance,
+    ):
         result = combine(runs, outdir, formats=formats, progress=advance)
     if not quiet:
         for item in result.inputs:
-            click.echo(
-                f"{item.path}: {item.records} records, {item.kept} kept, "
-                f"{item.superseded} superseded by a newer run"
+            say(
+                f"{item.path}: {plural(item.records, 'record')}, {item.kept:,} kept, "
+                f"{item.superseded:,} superseded by a newer run"
             )
-        click.echo(
-            f"dataset: {result.records} records from {len(result.inputs)} runs "
-            f"({result.superseded} re-submitted copies removed) -> {outdir}"
+        say(
+            f"dataset: {plural(result.records, 'record')} from "
+            f"{plural(len(result.inputs), 'run')} "
+            f"({plural(result.superseded, 're-submitted copy', 're-submitted copies')} "
+            f"removed) -> {outdir}"
         )
     sys.exit(EXIT_OK)

@@ -1,27 +1,35 @@
-"""Shared pieces of the commands: error handling and progress on stderr."""
+"""Shared pieces of the commands: error handling, messages and progress on stderr.
+
+Every command writes data to stdout or ``-o`` and everything else (progress bars,
+summaries, errors) to stderr, so that a pipe carries only data.
+"""
 
 from __future__ import annotations
 
+import os
 import sys
+import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import IO, Any, TypeVar
 
 import click
 
 from harmonizer.errors import HarmonizerError
+from harmonizer.mapping.load import LoadedMapping
 
 EXIT_OK = 0
 EXIT_ERRORS = 1
 EXIT_CANNOT_RUN = 2
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report a Ctrl-C
 
 
 @contextmanager
 def cannot_run() -> Iterator[None]:
     """Turn a :class:`HarmonizerError` into its message on stderr and exit code 2.
 
-    Anything else is a bug and keeps its traceback.
+    Anything else is a bug: the command group reports it as an internal error.
     """
     try:
         yield
@@ -30,21 +38,85 @@ def cannot_run() -> Iterator[None]:
         sys.exit(EXIT_CANNOT_RUN)
 
 
+def plural(count: int, word: str, many: str | None = None) -> str:
+    """Return '1 run', '2 runs', '1,234 records': a count with its noun in agreement.
+
+    >>> plural(1, "duplicate"), plural(2, "run"), plural(0, "copy", "copies")
+    ('1 duplicate', '2 runs', '0 copies')
+    """
+    noun = word if count == 1 else (many or word + "s")
+    return f"{count:,} {noun}"
+
+
+def say(message: str) -> None:
+    """Write a summary or a notice for the person at the terminal: stderr, not stdout."""
+    click.echo(message, err=True)
+
+
+def colour_wanted(stream: IO[Any]) -> bool:
+    """Return True when ``stream`` is a terminal and NO_COLOR is not set (no-color.org)."""
+    if os.environ.get("NO_COLOR"):
+        return False
+    isatty = getattr(stream, "isatty", None)
+    return bool(isatty and isatty())
+
+
 @contextmanager
-def progress_bar(enabled: bool, label: str) -> Iterator[Callable[[int], None] | None]:
-    """Yield a progress callback drawing on stderr, or None when progress is off."""
+def progress_bar(
+    enabled: bool, label: str, total: int | None = None, unit: str = "rows"
+) -> Iterator[Callable[[int], None] | None]:
+    """Yield a progress callback drawing on stderr, or None when progress is off.
+
+    With ``total`` (an estimate: the export's lines, the sheet's dimension, the
+    manifests' counts) the bar shows percent, rate and time left; a total that proves
+    too small grows with the rows.
+    """
     if not enabled:
         yield None
         return
+    started = time.monotonic()
+
+    def rate(text: str | None) -> str | None:
+        return text
+
     with click.progressbar(
-        length=0, label=label, file=sys.stderr, show_pos=True, show_eta=False
+        length=total or 0,
+        label=label,
+        file=sys.stderr,
+        show_pos=True,
+        show_percent=total is not None,
+        show_eta=total is not None,
+        item_show_func=rate,
     ) as bar:
-        # Without a known total the bar counts rows; the length is raised as rows come.
+
         def advance(rows: int) -> None:
-            bar.length = (bar.length or 0) + rows
-            bar.update(rows)
+            done = bar.pos + rows
+            if done > (bar.length or 0):
+                bar.length = done
+            elapsed = max(time.monotonic() - started, 1e-6)
+            bar.update(rows, f"{done / elapsed:,.0f} {unit}/s")
 
         yield advance
+        if bar.pos < (bar.length or 0):
+            # The estimate was high (cells spanning lines, a generous dimension): end
+            # the bar at what was actually read, as 100%.
+            bar.length = bar.pos
+            bar.render_progress()
+
+
+def refuse_format_words(words: Sequence[Path], choices: Sequence[str]) -> None:
+    """Refuse a format name given where a file belongs: ``--format csv xlsx``.
+
+    Click takes the word after the space as one more EXPORT (or RUN); say how to
+    write the list instead of failing on a missing file.
+    """
+    for word in words:
+        text = str(word).strip().strip(",")
+        if text.lower() in choices and not Path(word).exists():
+            raise click.UsageError(
+                f"'{text}' is a format, not a file: separate formats with commas and no "
+                f"space, for example --format csv,{text}"
+            )
 
 
 Command = TypeVar("Command", bound=Callable[..., Any])
@@ -114,7 +186,8 @@ def formats_option(choices: Sequence[str], help_text: str) -> Callable[[Command]
     """Return a ``--format`` option taking comma-separated dataset formats from ``choices``."""
 
     def parse(ctx: click.Context, param: click.Parameter, value: str) -> tuple[str, ...]:
-        formats = tuple(f.strip() for f in value.split(",") if f.strip())
+        # 'csv, xlsx' quoted as one word means the same as 'csv,xlsx'.
+        formats = tuple(f for f in value.replace(" ", ",").split(",") if f)
         unknown = [f for f in formats if f not in choices]
         if unknown:
             raise click.BadParameter(
@@ -130,3 +203,32 @@ def formats_option(choices: Sequence[str], help_text: str) -> Callable[[Command]
         callback=parse,
         help=help_text,
     )
+
+
+def export_rows(loaded: LoadedMapping, exports: Sequence[Path]) -> int | None:
+    """Return about how many data rows the exports hold (a progress bar's total), or None."""
+    from harmonizer.io.extent import estimate_rows
+
+    source = loaded.model.source
+    total = 0
+    for path in exports:
+        xlsx = (source.format or "").lower() == "xlsx" or path.suffix.lower() in (".xlsx", ".xlsm")
+        rows = estimate_rows(path, xlsx=xlsx, sheet=source.sheet, header_row=source.header_row)
+        if rows is None:
+            return None
+        total += rows
+    return total
+
+
+def dataset_records(folders: Sequence[Path]) -> int | None:
+    """Return how many records the folders' manifests count (a progress bar's total)."""
+    from harmonizer.dataset import open_dataset
+
+    total = 0
+    for folder in folders:
+        try:
+            counts = open_dataset(folder).manifest["counts"]
+            total += int(counts["records"])
+        except (HarmonizerError, KeyError, TypeError, ValueError):
+            return None
+    return total

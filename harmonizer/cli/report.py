@@ -13,8 +13,12 @@ from harmonizer.cli.common import (
     EXIT_OK,
     cannot_run,
     dataset_argument,
+    dataset_records,
     output_file_option,
+    progress_bar,
+    progress_option,
     quiet_option,
+    say,
 )
 from harmonizer.schema import LANGUAGES
 
@@ -27,13 +31,25 @@ from harmonizer.schema import LANGUAGES
     "--lang", default="en", show_default=True, type=click.Choice(LANGUAGES), help="Report language."
 )
 @min_n_option
+@progress_option
 @quiet_option
 def report_command(
-    dataset: Path, by: str, output: Path, lang: str, min_n: int, quiet: bool
+    dataset: Path,
+    by: str,
+    output: Path,
+    lang: str,
+    min_n: int,
+    progress: bool | None,
+    quiet: bool,
 ) -> None:
     """Write the meeting report of DATASET: NPS and statements per group, with charts."""
-    with cannot_run():
-        written = report(dataset, by, output, lang=lang, min_n=min_n)
+    show = (sys.stderr.isatty() if progress is None else progress) and not quiet
+    total = dataset_records([dataset]) if show else None
+    with (
+        cannot_run(),
+        progress_bar(show, "report", total, unit="records") as advance,
+    ):
+        written = report(dataset, by, output, lang=lang, min_n=min_n, progress=advance)
     if not quiet:
-        click.echo(f"report -> {written}")
+        say(f"report -> {written}")
     sys.exit(EXIT_OK)

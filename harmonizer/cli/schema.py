@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from harmonizer.api import codebook
-from harmonizer.cli.common import EXIT_OK, cannot_run
+from harmonizer.cli.common import EXIT_OK, cannot_run, quiet_option, say
 from harmonizer.schema import DEFAULT_SCHEMA_VERSION, LANGUAGES
 
 
@@ -38,9 +38,11 @@ def schema_group() -> None:
     show_default=True,
     help="National schema version to document.",
 )
-def codebook_command(output: Path, lang: str, schema_version: str) -> None:
+@quiet_option
+def codebook_command(output: Path, lang: str, schema_version: str, quiet: bool) -> None:
     """Write the data dictionary: fields, types, codes and labels in fi, sv and en."""
     with cannot_run():
         written = codebook(output, lang=lang, schema_version=schema_version)
-    click.echo(f"codebook -> {written}")
+    if not quiet:
+        say(f"codebook -> {written}")
     sys.exit(EXIT_OK)

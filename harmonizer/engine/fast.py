@@ -69,9 +69,14 @@ def fast_batch(
     """Yield a row per source row of a batch; rows with anything to say go to ``exact``."""
     width = len(builder.info.header)
     # Which rows may take the fast path: no wider than the header (a wider row may be
-    # ragged), not blank, not skipped. A shorter row's missing cells are empty.
+    # ragged), not blank, not skipped, nothing the reader found in it (a formula without
+    # a value, a control character, a line in another encoding). A shorter row's missing
+    # cells are empty.
     clean = [
-        len(s.values) <= width and s.row not in skip and not all(v is None for v in s.values)
+        len(s.values) <= width
+        and not s.issues
+        and s.row not in skip
+        and not all(v is None for v in s.values)
         for s in batch
     ]
     if not any(clean):

@@ -13,12 +13,10 @@ flight, so memory stays bounded.
 from __future__ import annotations
 
 import multiprocessing
-import os
 from collections import Counter, deque
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from multiprocessing.pool import AsyncResult
-from pathlib import Path
 from typing import Any
 
 from harmonizer.engine.exact import RecordBuilder
@@ -30,7 +28,6 @@ from harmonizer.engine.validation import RecordValidator
 from harmonizer.io.table import SourceRow
 from harmonizer.issues import Issue
 
-SMALL_EXPORT_BYTES = 4 << 20
 """Exports smaller than this run in one process: starting workers would cost more."""
 
 Built = tuple[dict[str, Any], list[Issue], dict[str, int]] | None
@@ -49,27 +46,11 @@ _JOBS: list[_Job] = []
 """Set in the parent just before the workers are forked; the workers inherit it."""
 
 
-def available_cores() -> int:
-    """Return the cores this process may run on (a container's limit, where known)."""
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # not Linux
-        return os.cpu_count() or 1
-
-
-def default_jobs(path: Path) -> int:
-    """Return the worker count for an export: the machine's cores, 1 for a small one.
-
-    Workers are forked (they inherit the compiled plan); where fork is not available
-    (Windows) the fast path runs in one process.
-    """
-    if "fork" not in multiprocessing.get_all_start_methods():
-        return 1
-    try:
-        small = path.stat().st_size < SMALL_EXPORT_BYTES
-    except OSError:
-        small = True
-    return 1 if small else max(available_cores(), 1)
+DEFAULT_JOBS = 1
+"""Worker processes when ``--jobs`` is not given. Measured on 2 cores (README, Speed),
+two workers were slower than one process even on a quiet machine: the parent reads,
+pickles and writes every row, so the workers wait on it. ``--jobs N`` still runs N forked
+workers (they inherit the compiled plan)."""
 
 
 def _work(batch: list[tuple[int, tuple[Any, ...]]]) -> list[Built]:
@@ -121,7 +102,9 @@ def _merge(
 ) -> Iterator[Row]:
     info = builder.info
     for source, built in zip(batch, result.get(), strict=True):
-        if built is None:
+        # The workers see only the cells: what the reader found in a row (a formula
+        # without a value, a control character) sends it to the exact path here.
+        if built is None or source.issues:
             yield exact_row(builder, source, skip)
             continue
         record, issues, redactions = built

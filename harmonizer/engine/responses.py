@@ -136,6 +136,8 @@ def wide_responses(rows: Iterable[SourceRow], skip: frozenset[int]) -> Iterator[
     """Yield one response per source row; blank and skipped rows come out excluded."""
     for source in rows:
         response = Response(source.row, (source.row,), source.values)
+        if source.issues:  # what the reader found (a formula without a value, ...)
+            response.issues.extend(source.issues)
         if source.row in skip:
             response.excluded = SKIPPED_ROW
         elif source.is_blank:
@@ -256,6 +258,7 @@ def long_responses(
         answer = values[columns.answer.index] if columns.answer.index < len(values) else None
         if rid is None:
             lone = Response(source.row, (source.row,), values, answers={}, response_id=rid)
+            lone.issues.extend(source.issues)
             lone.issues.append(
                 issue(
                     IssueCode.REQUIRED_MISSING,
@@ -299,6 +302,7 @@ def long_responses(
         entry.last_seen = position
         response = entry.response
         assert response.answers is not None
+        response.issues.extend(source.issues)
         ragged = ragged_issue(values, source.row, info)
         if ragged is not None:
             response.issues.append(ragged)

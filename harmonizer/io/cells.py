@@ -10,6 +10,9 @@ Cell = str | int | float | bool | dt.datetime | dt.date | dt.time | None
 
 _SPACES = str.maketrans({"\u00a0": " ", "\u2007": " ", "\u202f": " ", "\ufeff": ""})
 _SPECIAL = re.compile("[\u00a0\u2007\u202f\ufeff]")
+CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
+"""Control characters other than tab and line breaks: no text holds them on purpose, an
+xlsx cannot hold them at all, so every reader removes them (with a warning)."""
 
 
 def normalise_text(text: str) -> str | None:
@@ -20,26 +23,14 @@ def normalise_text(text: str) -> str | None:
     return cleaned or None
 
 
-def normalise_cell(value: object) -> Cell:
-    """Normalise a cell read from csv or xlsx.
+def strip_controls(text: str) -> tuple[str, int]:
+    r"""Remove control characters other than tab and line breaks; return the text and how many.
 
-    Text is stripped (non-breaking spaces count as spaces) and blank text becomes None;
-    an integral float (Excel stores every number as a float) becomes an int.
+    >>> strip_controls("a\x00b\tc")
+    ('ab\tc', 1)
     """
-    if value is None:
-        return None
-    if isinstance(value, str):
-        return normalise_text(value)
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, float):
-        if value.is_integer() and abs(value) < 2**53:
-            return int(value)
-        return value
-    if isinstance(value, int | dt.datetime | dt.date | dt.time):
-        return value
-    # openpyxl can hand back error strings or rich objects; keep their text.
-    return normalise_text(str(value))
+    cleaned, count = CONTROL.subn("", text)
+    return cleaned, count
 
 
 def column_letter(index: int) -> str:

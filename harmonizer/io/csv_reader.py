@@ -7,11 +7,12 @@ import csv
 import hashlib
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
 from harmonizer.errors import ReadError
-from harmonizer.io.cells import Cell, normalise_text
+from harmonizer.io.cells import CONTROL, Cell, column_letter, normalise_text
 from harmonizer.io.safety import check_csv
 from harmonizer.io.table import (
     SAMPLE_BYTES,
@@ -22,6 +23,7 @@ from harmonizer.io.table import (
     skip_trailing_blanks,
     split_header,
 )
+from harmonizer.issues import Issue, IssueCode, preview
 from harmonizer.redaction import redact_text
 
 DELIMITER_CANDIDATES = (";", ",", "\t", "|")
@@ -82,31 +84,86 @@ def _cp1252_gap(path: Path) -> tuple[int, int] | None:
     return None
 
 
-def _probe(path: Path) -> tuple[str, int, int | None]:
-    """Return the sha256, the size and the offset of the first non-UTF-8 byte (or None).
+SURROGATES = re.compile("[\udc80-\udcff]+")
+"""Bytes that are not UTF-8, as the 'surrogateescape' error handler decodes them."""
+CONTROL_BYTES = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+@dataclass
+class Probe:
+    """What one pass over the whole file found: its hash, size and how UTF-8 it is."""
+
+    sha256: str
+    size: int
+    bad_offset: int | None = None
+    """The offset of the first byte that is not UTF-8, or None."""
+    bad_line: int | None = None
+    bad_runs: int = 0
+    """How many runs of non-UTF-8 bytes the file has."""
+    utf8_line: int | None = None
+    """The first line with a valid multi-byte UTF-8 character, or None."""
+    utf8_chars: int = 0
+    """How many valid non-ASCII UTF-8 characters the file has."""
+    control_bytes: bool = False
+    """Whether any byte is a control character other than tab and line breaks."""
+
+    @property
+    def mixed(self) -> bool:
+        """Return True when the file is UTF-8 in places and not UTF-8 in others."""
+        return self.bad_offset is not None and self.utf8_chars > 0
+
+
+def _probe(path: Path) -> Probe:
+    """Hash the file and judge its UTF-8 in one pass over the whole file.
 
     One pass serves both: the export is hashed anyway, and checking the whole file
-    (not a sample) keeps a late 'ä' in Windows-1252 from being read as UTF-8.
+    (not a sample) keeps a late 'ä' in Windows-1252 from being read as UTF-8, and
+    tells a UTF-8 file with a few Windows-1252 lines from a Windows-1252 file.
     """
     digest = hashlib.sha256()
-    decoder = codecs.getincrementaldecoder("utf-8")()
+    decoder = codecs.getincrementaldecoder("utf-8")(errors="surrogateescape")
+    found = Probe("", 0)
     size = 0
-    bad: int | None = None
+    lines = 1
     with path.open("rb") as handle:
         while chunk := handle.read(SAMPLE_BYTES):
             digest.update(chunk)
-            if bad is None:
-                try:
-                    decoder.decode(chunk)
-                except UnicodeDecodeError as err:
-                    bad = size + max(err.start, 0)
+            if not found.control_bytes and CONTROL_BYTES.search(chunk) is not None:
+                found.control_bytes = True
+            if not chunk.isascii() or decoder.getstate()[0]:
+                _judge(decoder.decode(chunk), size, lines, found)
             size += len(chunk)
-    if bad is None:
-        try:
-            decoder.decode(b"", final=True)
-        except UnicodeDecodeError:
-            bad = size
-    return digest.hexdigest(), size, bad
+            lines += chunk.count(b"\n")
+    _judge(decoder.decode(b"", final=True), size, lines, found)
+    found.sha256, found.size = digest.hexdigest(), size
+    return found
+
+
+def _judge(text: str, offset: int, lines: int, found: Probe) -> None:
+    """Count the UTF-8 and non-UTF-8 characters of one decoded chunk."""
+    if text.isascii():
+        return
+    bad = SURROGATES.search(text)
+    runs = 0
+    bad_chars = 0
+    if bad is not None:
+        runs_found = SURROGATES.findall(text)
+        runs = len(runs_found)
+        bad_chars = sum(len(r) for r in runs_found)
+        if found.bad_offset is None:
+            found.bad_offset = offset + len(text[: bad.start()].encode("utf-8", "surrogateescape"))
+            found.bad_line = lines + text.count("\n", 0, bad.start())
+    found.bad_runs += runs
+    non_ascii = len(text) - len(text.encode("ascii", "ignore"))
+    good = non_ascii - bad_chars
+    if good and found.utf8_line is None:
+        first = _UTF8_CHAR.search(text)
+        if first is not None:
+            found.utf8_line = lines + text.count("\n", 0, first.start())
+    found.utf8_chars += good
+
+
+_UTF8_CHAR = re.compile("[^\x00-\x7f\udc80-\udcff]")
 
 
 def detect_delimiter(first_line: str) -> str:
@@ -116,19 +173,38 @@ def detect_delimiter(first_line: str) -> str:
     return best if counts[best] else ","
 
 
+MARK = "\uffff"
+"""Stands in for a removed control character until the csv parser has split the cells
+(U+FFFF is a noncharacter: no text holds it), so the warning can name the cell."""
+
+
 class _Lines:
     """The lines of a text file, each at most ``limit`` characters, for csv.reader.
 
     A file without line breaks (a binary file, or a hostile one) would otherwise be
-    read into memory whole. ``last`` is the latest line, for spotting an open quote.
+    read into memory whole. ``record`` holds the lines of the record being read (for
+    telling an unclosed quote at the end of the file); ``bad`` the lines of that record
+    that were not valid UTF-8, and ``controls`` whether it held control characters.
     """
 
-    def __init__(self, handle: IO[str], path: Path, limit: int) -> None:
+    def __init__(
+        self,
+        handle: IO[str],
+        path: Path,
+        limit: int,
+        *,
+        mixed: str | None,
+        controls: bool,
+    ) -> None:
         self._handle = handle
         self._path = path
         self._limit = limit
-        self.last = ""
+        self._mixed = mixed
+        self._check_controls = controls
         self.count = 0
+        self.record: list[str] = []
+        self.bad: list[int] = []
+        self.controls = False
 
     def __iter__(self) -> Iterator[str]:
         return self
@@ -143,51 +219,215 @@ class _Lines:
                 "characters; this is not a csv export (or a quote is never closed)"
             )
         self.count += 1
-        self.last = line
+        if self._mixed and not line.isascii():
+            line = self._one_encoding(line)
+        if self._check_controls and CONTROL.search(line) is not None:
+            self.controls = True
+            line = CONTROL.sub(MARK, line)
+        self.record.append(line)
         return line
 
+    def _one_encoding(self, line: str) -> str:
+        """Decode a line of a mixed file by itself; note it when it is not in ``mixed``.
 
-def _csv_cells(
-    reader: Iterator[list[str]], lines: _Lines, path: Path, encoding: str
-) -> Iterator[tuple[int, tuple[Cell, ...]]]:
-    number = 0
-    ended = 0  # the last line of the previous record
-    started = 1
-    try:
-        for number, record in enumerate(reader, start=1):
-            started, ended = ended + 1, lines.count
-            yield number, tuple(normalise_text(v) for v in record)
-    except UnicodeDecodeError as err:
-        raise ReadError(
-            f"{path.name}: the text is not valid {encoding} ({err.reason}), at or after "
-            f"row {number + 1}; set source.encoding in the mapping (for example cp1252, "
-            "utf-8 or utf-16)"
-        ) from err
-    except csv.Error as err:
-        hint = (
-            '; a cell that long is almost always a quote (") that is never closed'
-            if "field larger" in str(err)
-            else ""
-        )
-        raise ReadError(
-            f"{path.name}: row {number + 1}: broken csv: {redact_text(str(err))}{hint}; "
-            "correct the export"
-        ) from err
-    _check_closed_quotes(lines, number, started, path)
+        The handle decodes as UTF-8 with 'surrogateescape', so the line's bytes are
+        recoverable. A line that is not valid UTF-8 is read as Windows-1252 (when no
+        UTF-8 character is in it), and a UTF-8 line of a Windows-1252 file as UTF-8:
+        each line shows its own text, and the row is reported, never garbled silently.
+        """
+        bad = SURROGATES.search(line) is not None
+        if not bad:
+            if self._mixed == "utf-8":
+                return line
+            self.bad.append(self.count)  # a UTF-8 line in a Windows-1252 file
+            return line
+        raw = line.encode("utf-8", "surrogateescape")
+        if self._mixed == "cp1252" and _UTF8_CHAR.search(line) is None:
+            return raw.decode("cp1252", "replace")  # the file's own encoding
+        self.bad.append(self.count)
+        if _UTF8_CHAR.search(line) is None:
+            return raw.decode("cp1252", "replace")
+        return SURROGATES.sub("\ufffd", line)
 
 
-def _check_closed_quotes(lines: _Lines, number: int, started: int, path: Path) -> None:
-    """Refuse an export whose last row ends inside quotes: the rows after it are lost.
+def open_quote(text: str, delimiter: str) -> bool:
+    r"""Return True when csv text ends inside a quoted cell (as Python's csv reads it).
 
-    A record that spans lines ends on a line with a closing quote; when the file ends
-    on a line of the record without any quote, the quote was never closed.
+    >>> open_quote('a;"b\nc;d\n', ";"), open_quote('a;"b ""x""\nc";d\n', ";")
+    (True, False)
     """
-    if number and lines.count > started and '"' not in lines.last:
-        raise ReadError(
-            f"{path.name}: row {number}: a quoted cell is never closed: the file ends inside "
-            f"quotes, and lines {started}-{lines.count} were read as one cell; add the "
-            'closing quote (") in the export'
+    quoted = False
+    at_start = True
+    previous_quote = False
+    for char in text:
+        if quoted:
+            if char == '"':
+                previous_quote = not previous_quote  # a second one: an escaped ""
+                continue
+            if previous_quote:  # the quote before closed the cell
+                quoted = previous_quote = False
+                at_start = char in (delimiter, "\n", "\r")
+            continue
+        if char == '"' and at_start:
+            quoted = True
+            previous_quote = False
+            continue
+        at_start = char in (delimiter, "\n", "\r")
+    return quoted and not previous_quote
+
+
+class _CsvRows:
+    """Turns csv records into source rows with their physical line and reader issues."""
+
+    def __init__(
+        self,
+        lines: _Lines,
+        info: ExportInfo,
+        options: SourceOptions,
+        delimiter: str,
+        mixed: str | None = None,
+    ) -> None:
+        self.mixed = mixed
+        self.lines = lines
+        self.info = info
+        self.delimiter = delimiter
+        self.header_end = options.header_row + options.header_rows - 1
+
+    def rows(self, reader: Iterator[list[str]], encoding: str) -> Iterator[SourceRow]:
+        lines, info, path = self.lines, self.info, self.info.path
+        number = 0
+        started = 1
+        shift = 0
+        previous: list[str] = []  # the lines of the last record read
+        try:
+            for number, parsed in enumerate(reader, start=1):
+                ended = lines.count
+                record = parsed
+                issues: tuple[Issue, ...] = ()
+                if lines.bad or lines.controls:
+                    record, issues = self._cleaned(number, record)
+                if ended > started and number > self.header_end:
+                    issues += self._multiline(number, started, record)
+                if started - number != shift:
+                    shift = started - number
+                    info.line_shifts.append((number, shift))
+                yield SourceRow(number, tuple(normalise_text(v) for v in record), started, issues)
+                started = ended + 1
+                previous, lines.record = lines.record, []
+        except UnicodeDecodeError as err:
+            raise ReadError(
+                f"{path.name}: the text is not valid {encoding} ({err.reason}), at or after "
+                f"row {number + 1} (line {lines.count}); set source.encoding in the mapping "
+                "(for example cp1252, utf-8 or utf-16)"
+            ) from err
+        except csv.Error as err:
+            hint = (
+                '; a cell that long is almost always a quote (") that is never closed'
+                if "field larger" in str(err)
+                else ""
+            )
+            raise ReadError(
+                f"{path.name}: row {number + 1}: broken csv: {redact_text(str(err))}{hint}; "
+                "correct the export"
+            ) from err
+        if previous and open_quote("".join(previous), self.delimiter):
+            opened = lines.count - len(previous) + 1
+            raise ReadError(
+                f"{path.name}: row {number}: a quoted cell is never closed: the quote opened "
+                f"on line {opened} runs to the end of the file, and lines {opened}-"
+                f'{lines.count} were read as one row; add the closing quote (") in the export'
+            )
+
+    def _issue(
+        self, code: IssueCode, number: int, index: int | None, detail: str, value: Cell
+    ) -> Issue:
+        header = self.info.header
+        column = (
+            header[index]
+            if index is not None and number > self.header_end and index < len(header)
+            else None
         )
+        return Issue(
+            code,
+            f"{detail}; {code.info.remedy}",
+            code.severity,
+            self.info.name,
+            None,
+            number,
+            column,
+            None if index is None else column_letter(index),
+            None,
+            preview(value),
+        )
+
+    def _cleaned(self, number: int, record: list[str]) -> tuple[list[str], tuple[Issue, ...]]:
+        issues: list[Issue] = []
+        lines = self.lines
+        if lines.bad:
+            shown = ", ".join(str(n) for n in lines.bad)
+            most = "UTF-8" if self.mixed == "utf-8" else "Windows-1252"
+            other = "Windows-1252" if self.mixed == "utf-8" else "UTF-8"
+            issues.append(
+                self._issue(
+                    IssueCode.UNDECODABLE_LINE,
+                    number,
+                    None,
+                    f"line {shown} of the file is not in {most}, as the rest of the file "
+                    f"is, but (probably) in {other}; it is read as such and the row is not "
+                    "used",
+                    None,
+                )
+            )
+            lines.bad.clear()
+        if lines.controls:
+            cleaned = []
+            for index, raw in enumerate(record):
+                value = raw
+                if MARK in raw:
+                    count = raw.count(MARK)
+                    value = raw.replace(MARK, "")
+                    issues.append(
+                        self._issue(
+                            IssueCode.CONTROL_CHARACTER,
+                            number,
+                            index,
+                            f"the cell held {count} control character(s)",
+                            normalise_text(value),
+                        )
+                    )
+                cleaned.append(value)
+            record = cleaned
+            lines.controls = False
+        return record, tuple(issues)
+
+    def _multiline(self, number: int, started: int, record: list[str]) -> tuple[Issue, ...]:
+        """Warn when a cell's lines each look like a whole row: a stray quote joined them."""
+        width = len(self.info.header)
+        if width < 3:
+            return ()
+        for index, value in enumerate(record):
+            if "\n" not in value and "\r" not in value:
+                continue
+            parts = value.splitlines()[1:]
+            rowlike = sum(
+                1
+                for part in parts
+                if len(next(csv.reader([part], delimiter=self.delimiter), [])) == width
+            )
+            if rowlike:
+                return (
+                    self._issue(
+                        IssueCode.SUSPICIOUS_MULTILINE,
+                        number,
+                        index,
+                        f"the quoted cell runs over lines {started}-{self.lines.count} of the "
+                        f"file, and {rowlike} of its lines look like whole rows of "
+                        f"{width} cells; if a quote is stray or missing there, rows were "
+                        "joined into this cell",
+                        value.splitlines()[0] if value.splitlines() else value,
+                    ),
+                )
+        return ()
 
 
 def _known(encoding: str) -> bool:
@@ -198,6 +438,28 @@ def _known(encoding: str) -> bool:
     return True
 
 
+def _choose_encoding(sample: bytes, probe: Probe, info: ExportInfo) -> tuple[str, str | None]:
+    """Return the encoding to read with, and for a mixed file the encoding of most of it.
+
+    A file that is UTF-8 in places and not in others is read line by line: each line
+    in its own encoding, the lines not in the encoding of most of the file reported.
+    """
+    encoding, reason = detect_encoding(sample, utf8_error=probe.bad_offset)
+    if encoding in {"utf-8", "utf-8-sig", "cp1252"} and probe.mixed:
+        most = "utf-8" if probe.utf8_chars >= probe.bad_runs else "cp1252"
+        encoding = "utf-8-sig" if sample.startswith(codecs.BOM_UTF8) else "utf-8"
+        first = probe.bad_line if most == "utf-8" else probe.utf8_line
+        named = "UTF-8" if most == "utf-8" else "Windows-1252"
+        reason = (
+            f"mostly {named}, with lines in another encoding from line {first} on; "
+            "each line is read in its own encoding and reported"
+        )
+        info.guessed.append(f"encoding {named} ({reason})")
+        return encoding, most
+    info.guessed.append(f"encoding {encoding} ({reason})")
+    return encoding, None
+
+
 def read_csv(path: Path, options: SourceOptions) -> Table:
     """Open a csv export as a :class:`Table`.
 
@@ -205,17 +467,21 @@ def read_csv(path: Path, options: SourceOptions) -> Table:
         ReadError: the file cannot be opened or decoded.
     """
     check_csv(path)
-    digest, size, utf8_error = _probe(path)
+    probe = _probe(path)
     info = ExportInfo(
-        path=path, format="csv", sha256=digest, size=size, header_row=options.header_row
+        path=path,
+        format="csv",
+        sha256=probe.sha256,
+        size=probe.size,
+        header_row=options.header_row,
     )
-    with path.open("rb") as probe:
-        sample = probe.read(SAMPLE_BYTES)
+    with path.open("rb") as handle:
+        sample = handle.read(SAMPLE_BYTES)
+    mixed: str | None = None
     if options.encoding:
         encoding = options.encoding
     else:
-        encoding, reason = detect_encoding(sample, utf8_error=utf8_error)
-        info.guessed.append(f"encoding {encoding} ({reason})")
+        encoding, mixed = _choose_encoding(sample, probe, info)
     info.encoding = encoding
     if _known(encoding) and codecs.lookup(encoding).name == "cp1252":
         gap = _cp1252_gap(path)
@@ -227,33 +493,37 @@ def read_csv(path: Path, options: SourceOptions) -> Table:
                 "(for example latin-1)"
             )
     try:
-        handle: IO[str] = path.open(encoding=encoding, newline="")
+        handle_text: IO[str] = path.open(
+            encoding=encoding, newline="", errors="surrogateescape" if mixed else "strict"
+        )
     except LookupError as err:
         raise ReadError(f"{path.name}: unknown encoding {encoding!r}") from err
     try:
         if options.delimiter:
             delimiter = options.delimiter
         else:
-            first_line = handle.readline(SAMPLE_BYTES)
-            handle.seek(0)
+            first_line = handle_text.readline(SAMPLE_BYTES)
+            handle_text.seek(0)
             delimiter = detect_delimiter(first_line)
             info.guessed.append(f"delimiter {delimiter!r}")
     except UnicodeDecodeError as err:
-        handle.close()
+        handle_text.close()
         raise ReadError(
             f"{path.name}: the text is not valid {encoding} ({err.reason}), at or after row 1; "
             "set source.encoding in the mapping (for example cp1252, utf-8 or utf-16)"
         ) from err
     info.delimiter = delimiter
     csv.field_size_limit(CSV_FIELD_LIMIT)
-    lines = _Lines(handle, path, CSV_FIELD_LIMIT)
+    # UTF-16 hides its control bytes among NULs: its lines are checked as text.
+    controls = probe.control_bytes or codecs.lookup(encoding).name.startswith("utf-16")
+    lines = _Lines(handle_text, path, CSV_FIELD_LIMIT, mixed=mixed, controls=controls)
     reader = csv.reader(lines, delimiter=delimiter)
-    numbered = _csv_cells(reader, lines, path, encoding)
+    numbered = _CsvRows(lines, info, options, delimiter, mixed).rows(reader, encoding)
     try:
         rows = split_header(numbered, options, info)
         first = next(rows, None)
     except BaseException:
-        handle.close()
+        handle_text.close()
         raise
 
     def generate() -> Iterator[SourceRow]:
@@ -261,4 +531,4 @@ def read_csv(path: Path, options: SourceOptions) -> Table:
             yield first
         yield from rows
 
-    return Table(info, skip_trailing_blanks(generate()), handle.close)
+    return Table(info, skip_trailing_blanks(generate()), handle_text.close)

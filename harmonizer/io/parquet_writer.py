@@ -8,12 +8,13 @@ optional ``parquet`` extra (pyarrow).
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from harmonizer.errors import OutputError
-from harmonizer.io.writers import AtomicFile, StagedFile
+from harmonizer.io.writers import AtomicFile, StagedFile, writing
 from harmonizer.records import record_columns
 from harmonizer.schema import RecordSchema
 
@@ -34,7 +35,7 @@ class ParquetWriter(StagedFile):
             import pyarrow.parquet as pq
         except ImportError as err:
             raise OutputError(
-                f"{path}: Parquet output needs pyarrow: pip install 'harmonizer[parquet]'"
+                f"{path}: Parquet output needs pyarrow: pip install pyarrow (or install harmonizer with its extra: pip install 'palaute-harmonizer[parquet]')"
             ) from err
         self.path = path
         self._pa = pa
@@ -80,18 +81,23 @@ class ParquetWriter(StagedFile):
         if not self._batch:
             return
         arrays = {c: [self._value(r, c) for r in self._batch] for c in self._columns}
-        self._writer.write_table(self._pa.Table.from_pydict(arrays, schema=self._schema))
+        table = self._pa.Table.from_pydict(arrays, schema=self._schema)
+        # pyarrow reports a failed write as an OSError, as Python's files do.
+        with writing(self.path):
+            self._writer.write_table(table)
         self._batch = []
 
     def finish(self) -> AtomicFile:
         """Write the last batch and the footer to the temporary file."""
         self._flush()
-        self._writer.close()
+        with writing(self.path):
+            self._writer.close()
         return super().finish()
 
     def abort(self) -> None:
         """Drop the file."""
         try:
-            self._writer.close()
+            with contextlib.suppress(Exception):  # a writer that failed may fail to close
+                self._writer.close()
         finally:
             self._file.abort()

@@ -7,14 +7,17 @@ bombs: too many members, too much uncompressed data, or a compression ratio no r
 workbook has. Python's zipfile stops at the size the directory declares and checks the
 CRC, so a directory that lies about sizes cannot get more data through.
 
-XML inside a workbook is parsed by openpyxl with defusedxml (installed as a dependency),
-which refuses DTDs with entities: no billion-laughs expansion, no external entities.
+XML inside a workbook is parsed only after :func:`check_xml_prolog` has found no document
+type declaration before its root element. Entities can only be declared there, so a part
+that passes holds no entity but the five of XML itself: no billion-laughs expansion, no
+external entities that would read local files or the network.
 """
 
 from __future__ import annotations
 
 import codecs
 import enum
+import re
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -71,9 +74,10 @@ def _looks_like_text(head: bytes) -> bool:
     except UnicodeDecodeError as err:
         if err.start < len(head) - 3:
             # Windows-1252 text has few control bytes (a stray one in a cell is still
-            # text); random or compressed data has one byte in eight.
+            # text) and no NUL (UTF-16 is recognised above); random or compressed data
+            # has one byte in eight below 0x20, NULs among them.
             controls = sum(1 for b in head if b < 0x20 and b not in b"\t\r\n")
-            return controls < 8 or controls * 20 < len(head)
+            return b"\x00" not in head or controls < 8 or controls * 20 < len(head)
     return True
 
 
@@ -146,6 +150,14 @@ def check_xlsx(path: Path, limits: ZipLimits = DEFAULT_LIMITS) -> None:
     kind = sniff(path)
     if kind is FileKind.OLE2:
         raise ReadError(f"{path.name}: {_ole2_problem(path)}")
+    if kind is FileKind.TEXT and path.suffix.lower() in (".csv", ".txt", ".tsv"):
+        # Named as csv and read as xlsx: the mapping says so, and renaming would not help.
+        raise ReadError(
+            f"{path.name}: is a csv file, but the mapping reads xlsx workbooks "
+            "(source.format: xlsx); send the export as the xlsx workbook the mapping was "
+            "written for, or, if the provider now exports csv, set source.format: csv in "
+            "the mapping"
+        )
     if kind is not FileKind.ZIP:
         raise ReadError(f"{path.name}: {_not_xlsx(kind)}")
     try:
@@ -216,6 +228,12 @@ def check_csv(path: Path) -> None:
     kind = sniff(path)
     if kind is FileKind.EMPTY:
         raise ReadError(f"{path.name}: {_not_xlsx(kind)}")
+    if kind is FileKind.ZIP and path.suffix.lower() in (".xlsx", ".xlsm"):
+        raise ReadError(
+            f"{path.name}: is an xlsx workbook, but the mapping reads csv files "
+            "(source.format: csv); send the export as the csv file the mapping was written "
+            "for, or, if the provider now exports xlsx, set source.format: xlsx in the mapping"
+        )
     if kind is FileKind.ZIP:
         raise ReadError(
             f"{path.name}: is a zip archive (an xlsx workbook?), not a csv file; rename it "
@@ -227,3 +245,69 @@ def check_csv(path: Path) -> None:
         raise ReadError(
             f"{path.name}: is a binary file, not csv text; export the data again as csv"
         )
+
+
+class UnsafeXml(ValueError):
+    """An XML part of a workbook that harmonizer refuses to parse (a DTD, entities)."""
+
+    def __init__(self, part: str, kind: str) -> None:
+        super().__init__(f"{part}: {kind}")
+        self.part = part
+        self.kind = kind
+
+
+_XML_ENCODING = re.compile(rb"""encoding\s*=\s*["']([A-Za-z0-9._-]+)["']""")
+_UTF8_NAMES = {b"utf-8", b"utf8", b"us-ascii", b"ascii"}
+
+
+def check_xml_prolog(head: bytes, part: str) -> int:
+    """Refuse an XML part whose prolog declares a DTD, or that is not UTF-8; return where the root starts.
+
+    ``head`` is the part's first bytes (at least up to its root element). Entities can
+    only be declared in a document type declaration, which XML allows only before the
+    root element: refusing any ``<!DOCTYPE`` there (as defusedxml refuses entities)
+    leaves nothing for the parser to expand. UTF-16 parts (which no spreadsheet writes)
+    are refused too, because their prolog cannot be checked byte by byte.
+
+    Raises:
+        UnsafeXml: the prolog declares a DTD, or the part is not UTF-8 text.
+
+    >>> check_xml_prolog(b'<?xml version="1.0"?><a/>', "x.xml")
+    21
+    >>> check_xml_prolog(b'<!DOCTYPE a [<!ENTITY e "x">]><a>&e;</a>', "x.xml")
+    Traceback (most recent call last):
+    harmonizer.io.safety.UnsafeXml: x.xml: EntitiesForbidden
+    """
+    pos = 3 if head.startswith(codecs.BOM_UTF8) else 0
+    if b"\x00" in head[:4] or head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        raise UnsafeXml(part, "not UTF-8")
+    size = len(head)
+    while pos < size:
+        char = head[pos]
+        if char in b" \t\r\n":
+            pos += 1
+        elif head.startswith(b"<?", pos):
+            end = head.find(b"?>", pos)
+            if end < 0:
+                break
+            found = _XML_ENCODING.search(head, pos, end)
+            if found is not None and found.group(1).lower() not in _UTF8_NAMES:
+                raise UnsafeXml(part, f"encoding {found.group(1).decode('ascii')}")
+            pos = end + 2
+        elif head.startswith(b"<!--", pos):
+            end = head.find(b"-->", pos)
+            if end < 0:
+                break
+            pos = end + 3
+        elif head.startswith(b"<!", pos):
+            kind = "EntitiesForbidden" if b"<!ENTITY" in head[pos:] else "DTDForbidden"
+            raise UnsafeXml(part, kind)
+        elif (
+            char == ord("<")
+            and pos + 1 < size
+            and (head[pos + 1] >= 0x80 or chr(head[pos + 1]).isalpha() or head[pos + 1] == ord("_"))
+        ):
+            return pos
+        else:
+            break
+    raise UnsafeXml(part, "no root element in its first bytes")

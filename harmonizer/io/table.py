@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
@@ -13,21 +14,32 @@ from typing import Any
 from harmonizer.errors import ReadError
 from harmonizer.io.cells import Cell
 from harmonizer.io.safety import DEFAULT_LIMITS, ZipLimits
+from harmonizer.issues import Issue, Severity
 
 SAMPLE_BYTES = 1 << 20
 
 
 @dataclass(frozen=True, slots=True)
 class SourceRow:
-    """One data row of an export: its 1-based physical row number and normalised cells."""
+    """One data row of an export: its 1-based row number and normalised cells.
+
+    ``row`` is the spreadsheet row (xlsx) or the csv record's number (the header
+    record is 1). ``line`` is the physical line of the csv file where the record
+    starts (they differ after a cell holding line breaks); None for xlsx. ``issues``
+    are what the reader found in the row's cells (a formula without a value, control
+    characters removed, a line that is not valid UTF-8): the pipeline adds them to the
+    row's issues, so an error among them rejects the row.
+    """
 
     row: int
     values: tuple[Cell, ...]
+    line: int | None = None
+    issues: tuple[Issue, ...] = ()
 
     @property
     def is_blank(self) -> bool:
-        """Return True when every cell is empty."""
-        return all(v is None for v in self.values)
+        """Return True when every cell is empty and the reader found nothing to say."""
+        return not self.issues and all(v is None for v in self.values)
 
 
 @dataclass(frozen=True)
@@ -57,11 +69,31 @@ class ExportInfo:
     encoding: str | None = None
     delimiter: str | None = None
     guessed: list[str] = field(default_factory=list)
+    line_shifts: list[tuple[int, int]] = field(default_factory=list)
+    """csv: (row, line - row) from each row on which a cell's line breaks shift the
+    physical line; one entry per shift, so the memory is bounded by multi-line cells."""
 
     @property
     def name(self) -> str:
         """Return the export's file name, as messages show it."""
         return self.path.name
+
+    def note_line(self, row: int, line: int) -> None:
+        """Record that csv record ``row`` starts on physical line ``line``."""
+        shift = line - row
+        current = self.line_shifts[-1][1] if self.line_shifts else 0
+        if shift != current:
+            self.line_shifts.append((row, shift))
+
+    def line_of(self, row: int) -> int | None:
+        """Return the physical line of the csv file where record ``row`` starts.
+
+        None for xlsx, whose rows are the spreadsheet's own numbers.
+        """
+        if self.format != "csv":
+            return None
+        at = bisect.bisect_right(self.line_shifts, (row, float("inf"))) - 1
+        return row + (self.line_shifts[at][1] if at >= 0 else 0)
 
     def to_dict(self) -> dict[str, Any]:
         """Return the facts as plain JSON values."""
@@ -162,27 +194,46 @@ def _combine_header(rows: list[tuple[Cell, ...]]) -> tuple[str | None, ...]:
 
 
 def split_header(
-    numbered: Iterator[tuple[int, tuple[Cell, ...]]],
+    numbered: Iterator[SourceRow],
     options: SourceOptions,
     info: ExportInfo,
 ) -> Iterator[SourceRow]:
-    """Consume rows up to and including the header; fill ``info.header``; yield the rest."""
+    """Consume rows up to and including the header; fill ``info.header``; yield the rest.
+
+    A header row missing from the export (an xlsx sheet stores no empty rows) counts
+    as blank. A reader's error in a header cell (a formula without a value) stops the
+    read: without the header no column can be found.
+    """
     first = options.header_row
     last = first + options.header_rows - 1
     header_cells: list[tuple[Cell, ...]] = []
-    for number, cells in numbered:
-        if number < first:
+    following: SourceRow | None = None
+    seen = False
+    for source in numbered:
+        if source.row < first:
             continue
-        if number <= last:
-            header_cells.append(cells)
-            if number == last:
-                info.header = _combine_header(header_cells)
-                break
-    else:
+        if source.row > last:
+            following = source
+            break
+        seen = True
+        for issue in source.issues:
+            if issue.severity is Severity.ERROR:
+                raise ReadError(f"{info.name}: header: {issue.location()}: {issue.message}")
+        header_cells.append(source.values)
+        if source.row == last:
+            break
+    if not seen and following is not None:
+        raise ReadError(
+            f"{info.name}: row {first}, where the header is expected, is empty; check "
+            "header_row in the mapping's source section"
+        )
+    if not seen:
         raise ReadError(
             f"{info.name}: the header is expected on row {first}, but the export has "
-            f"{'no rows' if not header_cells else 'too few rows'}; check header_row in "
-            "the mapping's source section, or whether the file is empty"
+            "too few rows; check header_row in the mapping's source section, or whether "
+            "the file is empty"
         )
-    for number, cells in numbered:
-        yield SourceRow(number, cells)
+    info.header = _combine_header(header_cells)
+    if following is not None:
+        yield following
+    yield from numbered

@@ -14,12 +14,14 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import errno
 import glob
 import hashlib
 import os
 import re
+import signal
 import tempfile
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import IO, Any, Protocol
 
@@ -73,6 +75,50 @@ def remove_stale_parts(target: Path) -> list[Path]:
     return removed
 
 
+def write_failure(target: Path, err: OSError) -> OutputError:
+    """Return the :class:`OutputError` that tells the user why ``target`` was not written."""
+    if err.errno in (errno.ENOSPC, errno.EDQUOT):
+        reason = "the disk is full; free some space, or write to another folder with -o"
+    elif err.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        reason = f"{err.strerror or err}; write to a folder you may write to, with -o"
+    else:
+        reason = f"{err.strerror or err}"
+    return OutputError(f"{target}: cannot write: {reason}")
+
+
+@contextlib.contextmanager
+def writing(target: Path) -> Iterator[None]:
+    """Turn an ``OSError`` raised while writing ``target`` into an :class:`OutputError`."""
+    try:
+        yield
+    except OSError as err:
+        # Drop the frames of the failed write now: a library's half-written objects
+        # (openpyxl's zip archive) are then collected here, not at interpreter exit
+        # with a complaint on stderr.
+        err.__traceback__ = None
+        err.__context__ = None
+        raise write_failure(target, err) from err
+
+
+@contextlib.contextmanager
+def signals_deferred() -> Iterator[None]:
+    """Hold back SIGINT and SIGTERM while a set of files is renamed into place.
+
+    A Ctrl-C between two renames would leave new records beside an old manifest; held
+    back, it arrives a few microseconds later, when the set is complete.
+    """
+    held = {signal.SIGINT, signal.SIGTERM}
+    try:
+        previous = signal.pthread_sigmask(signal.SIG_BLOCK, held)
+    except (AttributeError, OSError, ValueError):  # not POSIX
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+
+
 def _fsync_directory(directory: Path) -> None:
     # A rename is durable only once the directory itself is on disk (POSIX).
     with contextlib.suppress(OSError):
@@ -99,7 +145,7 @@ class AtomicFile:
                 prefix=f".{target.name}.{os.getpid()}.", suffix=".part", dir=target.parent
             )
         except OSError as err:
-            raise OutputError(f"{target}: cannot write: {err.strerror}") from err
+            raise write_failure(target, err) from err
         self.temp = Path(name)
         # mkstemp creates 0600 files; outputs are shared datasets, so honour the umask.
         umask = os.umask(0)
@@ -122,7 +168,7 @@ class AtomicFile:
             self.sha256 = digest.hexdigest()
         except OSError as err:
             self.abort()
-            raise OutputError(f"{self.target}: cannot write: {err.strerror}") from err
+            raise write_failure(self.target, err) from err
 
     def publish(self, *, sync: bool = True) -> None:
         """Rename the finished temporary file over the target.
@@ -134,7 +180,7 @@ class AtomicFile:
             os.replace(self.temp, self.target)
         except OSError as err:
             self.abort()
-            raise OutputError(f"{self.target}: cannot write: {err.strerror}") from err
+            raise write_failure(self.target, err) from err
         if sync:
             _fsync_directory(self.target.parent)
 
@@ -144,9 +190,15 @@ class AtomicFile:
         self.publish()
 
     def abort(self) -> None:
-        """Close and delete the temporary file; the target is untouched."""
-        self.handle.close()
-        self.temp.unlink(missing_ok=True)
+        """Close and delete the temporary file; the target is untouched. Never raises.
+
+        Closing flushes what is buffered, which fails on a full disk; the file goes
+        all the same.
+        """
+        with contextlib.suppress(OSError, ValueError):
+            self.handle.close()
+        with contextlib.suppress(OSError):
+            self.temp.unlink(missing_ok=True)
 
 
 class Writer(Protocol):
@@ -218,7 +270,10 @@ class JsonlWriter(StagedFile):
 
     def write(self, item: dict[str, Any]) -> None:
         """Write one item as a line."""
-        self._write(orjson.dumps(item) + b"\n")
+        try:
+            self._write(orjson.dumps(item) + b"\n")
+        except OSError as err:
+            raise write_failure(self.path, err) from err
 
 
 Flatten = Callable[[dict[str, Any]], Sequence[Any]]
@@ -231,12 +286,16 @@ class CsvWriter(StagedFile):
         self.path = path
         self._file = AtomicFile(path, encoding="utf-8-sig")
         self._csv = csv.writer(self._file.handle)
-        self._csv.writerow(header)
         self._flatten = flatten
+        with writing(path):
+            self._csv.writerow(header)
 
     def write(self, item: dict[str, Any]) -> None:
         """Write one item as a row."""
-        self._csv.writerow([neutralise(v) for v in self._flatten(item)])
+        try:
+            self._csv.writerow([neutralise(v) for v in self._flatten(item)])
+        except OSError as err:
+            raise write_failure(self.path, err) from err
 
 
 class XlsxWriter(StagedFile):
@@ -265,19 +324,23 @@ class XlsxWriter(StagedFile):
         """Write one item as a row; a full sheet continues on a new one."""
         from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
-        if self._rows >= XLSX_MAX_ROWS:
-            self._new_sheet()
-        self._sheet.append(
-            [
-                neutralise(ILLEGAL_CHARACTERS_RE.sub("", v)) if isinstance(v, str) else v
-                for v in self._flatten(item)
-            ]
-        )
+        with writing(self.path):
+            if self._rows >= XLSX_MAX_ROWS:
+                self._new_sheet()
+            # openpyxl streams each sheet to a temporary file of its own, so a full disk
+            # can surface here as well as when the workbook is saved.
+            self._sheet.append(
+                [
+                    neutralise(ILLEGAL_CHARACTERS_RE.sub("", v)) if isinstance(v, str) else v
+                    for v in self._flatten(item)
+                ]
+            )
         self._rows += 1
 
     def finish(self) -> AtomicFile:
         """Save the workbook to the temporary file."""
-        self._book.save(self._file.handle)
+        with writing(self.path):
+            self._book.save(self._file.handle)
         return super().finish()
 
     def abort(self) -> None:
@@ -298,7 +361,8 @@ def prepare_json(path: Path, document: Any) -> AtomicFile:
     """Write a JSON document (pretty, UTF-8) to a finished temporary file, to publish."""
     target = AtomicFile(path, binary=True)
     try:
-        target.handle.write(orjson.dumps(document, option=orjson.OPT_INDENT_2) + b"\n")
+        with writing(path):
+            target.handle.write(orjson.dumps(document, option=orjson.OPT_INDENT_2) + b"\n")
     except BaseException:
         target.abort()
         raise
@@ -315,25 +379,33 @@ def publish_with_manifest(
     writers: Sequence[StagedWriter],
     manifest_path: Path,
     manifest: Callable[[dict[str, str]], dict[str, Any]],
+    *,
+    stale: Sequence[Path] = (),
 ) -> dict[str, Any]:
     """Publish a set of outputs and their manifest together; return the manifest.
 
     Every output is finished (on disk under its temporary name, with its digest) before
     anything is renamed; ``manifest`` receives ``{file name: sha256}`` and returns the
-    document; the outputs are then renamed within microseconds and the manifest last, so
-    a manifest always describes outputs that are complete. On failure the caller's
-    ``abort`` of each writer drops what is left.
+    document; the outputs are then renamed within microseconds, the ``stale`` files
+    (outputs of an earlier run in formats not written this time) are removed, and the
+    manifest comes last, so a manifest always describes exactly the outputs beside it.
+    Ctrl-C is held back during the renames. On failure the caller's ``abort`` of each
+    writer drops what is left.
     """
     finished = [writer.finish() for writer in writers]
     document = manifest({f.target.name: f.sha256 or "" for f in finished})
     manifest_file = prepare_json(manifest_path, document)
-    try:
-        for writer in writers:
-            writer.publish(sync=False)
-    except BaseException:
-        manifest_file.abort()
-        raise
-    manifest_file.publish()
+    with signals_deferred():
+        try:
+            for writer in writers:
+                writer.publish(sync=False)
+            for path in stale:
+                with writing(path):
+                    path.unlink(missing_ok=True)
+        except BaseException:
+            manifest_file.abort()
+            raise
+        manifest_file.publish()
     return document
 
 

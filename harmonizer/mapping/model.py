@@ -165,6 +165,11 @@ class Provider(_Model):
 
     name: str = Field(description="Provider's name as people know it.")
     system: str | None = Field(None, description="The collection system the exports come from.")
+    contact: str | None = Field(
+        None,
+        description="Where the provider sends a corrected export (an e-mail address or a "
+        "team's name); the submitter's report names it.",
+    )
 
 
 class Source(_Model):

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
-from harmonizer.io.writers import AtomicFile
+from harmonizer.io.writers import AtomicFile, writing
 from harmonizer.publish.charts import (
     SCALE_COLOURS,
     distribution_chart,
@@ -177,7 +177,9 @@ def write_html(path: Path, content: ReportContent) -> Path:
     """Write the html report atomically."""
     target = AtomicFile(path)
     try:
-        target.handle.write(render_html(content))
+        html = render_html(content)
+        with writing(path):
+            target.handle.write(html)
     except BaseException:
         target.abort()
         raise

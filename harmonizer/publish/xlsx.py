@@ -26,7 +26,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.worksheet.worksheet import Worksheet
 
-from harmonizer.io.writers import AtomicFile, neutralise
+from harmonizer.io.writers import AtomicFile, neutralise, writing
 from harmonizer.publish.charts import DROP_COLOUR, NPS_COLOUR, SCALE_COLOURS, category_label
 from harmonizer.publish.content import NpsRow, ReportContent, StatementRow
 from harmonizer.publish.texts import Texts
@@ -677,7 +677,8 @@ def write_xlsx(path: Path, content: ReportContent) -> Path:
         sheet(book, content, t)
     target = AtomicFile(path, binary=True)
     try:
-        book.save(target.handle)
+        with writing(path):
+            book.save(target.handle)
     except BaseException:
         target.abort()
         raise

@@ -8,9 +8,19 @@ from dataclasses import dataclass
 from pathlib import Path, PurePath
 from typing import IO, Any, Protocol
 
+from harmonizer.errors import SchemaLoadError
 from harmonizer.issues import Issue, IssueCode, Severity
-from harmonizer.reporters.texts import code_remedy
+from harmonizer.reporters.provider import (
+    author_fix,
+    fixes,
+    in_mapping_file,
+    place,
+    problem,
+    quoted,
+)
+from harmonizer.reporters.texts import word
 from harmonizer.run_report import Report
+from harmonizer.schema import load_schema
 
 EXIT_OK = 0
 EXIT_ERRORS = 1
@@ -22,19 +32,36 @@ class ReportSet:
     """The reports of one ``check`` or ``validate`` command, and how to judge them.
 
     ``check`` gives one report per mapping file; ``validate`` gives one report. Issues
-    are listed up to each report's ``max_issues``; the counts are always complete.
+    are listed worst first, up to each report's ``max_issues`` per severity, so a notice
+    never hides an error; the counts are always complete. Info issues (nothing to do,
+    such as personal data replaced) are only counted unless ``show_info``. ``audience``
+    says whose fix comes first: the ``provider``'s (cells to change) or the mapping's
+    ``author``'s (YAML to edit).
     """
 
     command: str
     reports: tuple[Report, ...]
     fail_on: Severity = Severity.ERROR
     lang: str = "en"
+    show_info: bool = False
+    audience: str = "author"
 
     def issues(self) -> Iterator[tuple[Report, Issue]]:
-        """Yield every listed issue with the report it belongs to."""
-        for report in self.reports:
-            for issue in report.issues:
-                yield report, issue
+        """Yield every listed issue with its report: errors, then warnings, then info."""
+        listed = [
+            (report, issue)
+            for report in self.reports
+            for issue in report.listed(show_info=self.show_info)
+        ]
+        listed.sort(key=lambda pair: -pair[1].severity)
+        yield from listed
+
+    @property
+    def hidden_info(self) -> int:
+        """Return how many info issues are counted but not listed (without show_info)."""
+        if self.show_info:
+            return 0
+        return self.severity_counts.get("info", 0)
 
     @property
     def issue_counts(self) -> Counter[str]:
@@ -55,7 +82,17 @@ class ReportSet:
     @property
     def listed(self) -> int:
         """Return how many issues the reports list."""
-        return sum(len(r.issues) for r in self.reports)
+        return sum(len(r.listed(show_info=self.show_info)) for r in self.reports)
+
+    @property
+    def capped(self) -> bool:
+        """Return True when --max-issues left issues out (beyond the unlisted info)."""
+        return self.listed + self.hidden_info < self.total
+
+    @property
+    def redacted_cells(self) -> int:
+        """Return in how many cells personal data was replaced, over every report."""
+        return sum(r.redacted_cells for r in self.reports)
 
     @property
     def total(self) -> int:
@@ -71,8 +108,12 @@ class ReportSet:
 
     @property
     def broken_mapping(self) -> bool:
-        """Return True when a mapping file has an error: no export could be harmonised."""
-        return any(
+        """Return True when ``check`` found an error in a mapping file: nothing can run.
+
+        ``validate`` runs only with a mapping that loads; what it finds (a column
+        missing from an export included) is about the exports, and exits 1.
+        """
+        return self.command == "check" and any(
             n
             and IssueCode(code).info.scope == "mapping"
             and IssueCode(code).severity is Severity.ERROR
@@ -81,8 +122,13 @@ class ReportSet:
 
     @property
     def exit_code(self) -> int:
-        """Return 2 for a broken mapping, 1 when an issue reached ``fail_on``, else 0."""
-        if self.broken_mapping:
+        """Return 2 (unreadable YAML), 1 (an issue reached ``fail_on``) or 0.
+
+        A mapping with problems is a finding (1); exit 2 means the command could not run at all; a mapping with problems is a
+        finding, as a failed check is for check-jsonschema and frictionless.
+        """
+        if any(r.issue_counts.get("mapping-yaml") for r in self.reports):
+            # Not YAML at all, or too complex to read safely: nothing could be checked.
             return EXIT_CANNOT_RUN
         return EXIT_ERRORS if self.failed else EXIT_OK
 
@@ -135,40 +181,74 @@ def relative(path: str) -> str:
     return candidate.as_posix()
 
 
-def location(issue: Issue) -> str:
-    """Return where an issue is: 'mappings/x.yaml:12' in a mapping, else Issue.location()."""
-    if issue.code.info.scope == "mapping" and issue.export is not None:
-        return f"{issue.export}:{issue.row}" if issue.row is not None else issue.export
-    return issue.location() or "(no location)"
+def location(issue: Issue, lang: str = "en") -> str:
+    """Return where an issue is: 'mappings/x.yaml:12' in a mapping, else its cell."""
+    return place(issue, lang)
 
 
 def remedy_for(report: Report, issue: Issue, lang: str) -> str:
-    """Return how to fix one issue in ``lang``, naming its rule and mapping file."""
-    field = issue.field
-    if field is None or issue.code.info.scope == "mapping":
-        rule = "the field's rule"
-    elif field.startswith("own_items."):
-        rule = field
-    else:
-        rule = f"fields.{field.split('.')[0]}"
-    mapping = PurePath(report.mapping_file).name if report.mapping_file else "the mapping"
-    return code_remedy(issue.code, lang, rule=rule, mapping=mapping)
+    """Return the mapping author's fix of one issue in ``lang``, naming rule and file."""
+    return author_fix(report, issue, lang)
 
 
-def fix_line(report: Report, issue: Issue, lang: str) -> str | None:
-    """Return the remedy to print after an issue, or None when its message ends with it."""
-    text = remedy_for(report, issue, lang)
-    return None if text in issue.message else text
+def fix_lines(results: ReportSet, report: Report, issue: Issue) -> list[tuple[str, str]]:
+    """Return the fixes to print after an issue as (label, text), the audience's first."""
+    return fixes(report, issue, results.lang, results.audience)
 
 
-def describe_value(issue: Issue) -> str | None:
-    """Return 'field ease, value 'x'' for an issue, or None when it has neither."""
+def message_of(report: Report, issue: Issue, lang: str) -> str:
+    """Return what is wrong in ``lang``: the English message, else the code's title.
+
+    A data issue's message ends with the mapping author's fix; it is cut off here, as
+    the reports give both fixes on their own labelled lines.
+    """
+    if lang != "en":
+        return problem(report, issue, lang)
+    suffix = "; " + author_fix(report, issue, "en")
+    return issue.message.removesuffix(suffix)
+
+
+def details_of(issue: Issue, lang: str) -> str | None:
+    """Return the English detail to add in fi and sv when it says more than the title.
+
+    Mapping problems and unreadable exports carry specifics (the key, the reader's
+    finding) that only the English message holds.
+    """
+    if lang == "en":
+        return None
+    if in_mapping_file(issue) or issue.code in _DETAILED:
+        return issue.message
+    return None
+
+
+_DETAILED = frozenset({IssueCode.UNREADABLE_EXPORT, IssueCode.SCHEMA_VIOLATION})
+
+
+def describe_value(issue: Issue, lang: str = "en", report: Report | None = None) -> str | None:
+    """Return 'field ease, value 'x'' for an issue, or None when it has neither.
+
+    In fi and sv the national field is named by its label in the schema, as the
+    submitter's survey asks it: 'kenttä ”Asiointi oli sujuvaa ja helppoa” (ease)'.
+    """
     parts = []
     if issue.field:
-        parts.append(f"field {issue.field}")
+        parts.append(f"{word('at_field', lang)} {_field_name(issue.field, lang, report)}")
     if issue.value is not None:
-        parts.append(f"value {issue.value!r}")
+        value = repr(issue.value) if lang == "en" else quoted(issue.value, lang)
+        parts.append(f"{word('at_value', lang)} {value}")
     return ", ".join(parts) or None
+
+
+def _field_name(field: str, lang: str, report: Report | None) -> str:
+    if lang == "en" or report is None or report.schema_version is None:
+        return field
+    try:
+        schema = load_schema(report.schema_version)
+    except SchemaLoadError:
+        return field
+    if field not in schema.properties:
+        return field
+    return f"{quoted(schema.label(field, lang), lang)} ({field})"
 
 
 class Reporter(Protocol):
@@ -186,13 +266,32 @@ class Reporter(Protocol):
         ...
 
 
-def severity_counts_text(counts: Counter[str]) -> str:
+def severity_counts_text(counts: Counter[str], lang: str = "en") -> str:
     """Return '2 errors, 1 warning, 0 info' for severity counts."""
     errors, warnings, infos = (counts.get(s, 0) for s in ("error", "warning", "info"))
+    if lang != "en":
+        return word("severity_summary", lang).format(errors=errors, warnings=warnings, infos=infos)
     return (
         f"{errors} error{'s' if errors != 1 else ''}, "
         f"{warnings} warning{'s' if warnings != 1 else ''}, {infos} info"
     )
+
+
+def number(n: int, lang: str) -> str:
+    r"""Return a count as its readers write it: 2,857 in English, 2 857 in fi and sv.
+
+    >>> number(2857, "en"), number(2857, "fi")
+    ('2,857', '2\xa0857')
+    """
+    text = f"{n:,}"
+    return text if lang == "en" else text.replace(",", "\u00a0")
+
+
+def issues_text(total: int, lang: str) -> str:
+    """Return '1 issue' or 'N issues' in ``lang``."""
+    if total == 1:
+        return word("issue_count", lang)
+    return word("issues_count", lang).format(n=number(total, lang))
 
 
 def code_counts_text(counts: Counter[str]) -> str:

@@ -12,8 +12,16 @@ from pathlib import PurePath
 from typing import IO, Any
 
 from harmonizer.issues import Issue, IssueCode
-from harmonizer.reporters.base import ReportSet, describe_value, file_of, files_of, location
-from harmonizer.reporters.texts import code_remedy
+from harmonizer.reporters.base import (
+    ReportSet,
+    describe_value,
+    file_of,
+    files_of,
+    fix_lines,
+    location,
+    message_of,
+)
+from harmonizer.reporters.texts import code_title
 from harmonizer.run_report import Report
 
 # Characters XML 1.0 cannot carry at all; a raw cell value may hold them.
@@ -30,15 +38,32 @@ def _count(report: Report, path: str, code: IssueCode) -> int:
     for export in report.exports:
         if PurePath(export.info.path).as_posix() == path:
             return export.issue_counts.get(str(code), 0)
-    if code.info.scope == "mapping":
+    if code.info.scope == "mapping" and path == PurePath(report.mapping_file or "").as_posix():
         return report.issue_counts.get(str(code), 0)
-    return 0
+    # An export that could not be read has no summary: count its listed issues.
+    return sum(1 for i in report.issues if i.code is code and file_of(report, i) == path)
 
 
-def _line(issue: Issue) -> str:
-    text = f"{location(issue)}: {issue.message}"
-    detail = describe_value(issue)
-    return f"{text} ({detail})" if detail else text
+def _lines(results: ReportSet, report: Report, issue: Issue) -> list[str]:
+    lang = results.lang
+    text = f"{location(issue, lang)}: {message_of(report, issue, lang)}"
+    detail = describe_value(issue, lang, report)
+    lines = [f"{text} ({detail})" if detail else text]
+    lines += [f"    {label}: {fix}" for label, fix in fix_lines(results, report, issue)]
+    return lines
+
+
+def _codes(scope: str) -> list[IssueCode]:
+    """Return the test cases of a suite: the catalogue's codes of its scope.
+
+    An export's suite also has ``column-not-found``: ``validate`` reports a column
+    missing from an export at the export's header.
+    """
+    return [
+        c
+        for c in IssueCode
+        if c.info.scope == scope or (scope == "data" and c is IssueCode.COLUMN_NOT_FOUND)
+    ]
 
 
 class JunitReporter:
@@ -55,7 +80,7 @@ class JunitReporter:
             for path in files_of(report):
                 is_mapping = path == PurePath(report.mapping_file or "").as_posix()
                 scope = "mapping" if is_mapping else "data"
-                codes = [c for c in IssueCode if c.info.scope == scope]
+                codes = _codes(scope)
                 suite = ET.SubElement(root, "testsuite", name=path)
                 failures = 0
                 for code in codes:
@@ -69,14 +94,15 @@ class JunitReporter:
                     if not count:
                         continue
                     listed = [
-                        i for i in report.issues if i.code is code and file_of(report, i) == path
-                    ]
-                    lines = [_line(i) for i in listed[:LISTED_PER_CASE]]
-                    if count > len(lines):
-                        lines.append(f"... and {count - len(lines)} more")
-                    lines.append(f"fix: {code_remedy(code, 'en')}")
+                        i
+                        for r, i in results.issues()
+                        if r is report and i.code is code and file_of(report, i) == path
+                    ][:LISTED_PER_CASE]
+                    lines = [line for i in listed for line in _lines(results, report, i)]
+                    if count > len(listed):
+                        lines.append(f"... +{count - len(listed)}")
                     body = _xml("\n".join(lines))
-                    summary = _xml(f"{code.info.title}: {count}")
+                    summary = _xml(f"{code_title(code, results.lang)}: {count}")
                     if code.severity >= results.fail_on:
                         failure = ET.SubElement(case, "failure", message=summary, type=str(code))
                         failure.text = body

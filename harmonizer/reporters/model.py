@@ -45,6 +45,14 @@ class IssueModel(_Model):
         description="National field (data issues) or key path (mapping issues)."
     )
     value: str | None = Field(description="The raw value, truncated; open text redacted.")
+    fix_export: str | None = Field(
+        None,
+        description="The provider's fix: what to change in the export, in the report's "
+        "language; null when the provider has nothing to change.",
+    )
+    fix_mapping: str | None = Field(
+        None, description="The mapping author's fix: the rule and mapping file to edit."
+    )
 
 
 class CountsModel(_Model):
@@ -99,7 +107,10 @@ class ReportModel(_Model):
     issue_counts: dict[str, int] = Field(description="Issues by code; never capped.")
     severity_counts: dict[str, int] = Field(description="Issues by severity; never capped.")
     redactions: dict[str, int] = Field(description="Personal data redacted, by kind.")
-    issues: list[IssueModel] = Field(description="Issues, capped at --max-issues.")
+    issues: list[IssueModel] = Field(
+        description="Issues, errors first, capped at --max-issues per severity; info "
+        "issues only with --show-info."
+    )
     issues_truncated: bool = Field(description="True when more issues were counted than listed.")
     rows_checked: int | None = Field(
         None, ge=0, description="check --sample: rows of the sample export checked."
@@ -111,7 +122,10 @@ class CodeModel(_Model):
 
     title: str
     severity: SeverityName
-    remedy: str
+    remedy: str = Field(description="The mapping author's fix, with {rule} and {mapping}.")
+    provider_fix: str | None = Field(
+        None, description="The provider's fix, with placeholders; null for mapping codes."
+    )
     scope: Literal["data", "mapping"]
 
 
@@ -129,6 +143,9 @@ class ReportDocument(_Model):
     tool: Tool
     command: Literal["check", "validate"] = Field(description="The command that reported.")
     fail_on: SeverityName = Field(description="Least severity that fails the command.")
+    lang: Literal["fi", "sv", "en"] = Field(
+        "en", description="Language of titles, fixes and, in fi and sv, of the texts."
+    )
     exit_code: Literal[0, 1] = Field(description="0 nothing reached fail_on; 1 something did.")
     reports: list[ReportModel] = Field(description="One per mapping (check) or one (validate).")
     issue_counts: dict[str, int] = Field(description="Issues by code over every report.")

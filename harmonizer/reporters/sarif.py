@@ -3,17 +3,42 @@
 from __future__ import annotations
 
 import json
+import os
+from pathlib import Path, PurePath
 from typing import IO, Any
 from urllib.parse import quote
 
 from harmonizer import __version__
 from harmonizer.issues import Issue, IssueCode, Severity
-from harmonizer.reporters.base import ReportSet, describe_value, file_of, relative
+from harmonizer.reporters.base import (
+    ReportSet,
+    describe_value,
+    file_of,
+    fix_lines,
+    location,
+    message_of,
+)
+from harmonizer.reporters.provider import author_fix, provider_fix
 from harmonizer.reporters.texts import code_remedy
 from harmonizer.run_report import Report
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 LEVELS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
+# Results point into the checked-out repository: consumers (GitHub code scanning)
+# resolve this base themselves, so the log never carries a path of the runner.
+SRCROOT = "%SRCROOT%"
+
+
+def artifact_uri(path: str) -> str:
+    """Return ``path`` as a relative URI from the working folder (the repository root).
+
+    >>> artifact_uri("examples/ä ö.csv")
+    'examples/%C3%A4%20%C3%B6.csv'
+    """
+    candidate = Path(path)
+    if candidate.is_absolute():
+        candidate = Path(os.path.relpath(candidate.resolve(), Path.cwd().resolve()))
+    return quote(PurePath(candidate).as_posix())
 
 
 def _rules() -> list[dict[str, Any]]:
@@ -31,12 +56,18 @@ def _rules() -> list[dict[str, Any]]:
     ]
 
 
-def _result(report: Report, issue: Issue, rule_index: dict[IssueCode, int]) -> dict[str, Any]:
+def _result(
+    results: ReportSet, report: Report, issue: Issue, rule_index: dict[IssueCode, int]
+) -> dict[str, Any]:
     # A region carries lines only; sheet and column go into the text people read.
-    text = f"{issue.location()}: {issue.message}" if issue.location() else issue.message
-    detail = describe_value(issue)
+    lang = results.lang
+    text = f"{location(issue, lang)}: {message_of(report, issue, lang)}"
+    detail = describe_value(issue, lang, report)
     if detail:
         text += f" ({detail})"
+    for label, fix in fix_lines(results, report, issue):
+        text += f"\n{label}: {fix}"
+    provider = provider_fix(report, issue, lang)
     result: dict[str, Any] = {
         "ruleId": str(issue.code),
         "ruleIndex": rule_index[issue.code],
@@ -46,11 +77,15 @@ def _result(report: Report, issue: Issue, rule_index: dict[IssueCode, int]) -> d
             k: v
             for k, v in issue.to_dict().items()
             if k in ("sheet", "column", "column_letter", "field", "value") and v is not None
-        },
+        }
+        | {"fixMapping": author_fix(report, issue, lang)}
+        | ({"fixExport": provider} if provider is not None else {}),
     }
     path = file_of(report, issue)
     if path is not None:
-        physical: dict[str, Any] = {"artifactLocation": {"uri": quote(relative(path))}}
+        physical: dict[str, Any] = {
+            "artifactLocation": {"uri": artifact_uri(path), "uriBaseId": SRCROOT}
+        }
         if issue.row is not None and issue.row >= 1:
             physical["region"] = {"startLine": issue.row}
         result["locations"] = [{"physicalLocation": physical}]
@@ -80,7 +115,8 @@ def sarif_document(results: ReportSet) -> dict[str, Any]:
                     }
                 ],
                 "results": [
-                    _result(report, issue, rule_index) for report, issue in results.issues()
+                    _result(results, report, issue, rule_index)
+                    for report, issue in results.issues()
                 ],
                 "properties": {
                     "command": results.command,

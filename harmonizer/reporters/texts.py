@@ -7,6 +7,7 @@ and never code. English titles and remedies come from the issue catalogue itself
 from __future__ import annotations
 
 import functools
+import os
 from importlib import resources
 from typing import Any
 
@@ -48,6 +49,52 @@ def code_remedy(
     """
     template = code.info.remedy if lang == "en" else _texts()["codes"][str(code)][lang]["remedy"]
     return str(template).format_map({"rule": rule, "mapping": mapping})
+
+
+def code_provider_fix(code: IssueCode, lang: str) -> str | None:
+    """Return the template of the provider's fix of ``code`` in ``lang``, or None.
+
+    Placeholders: ``{column}``, ``{value}``, ``{answers}``, ``{low}``, ``{high}``,
+    ``{example}``, ``{contact}``, ``{header_row}``; the provider's fix fills them in.
+    """
+    if code.info.provider is None:
+        return None
+    if lang == "en":
+        return code.info.provider
+    return str(_texts()["codes"][str(code)][lang]["provider"])
+
+
+def code_problem(code: IssueCode, lang: str) -> str | None:
+    """Return what is wrong, as the provider reads it, for a data code (None otherwise).
+
+    Placeholders ``{value}`` and ``{column}`` are filled (and quoted) by the reports.
+    """
+    entry = _texts().get("problems", {}).get(str(code))
+    return None if entry is None else str(entry[lang])
+
+
+def default_lang(environ: dict[str, str] | None = None) -> str:
+    """Return fi or sv when the locale is Finnish or Swedish, else en.
+
+    The locale is the first of LC_ALL, LC_MESSAGES and LANG that is set, as gettext
+    reads it.
+
+    >>> default_lang({"LANG": "fi_FI.UTF-8"}), default_lang({"LANG": "C.UTF-8"})
+    ('fi', 'en')
+    """
+    env = os.environ if environ is None else environ
+    for name in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        value = env.get(name)
+        if value:
+            prefix = value[:2].lower()
+            return prefix if prefix in ("fi", "sv") else "en"
+    return "en"
+
+
+def words(lang: str) -> dict[str, Any]:
+    """Return every heading and label of the reports in ``lang``."""
+    found: dict[str, Any] = _texts()["words"][lang]
+    return found
 
 
 def word(key: str, lang: str) -> str:

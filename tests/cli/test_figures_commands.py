@@ -51,7 +51,8 @@ def test_combine_aggregate_report(runs: list[Path], tmp_path: Path) -> None:
     assert manifest["counts"]["read"] == sum(records)
     assert manifest["counts"]["superseded"] == records[0]
     assert manifest["counts"]["records"] == sum(records[:3])
-    assert f"({records[0]} re-submitted copies removed)" in result.stdout
+    assert f"({records[0]} re-submitted copies removed)" in result.stderr
+    assert result.stdout == ""
     assert (dataset / "records.parquet").is_file()
 
     table = tmp_path / "by-provider.csv"

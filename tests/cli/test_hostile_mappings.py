@@ -59,7 +59,7 @@ def test_a_field_written_twice_stops_run_as_check_refuses_it(tmp_path: Path, exp
     assert not (tmp_path / "out").exists()
     assert invoke("validate", "-m", mapping, export).exit_code == 2
     code, issues = check_json(mapping)
-    assert code == 2
+    assert code == 1  # problems found in the mapping (2: could not run)
     assert [(i["code"], i["row"]) for i in issues] == [("duplicate-source", 17)]
 
 
@@ -88,7 +88,7 @@ def test_a_misspelt_key_does_not_hide_the_other_problems(tmp_path: Path) -> None
     base = BASE_MAPPING.replace('county: "19"', 'county: "23"').replace("provider: {", "providr: {")
     mapping = write_mapping(tmp_path / "m.yaml", body, base=base)
     code, issues = check_json(mapping)
-    assert code == 2
+    assert code == 1  # problems found in the mapping (2: could not run)
     found = {(i["code"], i["field"]) for i in issues}
     assert {
         ("mapping-schema", "providr"),
@@ -225,7 +225,7 @@ def test_a_lookup_file_outside_the_mapping_folder_is_refused(
     _units(tmp_path / "units.csv")
     mapping = write_mapping(folder / "m.yaml", LOOKUP_FIELDS % f"'{name}'")
     code, issues = check_json(mapping)
-    assert code == 2
+    assert code == 1  # problems found in the mapping (2: could not run)
     assert [i["code"] for i in issues] == ["missing-lookup"]
     message = str(issues[0]["message"])
     assert "outside the mapping's folder" in message
@@ -241,7 +241,7 @@ def test_a_symlink_out_of_the_folder_is_refused(tmp_path: Path, export: Path) ->
     (folder / "units.csv").symlink_to("/dev/zero")
     mapping = write_mapping(folder / "m.yaml", LOOKUP_FIELDS % "units.csv")
     code, issues = check_json(mapping)
-    assert code == 2
+    assert code == 1  # problems found in the mapping (2: could not run)
     assert "outside the mapping's folder" in str(issues[0]["message"])
 
 
@@ -253,7 +253,7 @@ def test_a_fifo_and_an_oversized_lookup_file_are_refused_unread(
     started = time.monotonic()
     code, issues = check_json(mapping)
     assert time.monotonic() - started < HANG_GUARD_SECONDS  # a FIFO read would block forever
-    assert code == 2
+    assert code == 1  # problems found in the mapping (2: could not run)
     assert "is a device, FIFO or socket, not a file" in str(issues[0]["message"])
     big = tmp_path / "big.csv"
     with big.open("wb") as handle:
@@ -279,7 +279,7 @@ def test_a_lookup_file_given_on_the_command_line(tmp_path: Path, export: Path) -
     # Without the option the file is missing beside the mapping, and the message says
     # how to give it.
     code, issues = check_json(mapping)
-    assert code == 2
+    assert code == 1  # problems found in the mapping (2: could not run)
     assert "--lookup units=PATH" in str(issues[0]["message"])
     given = ("--lookup", f"units={units}")
     out = tmp_path / "out"

@@ -47,8 +47,9 @@ def test_code_is_triggered(code: IssueCode, tmp_path: Path) -> None:
     assert listed
     assert all(i["severity"] == str(code.severity) for i in listed)
     if code.severity.name == "ERROR":
-        # A mapping that cannot be used is "could not run"; an error in the data fails.
-        assert exit_code == (2 if code.info.scope == "mapping" else 1)
+        # An error found, in the data or in a mapping, fails the check: exit 1; a
+        # mapping that cannot be read as YAML at all could not be checked: exit 2.
+        assert exit_code == (2 if code is IssueCode.MAPPING_YAML else 1)
 
 
 def test_good_row_has_no_issue(tmp_path: Path) -> None:

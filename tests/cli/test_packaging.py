@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import tarfile
 import zipfile
 from pathlib import Path
 
@@ -11,23 +12,19 @@ from tests.helpers import ROOT
 
 
 def test_wheel_carries_the_schemas_and_the_console_script(tmp_path: Path) -> None:
+    # What `make dist` runs: the wheel and the sdist of palaute-harmonizer.
     subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pip",
-            "wheel",
-            "--quiet",
-            "--no-deps",
-            "--no-build-isolation",
-            "-w",
-            tmp_path,
-            ROOT,
-        ],
+        [sys.executable, "-m", "hatchling", "build", "-d", tmp_path, "-t", "wheel", "-t", "sdist"],
         check=True,
         capture_output=True,
+        cwd=ROOT,
     )
-    [wheel] = tmp_path.glob("harmonizer-*.whl")
+    [wheel] = tmp_path.glob("palaute_harmonizer-*.whl")
+    [sdist] = tmp_path.glob("palaute_harmonizer-*.tar.gz")
+    with tarfile.open(sdist) as archive:
+        members = {m.split("/", 1)[1] for m in archive.getnames() if "/" in m}
+    assert {"CHANGELOG.md", "pyproject.toml", "schemas/record-1.0.schema.json"} <= members
+    assert "harmonizer/cli/__init__.py" in members
     with zipfile.ZipFile(wheel) as archive:
         names = set(archive.namelist())
         entry_points = next(n for n in names if n.endswith("entry_points.txt"))
@@ -36,6 +33,9 @@ def test_wheel_carries_the_schemas_and_the_console_script(tmp_path: Path) -> Non
     assert "harmonizer/schemas/mapping.schema.json" in names
     assert "harmonizer/py.typed" in names
     assert "harmonizer = harmonizer.cli:main" in scripts
+    metadata = next(n for n in names if n.endswith(".dist-info/METADATA"))
+    with zipfile.ZipFile(wheel) as archive:
+        assert "Name: palaute-harmonizer\n" in archive.read(metadata).decode()
     # Installed from the wheel alone (no source tree beside it), the schema loads.
     target = tmp_path / "site"
     with zipfile.ZipFile(wheel) as archive:

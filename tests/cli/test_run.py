@@ -50,11 +50,13 @@ def test_run_writes_dataset_and_summary(tmp_path: Path, export: Path, mapping: P
         "--no-progress",
     )
     assert result.exit_code == 0
+    # The summary is for the person at the terminal: stderr; stdout stays empty.
+    assert result.stdout == ""
     assert (
-        "fixture: read 2 rows: 1 accepted, 1 rejected, 0 excluded, 0 duplicates -> 1 records"
-        in result.stdout
+        "fixture: read 2 rows: 1 accepted, 1 rejected, 0 excluded, 0 duplicates -> 1 record in"
+        in result.stderr
     )
-    assert "out-of-range" in result.stdout
+    assert "out-of-range" in result.stderr
     names = sorted(p.name for p in (tmp_path / "out").iterdir())
     assert names == [
         "manifest.json",
@@ -190,8 +192,8 @@ def test_subprocess_runs_the_installed_command_on_a_bundled_example(tmp_path: Pa
         check=False,
     )
     assert completed.returncode == 0, completed.stderr
-    assert completed.stdout.startswith("lappi-sms: read ")
-    assert completed.stderr == ""
+    assert completed.stderr.startswith("lappi-sms: read ")
+    assert completed.stdout == ""
     manifest = json.loads((tmp_path / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["counts"]["records"] == len(read_jsonl(tmp_path / "records.jsonl"))
 

@@ -63,10 +63,57 @@ def test_translations_name_only_known_codes_and_words() -> None:
     assert set(data["codes"]) == {str(c) for c in IssueCode}
     assert all(set(data["codes"][c]) == {"fi", "sv"} for c in data["codes"])
     # An unquoted comma in a flow mapping would split a title into a stray key.
-    assert all(
-        set(text) == {"title", "remedy"} for c in data["codes"].values() for text in c.values()
-    )
+    for code in IssueCode:
+        wanted = {"title", "remedy"} | ({"provider"} if code.info.provider else set())
+        assert all(set(text) == wanted for text in data["codes"][str(code)].values()), code
     keys = {lang: set(words) for lang, words in data["words"].items()}
     assert set(keys) == set(LANGUAGES)
     assert keys["fi"] == keys["sv"] == keys["en"]
     assert word("error", "fi") == "virhe"
+
+
+@pytest.mark.parametrize("lang", ["fi", "sv"])
+@pytest.mark.parametrize("code", [c for c in IssueCode if c.info.provider], ids=str)
+def test_translated_provider_fix_names_what_the_english_names(code: IssueCode, lang: str) -> None:
+    english = code.info.provider or ""
+    translated = translations()["codes"][str(code)][lang]["provider"]
+    assert sorted(PLACEHOLDER.findall(translated)) == sorted(PLACEHOLDER.findall(english))
+    assert set(PLACEHOLDER.findall(english)) <= {
+        "column",
+        "value",
+        "answers",
+        "low",
+        "high",
+        "example",
+        "contact",
+        "header_row",
+    }
+
+
+def test_words_keep_their_placeholders_in_every_language() -> None:
+    data = translations()["words"]
+    for key, english in data["en"].items():
+        if not isinstance(english, str):
+            assert len(data["fi"][key]) == len(data["sv"][key]) == len(english)
+            continue
+        for lang in ("fi", "sv"):
+            assert sorted(PLACEHOLDER.findall(data[lang][key])) == sorted(
+                PLACEHOLDER.findall(english)
+            ), (key, lang)
+
+
+def test_every_data_code_the_provider_can_fix_has_a_provider_fix() -> None:
+    nothing_to_do = {IssueCode.AMBIGUOUS_TIME, IssueCode.REDACTED}
+    for code in IssueCode:
+        if code.info.scope == "data" and code not in nothing_to_do:
+            assert code.info.provider, code
+
+
+@pytest.mark.parametrize("code", [c for c in IssueCode if c.info.scope == "data"], ids=str)
+def test_every_data_code_says_what_is_wrong_in_three_languages(code: IssueCode) -> None:
+    problems = translations()["problems"]
+    assert set(problems[str(code)]) == set(LANGUAGES)
+    english = sorted(PLACEHOLDER.findall(problems[str(code)]["en"]))
+    assert set(english) <= {"value", "column"}
+    for lang in ("fi", "sv"):
+        assert sorted(PLACEHOLDER.findall(problems[str(code)][lang])) == english

@@ -112,7 +112,7 @@ def test_html_report_is_self_contained_and_labelled(dataset: Path, tmp_path: Pat
     assert "Pirkanmaan hyvinvointialue" in text
     assert "n=2, liian vähän vastauksia" in text
     assert "n<5" not in text.replace('"n<5"', "")  # suppression is said in words
-    assert "alle 5, on salattu" in text  # the suppression note
+    assert "alle 5, jätetään näyttämättä" in text  # the suppression note
     assert "Sovitetut kysymykset (eivät vertailukelpoisia)" in text
     assert "Täysin samaa mieltä" in text  # scale labels from the schema
     svgs = root.findall(f".//{SVG}svg")

@@ -4,19 +4,21 @@ from __future__ import annotations
 
 import codecs
 import io
+import itertools
 import zipfile
 from pathlib import Path
 
-import openpyxl.xml
 import pytest
-from defusedxml import EntitiesForbidden
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from openpyxl import Workbook
 
 from harmonizer import ReadError, harmonize, validate
 from harmonizer.converters import MAX_CELL_CHARS
 from harmonizer.io import csv_reader
+from harmonizer.io.cells import normalise_text
 from harmonizer.io.readers import SourceOptions, read_table
-from harmonizer.io.safety import FileKind, ZipLimits, sniff
+from harmonizer.io.safety import FileKind, UnsafeXml, ZipLimits, check_xml_prolog, sniff
 from harmonizer.io.table import SAMPLE_BYTES
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -140,8 +142,25 @@ def test_a_sheet_damaged_midway_is_located(tmp_path: Path) -> None:
 # --- hostile XML ---------------------------------------------------------------------
 
 
-def test_openpyxl_parses_with_defusedxml() -> None:
-    assert openpyxl.xml.DEFUSEDXML is True
+@pytest.mark.parametrize(
+    ("xml", "kind"),
+    [
+        (b'<?xml version="1.0"?><!DOCTYPE a [<!ENTITY e "x">]><a>&e;</a>', "EntitiesForbidden"),
+        (b'<!-- c --><!DOCTYPE a SYSTEM "http://example.org/a.dtd"><a/>', "DTDForbidden"),
+        ('<?xml version="1.0" encoding="UTF-16"?><a/>'.encode("utf-16"), "not UTF-8"),
+        (b'<?xml version="1.0" encoding="ISO-8859-1"?><a/>', "encoding ISO-8859-1"),
+        (b"  ", "no root element in its first bytes"),
+    ],
+)
+def test_xml_parts_with_a_dtd_or_another_encoding_are_refused(xml: bytes, kind: str) -> None:
+    with pytest.raises(UnsafeXml) as caught:
+        check_xml_prolog(xml, "x.xml")
+    assert caught.value.kind == kind
+
+
+def test_a_plain_xml_part_passes() -> None:
+    xml = b'\xef\xbb\xbf<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\r\n<!-- x --><a/>'
+    assert xml[check_xml_prolog(xml, "x.xml") :] == b"<a/>"
 
 
 @pytest.mark.parametrize("name", ["billion-laughs.xlsx", "external-entity.xlsx"])
@@ -153,7 +172,7 @@ def test_entities_are_refused(name: str) -> None:
     while cause is not None:
         chain.append(cause)
         cause = cause.__cause__ or cause.__context__
-    assert any(isinstance(c, EntitiesForbidden) for c in chain)
+    assert any(isinstance(c, UnsafeXml) and c.kind == "EntitiesForbidden" for c in chain)
     hostname = Path("/etc/hostname")
     if hostname.is_file() and hostname.read_text().strip():
         assert hostname.read_text().strip() not in str(caught.value)
@@ -259,3 +278,445 @@ def test_a_ragged_answer_row_of_a_long_export_is_located(tmp_path: Path) -> None
     (issue,) = [i for i in report.issues if i.code == "ragged-row"]
     assert (issue.row, issue.column_letter, issue.value) == (6, "G", "[PUHELIN]")
     assert report.counts.reconciles
+
+
+# --- xlsx: the streaming sheet reader ----------------------------------------------------
+
+SHEET_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+
+
+def workbook_with(
+    sheet: str, *, styles: str = "", strings: str = "", date1904: bool = False
+) -> bytes:
+    """A minimal real xlsx package around hand-written sheet XML (and parts beside it)."""
+    rels = [
+        '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+        'relationships/worksheet" Target="worksheets/sheet1.xml"/>'
+    ]
+    parts = {
+        "[Content_Types].xml": "<Types/>",
+        "_rels/.rels": (
+            '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+            '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+            'relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>'
+        ),
+        "xl/workbook.xml": (
+            f'<workbook xmlns="{SHEET_NS}" xmlns:r="http://schemas.openxmlformats.org/'
+            'officeDocument/2006/relationships">'
+            + ('<workbookPr date1904="1"/>' if date1904 else "")
+            + '<sheets><sheet name="Vastaukset" sheetId="1" r:id="rId1"/></sheets></workbook>'
+        ),
+        "xl/worksheets/sheet1.xml": sheet,
+    }
+    if styles:
+        parts["xl/styles.xml"] = styles
+        rels.append(
+            '<Relationship Id="rId2" Type="http://schemas.openxmlformats.org/officeDocument/'
+            '2006/relationships/styles" Target="styles.xml"/>'
+        )
+    if strings:
+        parts["xl/sharedStrings.xml"] = strings
+        rels.append(
+            '<Relationship Id="rId3" Type="http://schemas.openxmlformats.org/officeDocument/'
+            '2006/relationships/sharedStrings" Target="sharedStrings.xml"/>'
+        )
+    parts["xl/_rels/workbook.xml.rels"] = (
+        '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+        + "".join(rels)
+        + "</Relationships>"
+    )
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, text in parts.items():
+            archive.writestr(name, text)
+    return buffer.getvalue()
+
+
+def sheet_of(rows: str, prefix: str = "") -> str:
+    ns = f"xmlns:{prefix[:-1]}" if prefix else "xmlns"
+    return (
+        f'<?xml version="1.0" encoding="UTF-8"?><{prefix}worksheet {ns}="{SHEET_NS}">'
+        f"<{prefix}sheetData>{rows}</{prefix}sheetData></{prefix}worksheet>"
+    )
+
+
+def xlsx_rows(tmp_path: Path, content: bytes) -> list[tuple[object, ...]]:
+    export = tmp_path / "export.xlsx"
+    export.write_bytes(content)
+    return cells(export)
+
+
+STYLES = (
+    f'<styleSheet xmlns="{SHEET_NS}"><numFmts count="1">'
+    '<numFmt numFmtId="164" formatCode="d\\.m\\.yyyy"/></numFmts>'
+    '<cellXfs count="4"><xf numFmtId="0"/><xf numFmtId="164"/><xf numFmtId="22"/>'
+    '<xf numFmtId="20"/></cellXfs></styleSheet>'
+)
+
+
+def test_date_only_cells_are_dates_and_datetimes_stay_datetimes(tmp_path: Path) -> None:
+    import datetime as dt
+
+    sheet = sheet_of(
+        '<row r="1"><c r="A1" t="inlineStr"><is><t>a</t></is></c></row>'
+        '<row r="2"><c r="A2" s="1"><v>46349</v></c><c r="B2" s="2"><v>46349.5</v></c>'
+        '<c r="C2" s="3"><v>0.25</v></c><c r="D2" s="1"><v>46349.75</v></c>'
+        '<c r="E2"><v>46349</v></c><c r="F2" s="1"><v>1e300</v></c></row>'
+    )
+    _, row = xlsx_rows(tmp_path, workbook_with(sheet, styles=STYLES))
+    assert row == (
+        dt.date(2026, 11, 23),  # d.m.yyyy: a date, not a midnight
+        dt.datetime(2026, 11, 23, 12, 0),
+        dt.time(6, 0),
+        dt.datetime(2026, 11, 23, 18, 0),  # a date format hiding a time keeps the time
+        46349,  # no date style: a number
+        1e300,  # beyond any date: left as the number for the date converter to report
+    )
+    _, row1904 = xlsx_rows(tmp_path, workbook_with(sheet, styles=STYLES, date1904=True))
+    assert row1904[0] == dt.date(2030, 11, 24)
+
+
+def test_every_cell_type_is_read(tmp_path: Path) -> None:
+    strings = (
+        f'<sst xmlns="{SHEET_NS}"><si><t>yksi</t></si>'
+        '<si><r><t>kak</t></r><r><rPr><b/></rPr><t xml:space="preserve">si </t></r>'
+        "<rPh><t>x</t></rPh></si><si><t>\u00a0</t></si></sst>"
+    )
+    sheet = sheet_of(
+        '<row r="1"><c r="A1" t="s"><v>0</v></c></row>'
+        '<row r="2"><c r="A2" t="s"><v>1</v></c><c r="B2" t="b"><v>1</v></c>'
+        '<c r="C2" t="e"><v>#N/A</v></c><c r="D2" t="str"><f>A2&amp;""</f><v>kaksi</v></c>'
+        '<c r="E2" t="inlineStr"><is><r><t>in</t></r><r><t>line &amp; &lt;</t></r>'
+        "<rPh><t>y</t></rPh></is></c>"
+        '<c r="F2" t="str"><f>""</f><v></v></c><c r="G2"><f>1+1</f><v>2</v></c>'
+        '<c r="H2" t="s"><v>2</v></c><c r="I2" s="0"/><c r="J2" t="d"><v>2026-11-23T14:05:00</v></c>'
+        "</row>"
+    )
+    import datetime as dt
+
+    header, row = xlsx_rows(tmp_path, workbook_with(sheet, strings=strings))
+    assert header == ("yksi",)
+    assert row == (
+        "kaksi",
+        True,
+        "#N/A",
+        "kaksi",
+        "inline & <",
+        None,
+        2,
+        None,
+        None,
+        dt.datetime(2026, 11, 23, 14, 5),
+    )
+
+
+def test_rows_and_cells_without_numbers_and_prefixed_tags_are_read(tmp_path: Path) -> None:
+    rows = (
+        '<x:row><x:c t="inlineStr"><x:is><x:t>a</x:t></x:is></x:c>'
+        '<x:c t="inlineStr"><x:is><x:t>b</x:t></x:is></x:c></x:row>'
+        "<x:row><x:c><x:v>1</x:v></x:c><x:c><x:v>2.5</x:v></x:c></x:row>"
+        '<x:row r="5"><x:c r="B5"><x:v>3</x:v></x:c></x:row>'
+    )
+    export = tmp_path / "export.xlsx"
+    export.write_bytes(workbook_with(sheet_of(rows, "x:")))
+    with read_table(export) as table:
+        assert table.info.header == ("a", "b")
+        got = [(r.row, r.values) for r in table]
+    # Row 5 keeps its number; rows 3 and 4 are not in the sheet, so not read or counted.
+    assert got == [(2, (1, 2.5)), (5, (None, 3))]
+
+
+@pytest.mark.parametrize(
+    ("rows", "says"),
+    [
+        ('<row r="2"/><row r="2"/>', "row 2 comes after row 2"),
+        ('<row r="3"/><row r="2"/>', "row 2 comes after row 3"),
+        (
+            '<row r="2"><c r="B2"><v>1</v></c><c r="A2"><v>1</v></c></row>',
+            "cell A2 comes after column B",
+        ),
+        (
+            '<row r="2"><c r="B2"><v>1</v></c><c r="B2"><v>1</v></c></row>',
+            "cell B2 comes after column B",
+        ),
+        ('<row r="2"><c r="2"><v>1</v></c></row>', "has a cell named '2'"),
+        ('<row r="x"/>', "a row is numbered 'x'"),
+        ('<row r="1048577"/>', "beyond the last row"),
+        ('<row r="2"><c r="A2"><v>yksi</v></c></row>', "holds 'yksi' as a number"),
+        ('<row r="2"><c r="A2" t="s"><v>7</v></c></row>', "refers to a shared text"),
+        ('<row r="2"><c r="A2" t="q"><v>7</v></c></row>', "has the unknown type 'q'"),
+    ],
+)
+def test_a_damaged_sheet_is_refused_not_read_with_rows_lost(
+    tmp_path: Path, rows: str, says: str
+) -> None:
+    sheet = sheet_of('<row r="1"><c r="A1" t="inlineStr"><is><t>a</t></is></c></row>' + rows)
+    with pytest.raises(ReadError, match=r"export\.xlsx: sheet 'Vastaukset'") as caught:
+        xlsx_rows(tmp_path, workbook_with(sheet))
+    assert says in str(caught.value)
+    assert "save it again" in str(caught.value)
+
+
+def test_a_sheet_with_a_dtd_is_refused_by_the_row_reader(tmp_path: Path) -> None:
+    sheet = sheet_of('<row r="1"><c r="A1"><v>1</v></c></row>').replace(
+        "<worksheet", '<!DOCTYPE worksheet [<!ENTITY a "b">]><worksheet'
+    )
+    with pytest.raises(ReadError, match=r"declares entities or a DTD \(EntitiesForbidden\)"):
+        xlsx_rows(tmp_path, workbook_with(sheet))
+
+
+def test_a_sparse_wide_sheet_reads_in_memory_of_its_cells() -> None:
+    import time
+    import tracemalloc
+
+    tracemalloc.start()
+    started = time.perf_counter()
+    rows = cells(CORPUS / "sparse-wide.xlsx")
+    elapsed = time.perf_counter() - started
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    assert len(rows) == 3  # header, row 2 and the far row: no padding rows, no padding cells
+    assert all(len(r) <= 7 for r in rows)
+    assert peak < 8 << 20, peak  # the grid it claims would be 17 billion cells
+    assert elapsed < 5
+
+
+def test_a_far_cell_in_a_data_row_is_a_located_warning() -> None:
+    with read_table(CORPUS / "sparse-wide.xlsx") as table:
+        *_, far = table
+    (issue,) = far.issues
+    assert (issue.code, issue.row, issue.column_letter, issue.value) == (
+        "ragged-row",
+        1_048_576,
+        "XFD",
+        "x",
+    )
+
+
+def test_a_formula_without_a_value_rejects_its_row_with_the_cell_named() -> None:
+    report = validate(MAPPING, [CORPUS / "formula-without-value.xlsx"])
+    (issue,) = [i for i in report.issues if i.code == "formula-without-value"]
+    assert (issue.sheet, issue.row, issue.column_letter, issue.column) == (
+        "Palaute",
+        2,
+        "D",
+        "suosittelu",
+    )
+    assert "open and save the workbook in Excel" in issue.message
+    assert (report.counts.accepted, report.counts.rejected) == (1, 1)
+
+
+def test_a_formula_without_a_value_in_the_header_stops_the_read(tmp_path: Path) -> None:
+    sheet = sheet_of('<row r="1"><c r="A1" t="str"><f>"id"</f></c></row>')
+    with pytest.raises(ReadError, match=r"header: .*row 1, column A: the cell holds a formula"):
+        xlsx_rows(tmp_path, workbook_with(sheet))
+
+
+def test_a_header_row_missing_from_the_sheet_is_named(tmp_path: Path) -> None:
+    sheet = sheet_of('<row r="2"><c r="A2"><v>1</v></c></row>')
+    with pytest.raises(ReadError, match="row 1, where the header is expected, is empty"):
+        xlsx_rows(tmp_path, workbook_with(sheet))
+
+
+# --- csv: quotes, lines, encodings, control characters ---------------------------------
+
+
+def test_a_record_carries_the_physical_line_where_it_starts(tmp_path: Path) -> None:
+    export = tmp_path / "lines.csv"
+    export.write_text(
+        'id;palaute\r\nK-1;"kaksi\r\nriviä"\r\nK-2;ok\r\nK-3;"a\nb\nc"\r\nK-4;ok\r\n',
+        encoding="utf-8",
+    )
+    with read_table(export) as table:
+        got = [(r.row, r.line) for r in table]
+        info = table.info
+    assert got == [(2, 2), (3, 4), (4, 5), (5, 8)]
+    assert [info.line_of(n) for n in (1, 2, 3, 4, 5)] == [1, 2, 4, 5, 8]
+
+
+def test_github_annotations_point_at_the_physical_line(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from harmonizer.cli import main
+
+    export = tmp_path / "lines.csv"
+    rows = [
+        "id;aika;yksikkö;suosittelu;helppous;palaute;pysäköinti",
+        'K-1;2026-10-04T12:27:00;Turku;9;5;"Kiitos,\nhyvä\npalvelu";Ei',
+        "K-2;2026-10-04T12:27:00;Turku;12;5;;Ei",
+    ]
+    export.write_text("\r\n".join(rows) + "\r\n", encoding="utf-8")
+    result = CliRunner().invoke(
+        main, ["validate", "-m", str(MAPPING), str(export), "--format", "github"]
+    )
+    (line,) = [x for x in result.stdout.splitlines() if "out-of-range" in x]
+    assert ",line=5," in line  # the record is row 3, but it starts on line 5 of the file
+
+    sheet = tmp_path / "lines.xlsx"
+    sheet.write_bytes((CORPUS / "formula-without-value.xlsx").read_bytes())
+    result = CliRunner().invoke(
+        main, ["validate", "-m", str(MAPPING), str(sheet), "--format", "github"]
+    )
+    (line,) = [x for x in result.stdout.splitlines() if "formula-without-value" in x]
+    assert "title=harmonizer formula-without-value (sheet 'Palaute'%2C cell D2)" in line
+
+
+def test_a_quote_never_closed_is_refused_whatever_the_last_line_holds(tmp_path: Path) -> None:
+    export = tmp_path / "open.csv"
+    for last in ('K-3;""', 'K-3;"" x ""', "K-3;a", 'K-3;""""'):
+        export.write_text(f'id;palaute\r\nK-1;ok\r\nK-2;"auki\r\n{last}\r\n', encoding="utf-8")
+        with pytest.raises(ReadError, match=r"row 3: a quoted cell is never closed.*lines 3-4"):
+            cells(export)
+    export.write_text('id;palaute\r\nK-1;ok\r\nK-2;"kiinni ""x""\r\nrivi"\r\n', encoding="utf-8")
+    assert cells(export)[2] == ("K-2", 'kiinni "x"\r\nrivi')
+
+
+@pytest.mark.parametrize(
+    "text",
+    ['a;"b\nc;d\n', 'a;"b""\n', '"', 'a;"""\n', 'x;"a"b;"c\n'],
+)
+def test_open_quote_agrees_with_python_csv_on_open_files(text: str) -> None:
+    assert csv_reader.open_quote(text, ";")
+
+
+@pytest.mark.parametrize("text", ['a;"b"\n', 'a;b"c\n', 'a;"b""c"\n', 'a;"b\nc"\n', 'a"b;c\n'])
+def test_open_quote_agrees_with_python_csv_on_closed_files(text: str) -> None:
+    assert not csv_reader.open_quote(text, ";")
+
+
+def test_a_utf8_file_with_one_windows_1252_line_is_read_as_utf8(tmp_path: Path) -> None:
+    report = validate(MAPPING, [CORPUS / "mixed-encoding.csv"])
+    (issue,) = [i for i in report.issues if i.code == "undecodable-line"]
+    assert (issue.row, str(issue.severity)) == (3, "error")
+    assert "line 3 of the file is not in UTF-8, as the rest of the file is" in issue.message
+    with read_table(CORPUS / "mixed-encoding.csv") as table:
+        rows = list(table)
+    assert table.info.encoding == "utf-8"
+    assert rows[0].values[2] == "Turun terveysasema"
+    assert rows[1].values[2] == "Hämeenlinna"  # its own encoding: never 'HÃ¤meenlinna'
+    assert rows[2].values[5] == "Hyvä 😊"
+
+
+def test_a_mixed_file_whose_header_is_not_utf8_is_refused_naming_line_1(
+    tmp_path: Path,
+) -> None:
+    export = tmp_path / "header.csv"
+    export.write_bytes(
+        "id;yksikkö\r\n".encode("cp1252") + "K-1;Hämeenlinna\r\nK-2;Äänekoski\r\n".encode()
+    )
+    with pytest.raises(
+        ReadError, match=r"header: header\.csv, row 1: line 1 of the file is not in UTF-8"
+    ):
+        cells(export)
+
+
+def test_control_characters_are_removed_with_a_located_warning_in_every_encoding(
+    tmp_path: Path,
+) -> None:
+    export = tmp_path / "control.csv"
+    for encoding in ("utf-8", "utf-16", "cp1252"):
+        export.write_text("id;palaute\r\nK-1;a\x00b\x1fc\tä\r\n", encoding=encoding)
+        with read_table(export) as table:
+            (row,) = list(table)
+        assert row.values == ("K-1", "abc\tä")
+        (issue,) = row.issues
+        assert (issue.code, issue.row, issue.column_letter, issue.column) == (
+            "control-character",
+            2,
+            "B",
+            "palaute",
+        )
+
+
+def test_control_characters_in_an_xlsx_cell_are_removed_the_same_way(tmp_path: Path) -> None:
+    strings = f'<sst xmlns="{SHEET_NS}"><si><t>id</t></si><si><t>a\u0001b</t></si></sst>'
+    sheet = sheet_of(
+        '<row r="1"><c r="A1" t="s"><v>0</v></c></row><row r="2"><c r="A2" t="s"><v>1</v></c></row>'
+    )
+    export = tmp_path / "control.xlsx"
+    # XML 1.0 cannot carry U+0001 at all: written raw, the part is not well-formed.
+    export.write_bytes(workbook_with(sheet, strings=strings))
+    with pytest.raises(ReadError, match="the workbook is corrupt"):
+        cells(export)
+
+
+def test_a_windows_1252_file_with_one_utf8_line_reads_each_line_right() -> None:
+    report = validate(MAPPING, [CORPUS / "mostly-cp1252.csv"])
+    (issue,) = [i for i in report.issues if i.code == "undecodable-line"]
+    assert issue.row == 4
+    assert "line 4 of the file is not in Windows-1252" in issue.message
+    with read_table(CORPUS / "mostly-cp1252.csv") as table:
+        rows = [row.values for row in table]
+    assert [r[2] for r in rows] == ["Turun terveysasema", "Hämeenlinna", "Turku", "Hämeenlinna"]
+    assert rows[2][5] == "Hyvä"  # the UTF-8 line, read as UTF-8
+    assert table.info.guessed[0].startswith("encoding Windows-1252 (mostly Windows-1252")
+
+
+# --- properties ----------------------------------------------------------------------------
+
+
+_cell_text = st.text(st.sampled_from('ab;"\n\r ä'), max_size=8)
+
+
+@settings(max_examples=60, deadline=None)
+@given(rows=st.lists(st.lists(_cell_text, min_size=1, max_size=4), min_size=1, max_size=6))
+def test_csv_written_by_a_csv_writer_reads_back_whole(rows: list[list[str]]) -> None:
+    import csv
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as folder:
+        export = Path(folder) / "p.csv"
+        with export.open("w", encoding="utf-8", newline="") as handle:
+            csv.writer(handle, delimiter=";").writerows([["h1", "h2"], *rows])
+        with read_table(export, SourceOptions(delimiter=";", encoding="utf-8")) as table:
+            got = [r.values for r in table]
+    # Every record written comes back: none swallowed into another, none refused.
+    expected = [tuple(normalise_text(c) for c in r) for r in rows]
+    assert [g for g in got if any(v is not None for v in g)] == [
+        e for e in expected if any(v is not None for v in e)
+    ]
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    rows=st.lists(st.lists(_cell_text, min_size=1, max_size=4), min_size=1, max_size=6),
+    where=st.integers(0, 5),
+)
+def test_a_quote_opened_and_never_closed_is_always_refused(
+    rows: list[list[str]], where: int
+) -> None:
+    import csv
+    import io as stdio
+    import tempfile
+
+    buffer = stdio.StringIO()
+    csv.writer(buffer, delimiter=";").writerows([["h1", "h2"], *rows])
+    lines = buffer.getvalue().split("\r\n")
+    # Open a quote at the start of a cell of one record, as a hand edit would.
+    at = 1 + where % len(rows)
+    text = "\r\n".join(lines[:at]) + '\r\nx;"' + "\r\n".join(lines[at:])
+    with tempfile.TemporaryDirectory() as folder:
+        export = Path(folder) / "p.csv"
+        export.write_text(text, encoding="utf-8")
+        if csv_reader.open_quote(text, ";"):
+            with pytest.raises(ReadError, match="a quoted cell is never closed"):
+                cells(export, SourceOptions(delimiter=";", encoding="utf-8"))
+        else:  # a quote of the data closed it: read, nothing refused
+            cells(export, SourceOptions(delimiter=";", encoding="utf-8"))
+
+
+@settings(max_examples=60, deadline=None)
+@given(numbers=st.lists(st.integers(1, 12), min_size=1, max_size=8))
+def test_an_xlsx_is_read_whole_or_refused_by_its_row_numbers(numbers: list[int]) -> None:
+    import tempfile
+
+    body = "".join(f'<row r="{n + 1}"><c r="A{n + 1}"><v>{n}</v></c></row>' for n in numbers)
+    sheet = sheet_of('<row r="1"><c r="A1" t="inlineStr"><is><t>n</t></is></c></row>' + body)
+    with tempfile.TemporaryDirectory() as folder:
+        export = Path(folder) / "export.xlsx"
+        export.write_bytes(workbook_with(sheet))
+        if all(a < b for a, b in itertools.pairwise(numbers)):
+            assert [r[0] for r in cells(export)[1:]] == numbers
+        else:
+            with pytest.raises(ReadError, match="is damaged"):
+                cells(export)

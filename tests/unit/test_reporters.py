@@ -93,16 +93,19 @@ def fix(code: IssueCode, field: str) -> str:
 
 def test_text_is_exact() -> None:
     assert render("text", results()) == (
-        "pohjola, syksy.csv, row 5, column B 'Asiointi: sujuvaa, helppoa': error unknown-label: "
+        "pohjola, syksy.csv, row 5, column B “Asiointi: sujuvaa, helppoa”: error unknown-label: "
         "'50% hyvä' is not a known answer of ease\n"
         "    field ease, value '50% hyvä\\nrivi 2'\n"
-        f"    fix: {fix(IssueCode.UNKNOWN_LABEL, 'ease')}\n"
+        f"    fix in the mapping: {fix(IssueCode.UNKNOWN_LABEL, 'ease')}\n"
+        "    fix in the export: correct the cell in column “Asiointi: sujuvaa, helppoa”\n"
         "pohjola, syksy.csv, row 6: error required-missing: required-missing happened\n"
         "    field unit_name\n"
-        f"    fix: {fix(IssueCode.REQUIRED_MISSING, 'unit_name')}\n"
+        f"    fix in the mapping: {fix(IssueCode.REQUIRED_MISSING, 'unit_name')}\n"
+        "    fix in the export: correct row 6 of the export\n"
         "pohjola, syksy.csv, row 7: warning nonexistent-time: nonexistent-time happened\n"
         "    field responded_at, value '29.03.2026 03:30'\n"
-        f"    fix: {fix(IssueCode.NONEXISTENT_TIME, 'responded_at')}\n"
+        f"    fix in the mapping: {fix(IssueCode.NONEXISTENT_TIME, 'responded_at')}\n"
+        "    fix in the export: check the clock of the system that collected the answers\n"
         "mapping pohjola-web version 2 (schema 1.0): pohjola, syksy.csv: 4 rows read: "
         "2 accepted, 2 rejected, 0 excluded, 0 duplicates\n"
         "validate: 3 issues (2 errors, 1 warning, 0 info): nonexistent-time 1, "
@@ -111,7 +114,13 @@ def test_text_is_exact() -> None:
     )
 
 
-def test_no_fix_line_when_the_message_ends_with_the_remedy() -> None:
+def test_provider_audience_puts_the_providers_fix_first() -> None:
+    text = render("text", results(audience="provider"))
+    first = text.index("    fix in the export: correct the cell")
+    assert first < text.index("    fix in the mapping: add the label")
+
+
+def test_a_message_ending_with_the_remedy_is_cut_before_the_labelled_fixes() -> None:
     report = make_report(max_issues=1)
     report.issues[0] = issue(
         IssueCode.UNKNOWN_LABEL,
@@ -119,35 +128,52 @@ def test_no_fix_line_when_the_message_ends_with_the_remedy() -> None:
         field="ease",
         message=f"'x' is not a known answer of ease; {fix(IssueCode.UNKNOWN_LABEL, 'ease')}",
     )
-    text = render("text", results(report))
-    assert "    fix:" not in text
-    assert "    korjaus: " in render("text", results(report, lang="fi"))
+    text = render("text", results(report)).split("\n")
+    assert text[:4] == [
+        "pohjola, syksy.csv, row 5: error unknown-label: 'x' is not a known answer of ease",
+        "    field ease",
+        f"    fix in the mapping: {fix(IssueCode.UNKNOWN_LABEL, 'ease')}",
+        "    fix in the export: correct row 5 of the export",
+    ]
+    assert "    korjaus mappaukseen: " in render("text", results(report, lang="fi"))
 
 
-def test_text_in_finnish_and_capped() -> None:
+def test_text_in_finnish_and_capped_per_severity() -> None:
     text = render("text", results(make_report(max_issues=1), lang="fi"))
-    assert (
-        "    korjaus: lisää vastaus säännön fields.ease value_map-kohtaan (tai missing-kohtaan, "
-        "jos vastaus on ”en osaa sanoa”) tiedostossa pohjola-web.yaml\n" in text
+    assert text.startswith(
+        "pohjola, syksy.csv, rivi 5, sarake B ”Asiointi: sujuvaa, helppoa”: virhe unknown-label: "
+        "”50% hyvä\\nrivi 2” ei ole kyselyn vastausvaihtoehto\n"
+        "    kenttä ”Asiointi oli sujuvaa ja helppoa” (ease), arvo ”50% hyvä\\nrivi 2”\n"
+        "    korjaus mappaukseen: lisää vastaus säännön fields.ease value_map-kohtaan (tai "
+        "missing-kohtaan, jos vastaus on ”en osaa sanoa”) tiedostossa pohjola-web.yaml\n"
     )
-    assert "listed 1 of 3 issues; raise --max-issues to list more\n" in text
+    # One of each severity is listed: the warning is not crowded out by the errors.
+    assert "rivi 7: varoitus nonexistent-time" in text
     assert "required-missing happened" not in text
+    assert "luettelossa 2/3 ongelmaa; --max-issues luettelee useampia\n" in text
+    assert text.endswith("tulos: korjattavaa (exit 1)\n")
+    assert "error" not in text
+    assert "result" not in text
 
 
 def test_github_is_exact_and_escaped() -> None:
+    mapping_fix = "fix in the mapping: "
     assert render("github", results()).splitlines() == [
         "::error file=exports/pohjola%2C syksy.csv,line=5,title=harmonizer unknown-label::"
-        "pohjola, syksy.csv, row 5, column B 'Asiointi: sujuvaa, helppoa': "
+        "pohjola, syksy.csv, row 5, column B “Asiointi: sujuvaa, helppoa”: "
         "'50%25 hyvä' is not a known answer of ease%0A"
         "field ease, value '50%25 hyvä\\nrivi 2'%0A"
-        f"fix: {escape_data(fix(IssueCode.UNKNOWN_LABEL, 'ease'))}",
+        f"{mapping_fix}{escape_data(fix(IssueCode.UNKNOWN_LABEL, 'ease'))}%0A"
+        "fix in the export: correct the cell in column “Asiointi: sujuvaa, helppoa”",
         "::error file=exports/pohjola%2C syksy.csv,line=6,title=harmonizer required-missing::"
         "pohjola, syksy.csv, row 6: required-missing happened%0Afield unit_name%0A"
-        f"fix: {escape_data(fix(IssueCode.REQUIRED_MISSING, 'unit_name'))}",
+        f"{mapping_fix}{escape_data(fix(IssueCode.REQUIRED_MISSING, 'unit_name'))}%0A"
+        "fix in the export: correct row 6 of the export",
         "::warning file=exports/pohjola%2C syksy.csv,line=7,title=harmonizer nonexistent-time::"
         "pohjola, syksy.csv, row 7: nonexistent-time happened%0A"
         "field responded_at, value '29.03.2026 03:30'%0A"
-        f"fix: {escape_data(fix(IssueCode.NONEXISTENT_TIME, 'responded_at'))}",
+        f"{mapping_fix}{escape_data(fix(IssueCode.NONEXISTENT_TIME, 'responded_at'))}%0A"
+        "fix in the export: check the clock of the system that collected the answers",
     ]
 
 
@@ -173,7 +199,9 @@ def test_junit_parses_with_stable_names() -> None:
     (suite,) = root.findall("testsuite")
     assert suite.get("name") == "exports/pohjola, syksy.csv"
     names = [case.get("name") for case in suite.findall("testcase")]
-    assert names == [str(c) for c in IssueCode if c.info.scope == "data"]
+    assert names == [
+        str(c) for c in IssueCode if c.info.scope == "data" or c is IssueCode.COLUMN_NOT_FOUND
+    ]
     assert {case.get("classname") for case in suite.findall("testcase")} == {
         "harmonizer.pohjola-web.pohjola, syksy.csv"
     }
@@ -228,7 +256,13 @@ def test_json_follows_the_published_schema() -> None:
     document = json.loads(render("json", results()))
     jsonschema.Draft202012Validator(schema).validate(document)
     assert document == report_document(results())
-    assert document["reports"][0] == make_report().to_dict()
+    listed = document["reports"][0].pop("issues")
+    assert document["reports"][0] == {
+        k: v for k, v in make_report().to_dict().items() if k != "issues"
+    }
+    assert [i["code"] for i in listed] == ["unknown-label", "required-missing", "nonexistent-time"]
+    assert listed[0]["fix_mapping"] == fix(IssueCode.UNKNOWN_LABEL, "ease")
+    assert listed[0]["fix_export"] == "correct the cell in column “Asiointi: sujuvaa, helppoa”"
     assert document["exit_code"] == 1
     assert document["codes"]["unknown-label"]["remedy"] == code_remedy(
         IssueCode.UNKNOWN_LABEL, "en"
@@ -248,9 +282,9 @@ def test_report_to_dict_validates_against_the_report_definition() -> None:
 @pytest.mark.parametrize(
     ("lang", "sheets", "header"),
     [
-        ("fi", ["Yhteenveto", "Ongelmat"], "Vakavuus"),
-        ("sv", ["Sammanfattning", "Problem"], "Allvarlighet"),
-        ("en", ["Summary", "Issues"], "Severity"),
+        ("fi", ["Yhteenveto", "Ongelmat"], "Rivi"),
+        ("sv", ["Sammanfattning", "Problem"], "Rad"),
+        ("en", ["Summary", "Issues"], "Row"),
     ],
 )
 def test_xlsx_lists_issues_in_the_submitters_language(
@@ -259,29 +293,81 @@ def test_xlsx_lists_issues_in_the_submitters_language(
     stream = io.BytesIO()
     report = make_report()
     report.add_issue(issue(IssueCode.UNKNOWN_LABEL, 8, value="=HYPERLINK(1)", field="ease"))
-    REPORTERS_BY_NAME["xlsx"].write(results(report, lang=lang), stream)
-    book = openpyxl.load_workbook(io.BytesIO(stream.getvalue()), read_only=True)
+    REPORTERS_BY_NAME["xlsx"].write(results(report, lang=lang, audience="provider"), stream)
+    book = openpyxl.load_workbook(io.BytesIO(stream.getvalue()))
     assert book.sheetnames == sheets
-    rows = list(book[sheets[1]].iter_rows(values_only=True))
+    sheet = book[sheets[1]]
+    rows = list(sheet.iter_rows(values_only=True))
     assert rows[0][0] == header
     assert len(rows) == 1 + 4
     first = rows[1]
-    assert first[1] == "unknown-label"
-    assert first[3:9] == (
+    # What a provider needs first: row, column, header, value, what is wrong, how to fix.
+    assert first[:4] == (5, "B", "Asiointi: sujuvaa, helppoa", "50% hyvä\nrivi 2")
+    assert first[8:11] == (
         "pohjola, syksy.csv",
-        None,
-        5,
-        "B",
-        "Asiointi: sujuvaa, helppoa",
-        "50% hyvä\nrivi 2",
+        first[9],
+        "unknown-label",
     )
-    assert rows[4][8] == "'=HYPERLINK(1)"
+    assert [r[0] for r in rows[1:]] == [5, 6, 8, 7]  # errors first, then the warning
+    assert rows[3][3] == "'=HYPERLINK(1)"
+    # Made to be read and printed.
+    assert all(cell.font.bold for cell in sheet[1])
+    assert sheet.freeze_panes == "B2"
+    assert sheet.auto_filter.ref == "A1:M5"
+    assert sheet["F2"].alignment.wrap_text
+    assert sheet["G2"].fill.start_color.rgb.endswith("FFC7CE")
+    assert sheet["G5"].fill.start_color.rgb.endswith("FFEB9C")
+    assert sheet.page_setup.orientation == "landscape"
+    assert sheet.page_setup.fitToWidth == 1
+    assert sheet.sheet_properties.pageSetUpPr.fitToPage
+    assert sheet.print_title_rows == "$1:$1"
     summary = [r for r in book[sheets[0]].iter_rows(values_only=True) if r and r[0]]
     flat = {r[0]: r[1] for r in summary if len(r) > 1}
-    assert "unknown-label" in flat
+    codes = {r[1]: r[2] for r in summary if len(r) > 2 and r[2] is not None}
+    assert codes["unknown-label"] == 2
     book.close()
     if lang == "fi":
-        assert first[2] == "Vastaukselle ei ole sääntöä"
+        assert first[4] == "”50% hyvä\\nrivi 2” ei ole kyselyn vastausvaihtoehto"
+        assert first[5] == "Korjaa sarakkeen ”Asiointi: sujuvaa, helppoa” solu"
         assert first[9] == "Asiointi oli sujuvaa ja helppoa (ease)"
+        assert first[11].startswith("Lisää vastaus säännön fields.ease value_map-kohtaan")
         assert flat["Virheitä"] == 3
         assert flat["Tulos"] == "korjattavaa"
+        assert flat["Mitä seuraavaksi"].startswith("Korjaa virheelliset solut")
+        assert "aineiston vastaanottaja" in flat["Mitä seuraavaksi"]
+
+
+def test_xlsx_for_the_mappings_author_puts_their_fix_in_the_main_column() -> None:
+    stream = io.BytesIO()
+    REPORTERS_BY_NAME["xlsx"].write(results(lang="en", audience="author"), stream)
+    book = openpyxl.load_workbook(io.BytesIO(stream.getvalue()), read_only=True)
+    rows = list(book["Issues"].iter_rows(values_only=True))
+    book.close()
+    assert (rows[0][5], rows[0][11]) == ("Fix in the mapping", "Fix in the export")
+    assert rows[1][5] == "A" + fix(IssueCode.UNKNOWN_LABEL, "ease")[1:]
+    assert rows[1][11] == "Correct the cell in column “Asiointi: sujuvaa, helppoa”"
+
+
+@given(
+    st.lists(st.sampled_from([IssueCode.OUT_OF_RANGE, IssueCode.RAGGED_ROW, IssueCode.REDACTED])),
+    st.integers(min_value=0, max_value=5),
+    st.booleans(),
+)
+def test_errors_are_never_crowded_out(codes: list[IssueCode], cap: int, show_info: bool) -> None:
+    """Whatever arrives in whatever order, each severity keeps its own cap, worst first."""
+    report = Report("m", "1", "1.0", max_issues=cap)
+    for row, code in enumerate(codes, start=2):
+        report.add_issue(issue(code, row))
+    listed = [i for _, i in ReportSet("validate", (report,), show_info=show_info).issues()]
+    severities = [i.severity for i in listed]
+    assert severities == sorted(severities, reverse=True)
+    for severity in Severity:
+        arrived = [c for c in codes if c.severity is severity]
+        shown = [i for i in listed if i.severity is severity]
+        if severity is Severity.INFO and not show_info:
+            assert shown == []
+        else:
+            assert len(shown) == min(cap, len(arrived))
+            # The first ones to arrive are the ones kept, in their order.
+            assert [i.row for i in shown] == sorted(i.row for i in shown)
+    assert sum(report.issue_counts.values()) == len(codes)
