@@ -15,8 +15,7 @@ from typing import Any
 from harmonizer.errors import DatasetError
 from harmonizer.io.writers import CsvWriter, Writer, XlsxWriter, write_json
 from harmonizer.item_figures import ITEM_PREFIX, ItemFigures, ItemGroup
-from harmonizer.publish.labels import value_label
-from harmonizer.publish.table import TABLE_SUFFIXES
+from harmonizer.publish.table import TABLE_SUFFIXES, group_head
 from harmonizer.publish.texts import text
 from harmonizer.schema import RecordSchema
 
@@ -66,15 +65,7 @@ def item_rows(
     schema: RecordSchema, figures: ItemFigures, group: ItemGroup, lang: str
 ) -> Iterator[dict[str, Any]]:
     """Yield the table rows of one group, one per own item."""
-    head: dict[str, Any] = {}
-    for position, name in enumerate(figures.by):
-        value = None if group.key is None else group.key[position]
-        head[name] = value
-        head[f"{name}_label"] = (
-            text("all", lang)
-            if group.key is None
-            else value_label(schema, name, value, lang, group.names)
-        )
+    head = group_head(schema, figures.by, group.key, group.names, lang)
     for figure in group.items:
         described = figures.catalogue.get(figure.item) or {}
         yield {

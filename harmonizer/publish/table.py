@@ -77,19 +77,29 @@ def _common(figure: NpsFigure | StatementFigure, responses: int) -> dict[str, An
     }
 
 
+def group_head(
+    schema: RecordSchema,
+    by: Sequence[str],
+    key: tuple[Any, ...] | None,
+    names: Any,
+    lang: str,
+) -> dict[str, Any]:
+    """Return the grouping columns of a group's rows: each value and its label."""
+    head: dict[str, Any] = {}
+    for position, name in enumerate(by):
+        value = None if key is None else key[position]
+        head[name] = value
+        head[f"{name}_label"] = (
+            text("all", lang) if key is None else value_label(schema, name, value, lang, names)
+        )
+    return head
+
+
 def group_rows(
     schema: RecordSchema, figures: Figures, group: GroupFigures, lang: str
 ) -> Iterator[dict[str, Any]]:
     """Yield the table rows of one group (NPS, statements, adapted statements)."""
-    head: dict[str, Any] = {}
-    for position, name in enumerate(figures.by):
-        value = None if group.key is None else group.key[position]
-        head[name] = value
-        head[f"{name}_label"] = (
-            text("all", lang)
-            if group.key is None
-            else value_label(schema, name, value, lang, group.names)
-        )
+    head = group_head(schema, figures.by, group.key, group.names, lang)
     nps = group.nps
     yield {
         **head,
