@@ -9,7 +9,7 @@ count. It asks the engine's own converters, compiled by
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -20,14 +20,13 @@ from harmonizer.io.cells import Cell
 from harmonizer.io.readers import ExportInfo, SourceRow
 from harmonizer.issues import Issue, IssueCode, preview, quote
 from harmonizer.mapping.load import LoadedMapping
-from harmonizer.mapping.model import ColumnRef, FieldRule, Mapping
+from harmonizer.mapping.model import ColumnRef, FieldRule
+from harmonizer.structure import KeyPath, column_refs
 from harmonizer.values import label_key
 
 # Distinct unmapped values kept per source column; further ones are only counted, so
 # memory stays flat whatever the export holds.
 MAX_VALUES_PER_COLUMN = 200
-
-KeyPath = tuple[str | int, ...]
 
 
 @dataclass
@@ -53,22 +52,6 @@ class _Check:
     others: int = 0
 
 
-def _column_refs(model: Mapping) -> Iterator[tuple[KeyPath, ColumnRef]]:
-    if model.long is not None:
-        yield ("long", "response_id"), model.long.response_id
-        yield ("long", "question"), model.long.question
-        yield ("long", "answer"), model.long.answer
-    if model.response_id is not None:
-        yield ("response_id",), model.response_id
-    for name, entry in model.fields.items():
-        if isinstance(entry, FieldRule):
-            yield ("fields", name), entry
-    for name, item in model.own_items.items():
-        yield ("own_items", name), item
-    for index, rule in enumerate(model.filters):
-        yield ("filters", index), rule
-
-
 class SampleCheck:
     """Checks a mapping against an export's header and the values its rows carry.
 
@@ -84,7 +67,7 @@ class SampleCheck:
         header = HeaderIndex(info.header)
         self.header_issues: list[Issue] = []
         padded = list(info.header)
-        for at, ref in _column_refs(model):
+        for at, ref in column_refs(model):
             if ref.has_source and ref.question is None and header.find(ref) is None:
                 self.header_issues.append(self._missing_column(at, ref))
                 # Pad the header so the engine compiles; a padded column reads as blank.
