@@ -79,13 +79,15 @@ def progress_bar(
     def rate(text: str | None) -> str | None:
         return text
 
+    # Time left is computed here rather than by click's show_eta: click waits a full
+    # second before its first estimate, so a short run never showed one.
     with click.progressbar(
         length=total or 0,
         label=label,
         file=sys.stderr,
         show_pos=True,
         show_percent=total is not None,
-        show_eta=total is not None,
+        show_eta=False,
         item_show_func=rate,
     ) as bar:
 
@@ -94,14 +96,27 @@ def progress_bar(
             if done > (bar.length or 0):
                 bar.length = done
             elapsed = max(time.monotonic() - started, 1e-6)
-            bar.update(rows, f"{done / elapsed:,.0f} {unit}/s")
+            speed = done / elapsed
+            text = f"{speed:,.0f} {unit}/s"
+            if total is not None:
+                text += f"  {time_left((bar.length or done) - done, speed)} left"
+            bar.update(rows, text)
 
         yield advance
         if bar.pos < (bar.length or 0):
             # The estimate was high (cells spanning lines, a generous dimension): end
             # the bar at what was actually read, as 100%.
             bar.length = bar.pos
+            elapsed = max(time.monotonic() - started, 1e-6)
+            bar.current_item = f"{bar.pos / elapsed:,.0f} {unit}/s"
             bar.render_progress()
+
+
+def time_left(remaining: int, speed: float) -> str:
+    """Return ``remaining`` rows at ``speed`` rows per second as HH:MM:SS."""
+    seconds = int(remaining / speed) if speed > 0 else 0
+    hours, rest = divmod(seconds, 3600)
+    return f"{hours:02d}:{rest // 60:02d}:{rest % 60:02d}"
 
 
 def refuse_format_words(words: Sequence[Path], choices: Sequence[str]) -> None:

@@ -200,7 +200,7 @@ def test_progress_bar_shows_percent_rate_and_time_left_on_a_terminal(tmp_path: P
     assert "pohjola-web" in output
     assert re.search(r"\b\d{1,3}%", output)  # percent of the estimated total
     assert re.search(r"[\d,]+ rows/s", output)
-    assert re.search(r"\b\d{2}:\d{2}:\d{2}\b", output)  # time left
+    assert re.search(r"\b\d{2}:\d{2}:\d{2} left\b", output)  # from the first update on
     assert re.search(r"5000/5000 +100%", output)  # the estimate was high: it ends at 100%
     code, output = on_terminal(
         ["aggregate", tmp_path / "out", "--by", "channel", "-o", tmp_path / "f.csv"]
@@ -249,3 +249,19 @@ def test_sarif_locations_are_relative_with_a_base_never_the_runners_path(
         for location in locations:
             assert location["artifactLocation"] == {"uri": uri, "uriBaseId": "%SRCROOT%"}
         assert str(tmp_path) not in result.stdout  # no path of the machine that ran it
+
+
+@pytest.mark.parametrize(
+    ("remaining", "speed", "shown"),
+    [
+        (0, 5_000.0, "00:00:00"),
+        (4_999, 5_000.0, "00:00:00"),
+        (90_000, 1_000.0, "00:01:30"),
+        (1_000_000, 200.0, "01:23:20"),
+        (10, 0.0, "00:00:00"),
+    ],
+)
+def test_time_left_is_hours_minutes_seconds(remaining: int, speed: float, shown: str) -> None:
+    from harmonizer.cli.common import time_left
+
+    assert time_left(remaining, speed) == shown
