@@ -18,6 +18,7 @@ from typing import Any
 
 from harmonizer.codebook import write_codebook
 from harmonizer.dataset import CombineResult, Dataset, combine_runs, open_dataset
+from harmonizer.engine.collection import streaming_pace
 from harmonizer.engine.duplicates import DuplicateIndex, drop_duplicates
 from harmonizer.engine.exact import RecordBuilder, apply_mapping
 from harmonizer.engine.fast import fast_wide_rows
@@ -280,8 +281,9 @@ def validate(
                 summary.issue_counts[str(issue.code)] += 1
 
     paths = [Path(p) for p in exports]
-    for _ in iter_rows(loaded, paths, report, progress=progress, on_unreadable=unreadable):
-        pass
+    with streaming_pace():
+        for _ in iter_rows(loaded, paths, report, progress=progress, on_unreadable=unreadable):
+            pass
     return report
 
 
@@ -388,7 +390,7 @@ def harmonize(
     )
     report = _report_for(loaded, max_issues)
     columns = record_columns(loaded.schema, list(loaded.model.own_items))
-    with folder_lock(outdir), ExitStack() as stack:
+    with folder_lock(outdir), streaming_pace(), ExitStack() as stack:
         records = build_writers(
             outdir, RECORDS, wanted, columns, lambda r: flatten_record(r, columns)
         )

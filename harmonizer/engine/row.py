@@ -64,7 +64,7 @@ class Row:
     @property
     def has_errors(self) -> bool:
         """Return True when any issue of the row is an error."""
-        return any(i.severity is Severity.ERROR for i in self.issues)
+        return bool(self.issues) and any(i.severity is Severity.ERROR for i in self.issues)
 
     def raw(self) -> dict[str, Cell]:
         """Return the mapped source cells, open text redacted, for a reject."""
