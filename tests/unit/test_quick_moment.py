@@ -80,7 +80,8 @@ def test_the_common_texts_take_the_quick_reading() -> None:
         ("2026-07-02 09:05", "2026-07-02T09:05:00+03:00"),
     ):
         quick = quick_moment(text, DEFAULT_DATE_FORMATS, zone, DEFAULT_DATE_WINDOW)
-        assert quick is not None and quick.iso == iso
+        assert quick is not None
+        assert quick.iso == iso
 
 
 def test_clock_changes_and_the_window_go_to_the_exact_reading() -> None:
