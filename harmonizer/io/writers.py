@@ -298,8 +298,12 @@ class JsonlWriter(StagedFile):
 
     def write(self, item: dict[str, Any]) -> None:
         """Write one item as a line."""
+        self.write_line(orjson.dumps(item) + b"\n")
+
+    def write_line(self, line: bytes) -> None:
+        """Write one item already encoded as a JSON line (ending in a newline)."""
         try:
-            self._write(orjson.dumps(item) + b"\n")
+            self._write(line)
         except OSError as err:
             raise write_failure(self.path, err) from err
 
