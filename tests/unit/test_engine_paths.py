@@ -204,3 +204,26 @@ def test_rows_shorter_than_the_header_take_the_fast_path_alike(tmp_path: Path) -
         writer.writerow(HEADER)
         writer.writerows(rows)
     assert_same(CORPUS / "corpus.yaml", [export])
+
+
+def test_workers_by_default_only_for_a_large_export(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from harmonizer.engine import parallel
+
+    small, large, workbook = tmp_path / "small.csv", tmp_path / "large.csv", tmp_path / "w.xlsx"
+    small.write_bytes(b"a;b\n" * 1000)
+    for path, size in (
+        (large, parallel.CSV_PARALLEL_BYTES),
+        (workbook, parallel.XLSX_PARALLEL_BYTES),
+    ):
+        with path.open("wb") as handle:
+            handle.truncate(size)  # sparse: the size is what counts
+    monkeypatch.setattr(os, "sched_getaffinity", lambda _pid: set(range(64)), raising=False)
+    assert parallel.default_jobs(small, xlsx=False) == 1
+    assert parallel.default_jobs(large, xlsx=False) == parallel.MAX_DEFAULT_JOBS
+    assert parallel.default_jobs(workbook, xlsx=True) == parallel.MAX_DEFAULT_JOBS
+    assert parallel.default_jobs(workbook, xlsx=False) == 1  # 8 MiB of csv is small
+    assert parallel.default_jobs(tmp_path / "gone.csv", xlsx=False) == 1
+    monkeypatch.setattr(os, "sched_getaffinity", lambda _pid: {0}, raising=False)
+    assert parallel.default_jobs(large, xlsx=False) == 1  # one core: no workers
