@@ -96,7 +96,7 @@ def mapping_files(loaded: LoadedMapping) -> list[Path]:
     files = [loaded.path]
     files += [loaded.path.parent / spec.file for spec in loaded.model.lookups.values() if spec.file]
     # A lookup given on the command line knows its own path.
-    files += [Path(p) for t in loaded.lookups.values() if (p := getattr(t, "path", None))]
+    files += [t.path for t in loaded.lookups.values() if t.path is not None]
     return files
 
 
