@@ -11,7 +11,7 @@ import hashlib
 import io
 from collections.abc import Iterator
 from collections.abc import Mapping as AbcMapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -55,6 +55,8 @@ class LookupTable:
     # rows written in the mapping.
     path: Path | None = None
     sha256: str | None = None
+    # Each key as the table writes it (the rows are keyed label-tolerantly), for messages.
+    written: AbcMapping[str, str] = field(default_factory=dict)
 
     def get(self, value: object) -> AbcMapping[str, Scalar | None] | None:
         """Return the row for a source value, matched label-tolerantly."""
@@ -224,6 +226,8 @@ class RuleChecker:
                         f"lookup {rule.lookup!r} has no column {take!r}; its columns are: {', '.join(table.columns)}",
                         IssueCode.MISSING_LOOKUP,
                     )
+                else:
+                    self.check_looked_up(at, name, rule, table, take)
         elif rule.take is not None:
             self.problem((*at, "take"), "take needs a lookup", IssueCode.MISSING_LOOKUP)
         if rule.derive is not None and name != "age_group":
@@ -261,6 +265,46 @@ class RuleChecker:
         if rule.default is not None and kind is None:
             for message in self.value_errors(name, rule.default):
                 self.problem((*at, "default"), message, IssueCode.BAD_TARGET)
+
+    def check_looked_up(
+        self, at: KeyPath, name: str, rule: FieldRule, table: LookupTable, take: str
+    ) -> None:
+        """Check the values a lookup gives a national field, as constants are checked.
+
+        A wrong code or unit OID in a unit list would otherwise reject every row of its
+        unit at run time, with a message that sends the provider to cells that are
+        right. Empty values are left to the run (a unit list drafted to be filled in).
+        A value_map of the rule applies to the looked-up value first.
+        """
+        mapped = {label_key(k): v for k, v in rule.value_map.items()}
+        found: dict[str, tuple[list[str], list[str]]] = {}
+        for key, row in table.rows.items():
+            value = row.get(take)
+            if value is None or value == "":
+                continue
+            value = mapped.get(label_key(value), value)
+            if value is None:
+                continue
+            shown = str(value)
+            if shown not in found:
+                found[shown] = ([], self.value_errors(name, value))
+            found[shown][0].append(key)
+        where = (
+            f"file {table.path.name}" if table.path is not None else f"lookups.{table.name}.rows"
+        )
+        for value, (keys, errors) in found.items():
+            if not errors:
+                continue
+            rows = ", ".join(repr(table.written.get(k, k)) for k in keys[:3]) + (
+                f" and {len(keys) - 3} more" if len(keys) > 3 else ""
+            )
+            self.problem(
+                (*at, "lookup"),
+                f"lookup {table.name!r} gives {name} the value {value!r} (column {take!r}, "
+                f"for {rows}): {errors[0]}; correct it in {where}, or map it with value_map "
+                f"of fields.{name}",
+                IssueCode.BAD_TARGET,
+            )
 
     def value_errors(self, name: str, value: object) -> list[str]:
         """Return why a value does not fit a national field ([] when it fits)."""
@@ -450,7 +494,10 @@ class RuleChecker:
                     )
                 columns = tuple(sorted({c for row in spec.rows.values() for c in row}))
                 tables[name] = LookupTable(
-                    name, {label_key(k): v for k, v in spec.rows.items()}, columns
+                    name,
+                    {label_key(k): v for k, v in spec.rows.items()},
+                    columns,
+                    written={label_key(k): k for k in spec.rows},
                 )
                 continue
             assert spec.file is not None
@@ -471,7 +518,7 @@ class RuleChecker:
                 file = resolved
             try:
                 raw = read_limited(file, MAX_LOOKUP_BYTES, f"lookup file of {name}")
-                rows, columns = _read_lookup_csv(raw, spec.key)
+                rows, columns, written = _read_lookup_csv(raw, spec.key)
             except UnreadableFile as err:
                 missing = given is None and not file.exists() and not file.is_symlink()
                 message = (
@@ -504,7 +551,9 @@ class RuleChecker:
                     IssueCode.MISSING_LOOKUP,
                 )
                 continue
-            tables[name] = LookupTable(name, rows, columns, file, hashlib.sha256(raw).hexdigest())
+            tables[name] = LookupTable(
+                name, rows, columns, file, hashlib.sha256(raw).hexdigest(), written
+            )
         return tables
 
     # -- scale coverage ------------------------------------------------------------
@@ -559,8 +608,11 @@ def _spelling_of(label: str, national: list[str]) -> bool:
 
 def _read_lookup_csv(
     raw: bytes, key: str
-) -> tuple[dict[str, dict[str, Scalar | None]], tuple[str, ...]]:
-    """Parse a lookup csv (UTF-8 with or without BOM, ',' or ';'); KeyError without ``key``."""
+) -> tuple[dict[str, dict[str, Scalar | None]], tuple[str, ...], dict[str, str]]:
+    """Parse a lookup csv (UTF-8 with or without BOM, ',' or ';'); KeyError without ``key``.
+
+    Returns the rows by label key, the value columns and each key as written.
+    """
     with io.StringIO(raw.decode("utf-8-sig"), newline="") as handle:
         first = handle.readline()
         handle.seek(0)
@@ -570,9 +622,12 @@ def _read_lookup_csv(
         if key not in columns:
             raise KeyError(key)
         rows: dict[str, dict[str, Scalar | None]] = {}
+        written: dict[str, str] = {}
         for record in _stripped(reader):
-            rows[label_key(record[key])] = {c: v for c, v in record.items() if c != key}
-    return rows, tuple(c for c in columns if c != key)
+            normalised = label_key(record[key])
+            rows[normalised] = {c: v for c, v in record.items() if c != key}
+            written[normalised] = str(record[key])
+    return rows, tuple(c for c in columns if c != key), written
 
 
 def _stripped(reader: csv.DictReader[str]) -> Iterator[dict[str, str | None]]:

@@ -372,3 +372,57 @@ def test_the_fix_the_outside_message_suggests_works(tmp_path: Path, export: Path
     )
     assert check_json(mapping) == (0, [])
     assert invoke("run", "-m", mapping, export, "-o", tmp_path / "out").exit_code == 0
+
+
+UNIT_FIELDS = """\
+lookups:
+  units: {file: units.csv, key: code}
+fields:
+  responded_at: Aika
+  unit_name: Yksikkö
+  unit_id: {column: Yksikkö, lookup: units}
+  service_area: {column: Yksikkö, lookup: units%s}
+  nps: Suosittelu
+  ease: Helppous
+"""
+
+
+@pytest.mark.parametrize(
+    ("unit_id", "area", "value_map", "problem"),
+    [
+        (
+            "1.2.246.10.1.10.1",
+            "maternity_child",
+            "",
+            "gives service_area the value 'maternity_child'",
+        ),
+        ("1.2.246.10.1.10.x", "oral_health", "", "gives unit_id the value '1.2.246.10.1.10.x'"),
+        ("1.2.246.10.1.10.1", "neuvola", ", value_map: {neuvola: maternity_child_health}", None),
+        ("", "", "", None),  # a unit list drafted to be filled in: the run says what is empty
+    ],
+)
+def test_check_reads_the_values_a_unit_list_gives(
+    tmp_path: Path, unit_id: str, area: str, value_map: str, problem: str | None
+) -> None:
+    """A wrong code or OID in a unit list is the mapping author's to fix, before any run."""
+    (tmp_path / "units.csv").write_text(
+        f"code;unit_id;service_area\nKemin neuvola;{unit_id};{area}\n", encoding="utf-8"
+    )
+    base = BASE_MAPPING.replace("  service_area: primary_care\n", "")
+    mapping = write_mapping(tmp_path / "m.yaml", UNIT_FIELDS % value_map, base=base)
+    code, issues = check_json(mapping)
+    if problem is None:
+        assert (code, issues) == (0, [])
+        return
+    assert code == 1
+    [issue] = issues
+    assert issue["code"] == "bad-target"
+    assert problem in str(issue["message"])
+    assert "for 'Kemin neuvola'" in str(issue["message"])
+    assert "correct it in file units.csv" in str(issue["message"])
+    # The fix, followed: the unit list corrected, check passes.
+    (tmp_path / "units.csv").write_text(
+        "code;unit_id;service_area\nKemin neuvola;1.2.246.10.1.10.1;maternity_child_health\n",
+        encoding="utf-8",
+    )
+    assert check_json(mapping) == (0, [])

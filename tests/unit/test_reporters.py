@@ -106,8 +106,8 @@ def test_text_is_exact() -> None:
         "    field responded_at, value '29.03.2026 03:30'\n"
         f"    fix in the mapping: {fix(IssueCode.NONEXISTENT_TIME, 'responded_at')}\n"
         "    fix in the export: check the clock of the system that collected the answers\n"
-        "mapping pohjola-web version 2 (schema 1.0): pohjola, syksy.csv: 4 rows read: "
-        "2 accepted, 2 rejected, 0 excluded, 0 duplicates\n"
+        "mapping pohjola-web version 2 (schema 1.0): pohjola, syksy.csv: rows read 4: "
+        "accepted 2, rejected 2, excluded 0, duplicates 0\n"
         "validate: 3 issues (2 errors, 1 warning, 0 info): nonexistent-time 1, "
         "required-missing 1, unknown-label 1\n"
         "result: failed (exit 1)\n"
@@ -373,7 +373,7 @@ def test_errors_are_never_crowded_out(codes: list[IssueCode], cap: int, show_inf
     assert sum(report.issue_counts.values()) == len(codes)
 
 
-def test_english_counts_agree_with_their_numbers() -> None:
+def test_english_counts_read_right_for_one_and_many() -> None:
     from harmonizer.api import validate
 
     root = Path(__file__).resolve().parents[2]
@@ -381,5 +381,6 @@ def test_english_counts_agree_with_their_numbers() -> None:
         root / "mappings" / "pohjola-web.yaml", [root / "examples" / "pohjola-web.csv"]
     )
     text = render("text", results(report, lang="en"))
-    [line] = [line for line in text.splitlines() if "read:" in line]
-    assert line.endswith("62 rows read: 58 accepted, 2 rejected, 1 excluded, 1 duplicate")
+    [line] = [line for line in text.splitlines() if "rows read" in line]
+    # Label, then count, as in fi and sv: right for one and for many.
+    assert line.endswith("rows read 62: accepted 58, rejected 2, excluded 1, duplicates 1")
