@@ -58,6 +58,7 @@ def draft_mapping(
     lang: str | None = None,
     schema_version: str = DEFAULT_SCHEMA_VERSION,
     max_rows: int = DEFAULT_SAMPLE_ROWS,
+    codebook: Path | str | None = None,
 ) -> DraftResult:
     """Draft a mapping from one provider's exports; write it when ``output`` is given.
 

@@ -1,0 +1,402 @@
+"""Exports of kinds the project has never seen, with the mapping a reviewer would write.
+
+`harmonizer draft` is judged on them the way acceptance judges it: a provider's export
+arrives, the draft is made from it alone (given the business ID and the county), and its
+columns are compared with the reviewed mapping (:mod:`harmonizer.draft.quality`). The
+reviewed mappings were written from each export's questionnaire before the draft was run
+on it; they are not the draft's output.
+
+The exports are synthetic and built in a folder on demand (real encodings, real xlsx
+through openpyxl), so that their bytes stay reviewable here:
+
+- ``vaasa-webb.csv``: a Swedish web survey, ``;``, Windows-1252, ISO times in UTC (``Z``),
+  rephrased statements, labels for NPS ends, respondents, "Vet inte", a yes/no own item,
+  a staff test response.
+- ``savo-sms.csv``: an SMS service's wide export, numbers only, terse headers (``k1``...
+  ``k4``), ``d.m.yyyy H:mm`` times, unit codes, 9 = "en osaa sanoa"; drafted once alone
+  and once with the provider's question list (``savo-sms-koodisto.csv``).
+- ``pohjanmaa-kiosk.xlsx``: a smiley kiosk's report, a title above the header, Excel
+  serial numbers for times, a totals row.
+- ``mikkeli-paperi.xlsx``: paper forms keyed in, reversed scale told only by one header
+  ("1 = täysin samaa mieltä"), 0 = "en osaa sanoa", shortened statements, years of birth.
+
+``python -m tests.unseen_exports FOLDER`` writes them for a look.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from openpyxl import Workbook
+
+
+@dataclass(frozen=True)
+class UnseenCase:
+    """One export, the reviewed mapping of it, and what the draft is given."""
+
+    name: str
+    export: str
+    reviewed: str
+    provider_id: str
+    county: str
+    write: Callable[[Path], None]
+    codebook: str | None = None
+
+
+# --- a Swedish web survey ----------------------------------------------------------------
+
+_SV_ANSWERS = [
+    "Helt av samma åsikt",
+    "Delvis av samma åsikt",
+    "Helt av samma åsikt",
+    "Varken av samma eller annan åsikt",
+    "Delvis av annan åsikt",
+    "Vet inte",
+    "Helt av samma åsikt",
+    "Helt av annan åsikt",
+    "Gäller inte mig",
+    "",
+    "Delvis av samma åsikt",
+]
+
+_SV_HEADER = [
+    "Svars-ID",
+    "Inlämnad",
+    "Verksamhetsställe",
+    "Vem svarar?",
+    "Åldersgrupp",
+    "Kön",
+    "Hur sannolikt är det att du skulle rekommendera oss till en vän? (0\u201310)",
+    "Det var lätt att sköta mina ärenden",
+    "Jag fick hjälp i rätt tid",
+    "Personalen bemötte mig med respekt",
+    "Jag kände mig trygg",
+    "Informationen var lätt att förstå",
+    "Övriga kommentarer",
+    "Hittade du lätt till mottagningen?",
+]
+
+
+def _write_vaasa(folder: Path) -> None:
+    rows = [_SV_HEADER]
+    units = ["Vasa hälsostation", "Korsholms tandklinik", "Jakobstads jour"]
+    respondents = ["Patienten själv", "Patienten själv", "Anhörig", "Patienten, med hjälp"]
+    ages = [
+        "18\u201329 år",
+        "30\u201349 år",
+        "50\u201364 år",
+        "65\u201374 år",
+        "75 år och äldre",
+        "",
+    ]
+    genders = ["Kvinna", "Man", "Kvinna", "Vill inte säga"]
+    nps = [
+        "10 - Mycket sannolikt",
+        "9",
+        "8",
+        "10 - Mycket sannolikt",
+        "7",
+        "0 - Inte alls sannolikt",
+    ]
+    comments = [
+        "Vänligt bemötande, tack så mycket!",
+        "",
+        "Jag fick vänta länge i telefon; annars bra",
+        "",
+        "Parkeringen var full, svårt att hitta en plats",
+    ]
+    for i in range(48):
+        stamp = dt.datetime(2026, 10, 1, 6, 0) + dt.timedelta(hours=13 * i + i % 5, minutes=7 * i)
+        rows.append(
+            [
+                f"VS-{1000 + i}",
+                stamp.strftime("%Y-%m-%dT%H:%M:%SZ"),
+                "TEST" if i in {5, 30} else units[i % 3],
+                respondents[i % 4],
+                ages[i % 6],
+                genders[i % 4],
+                nps[i % 6],
+                _SV_ANSWERS[i % 11],
+                _SV_ANSWERS[(i + 3) % 11],
+                _SV_ANSWERS[(i + 5) % 11],
+                _SV_ANSWERS[(i + 7) % 11],
+                _SV_ANSWERS[(i + 2) % 11],
+                comments[i % 5],
+                ["Ja", "Ja", "Nej", ""][i % 4],
+            ]
+        )
+    # The survey tool quotes a cell that holds the delimiter, as Excel does.
+    with (folder / "vaasa-webb.csv").open("w", encoding="cp1252", newline="") as handle:
+        csv.writer(handle, delimiter=";").writerows(rows)
+
+
+_SV_MISSING = '{Vet inte: dont_know, "Gäller inte mig": not_applicable}'
+
+VAASA_REVIEWED = f"""\
+mapping: vaasa-webb
+version: "1"
+schema_version: "1.1"
+provider: {{name: Österbottens välfärdsområde}}
+source: {{format: csv, encoding: cp1252, delimiter: ";"}}
+response_id: {{column: Svars-ID}}
+constants: {{county: "17", provider_id: "2345671-3", channel: web, language: sv}}
+lookups:
+  units:
+    rows:
+      Vasa hälsostation: {{service_area: primary_care}}
+      Korsholms tandklinik: {{service_area: oral_health}}
+      Jakobstads jour: {{service_area: emergency}}
+fields:
+  responded_at: {{column: Inlämnad, formats: [iso]}}
+  unit_name: Verksamhetsställe
+  service_area: {{column: Verksamhetsställe, lookup: units}}
+  respondent:
+    column: Vem svarar?
+    value_map: {{Patienten själv: customer, Anhörig: close_person, "Patienten, med hjälp": customer_assisted}}
+  age_group: Åldersgrupp
+  gender: {{column: Kön, value_map: {{Vill inte säga: not_disclosed}}}}
+  nps:
+    column: "Hur sannolikt är det att du skulle rekommendera oss till en vän? (0\u201310)"
+  ease: {{column: Det var lätt att sköta mina ärenden, missing: {_SV_MISSING}}}
+  timely_help: {{column: Jag fick hjälp i rätt tid, missing: {_SV_MISSING}}}
+  respect: {{column: Personalen bemötte mig med respekt, missing: {_SV_MISSING}}}
+  safety: {{column: Jag kände mig trygg, missing: {_SV_MISSING}}}
+  info_understandable: {{column: Informationen var lätt att förstå, missing: {_SV_MISSING}}}
+  joint_decisions: not_asked
+  useful: not_asked
+  open_feedback: Övriga kommentarer
+own_items:
+  hittade:
+    column: Hittade du lätt till mottagningen?
+    scale: yes_no
+    value_map: {{Ja: "yes", Nej: "no"}}
+filters:
+  - {{column: Verksamhetsställe, equals: [TEST], reason: staff test response}}
+"""
+
+
+# --- an SMS service's wide export: numbers only ------------------------------------------
+
+
+def _write_savo(folder: Path) -> None:
+    lines = ["nro,pvm,yks,k1,k2,k3,k4"]
+    for i in range(60):
+        stamp = dt.datetime(2026, 9, 1, 8, 0) + dt.timedelta(hours=11 * i, minutes=13 * i)
+        lines.append(
+            ",".join(
+                [
+                    str(5001 + i),
+                    f"{stamp.day}.{stamp.month}.{stamp.year} {stamp.hour}:{stamp.minute:02d}",
+                    ["410", "420", "430", "410"][i % 4],
+                    str([10, 9, 8, 10, 6, 9, 7, 3, 10][i % 9]),
+                    ["5", "4", "5", "9", "3", "", "4", "2", "5", "1"][i % 10],
+                    ["5", "5", "4", "4", "9", "5", "3"][i % 7],
+                    ["4", "5", "9", "5", "2", "4", "", "5"][i % 8],
+                ]
+            )
+        )
+    (folder / "savo-sms.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    codebook = [
+        "koodi;selite",
+        "k1;Kuinka todennäköisesti suosittelisit palvelua läheisellesi? (0-10)",
+        "k2;Sain apua silloin kun tarvitsin",
+        "k3;Minua kohdeltiin arvostavasti",
+        "k4;Palvelusta oli minulle hyötyä",
+        "9;En osaa sanoa",
+    ]
+    (folder / "savo-sms-koodisto.csv").write_text("\n".join(codebook) + "\n", encoding="utf-8")
+
+
+SAVO_REVIEWED = """\
+mapping: savo-sms
+version: "1"
+schema_version: "1.1"
+provider: {name: Pohjois-Savon hyvinvointialue}
+source: {format: csv, delimiter: ","}
+response_id: {column: nro}
+constants: {county: "13", provider_id: "5678904-7", channel: sms, language: fi, respondent: customer}
+lookups:
+  units:
+    rows:
+      "410": {unit_name: Kuopion terveysasema, service_area: primary_care}
+      "420": {unit_name: Siilinjärven terveysasema, service_area: primary_care}
+      "430": {unit_name: Kuopion hammashoitola, service_area: oral_health}
+fields:
+  responded_at: {column: pvm, formats: [fi_datetime]}
+  unit_name: {column: yks, lookup: units}
+  service_area: {column: yks, lookup: units}
+  nps: k1
+  timely_help: {column: k2, missing: {"9": dont_know}}
+  respect: {column: k3, missing: {"9": dont_know}}
+  useful: {column: k4, missing: {"9": dont_know}}
+"""
+
+
+# --- a smiley kiosk's report -------------------------------------------------------------
+
+
+def _write_kiosk(folder: Path) -> None:
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "Raportti"
+    sheet.append(["Hymiöpalaute, lokakuu 2026"])
+    sheet.append([])
+    sheet.append(["Aika", "Laite", "Kysymys", "Painallus"])
+    devices = ["Seinäjoen terveysasema, aula", "Lapuan hammashoitola", "Seinäjoen päivystys"]
+    start = 46296.0  # 1.10.2026 in Excel's serial numbers of days
+    presses = 0
+    for i in range(70):
+        press = [4, 3, 4, 2, 3, 4, 1, 3, 4, 4, 2][i % 11]
+        presses += press
+        sheet.append(
+            [
+                round(start + i * 0.43 + 0.3, 6),
+                devices[i % 3],
+                "Miten onnistuimme tänään?",
+                press,
+            ]
+        )
+    sheet.append(["Yhteensä", None, None, presses])
+    workbook.save(folder / "pohjanmaa-kiosk.xlsx")
+
+
+KIOSK_REVIEWED = """\
+mapping: pohjanmaa-kiosk
+version: "1"
+schema_version: "1.1"
+provider: {name: Etelä-Pohjanmaan hyvinvointialue}
+source: {format: xlsx, sheet: Raportti, header_row: 3}
+constants: {county: "16", provider_id: "1112223-0", channel: kiosk, language: fi, respondent: customer}
+lookups:
+  units:
+    rows:
+      "Seinäjoen terveysasema, aula": {service_area: primary_care}
+      Lapuan hammashoitola: {service_area: oral_health}
+      Seinäjoen päivystys: {service_area: emergency}
+fields:
+  responded_at: {column: Aika, formats: [excel]}
+  unit_name: Laite
+  service_area: {column: Laite, lookup: units}
+own_items:
+  kysymys: {column: Kysymys, scale: categories}
+  hymio: {column: Painallus, scale: smiley4}
+filters:
+  - {column: Aika, matches: "^Yhteensä", reason: totals row}
+"""
+
+
+# --- paper forms keyed in: a reversed scale told by one header ---------------------------
+
+_PAPER_HEADER = [
+    "Lomake nro",
+    "Täyttöpäivä",
+    "Yksikkö",
+    "Syntymävuosi",
+    "Asiointi oli sujuvaa (1 = täysin samaa mieltä, 5 = täysin eri mieltä, 0 = en osaa sanoa)",
+    "Kohtelu oli arvostavaa",
+    "Päätökset tehtiin yhdessä kanssani",
+    "Sain ymmärrettävää tietoa",
+    "Suosittelisin palvelua (0-10)",
+    "Muuta palautetta",
+]
+
+
+def _write_paper(folder: Path) -> None:
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "Lomakkeet"
+    sheet.append(_PAPER_HEADER)
+    units = ["Mikkelin kotihoito", "Savonlinnan kotihoito", "Pieksämäen palvelutalo"]
+    for i in range(40):
+        day = dt.date(2026, 10, 1) + dt.timedelta(days=i % 27)
+        sheet.append(
+            [
+                i + 1,
+                f"{day.day}.{day.month}.{day.year}",
+                units[i % 3],
+                [1938, 1945, None, 1952, 1931, 1960, 1949][i % 7],
+                [1, 2, 1, 0, 1, 3, 2, 1][i % 8],
+                [1, 1, 2, 1, 4, 1, None][i % 7],
+                [2, 1, 0, 1, 3, 1, 2, 5, 1][i % 9],
+                [1, 2, 1, 1, 0, 2][i % 6],
+                [10, 9, 10, 8, 7, 10, 5][i % 7],
+                [
+                    "Hoitajat ovat ystävällisiä ja auttavat aina",
+                    None,
+                    None,
+                    "Käynnit ovat liian lyhyitä, kiire näkyy",
+                ][i % 4],
+            ]
+        )
+    workbook.save(folder / "mikkeli-paperi.xlsx")
+
+
+_REVERSED = 'reversed: true, missing: {"0": dont_know}'
+
+PAPER_REVIEWED = f"""\
+mapping: mikkeli-paperi
+version: "1"
+schema_version: "1.1"
+provider: {{name: Etelä-Savon hyvinvointialue}}
+source: {{format: xlsx, sheet: Lomakkeet}}
+response_id: {{column: Lomake nro}}
+constants: {{county: "12", provider_id: "3456782-2", channel: paper, language: fi, respondent: customer}}
+lookups:
+  units:
+    rows:
+      Mikkelin kotihoito: {{service_area: home_care}}
+      Savonlinnan kotihoito: {{service_area: home_care}}
+      Pieksämäen palvelutalo: {{service_area: housing_services_24h}}
+fields:
+  responded_at: {{column: Täyttöpäivä, formats: [fi_date]}}
+  unit_name: Yksikkö
+  service_area: {{column: Yksikkö, lookup: units}}
+  age_group: {{column: Syntymävuosi, derive: birth_year}}
+  ease: {{column: "{_PAPER_HEADER[4]}", {_REVERSED}}}
+  respect: {{column: Kohtelu oli arvostavaa, {_REVERSED}}}
+  joint_decisions: {{column: Päätökset tehtiin yhdessä kanssani, {_REVERSED}}}
+  info_understandable: {{column: Sain ymmärrettävää tietoa, {_REVERSED}}}
+  nps: Suosittelisin palvelua (0-10)
+  open_feedback: Muuta palautetta
+"""
+
+
+CASES = (
+    UnseenCase("vaasa-webb", "vaasa-webb.csv", VAASA_REVIEWED, "2345671-3", "17", _write_vaasa),
+    UnseenCase("savo-sms", "savo-sms.csv", SAVO_REVIEWED, "5678904-7", "13", _write_savo),
+    UnseenCase(
+        "savo-sms + question list",
+        "savo-sms.csv",
+        SAVO_REVIEWED,
+        "5678904-7",
+        "13",
+        _write_savo,
+        codebook="savo-sms-koodisto.csv",
+    ),
+    UnseenCase(
+        "pohjanmaa-kiosk", "pohjanmaa-kiosk.xlsx", KIOSK_REVIEWED, "1112223-0", "16", _write_kiosk
+    ),
+    UnseenCase(
+        "mikkeli-paperi", "mikkeli-paperi.xlsx", PAPER_REVIEWED, "3456782-2", "12", _write_paper
+    ),
+)
+
+
+def write_case(case: UnseenCase, folder: Path) -> tuple[Path, Path]:
+    """Write a case's export (and codebook) and its reviewed mapping; return both paths."""
+    folder.mkdir(parents=True, exist_ok=True)
+    case.write(folder)
+    reviewed = folder / f"reviewed-{case.export.rsplit('.', 1)[0]}.yaml"
+    reviewed.write_text(case.reviewed, encoding="utf-8")
+    return folder / case.export, reviewed
+
+
+if __name__ == "__main__":
+    target = Path(sys.argv[1] if len(sys.argv) > 1 else "unseen")
+    for case in CASES:
+        print(*write_case(case, target))
