@@ -102,22 +102,33 @@ def _best(
 ) -> tuple[Any, float, str] | None:
     """Return the target of the candidate label nearest to ``value``, its score, label.
 
-    With ``subset``, a label of two words or more whose words all occur in the value
-    ("Asiakas, toinen henkilö avusti" holds "toinen henkilö avusti") scores high; the
-    longest such label wins.
+    With ``subset``, a label whose words all start words of the value ("Asiakas, toinen
+    henkilö avusti" holds "toinen henkilö avusti", "Patienten själv" holds "patient")
+    scores high; the label of the most words wins.
     """
     key = phrase(value)
-    value_words = set(key.split())
+    value_words = key.split()
     best: tuple[Any, float, str] | None = None
     for label, target in candidates.items():
         other = phrase(label)
         score = float(fuzz.ratio(key, other))
         label_words = other.split()
-        if subset and len(label_words) >= 2 and set(label_words) <= value_words:
-            score = max(score, 90.0 + min(5.0, len(label_words)))
+        if subset and _covers(value_words, label_words):
+            # "Patienten själv" holds "patient": a word may carry an ending.
+            score = max(score, 84.0 + min(11.0, 3.0 * len(label_words)))
         if best is None or score > best[1]:
             best = (target, score, label)
     return best
+
+
+def _covers(value_words: list[str], label_words: list[str]) -> bool:
+    """Return True when each label word is a value word or (4+ letters) starts one."""
+    if not label_words:
+        return False
+    return all(
+        any(w == word or (len(word) >= 4 and w.startswith(word)) for w in value_words)
+        for word in label_words
+    )
 
 
 def scale_labels(schema: RecordSchema) -> dict[str, int]:

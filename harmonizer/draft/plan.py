@@ -18,6 +18,7 @@ from harmonizer.draft.answers import (
 from harmonizer.draft.columns import Placement, place_column, slug
 from harmonizer.draft.constants import add_constants
 from harmonizer.draft.filters import add_filters
+from harmonizer.draft.items import describe_item
 from harmonizer.draft.model import DraftInputError, Entry, Plan, column_ref
 from harmonizer.draft.profile import ColumnProfile, ExportProfile, ValueStats, question_stats
 from harmonizer.draft.units import add_units, areas_from_units
@@ -249,10 +250,7 @@ def _entry(
         entry = Entry(own, ref, placement)
         if placement.content in {"agree", "scale5"}:
             _suggest_statement(entry, loaded, codebook)
-        if hint_in(header, "smiley") and placement.content in {"scale4"}:
-            labels = load_vocabulary()["smiley_labels"]
-            entry.rule.value_map = {str(i + 1): label for i, label in enumerate(labels)}
-            entry.rule.notes.append("a smiley kiosk's four buttons, saddest first")
+        describe_item(entry, schema, plan.missing_values)
         plan.own_items.append(entry)
         return
     entry = Entry(name, ref, placement)

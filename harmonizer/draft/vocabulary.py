@@ -198,6 +198,11 @@ def guess_language(texts: list[str], schema: RecordSchema) -> tuple[str, int, in
         for lang, label in point.items():
             if lang in known:
                 known[lang].update(w for w in words(label) if len(w) > 3)
+    # Short everyday words tell a question's language where no schema word occurs
+    # ("Miten saapuminen ja ilmoittautuminen sujuivat?").
+    for lang, common in load_vocabulary()["language_words"].items():
+        if lang in known:
+            known[lang].update(phrase(w) for w in common)
     for text in texts:
         for word in words(text):
             for lang in LANGUAGES:

@@ -1,0 +1,64 @@
+"""Own items: the scale a leftover column is answered on, declared where the schema allows.
+
+From schema 1.1 on an own item may declare its scale (``smiley4``, ``yes_no``,
+``grade4_10``, ``categories``, ``text``), which decides its figures. The draft declares
+the scale the answers show and maps yes/no words onto the scale's points; a 1.0 draft
+keeps the answers as the export wrote them.
+"""
+
+from __future__ import annotations
+
+from harmonizer.draft.model import Entry
+from harmonizer.draft.vocabulary import hint_in, load_vocabulary, phrase
+from harmonizer.schema import RecordSchema
+
+
+def yes_no_map(values: list[str]) -> dict[str, str] | None:
+    """Return each answer's point ('yes' or 'no') when every answer is a yes or a no word.
+
+    >>> yes_no_map(["Kyllä", "Ei", "Nej"])
+    {'Kyllä': 'yes', 'Ei': 'no', 'Nej': 'no'}
+    >>> yes_no_map(["Kyllä", "Ehkä"]) is None
+    True
+    """
+    words = load_vocabulary()["yes_no"]
+    found: dict[str, str] = {}
+    for value in values:
+        point = next(
+            (p for p, labels in words.items() if phrase(value) in {phrase(w) for w in labels}),
+            None,
+        )
+        if point is None:
+            return None
+        found[value] = str(point)
+    points = set(found.values())
+    return found if points == {"yes", "no"} else None
+
+
+def describe_item(entry: Entry, schema: RecordSchema, missing_values: list[str]) -> None:
+    """Declare an own item's scale from its answers (schema 1.1+), with its value map."""
+    placement = entry.placement
+    scales = schema.item_scales
+    kind = placement.content
+    values = [v for v in placement.stats.counts if v not in missing_values]
+    smiley = hint_in(placement.header, "smiley") and kind == "scale4"
+    if not scales:
+        if smiley:
+            labels = load_vocabulary()["smiley_labels"]
+            entry.rule.value_map = {str(i + 1): label for i, label in enumerate(labels)}
+            entry.rule.notes.append("a smiley kiosk's four buttons, saddest first")
+        return
+    if smiley and "smiley4" in scales:
+        entry.rule.keys["scale"] = "smiley4"
+        entry.rule.notes.append("a smiley kiosk's four buttons, 1 = the saddest face")
+        return
+    answers = yes_no_map(values) if kind == "category" else None
+    if answers and "yes_no" in scales:
+        entry.rule.keys["scale"] = "yes_no"
+        entry.rule.value_map = {v: p for v, p in answers.items() if v != p}
+        entry.rule.notes.append("yes/no answers")
+        return
+    by_kind = {"grade": "grade4_10", "category": "categories", "text": "text"}
+    scale = by_kind.get(kind)
+    if scale is not None and scale in scales:
+        entry.rule.keys["scale"] = scale
