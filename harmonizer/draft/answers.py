@@ -143,7 +143,8 @@ def scale_labels(schema: RecordSchema) -> dict[str, int]:
     return labels
 
 
-def _label_point(text: str, labels: Mapping[str, int]) -> tuple[int, float] | None:
+def label_point(text: str, labels: Mapping[str, int]) -> tuple[int, float] | None:
+    """Return the agreement point a label names and how alike it is; None if none."""
     found = _best(text, labels)
     if found is None or found[1] < FUZZY_MAYBE:
         return None
@@ -162,11 +163,11 @@ def detect_reversed(
     for text in stats.counts:
         number = leading_number(text)
         rest = text.split(maxsplit=1)[-1].lstrip("-\u2013:.) ") if number is not None else ""
-        point = _label_point(rest, labels) if rest else None
+        point = label_point(rest, labels) if rest else None
         if number is not None and point is not None and number in {1, 5}:
             return point[0] != number, f"the label '{text}'"
     for code in ("1", "5"):
-        if code in codebook and (point := _label_point(codebook[code], labels)) is not None:
+        if code in codebook and (point := label_point(codebook[code], labels)) is not None:
             return point[0] != int(code), f"the codebook: {code} = {codebook[code]}"
     in_scale = [
         (whole, count)

@@ -27,6 +27,7 @@ from harmonizer.mapping.load import LoadedMapping
 from harmonizer.values import leading_number, parse_whole
 
 HEADER_SURE = 80
+FOUR_POINT = re.compile(r"\b1\s*[-\u2013]\s*4\b")
 _ZERO_TO_TEN = re.compile(r"\b0\s*[-\u2013]\s*10\b")
 _CODE_LIKE = re.compile(r"^[A-Z0-9][A-Z0-9_.:/-]*$")
 
@@ -56,7 +57,7 @@ def content_kind(stats: ValueStats, loaded: LoadedMapping, header: str = "") -> 
     """
     if not stats.filled:
         return "empty"
-    four_point = bool(re.search(r"\b1\s*[-\u2013]\s*4\b", header))
+    four_point = bool(FOUR_POINT.search(header))
     dated = sum(stats.dates.values())
     if stats.share(dated) >= 0.8:
         return "date"
@@ -305,6 +306,11 @@ _KIND_TEXT = {
     "empty": "nothing",
     "contact": "e-mail addresses (personal data, redacted in the outputs)",
 }
+
+
+def kind_text(kind: str) -> str:
+    """Return how messages describe a content kind ("whole numbers 1-5")."""
+    return _KIND_TEXT.get(kind, kind)
 
 
 def _alt(match: HeaderMatch) -> str:

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
 
+from harmonizer.draft.vocabulary import is_code
 from harmonizer.errors import ReadError
 from harmonizer.io.cells import Cell, column_letter
 from harmonizer.io.csv_reader import DELIMITER_CANDIDATES
@@ -264,6 +265,7 @@ class ExportProfile:
     complete: bool
     tail: list[SourceRow]
     codebook: dict[str, str]
+    questions: dict[str, str] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     title: str | None = None
 
@@ -365,22 +367,59 @@ def find_header(rows: list[tuple[int, tuple[Cell, ...]]]) -> tuple[int, int]:
     return number, 1
 
 
-def _codebook(path: Path, sheet: int) -> dict[str, str]:
-    """Read a codebook sheet ('9 = EOS' lines, or a code and a label side by side)."""
-    found: dict[str, str] = {}
-    with read_table(path, SourceOptions(sheet=sheet)) as table:
+@dataclass
+class Codebook:
+    """What a codebook sheet or file explains: answer codes, and question codes' wordings."""
+
+    codes: dict[str, str] = field(default_factory=dict)
+    questions: dict[str, str] = field(default_factory=dict)
+
+    def __len__(self) -> int:
+        return len(self.codes) + len(self.questions)
+
+    def update(self, other: Codebook) -> None:
+        """Add another codebook's entries (the first one read wins)."""
+        for code, label in other.codes.items():
+            self.codes.setdefault(code, label)
+        for question, wording in other.questions.items():
+            self.questions.setdefault(question, wording)
+
+
+def read_codebook(path: Path, options: SourceOptions) -> Codebook:
+    """Read a codebook sheet or file: answer codes and question codes' wordings.
+
+    It may hold '9 = EOS' lines, a code and its label side by side, or a question code
+    and its wording side by side ('k2' beside 'Sain apua silloin kun tarvitsin').
+
+    Raises:
+        ReadError: the file cannot be read.
+    """
+    found = Codebook()
+    with read_table(path, options) as table:
         rows: Iterator[tuple[Cell, ...]] = (r.values for r in islice(table, 500))
         for cells in (tuple(table.info.header), *rows):
             texts = [c for c in cells if c is not None]
             for cell in texts:
                 match = _CODEBOOK_LINE.match(str(cell))
                 if match:
-                    found.setdefault(match.group(1), match.group(2).strip())
-            if len(texts) == 2 and isinstance(texts[1], str):
-                code = parse_number(texts[0]) if not isinstance(texts[0], bool) else None
-                if code is not None and code.is_integer():
-                    found.setdefault(str(int(code)), texts[1])
+                    found.codes.setdefault(match.group(1), match.group(2).strip())
+            if len(texts) != 2 or not isinstance(texts[1], str):
+                continue
+            code = parse_number(texts[0]) if not isinstance(texts[0], bool) else None
+            if code is not None and code.is_integer():
+                found.codes.setdefault(str(int(code)), texts[1])
+            elif isinstance(texts[0], str) and is_code(texts[0]) and len(texts[1].split()) >= 2:
+                found.questions.setdefault(texts[0].strip(), texts[1].strip())
     return found
+
+
+def _told(book: Codebook) -> str:
+    parts = []
+    if book.codes:
+        parts.append(f"{len(book.codes)} codes")
+    if book.questions:
+        parts.append(f"{len(book.questions)} question wordings")
+    return " and ".join(parts)
 
 
 def _sheets(path: Path) -> list[tuple[int, str, int]]:
@@ -411,7 +450,7 @@ def profile_export(
     """
     options = SourceOptions(sheet=sheet)
     names: list[str] = []
-    codebook: dict[str, str] = {}
+    codebook = Codebook()
     notes: list[str] = []
     if path.suffix.lower() in {".xlsx", ".xlsm"} and sheet is None:
         sheets = _sheets(path)
@@ -422,10 +461,10 @@ def profile_export(
             notes.append(f"sheet '{chosen}' holds the most data of {len(sheets)} sheets")
             for other, name, _ in sheets:
                 if other != number:
-                    book = _codebook(path, other)
+                    book = read_codebook(path, SourceOptions(sheet=other))
                     if book:
                         codebook.update(book)
-                        notes.append(f"sheet '{name}' read as a codebook ({len(book)} codes)")
+                        notes.append(f"sheet '{name}' read as a codebook ({_told(book)})")
     first, facts = _scan(path, options)
     if facts["format"] == "csv":
         delimiter = sniff_delimiter(path, facts["encoding"])
@@ -489,7 +528,8 @@ def profile_export(
         rows_read=count,
         complete=complete,
         tail=list(tail),
-        codebook=codebook,
+        codebook=codebook.codes,
+        questions=codebook.questions,
         notes=notes,
         title=title,
     )

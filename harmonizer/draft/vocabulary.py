@@ -36,6 +36,16 @@ DERIVED_FIELDS = frozenset(
     }
 )
 _PUNCT = re.compile(r"[^\w\s+]")
+_CODE = re.compile(r"^[^\W\d_]{0,12}[ _.#-]?\d{1,3}[a-z]?$", re.IGNORECASE)
+
+
+def is_code(header: str) -> bool:
+    """Return True when a header is only a question code (q3, k2, S1, Kysymys 4).
+
+    >>> [is_code(h) for h in ("q3", "S1", "kysymys 4", "Palvelu oli hyödyllinen", "id")]
+    [True, True, True, False, False]
+    """
+    return bool(_CODE.match(header.strip()))
 
 
 def words(text: str) -> list[str]:
@@ -170,6 +180,11 @@ def contains_hint(text: str, hint: str) -> bool:
     True
     """
     return _hint_score(words(text), hint) > 0
+
+
+def hint_score_words(header_words: list[str], hint: str) -> float:
+    """Return how well a header's words hold one hint (0 when they do not)."""
+    return _hint_score(header_words, hint)
 
 
 def hint_score(header: str, key: str) -> float:
