@@ -58,6 +58,8 @@ def describe_item(entry: Entry, schema: RecordSchema, missing_values: list[str])
         entry.rule.value_map = {v: p for v, p in answers.items() if v != p}
         entry.rule.notes.append("yes/no answers")
         return
+    if kind == "category" and placement.stats.share(placement.stats.multiword) >= 0.5:
+        kind = "text"  # a few sentences, each said once or twice: comments, not categories
     by_kind = {"grade": "grade4_10", "category": "categories", "text": "text"}
     scale = by_kind.get(kind)
     if scale is not None and scale in scales:
