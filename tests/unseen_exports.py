@@ -19,6 +19,8 @@ through openpyxl), so that their bytes stay reviewable here:
   serial numbers for times, a totals row.
 - ``mikkeli-paperi.xlsx``: paper forms keyed in, reversed scale told only by one header
   ("1 = täysin samaa mieltä"), 0 = "en osaa sanoa", shortened statements, years of birth.
+- ``helsinki-en.csv``: an English web survey, ``,``, UTF-8 with BOM, ``yyyy-mm-dd H:MM``
+  times, every statement reworded, English respondent and gender labels, a test unit.
 
 ``python -m tests.unseen_exports FOLDER`` writes them for a look.
 """
@@ -366,6 +368,117 @@ fields:
 """
 
 
+# --- an English web survey of a city -------------------------------------------------------
+
+_EN_HEADER = [
+    "Survey ID",
+    "Submitted",
+    "Location",
+    "Who is answering?",
+    "Age",
+    "Gender",
+    "How likely are you to recommend us to friends or family? (0-10)",
+    "Booking and getting care was easy",
+    "I got help in time",
+    "Staff treated me with dignity",
+    "I was involved in decisions about my care",
+    "The information I got was clear",
+    "The visit was useful to me",
+    "Any other comments?",
+    "Was the waiting room comfortable?",
+]
+
+_EN_ANSWERS = [
+    "Strongly agree",
+    "Agree",
+    "Strongly agree",
+    "Neither agree nor disagree",
+    "Disagree",
+    "Don't know",
+    "Agree",
+    "Strongly disagree",
+    "Not applicable",
+    "Strongly agree",
+]
+
+
+def _write_helsinki(folder: Path) -> None:
+    rows = [_EN_HEADER]
+    units = ["Kalasatama health station", "Malmi hospital emergency", "Itäkeskus dental clinic"]
+    for i in range(45):
+        stamp = dt.datetime(2026, 11, 2, 7, 30) + dt.timedelta(hours=9 * i, minutes=11 * i)
+        rows.append(
+            [
+                f"EN{20000 + 7 * i}",
+                stamp.strftime("%Y-%m-%d %H:%M"),
+                "Test unit" if i == 12 else units[i % 3],
+                ["Myself", "Myself", "A family member", "Someone helped me"][i % 4],
+                ["18-29", "30-49", "50-64", "65-74", "75 or older"][i % 5],
+                ["Woman", "Man", "Woman", "Prefer not to say", "Other"][i % 5],
+                [
+                    "10 - Extremely likely",
+                    "9",
+                    "8",
+                    "6",
+                    "10 - Extremely likely",
+                    "0 - Not at all likely",
+                ][i % 6],
+                *(_EN_ANSWERS[(i + shift) % 10] for shift in (0, 2, 4, 5, 7, 9)),
+                ["Friendly nurse, thank you!", "", "", "The wait was too long, over an hour"][
+                    i % 4
+                ],
+                ["Yes", "No", "Yes"][i % 3],
+            ]
+        )
+    with (folder / "helsinki-en.csv").open("w", encoding="utf-8-sig", newline="") as handle:
+        csv.writer(handle).writerows(rows)
+
+
+_EN_MISSING = '{"Don\'t know": dont_know, Not applicable: not_applicable}'
+
+HELSINKI_REVIEWED = f"""\
+mapping: helsinki-en
+version: "1"
+schema_version: "1.1"
+provider: {{name: City of Helsinki}}
+source: {{format: csv, encoding: utf-8-sig, delimiter: ","}}
+response_id: {{column: Survey ID}}
+constants: {{county: "90", provider_id: "2345671-3", channel: web, language: en}}
+lookups:
+  units:
+    rows:
+      Kalasatama health station: {{service_area: primary_care}}
+      Malmi hospital emergency: {{service_area: emergency}}
+      Itäkeskus dental clinic: {{service_area: oral_health}}
+fields:
+  responded_at: {{column: Submitted, formats: [iso]}}
+  unit_name: Location
+  service_area: {{column: Location, lookup: units}}
+  respondent:
+    column: Who is answering?
+    value_map: {{Myself: customer, A family member: close_person, Someone helped me: customer_assisted}}
+  age_group: {{column: Age, value_map: {{75 or older: 75+}}}}
+  gender: {{column: Gender, value_map: {{Woman: female, Man: male}}}}
+  nps: "How likely are you to recommend us to friends or family? (0-10)"
+  ease: {{column: Booking and getting care was easy, missing: {_EN_MISSING}}}
+  timely_help: {{column: I got help in time, missing: {_EN_MISSING}}}
+  respect: {{column: Staff treated me with dignity, missing: {_EN_MISSING}}}
+  joint_decisions: {{column: I was involved in decisions about my care, missing: {_EN_MISSING}}}
+  info_understandable: {{column: The information I got was clear, missing: {_EN_MISSING}}}
+  useful: {{column: The visit was useful to me, missing: {_EN_MISSING}}}
+  safety: not_asked
+  open_feedback: Any other comments?
+own_items:
+  waiting_room:
+    column: Was the waiting room comfortable?
+    scale: yes_no
+    touchpoint: premises
+    value_map: {{"Yes": "yes", "No": "no"}}
+filters:
+  - {{column: Location, equals: [Test unit], reason: staff test response}}
+"""
+
+
 CASES = (
     UnseenCase("vaasa-webb", "vaasa-webb.csv", VAASA_REVIEWED, "2345671-3", "17", _write_vaasa),
     UnseenCase("savo-sms", "savo-sms.csv", SAVO_REVIEWED, "5678904-7", "13", _write_savo),
@@ -383,6 +496,9 @@ CASES = (
     ),
     UnseenCase(
         "mikkeli-paperi", "mikkeli-paperi.xlsx", PAPER_REVIEWED, "3456782-2", "12", _write_paper
+    ),
+    UnseenCase(
+        "helsinki-en", "helsinki-en.csv", HELSINKI_REVIEWED, "2345671-3", "90", _write_helsinki
     ),
 )
 
