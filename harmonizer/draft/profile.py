@@ -39,6 +39,7 @@ _ISO = re.compile(
     r"^\d{4}-\d{2}-\d{2}(?:[T ]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$"
 )
 _FI = re.compile(r"^\d{1,2}\.\d{1,2}\.\d{4}(\s+klo)?(\s+\d{1,2}[:.]\d{2}(?:[:.]\d{2})?)?$")
+_QUOTED = re.compile(r'"(?:[^"]|"")*"')
 _CODEBOOK_LINE = re.compile(r"^\s*(\d{1,3})\s*(?:=|:|-|\u2013|\))\s*(\S.*)$")
 
 
@@ -305,22 +306,33 @@ def sniff_delimiter(path: Path, encoding: str | None) -> str | None:
 
     The csv reader detects the delimiter from the first line, which is the header in
     most exports; a title line above the header ("Palaute, syksy 2026") can mislead it.
-    The delimiter that splits the most lines into the same number of cells wins.
+    The delimiter that splits the most lines into the same number of cells wins; of
+    two that split them alike, the one that leaves fewer empty cells.
     """
     with path.open("r", encoding=encoding or "utf-8", errors="replace", newline="") as handle:
         text = handle.read(SNIFF_CHARS)
-    lines = [line for line in text.splitlines()[:HEADER_SCAN_ROWS] if line.strip()]
-    best: tuple[int, int, str] | None = None
+    # A delimiter inside a quoted cell ("Hyvä palvelu, kiitos") splits nothing.
+    lines = [
+        _QUOTED.sub("", line) for line in text.splitlines()[:HEADER_SCAN_ROWS] if line.strip()
+    ]
+    best: tuple[int, int, int, str] | None = None
     for delimiter in DELIMITER_CANDIDATES:
         counts = Counter(line.count(delimiter) for line in lines)
         counts.pop(0, None)
         if not counts:
             continue
         mode, agreeing = counts.most_common(1)[0]
-        candidate = (agreeing, mode, delimiter)
-        if best is None or candidate[:2] > best[:2]:
+        # Where two delimiters split the lines alike, the one that leaves fewer empty
+        # cells is the real one (",;," is two headers ",", not three with two empty).
+        empty = sum(
+            sum(1 for cell in line.split(delimiter) if not cell.strip())
+            for line in lines
+            if line.count(delimiter) == mode
+        )
+        candidate = (agreeing, -empty, mode, delimiter)
+        if best is None or candidate[:3] > best[:3]:
             best = candidate
-    return best[2] if best is not None else None
+    return best[3] if best is not None else None
 
 
 def find_header(rows: list[tuple[int, tuple[Cell, ...]]]) -> tuple[int, int]:
