@@ -14,6 +14,7 @@ from harmonizer.draft.profile import (
     ExportProfile,
     profile_export,
     read_codebook,
+    told,
 )
 from harmonizer.draft.render import render_mapping, render_units
 from harmonizer.errors import OutputError
@@ -166,9 +167,7 @@ def _add_codebook(profile: ExportProfile, path: Path) -> None:
         profile.codebook.setdefault(code, label)
     for question, wording in book.questions.items():
         profile.questions.setdefault(question, wording)
-    told = [f"{len(book.codes)} codes"] if book.codes else []
-    told += [f"{len(book.questions)} question wordings"] if book.questions else []
-    profile.notes.append(f"{path.name} read as a codebook ({' and '.join(told)})")
+    profile.notes.append(f"{path.name} read as a codebook ({told(book)})")
 
 
 def _write(target: Path, text: str, units_text: str | None, units_file: str) -> tuple[Path, ...]:

@@ -9,7 +9,14 @@ keeps the answers as the export wrote them.
 from __future__ import annotations
 
 from harmonizer.draft.model import Entry
-from harmonizer.draft.vocabulary import hint_in, load_vocabulary, phrase
+from harmonizer.draft.vocabulary import (
+    hint_in,
+    hint_score_words,
+    load_vocabulary,
+    match_header,
+    phrase,
+    words,
+)
 from harmonizer.schema import RecordSchema
 
 
@@ -35,9 +42,45 @@ def yes_no_map(values: list[str]) -> dict[str, str] | None:
     return found if points == {"yes", "no"} else None
 
 
+def touchpoint_of(header: str, schema: RecordSchema) -> tuple[str | None, list[str]]:
+    """Return the touchpoint a question's words name, with the word that names it.
+
+    The words are the schema's variants of each touchpoint ("pysäköinti", "waiting").
+    When the words name several touchpoints (or none), None and those touchpoints.
+    """
+    variants = schema.properties["touchpoint"].get("x-label-variants", {})
+    header_words = words(header)
+    found: dict[str, str] = {}
+    for code in schema.touchpoints:
+        for variant in variants.get(code, ()):
+            if hint_score_words(header_words, str(variant)):
+                found.setdefault(code, str(variant))
+    if len(found) == 1:
+        ((code, word),) = found.items()
+        return code, [word]
+    return None, sorted(found)
+
+
+def _names_comments(header: str, schema: RecordSchema) -> bool:
+    return any(m.field == "open_feedback" for m in match_header(header, schema))
+
+
 def describe_item(entry: Entry, schema: RecordSchema, missing_values: list[str]) -> None:
-    """Declare an own item's scale from its answers (schema 1.1+), with its value map."""
+    """Describe an own item (schema 1.1+): its question's touchpoint and its scale.
+
+    The scale is the one the answers show, with a value map onto its points.
+    """
     placement = entry.placement
+    if schema.touchpoints and placement.content != "empty":
+        touchpoint, named = touchpoint_of(placement.header, schema)
+        if touchpoint is not None:
+            entry.rule.keys["touchpoint"] = touchpoint
+            entry.rule.notes.append(f"touchpoint {touchpoint}: the question says '{named[0]}'")
+        elif named:
+            placement.checks.append(
+                f"the question names several touchpoints ({', '.join(named)}): add the one "
+                "it asks about as touchpoint"
+            )
     scales = schema.item_scales
     kind = placement.content
     values = [v for v in placement.stats.counts if v not in missing_values]
@@ -58,8 +101,10 @@ def describe_item(entry: Entry, schema: RecordSchema, missing_values: list[str])
         entry.rule.value_map = {v: p for v, p in answers.items() if v != p}
         entry.rule.notes.append("yes/no answers")
         return
-    if kind == "category" and placement.stats.share(placement.stats.multiword) >= 0.5:
-        kind = "text"  # a few sentences, each said once or twice: comments, not categories
+    stats = placement.stats
+    sentences = stats.share(stats.multiword) >= 0.5 and len(stats.counts) >= 2
+    if kind == "category" and (sentences or _names_comments(placement.header, schema)):
+        kind = "text"  # comments, not categories (a kiosk's one question repeats)
     by_kind = {"grade": "grade4_10", "category": "categories", "text": "text"}
     scale = by_kind.get(kind)
     if scale is not None and scale in scales:

@@ -312,9 +312,7 @@ def sniff_delimiter(path: Path, encoding: str | None) -> str | None:
     with path.open("r", encoding=encoding or "utf-8", errors="replace", newline="") as handle:
         text = handle.read(SNIFF_CHARS)
     # A delimiter inside a quoted cell ("Hyvä palvelu, kiitos") splits nothing.
-    lines = [
-        _QUOTED.sub("", line) for line in text.splitlines()[:HEADER_SCAN_ROWS] if line.strip()
-    ]
+    lines = [_QUOTED.sub("", line) for line in text.splitlines()[:HEADER_SCAN_ROWS] if line.strip()]
     best: tuple[int, int, int, str] | None = None
     for delimiter in DELIMITER_CANDIDATES:
         counts = Counter(line.count(delimiter) for line in lines)
@@ -425,12 +423,14 @@ def read_codebook(path: Path, options: SourceOptions) -> Codebook:
     return found
 
 
-def _told(book: Codebook) -> str:
+def told(book: Codebook) -> str:
+    """Return what a codebook explains, for a note ('2 codes and 4 question wordings')."""
     parts = []
     if book.codes:
-        parts.append(f"{len(book.codes)} codes")
+        parts.append(f"{len(book.codes)} code{'s' if len(book.codes) != 1 else ''}")
     if book.questions:
-        parts.append(f"{len(book.questions)} question wordings")
+        count = len(book.questions)
+        parts.append(f"{count} question wording{'s' if count != 1 else ''}")
     return " and ".join(parts)
 
 
@@ -476,7 +476,7 @@ def profile_export(
                     book = read_codebook(path, SourceOptions(sheet=other))
                     if book:
                         codebook.update(book)
-                        notes.append(f"sheet '{name}' read as a codebook ({_told(book)})")
+                        notes.append(f"sheet '{name}' read as a codebook ({told(book)})")
     first, facts = _scan(path, options)
     if facts["format"] == "csv":
         delimiter = sniff_delimiter(path, facts["encoding"])

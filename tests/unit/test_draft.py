@@ -108,10 +108,12 @@ def test_every_unplaced_column_is_an_own_item_with_a_check(tmp_path: Path) -> No
     _, _, target = _draft_example("pohjola-web.csv", tmp_path)
     text = target.read_text(encoding="utf-8")
     data = yaml.safe_load(text)
-    # Schema 1.1: the own item declares the scale its answers show, mapped onto its points.
+    # Schema 1.1: the own item declares the scale its answers show, mapped onto its
+    # points, and the touchpoint its question names ('pysäköinti' is arrival).
     assert data["own_items"] == {
         "loysitko_pysakointipaikan_helposti": {
             "column": "Löysitkö pysäköintipaikan helposti?",
+            "touchpoint": "arrival",
             "scale": "yes_no",
             "value_map": {"Kyllä": "yes", "Ei": "no"},
         }
