@@ -19,6 +19,11 @@ through openpyxl), so that their bytes stay reviewable here:
   serial numbers for times, a totals row.
 - ``mikkeli-paperi.xlsx``: paper forms keyed in, reversed scale told only by one header
   ("1 = täysin samaa mieltä"), 0 = "en osaa sanoa", shortened statements, years of birth.
+- ``pirha-webropol.xlsx`` and ``ksshp-sms.csv`` were written after the draft's changes
+  and measured once before any further change: a web tool's workbook with numbered
+  questions, "5 Täysin samaa mieltä" answers, real date cells, a summary sheet and a
+  yes/no item that also has "En osaa sanoa"; a long SMS export whose question codes are
+  words (``KOHTELU``, ``HYOTY``), with times in UTC.
 - ``helsinki-en.csv``: an English web survey, ``,``, UTF-8 with BOM, ``yyyy-mm-dd H:MM``
   times, every statement reworded, English respondent and gender labels, a test unit.
 
@@ -479,6 +484,164 @@ filters:
 """
 
 
+# --- written after the draft's changes, measured once: a web tool's workbook --------------
+
+_PIRHA_HEADER = [
+    "Vastausaika",
+    "1. Missä toimipisteessä asioit?",
+    "2. Vastaan",
+    "3. Ikä",
+    "4. Sukupuoli",
+    "5. Kuinka todennäköisesti suosittelisit palveluamme läheisellesi? "
+    "(0 = en lainkaan todennäköisesti, 10 = erittäin todennäköisesti)",
+    "6. Asiointi oli sujuvaa ja helppoa",
+    "7. Minua kohdeltiin arvostavasti",
+    "8. Koin oloni turvalliseksi",
+    "9. Palvelu oli minulle hyödyllinen",
+    "10. Terveisiä henkilökunnalle",
+    "11. Saitko ajan helposti?",
+]
+
+_PIRHA_ANSWERS = [
+    "5 Täysin samaa mieltä",
+    "4 Jokseenkin samaa mieltä",
+    "5 Täysin samaa mieltä",
+    "3 Ei samaa eikä eri mieltä",
+    "En osaa sanoa",
+    "2 Jokseenkin eri mieltä",
+    "5 Täysin samaa mieltä",
+    "1 Täysin eri mieltä",
+    None,
+]
+
+
+def _write_pirha(folder: Path) -> None:
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "Vastaukset"
+    sheet.append(_PIRHA_HEADER)
+    units = [
+        "Hervannan terveysasema",
+        "Tampereen suun terveydenhuolto, Linnainmaa",
+        "Nekalan neuvola",
+    ]
+    for i in range(42):
+        sheet.append(
+            [
+                dt.datetime(2026, 10, 1, 8, 0) + dt.timedelta(hours=17 * i, minutes=23 * i),
+                units[i % 3],
+                ["omasta puolestani", "omasta puolestani", "läheiseni puolesta"][i % 3],
+                ["18\u201329", "30\u201349", "50\u201364", "65\u201374", "75 tai yli", None][i % 6],
+                ["Nainen", "Mies", "Nainen", "En halua vastata"][i % 4],
+                [10, 9, 8, 10, 7, 4, 9][i % 7],
+                *(_PIRHA_ANSWERS[(i + shift) % 9] for shift in (0, 3, 5, 7)),
+                ["Kiitos ystävällisestä palvelusta!", None, "Ajan saaminen kesti liian kauan"][
+                    i % 3
+                ],
+                ["Kyllä", "Ei", "En osaa sanoa", "Kyllä"][i % 4],
+            ]
+        )
+    summary = workbook.create_sheet("Yhteenveto")
+    summary.append(["Vastauksia", 42])
+    workbook.save(folder / "pirha-webropol.xlsx")
+
+
+_PIRHA_STATEMENT = '{{column: "{}", missing: {{En osaa sanoa: dont_know}}}}'
+
+PIRHA_REVIEWED = f"""\
+mapping: pirha-webropol
+version: "1"
+schema_version: "1.1"
+provider: {{name: Pirkanmaan hyvinvointialue}}
+source: {{format: xlsx, sheet: Vastaukset}}
+constants: {{county: "08", provider_id: "1112223-0", channel: web, language: fi}}
+lookups:
+  units:
+    rows:
+      Hervannan terveysasema: {{service_area: primary_care}}
+      "Tampereen suun terveydenhuolto, Linnainmaa": {{service_area: oral_health}}
+      Nekalan neuvola: {{service_area: maternity_child_health}}
+fields:
+  responded_at: Vastausaika
+  unit_name: "1. Missä toimipisteessä asioit?"
+  service_area: {{column: "1. Missä toimipisteessä asioit?", lookup: units}}
+  respondent:
+    column: "2. Vastaan"
+    value_map: {{omasta puolestani: customer, läheiseni puolesta: close_person}}
+  age_group: {{column: "3. Ikä", value_map: {{75 tai yli: 75+}}}}
+  gender: {{column: "4. Sukupuoli", value_map: {{En halua vastata: not_disclosed}}}}
+  nps: "{_PIRHA_HEADER[5]}"
+  ease: {_PIRHA_STATEMENT.format(_PIRHA_HEADER[6])}
+  respect: {_PIRHA_STATEMENT.format(_PIRHA_HEADER[7])}
+  safety: {_PIRHA_STATEMENT.format(_PIRHA_HEADER[8])}
+  useful: {_PIRHA_STATEMENT.format(_PIRHA_HEADER[9])}
+  timely_help: not_asked
+  joint_decisions: not_asked
+  info_understandable: not_asked
+  open_feedback: "10. Terveisiä henkilökunnalle"
+own_items:
+  ajanvaraus:
+    column: "11. Saitko ajan helposti?"
+    touchpoint: contact
+    scale: yes_no
+    value_map: {{Kyllä: "yes", Ei: "no", En osaa sanoa: null}}
+"""
+
+
+# --- written after the draft's changes, measured once: a long SMS export -----------------
+
+
+def _write_ksshp(folder: Path) -> None:
+    lines = ["ResponseId;SentUtc;AnsweredUtc;Yksikkö;QuestionCode;Value"]
+    units = ["Jyväskylän terveysasema", "Keuruun hammashoitola", "Äänekosken kotihoito"]
+    for i in range(36):
+        rid = f"R-{7000 + i}"
+        sent = dt.datetime(2026, 11, 1, 7, 0) + dt.timedelta(hours=15 * i)
+        answered = sent + dt.timedelta(minutes=20 + i % 40)
+        fixed = [rid, f"{sent:%Y-%m-%dT%H:%M:%S}Z", f"{answered:%Y-%m-%dT%H:%M:%S}Z", units[i % 3]]
+        answers = [
+            ("SUOSITTELU", str([10, 9, 8, 6, 10, 9][i % 6])),
+            ("KOHTELU", ["5", "4", "5", "EOS", "3", "5"][i % 6]),
+            ("HYOTY", ["4", "5", "5", "2", "", "EOS", "4"][i % 7]),
+            ("TIETO", ["5", "5", "4", "3", "1"][i % 5]),
+            ("VAPAA", ["Kiitos, hyvää palvelua", "", "", "Jonotin puhelimessa liian kauan"][i % 4]),
+        ]
+        lines += [
+            ";".join([*fixed, code, value]) for code, value in answers if value or code == "VAPAA"
+        ]
+    (folder / "ksshp-sms.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+KSSHP_REVIEWED = """\
+mapping: ksshp-sms
+version: "1"
+schema_version: "1.1"
+provider: {name: Keski-Suomen hyvinvointialue}
+source: {format: csv, delimiter: ";"}
+layout: long
+long:
+  response_id: {column: ResponseId}
+  question: {column: QuestionCode}
+  answer: {column: Value}
+constants: {county: "15", provider_id: "5678904-7", channel: sms, language: fi, respondent: customer}
+lookups:
+  units:
+    rows:
+      Jyväskylän terveysasema: {service_area: primary_care}
+      Keuruun hammashoitola: {service_area: oral_health}
+      Äänekosken kotihoito: {service_area: home_care}
+fields:
+  responded_at: {column: AnsweredUtc, formats: [iso]}
+  unit_name: Yksikkö
+  service_area: {column: Yksikkö, lookup: units}
+  nps: {question: SUOSITTELU}
+  respect: {question: KOHTELU, missing: {EOS: dont_know}}
+  useful: {question: HYOTY, missing: {EOS: dont_know}}
+  info_understandable: {question: TIETO}
+  open_feedback: {question: VAPAA}
+"""
+
+
 CASES = (
     UnseenCase("vaasa-webb", "vaasa-webb.csv", VAASA_REVIEWED, "2345671-3", "17", _write_vaasa),
     UnseenCase("savo-sms", "savo-sms.csv", SAVO_REVIEWED, "5678904-7", "13", _write_savo),
@@ -500,6 +663,10 @@ CASES = (
     UnseenCase(
         "helsinki-en", "helsinki-en.csv", HELSINKI_REVIEWED, "2345671-3", "90", _write_helsinki
     ),
+    UnseenCase(
+        "pirha-webropol", "pirha-webropol.xlsx", PIRHA_REVIEWED, "1112223-0", "08", _write_pirha
+    ),
+    UnseenCase("ksshp-sms", "ksshp-sms.csv", KSSHP_REVIEWED, "5678904-7", "15", _write_ksshp),
 )
 
 

@@ -20,25 +20,31 @@ from harmonizer.draft.vocabulary import (
 from harmonizer.schema import RecordSchema
 
 
-def yes_no_map(values: list[str]) -> dict[str, str] | None:
+def yes_no_map(values: list[str]) -> dict[str, str | None] | None:
     """Return each answer's point ('yes' or 'no') when every answer is a yes or a no word.
 
-    >>> yes_no_map(["Kyllä", "Ei", "Nej"])
-    {'Kyllä': 'yes', 'Ei': 'no', 'Nej': 'no'}
+    A missing answer beside them ("En osaa sanoa") maps to no answer (None).
+
+    >>> yes_no_map(["Kyllä", "Ei", "Nej", "En osaa sanoa"])
+    {'Kyllä': 'yes', 'Ei': 'no', 'Nej': 'no', 'En osaa sanoa': None}
     >>> yes_no_map(["Kyllä", "Ehkä"]) is None
     True
     """
     words = load_vocabulary()["yes_no"]
-    found: dict[str, str] = {}
+    missing = {phrase(w) for labels in load_vocabulary()["missing"].values() for w in labels}
+    found: dict[str, str | None] = {}
     for value in values:
         point = next(
             (p for p, labels in words.items() if phrase(value) in {phrase(w) for w in labels}),
             None,
         )
+        if point is None and phrase(value) in missing:
+            found[value] = None  # "En osaa sanoa" beside yes and no: no answer
+            continue
         if point is None:
             return None
         found[value] = str(point)
-    points = set(found.values())
+    points = set(found.values()) - {None}
     return found if points == {"yes", "no"} else None
 
 

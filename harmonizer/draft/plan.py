@@ -31,9 +31,9 @@ from harmonizer.draft.filters import add_filters
 from harmonizer.draft.items import describe_item
 from harmonizer.draft.model import DraftInputError, Entry, Plan, column_ref
 from harmonizer.draft.profile import ColumnProfile, ExportProfile, ValueStats, question_stats
-from harmonizer.draft.statements import STATEMENT_KINDS, header_legend, pair_statements
+from harmonizer.draft.statements import STATEMENT_KINDS, pair_statements
 from harmonizer.draft.units import add_units, areas_from_units
-from harmonizer.draft.vocabulary import hint_in, hint_score, is_code
+from harmonizer.draft.vocabulary import header_legend, hint_in, hint_score, is_code
 from harmonizer.draft.yamltext import flow
 from harmonizer.mapping.load import LoadedMapping
 from harmonizer.mapping.rules import required_fields

@@ -307,7 +307,7 @@ def sniff_delimiter(path: Path, encoding: str | None) -> str | None:
     The csv reader detects the delimiter from the first line, which is the header in
     most exports; a title line above the header ("Palaute, syksy 2026") can mislead it.
     The delimiter that splits the most lines into the same number of cells wins; of
-    two that split them alike, the one that leaves fewer empty cells.
+    two that split them alike, the one that leaves fewer empty header cells.
     """
     with path.open("r", encoding=encoding or "utf-8", errors="replace", newline="") as handle:
         text = handle.read(SNIFF_CHARS)
@@ -321,12 +321,10 @@ def sniff_delimiter(path: Path, encoding: str | None) -> str | None:
             continue
         mode, agreeing = counts.most_common(1)[0]
         # Where two delimiters split the lines alike, the one that leaves fewer empty
-        # cells is the real one (",;," is two headers ",", not three with two empty).
-        empty = sum(
-            sum(1 for cell in line.split(delimiter) if not cell.strip())
-            for line in lines
-            if line.count(delimiter) == mode
-        )
+        # header cells is the real one (",;," is two headers ",", not three with two
+        # empty); data cells are often empty, headers seldom.
+        header = next((line for line in lines if line.count(delimiter) == mode), "")
+        empty = sum(1 for cell in header.split(delimiter) if not cell.strip())
         candidate = (agreeing, -empty, mode, delimiter)
         if best is None or candidate[:3] > best[:3]:
             best = candidate

@@ -16,11 +16,11 @@ columns are read as the statements not yet placed, in the schema's order, each w
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 
 from harmonizer.draft.columns import Placement
 from harmonizer.draft.vocabulary import (
+    clean_header,
     hint_score_words,
     load_vocabulary,
     match_header,
@@ -31,30 +31,6 @@ from harmonizer.schema import RecordSchema
 STATEMENT_KINDS = frozenset({"agree", "scale5"})
 # Evidence below this is no evidence; below HEADER_SURE a pairing is marked CHECK.
 WORDING_FLOOR = 70.0
-_LEGEND = re.compile(r"\(([^()]*=[^()]*)\)")
-_LEGEND_ENTRY = re.compile(r"(\d{1,2})\s*=\s*([^,;/()]+?)\s*(?=[,;/()]|\.\.\.|\u2026|$)")
-
-
-def clean_header(header: str) -> str:
-    """Return a header without a scale legend in parentheses.
-
-    >>> clean_header("Asiointi oli sujuvaa (1 = täysin samaa mieltä, 5 = täysin eri mieltä)")
-    'Asiointi oli sujuvaa'
-    """
-    return " ".join(_LEGEND.sub(" ", header).split())
-
-
-def header_legend(header: str) -> dict[str, str]:
-    """Return the codes a header explains: '(1 = täysin samaa mieltä, 0 = EOS)'.
-
-    >>> header_legend("Kohtelu (1 = täysin samaa mieltä, 5 = täysin eri mieltä, 0 = EOS)")
-    {'1': 'täysin samaa mieltä', '5': 'täysin eri mieltä', '0': 'EOS'}
-    """
-    found: dict[str, str] = {}
-    for legend in _LEGEND.findall(header):
-        for code, label in _LEGEND_ENTRY.findall(legend):
-            found.setdefault(str(int(code)), label.strip())
-    return found
 
 
 def statement_score(header: str, name: str, schema: RecordSchema) -> tuple[float, str]:

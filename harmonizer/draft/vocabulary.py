@@ -36,6 +36,7 @@ DERIVED_FIELDS = frozenset(
     }
 )
 _PUNCT = re.compile(r"[^\w\s+]")
+_CAMEL = re.compile(r"(?<=[a-zåäö])(?=[A-ZÅÄÖ])")
 _CODE = re.compile(r"^[^\W\d_]{0,12}[ _.#-]?\d{1,3}[a-z]?$", re.IGNORECASE)
 
 
@@ -51,15 +52,44 @@ def is_code(header: str) -> bool:
 def words(text: str) -> list[str]:
     """Return a text's comparison words: case-, accent- and punctuation-free.
 
-    >>> words("Löysitkö pysäköintipaikan helposti?")
-    ['loysitko', 'pysakointipaikan', 'helposti']
+    A system's CamelCase names are words too ("ResponseId" is "response id").
+
+    >>> words("Löysitkö pysäköintipaikan helposti?"), words("AnsweredUtc")
+    (['loysitko', 'pysakointipaikan', 'helposti'], ['answered', 'utc'])
     """
+    text = _CAMEL.sub(" ", text)
     return _PUNCT.sub(" ", label_key(text).replace("_", " ")).split()
 
 
 def phrase(text: str) -> str:
     """Return a text's words joined by single spaces (its comparison key)."""
     return " ".join(words(text))
+
+
+_LEGEND = re.compile(r"\(([^()]*=[^()]*)\)")
+_LEGEND_ENTRY = re.compile(r"(\d{1,2})\s*=\s*([^,;/()]+?)\s*(?=[,;/()]|\.\.\.|\u2026|$)")
+
+
+def clean_header(header: str) -> str:
+    """Return a header without a scale legend in parentheses.
+
+    >>> clean_header("Asiointi oli sujuvaa (1 = täysin samaa mieltä, 5 = täysin eri mieltä)")
+    'Asiointi oli sujuvaa'
+    """
+    return " ".join(_LEGEND.sub(" ", header).split())
+
+
+def header_legend(header: str) -> dict[str, str]:
+    """Return the codes a header explains: '(1 = täysin samaa mieltä, 0 = EOS)'.
+
+    >>> header_legend("Kohtelu (1 = täysin samaa mieltä, 5 = täysin eri mieltä, 0 = EOS)")
+    {'1': 'täysin samaa mieltä', '5': 'täysin eri mieltä', '0': 'EOS'}
+    """
+    found: dict[str, str] = {}
+    for legend in _LEGEND.findall(header):
+        for code, label in _LEGEND_ENTRY.findall(legend):
+            found.setdefault(str(int(code)), label.strip())
+    return found
 
 
 @functools.cache
