@@ -18,6 +18,7 @@ from typing import Any
 
 from harmonizer.codebook import write_codebook
 from harmonizer.dataset import CombineResult, Dataset, combine_runs, open_dataset
+from harmonizer.engine.collection import streaming_pace
 from harmonizer.engine.duplicates import DuplicateIndex, drop_duplicates
 from harmonizer.engine.exact import RecordBuilder, apply_mapping
 from harmonizer.engine.fast import fast_wide_rows
@@ -136,6 +137,7 @@ def _built_rows(
     *,
     exact: bool = False,
     jobs: int | None = None,
+    encoded: bool = False,
 ) -> Iterator[Row]:
     """Return the built rows of an export: the fast path where it applies, else exact."""
     plan = None if exact else compile_plan(builder)
@@ -143,7 +145,9 @@ def _built_rows(
         skip = frozenset(loaded.model.source.skip_rows)
         workers = DEFAULT_JOBS if jobs is None else jobs
         if workers > 1 and "fork" in multiprocessing.get_all_start_methods():
-            return parallel_wide_rows(table, builder, plan, validator, skip=skip, jobs=workers)
+            return parallel_wide_rows(
+                table, builder, plan, validator, skip=skip, jobs=workers, encode=encoded
+            )
         return fast_wide_rows(table, builder, plan, skip=skip)
     return apply_mapping(_responses(loaded, builder, table), builder)
 
@@ -194,6 +198,7 @@ def iter_rows(
     exact: bool = False,
     jobs: int | None = None,
     on_unreadable: Callable[[Path, ReadError], None] | None = None,
+    encoded: bool = False,
 ) -> Iterator[Row]:
     """Stream every row of every export through the pipeline, filling ``report``.
 
@@ -201,7 +206,9 @@ def iter_rows(
     is the number of worker processes of the fast path (None: the machine's cores, one
     for a small export). The outputs are the same either way; tests check it. With
     ``on_unreadable``, an export that cannot be read (or lacks a mapped column) is
-    handed to it and the next export follows; without, the error stops the run.
+    handed to it and the next export follows; without, the error stops the run. With
+    ``encoded``, accepted rows from worker processes may carry their record as a jsonl
+    line (:attr:`Row.encoded`) instead of a dict.
 
     Raises:
         ReadError: an export cannot be read, or lacks a column the mapping names.
@@ -216,7 +223,7 @@ def iter_rows(
                 for issue in builder.header_issues:
                     report.add_issue(issue)
                 rows: Iterable[Row] = _built_rows(
-                    loaded, builder, table, validator, exact=exact, jobs=jobs
+                    loaded, builder, table, validator, exact=exact, jobs=jobs, encoded=encoded
                 )
                 rows = validate_records(rows, validator)
                 rows = drop_duplicates(rows, seen)
@@ -280,8 +287,9 @@ def validate(
                 summary.issue_counts[str(issue.code)] += 1
 
     paths = [Path(p) for p in exports]
-    for _ in iter_rows(loaded, paths, report, progress=progress, on_unreadable=unreadable):
-        pass
+    with streaming_pace():
+        for _ in iter_rows(loaded, paths, report, progress=progress, on_unreadable=unreadable):
+            pass
     return report
 
 
@@ -388,7 +396,7 @@ def harmonize(
     )
     report = _report_for(loaded, max_issues)
     columns = record_columns(loaded.schema, list(loaded.model.own_items))
-    with folder_lock(outdir), ExitStack() as stack:
+    with folder_lock(outdir), streaming_pace(), ExitStack() as stack:
         records = build_writers(
             outdir, RECORDS, wanted, columns, lambda r: flatten_record(r, columns)
         )
@@ -404,9 +412,15 @@ def harmonize(
             progress=progress,
             exact=exact,
             jobs=jobs,
+            encoded=wanted == ["jsonl"],
         ):
             outcome = row.outcome
             if outcome is Outcome.ACCEPTED:
+                if row.encoded is not None:
+                    for writer in records:
+                        assert isinstance(writer, JsonlWriter)
+                        writer.write_line(row.encoded)
+                    continue
                 assert row.record is not None
                 for writer in records:
                     writer.write(row.record)

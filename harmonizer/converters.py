@@ -22,12 +22,14 @@ from harmonizer.schema import RecordSchema
 from harmonizer.values import (
     DEFAULT_DATE_FORMATS,
     DEFAULT_DATE_WINDOW,
+    QUICK_FORMATS,
     DateWindow,
     Moment,
     label_key,
     leading_number,
     parse_number,
     parse_whole,
+    quick_moment,
     read_moment,
 )
 
@@ -99,18 +101,23 @@ class MissingValues:
     are not keyed at all (open answers run to thousands of characters).
     """
 
-    __slots__ = ("keys", "longest")
+    __slots__ = ("keys", "longest", "numeric")
 
     def __init__(self, values: Iterable[object]) -> None:
         self.keys = frozenset(label_key(v) for v in values)
         # A key is never much longer than its text: decomposing a ligature (ﬁ -> fi)
         # is the only way it grows.
         self.longest = 4 * max((len(k) for k in self.keys), default=0) + 8
+        # Dates and numbers start with a digit; when no missing value does, they are
+        # told apart without building their label key (a date column is all distinct).
+        self.numeric = any(k[:1].isdecimal() for k in self.keys)
 
     def __contains__(self, value: object) -> bool:
         if not self.keys:
             return False
         if isinstance(value, str):
+            if not self.numeric and value.lstrip()[:1].isdecimal():
+                return False
             return len(value) <= self.longest and label_key(value) in self.keys
         if isinstance(value, int | float) and not isinstance(value, bool):
             # `missing_values: ["99"]` also matches a number cell 99.
@@ -349,10 +356,15 @@ def moment_converter(
     formats = tuple(rule.formats) if rule and rule.formats else DEFAULT_DATE_FORMATS
     zone = ZoneInfo(rule.timezone if rule else "Europe/Helsinki")
     window = date_window(rule)
+    quick = QUICK_FORMATS.issuperset(formats)
 
     def convert(value: Cell) -> Result:
         if value is None or value in missing_values:
             return BLANK
+        if quick and type(value) is str:
+            found = quick_moment(value, formats, zone, window)
+            if found is not None:
+                return Result(found.iso, year=found.year)
         moment = read_moment(value, formats, zone, window)
         if not isinstance(moment, Moment):
             return Result(error=(_DATE_CODES[moment.kind], moment.detail))

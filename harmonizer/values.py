@@ -443,6 +443,87 @@ def _implausible(value: Cell, day: dt.date, window: DateWindow) -> DateProblem:
     )
 
 
+_OFFSET_CACHE_LIMIT = 100_000
+"""Local hours whose offset is remembered (a decade of hours is about 88,000)."""
+_offsets: dict[tuple[str, int, int, int, int], str | None] = {}
+
+
+def _plain_offset(zone: ZoneInfo, local: dt.datetime) -> str | None:
+    """Return the ISO offset (``+02:00``) of a naive local hour, or None for the slow path.
+
+    An hour has one offset unless the clocks change in it (a DST gap or overlap, which
+    :func:`_in_window` reads exactly) or the zone kept local mean time (an offset in
+    seconds). Remembering it per local hour saves three datetime operations a row.
+    """
+    key = (zone.key, local.year, local.month, local.day, local.hour)
+    found = _offsets.get(key, "")
+    if found != "":
+        return found
+    hour = local.replace(minute=0, second=0, microsecond=0)
+    offsets = {hour.replace(tzinfo=zone, fold=fold).utcoffset() for fold in (0, 1)} | {
+        local.replace(minute=59, second=59, microsecond=0, tzinfo=zone, fold=fold).utcoffset()
+        for fold in (0, 1)
+    }
+    text: str | None = None
+    if len(offsets) == 1:
+        (offset,) = offsets
+        if offset is not None and not offset.seconds % 60:
+            minutes = int(offset.total_seconds()) // 60
+            sign = "+" if minutes >= 0 else "-"
+            text = f"{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
+    if len(_offsets) >= _OFFSET_CACHE_LIMIT:
+        _offsets.clear()
+    _offsets[key] = text
+    return text
+
+
+_ISO_NAIVE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2}))?$")
+QUICK_FORMATS = frozenset({"iso", "fi_datetime", "fi_klo", "fi_date", "excel"})
+"""Named formats whose shapes cannot overlap, so their order does not matter."""
+
+
+def quick_moment(
+    text: str, formats: tuple[str, ...], zone: ZoneInfo, window: DateWindow
+) -> Moment | None:
+    """Read the commonest response times directly; None sends the text to :func:`read_moment`.
+
+    Handles ``23.11.2026 14:05`` (``fi_datetime``), ``23.11.2026 klo 14.05``
+    (``fi_klo``) and a naive ISO time, in an hour without a clock change, inside the
+    window; gives the same Moment as :func:`read_moment` for those. Only valid when
+    every format is one of :data:`QUICK_FORMATS` (a strptime pattern listed first
+    could read the same text another way).
+
+    >>> quick_moment("23.11.2026 klo 14.05", DEFAULT_DATE_FORMATS,
+    ...              ZoneInfo("Europe/Helsinki"), DEFAULT_DATE_WINDOW).iso
+    '2026-11-23T14:05:00+02:00'
+    """
+    match = _FI_MOMENT.match(text)
+    if match is not None:
+        day, month, year, hour, minute, second = match.groups()
+        if hour is None or ("fi_klo" if "klo" in text else "fi_datetime") not in formats:
+            return None
+    else:
+        match = _ISO_NAIVE.match(text)
+        if match is None or "iso" not in formats:
+            return None
+        year, month, day, hour, minute, second = match.groups()
+    try:
+        stamp = dt.datetime(
+            int(year), int(month), int(day), int(hour), int(minute), int(second or 0)
+        )
+    except ValueError:
+        return None
+    offset = _plain_offset(zone, stamp)
+    if offset is None or stamp.date() not in window:
+        return None
+    return Moment(
+        f"{stamp.year:04d}-{stamp.month:02d}-{stamp.day:02d}T{stamp.hour:02d}:"
+        f"{stamp.minute:02d}:{stamp.second:02d}{offset}",
+        f"{stamp.year:04d}-{stamp.month:02d}",
+        stamp.year,
+    )
+
+
 def _in_window(
     value: Cell, parsed: dt.datetime | dt.date, zone: ZoneInfo, window: DateWindow
 ) -> Moment | DateProblem:
@@ -456,6 +537,15 @@ def _in_window(
     low, high = window.loose
     if not low <= written <= high:
         return _implausible(value, written, window)
+    if parsed.tzinfo is None and (offset_text := _plain_offset(zone, parsed)) is not None:
+        if written not in window:
+            return _implausible(value, written, window)
+        return Moment(
+            f"{parsed.year:04d}-{parsed.month:02d}-{parsed.day:02d}T{parsed.hour:02d}:"
+            f"{parsed.minute:02d}:{parsed.second:02d}{offset_text}",
+            f"{parsed.year:04d}-{parsed.month:02d}",
+            parsed.year,
+        )
     ambiguous = nonexistent = False
     try:
         if parsed.tzinfo is None:

@@ -161,7 +161,7 @@ def drop_duplicates(rows: Iterable[Row], seen: DuplicateIndex) -> Iterator[Row]:
     iterator = iter(rows)
     while batch := list(islice(iterator, BATCH_ROWS)):
         accepted = [row for row in batch if row.outcome is Outcome.ACCEPTED]
-        ids = [row.record["record_id"] for row in accepted if row.record is not None]
+        ids = [row.record_id or "" for row in accepted]
         digests = [_digest(i) for i in ids]
         earlier = seen.check(digests)
         batch_seen: dict[bytes, tuple[int, int]] = {}

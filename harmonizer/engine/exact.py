@@ -130,6 +130,26 @@ class RecordBuilder:
         self._fields = self.schema.fields
         self._field_set = frozenset(self._fields)
         self._measures = self.schema.measures
+        self._derived = self._field_set & {
+            "schema_version",
+            "record_id",
+            "period",
+            "nps_group",
+            "adapted",
+            "missing",
+            "own_items",
+            "source",
+        }
+        self._source_template: dict[str, Any] = {
+            "system": model.provider.system,
+            "file": info.name,
+            "sheet": info.sheet,
+            "sha256": info.sha256,
+            "row": None,
+            "response_id": None,
+            "mapping_id": model.mapping,
+            "mapping_version": model.version,
+        }
         self.keep_open_text = keep_open_text
         self.pivot_columns: PivotColumns | None = None
         answer = None
@@ -533,8 +553,6 @@ class RecordBuilder:
         response_id, identity = self._identity(response, values)
         provider = values.get("provider_id")
         record_id = record_uuid(f"{provider}\x1f{model.mapping}\x1f{identity}")
-        nps = values.get("nps")
-        responded = values.get("responded_at")
         fields = self._field_set
         record = dict.fromkeys(self._fields)
         # Assigning existing keys keeps their places: the order stays the schema's.
@@ -542,40 +560,37 @@ class RecordBuilder:
             record.update(values)
         else:
             record.update((k, v) for k, v in values.items() if k in fields)
-        derived = (
-            ("schema_version", self.schema.version),
-            ("record_id", record_id),
-            ("period", responded[:7] if isinstance(responded, str) else None),
-            (
-                "nps_group",
+        derived = self._derived
+        if "schema_version" in derived:
+            record["schema_version"] = self.schema.version
+        if "record_id" in derived:
+            record["record_id"] = record_id
+        if "period" in derived:
+            responded = values.get("responded_at")
+            record["period"] = responded[:7] if isinstance(responded, str) else None
+        if "nps_group" in derived:
+            nps = values.get("nps")
+            record["nps_group"] = (
                 None
                 if nps is None
                 else "promoter"
                 if nps >= 9
                 else "passive"
                 if nps >= 7
-                else "detractor",
-            ),
-            ("adapted", [a for a in self.adapted if values.get(a) is not None]),
-            ("missing", {m: missing[m] for m in self._measures if m in missing}),
-            ("own_items", own),
-            (
-                "source",
-                {
-                    "system": model.provider.system,
-                    "file": self.info.name,
-                    "sheet": self.info.sheet,
-                    "sha256": self.info.sha256,
-                    "row": response.row,
-                    "response_id": response_id,
-                    "mapping_id": model.mapping,
-                    "mapping_version": model.version,
-                },
-            ),
-        )
-        for name, value in derived:
-            if name in fields:
-                record[name] = value
+                else "detractor"
+            )
+        if "adapted" in derived:
+            record["adapted"] = [a for a in self.adapted if values.get(a) is not None]
+        if "missing" in derived:
+            record["missing"] = {m: missing[m] for m in self._measures if m in missing}
+        if "own_items" in derived:
+            record["own_items"] = own
+        if "source" in derived:
+            # The same keys in the same order each time; only two of them change.
+            source = dict(self._source_template)
+            source["row"] = response.row
+            source["response_id"] = response_id
+            record["source"] = source
         return record
 
 

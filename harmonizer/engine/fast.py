@@ -76,7 +76,7 @@ def fast_batch(
         len(s.values) <= width
         and not s.issues
         and s.row not in skip
-        and not all(v is None for v in s.values)
+        and s.values.count(None) != len(s.values)
         for s in batch
     ]
     if not any(clean):

@@ -19,6 +19,8 @@ from dataclasses import dataclass
 from multiprocessing.pool import AsyncResult
 from typing import Any
 
+import orjson
+
 from harmonizer.engine.exact import RecordBuilder
 from harmonizer.engine.fast import BATCH_ROWS, batches, exact_row, fast_batch
 from harmonizer.engine.plan import Plan
@@ -30,8 +32,10 @@ from harmonizer.issues import Issue
 
 """Exports smaller than this run in one process: starting workers would cost more."""
 
-Built = tuple[dict[str, Any], list[Issue], dict[str, int]] | None
-"""A worker's answer for one source row: (record, issues, redactions), or None (exact)."""
+Built = tuple[dict[str, Any] | tuple[str, bytes], list[Issue], dict[str, int]] | None
+"""A worker's answer for one source row: (record, issues, redactions), or None (exact).
+With ``encode``, the record comes as (record id, jsonl line): a line costs the parent
+far less to take back from a worker than a nested dict, and it writes it as it is."""
 
 
 @dataclass
@@ -40,6 +44,7 @@ class _Job:
     plan: Plan
     validator: RecordValidator
     skip: frozenset[int]
+    encode: bool = False
 
 
 _JOBS: list[_Job] = []
@@ -60,6 +65,9 @@ def _work(batch: list[tuple[int, tuple[Any, ...]]]) -> list[Built]:
     for row in fast_batch(sources, job.builder, job.plan, job.skip, lambda _: None):
         if row is None or row.record is None or not job.validator.is_valid(row.record):
             out.append(None)
+        elif job.encode:
+            line = orjson.dumps(row.record) + b"\n"
+            out.append(((row.record["record_id"], line), row.issues, dict(row.redactions)))
         else:
             out.append((row.record, row.issues, dict(row.redactions)))
     return out
@@ -74,9 +82,14 @@ def parallel_wide_rows(
     skip: frozenset[int],
     jobs: int,
     batch_rows: int = BATCH_ROWS,
+    encode: bool = False,
 ) -> Iterator[Row]:
-    """Yield a :class:`Row` per source row, in order, built by ``jobs`` worker processes."""
-    _JOBS.append(_Job(builder, plan, validator, skip))
+    """Yield a :class:`Row` per source row, in order, built by ``jobs`` worker processes.
+
+    With ``encode``, an accepted row carries its record as a jsonl line
+    (:attr:`Row.encoded`) instead of a dict: for a run that writes jsonl only.
+    """
+    _JOBS.append(_Job(builder, plan, validator, skip, encode))
     context = multiprocessing.get_context("fork")
     pool = context.Pool(jobs)
     try:
@@ -84,7 +97,7 @@ def parallel_wide_rows(
         for batch in batches(rows, batch_rows):
             payload = [(s.row, s.values) for s in batch]
             pending.append((batch, pool.apply_async(_work, (payload,))))
-            while len(pending) > 2 * jobs:
+            while len(pending) > 4 * jobs:
                 yield from _merge(*pending.popleft(), builder, skip)
         while pending:
             yield from _merge(*pending.popleft(), builder, skip)
@@ -109,12 +122,16 @@ def _merge(
             continue
         record, issues, redactions = built
         response = Response(source.row, (source.row,), source.values)
-        yield Row(
+        row = Row(
             info,
             response,
-            record=record,
             issues=issues,
             redactions=Counter(redactions),
             builder=builder,
             validated=True,
         )
+        if isinstance(record, tuple):
+            row.encoded_id, row.encoded = record
+        else:
+            row.record = record
+        yield row

@@ -55,7 +55,7 @@ def reject_item(row: Row) -> dict[str, Any]:
         "sheet": row.export.sheet,
         "row": row.row,
         "rows": list(row.rows),
-        "record_id": row.record["record_id"] if row.record else None,
+        "record_id": row.record_id,
         "issues": [i.to_dict() for i in row.issues],
         "raw": {k: _plain(v) for k, v in row.raw().items()},
     }

@@ -39,6 +39,17 @@ class Row:
     builder: RecordBuilder | None = None
     # True when the record was already found valid (by a worker process of the fast path).
     validated: bool = False
+    # A worker's accepted record as its jsonl line, with its id: the parent writes the
+    # line as it came, without rebuilding the record (``record`` stays None).
+    encoded: bytes | None = None
+    encoded_id: str | None = None
+
+    @property
+    def record_id(self) -> str | None:
+        """Return the record's id, from the record or from its encoded line."""
+        if self.record is not None:
+            return str(self.record["record_id"])
+        return self.encoded_id
 
     @property
     def row(self) -> int:
@@ -57,14 +68,14 @@ class Row:
             return Outcome.EXCLUDED
         if self.duplicate_of is not None:
             return Outcome.DUPLICATE
-        if self.record is None or self.has_errors:
+        if (self.record is None and self.encoded is None) or self.has_errors:
             return Outcome.REJECTED
         return Outcome.ACCEPTED
 
     @property
     def has_errors(self) -> bool:
         """Return True when any issue of the row is an error."""
-        return any(i.severity is Severity.ERROR for i in self.issues)
+        return bool(self.issues) and any(i.severity is Severity.ERROR for i in self.issues)
 
     def raw(self) -> dict[str, Cell]:
         """Return the mapped source cells, open text redacted, for a reject."""

@@ -9,7 +9,8 @@ Cell = str | int | float | bool | dt.datetime | dt.date | dt.time | None
 """A normalised cell: stripped text, a number, a date or time from Excel, or None."""
 
 _SPACES = str.maketrans({"\u00a0": " ", "\u2007": " ", "\u202f": " ", "\ufeff": ""})
-_SPECIAL = re.compile("[\u00a0\u2007\u202f\ufeff]")
+_SPECIAL_CHARS = ("\u00a0", "\u2007", "\u202f", "\ufeff")
+_SPECIAL = re.compile(f"[{''.join(_SPECIAL_CHARS)}]")
 CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
 """Control characters other than tab and line breaks: no text holds them on purpose, an
 xlsx cannot hold them at all, so every reader removes them (with a warning)."""
@@ -21,6 +22,19 @@ def normalise_text(text: str) -> str | None:
         return text.strip() or None
     cleaned = text.translate(_SPACES).strip()
     return cleaned or None
+
+
+def normalise_row(values: list[str]) -> tuple[str | None, ...]:
+    """Return :func:`normalise_text` of every cell of a csv record.
+
+    One test of the whole record decides whether any cell holds a special space, so
+    the common record costs a strip per cell.
+    """
+    joined = "".join(values)
+    # Four substring tests scan faster than one character-class search.
+    if joined.isascii() or not any(space in joined for space in _SPECIAL_CHARS):
+        return tuple([value.strip() or None for value in values])
+    return tuple([normalise_text(value) for value in values])
 
 
 def strip_controls(text: str) -> tuple[str, int]:

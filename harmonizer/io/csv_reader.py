@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import IO
 
 from harmonizer.errors import ReadError
-from harmonizer.io.cells import CONTROL, Cell, column_letter, normalise_text
+from harmonizer.io.cells import CONTROL, Cell, column_letter, normalise_row, normalise_text
 from harmonizer.io.safety import check_csv
 from harmonizer.io.table import (
     SAMPLE_BYTES,
@@ -311,7 +311,7 @@ class _CsvRows:
                 if started - number != shift:
                     shift = started - number
                     info.line_shifts.append((number, shift))
-                yield SourceRow(number, tuple(normalise_text(v) for v in record), started, issues)
+                yield SourceRow(number, normalise_row(record), started, issues)
                 started = ended + 1
                 previous, lines.record = lines.record, []
         except UnicodeDecodeError as err:

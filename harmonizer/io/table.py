@@ -39,7 +39,7 @@ class SourceRow:
     @property
     def is_blank(self) -> bool:
         """Return True when every cell is empty and the reader found nothing to say."""
-        return not self.issues and all(v is None for v in self.values)
+        return not self.issues and self.values.count(None) == len(self.values)
 
 
 @dataclass(frozen=True)

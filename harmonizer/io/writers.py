@@ -17,6 +17,7 @@ import csv
 import errno
 import glob
 import hashlib
+import io
 import os
 import re
 import signal
@@ -129,6 +130,35 @@ def _fsync_directory(directory: Path) -> None:
             os.close(fd)
 
 
+class _HashingFile(io.RawIOBase):
+    """A file descriptor opened for writing that hashes exactly the bytes written.
+
+    The manifest's sha256 of an output is taken as it is written, not by reading the
+    file back afterwards.
+    """
+
+    def __init__(self, fd: int) -> None:
+        self._file = io.FileIO(fd, "wb")
+        self.digest = hashlib.sha256()
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data: Any) -> int:
+        written = self._file.write(data)
+        if written:
+            self.digest.update(memoryview(data)[:written])
+        return written or 0
+
+    def fileno(self) -> int:
+        return self._file.fileno()
+
+    def close(self) -> None:
+        if not self.closed:
+            self._file.close()
+        super().close()
+
+
 class AtomicFile:
     """A file written under a temporary name and renamed into place on :meth:`commit`.
 
@@ -151,8 +181,10 @@ class AtomicFile:
         umask = os.umask(0)
         os.umask(umask)
         os.chmod(self.temp, 0o666 & ~umask)
+        self._hashing = _HashingFile(fd)
+        buffered = io.BufferedWriter(self._hashing, buffer_size=1 << 16)
         self.handle: IO[Any] = (
-            os.fdopen(fd, "wb") if binary else os.fdopen(fd, "w", encoding=encoding, newline="")
+            buffered if binary else io.TextIOWrapper(buffered, encoding=encoding, newline="")
         )
 
     def finish(self) -> None:
@@ -161,11 +193,7 @@ class AtomicFile:
             self.handle.flush()
             os.fsync(self.handle.fileno())
             self.handle.close()
-            digest = hashlib.sha256()
-            with self.temp.open("rb") as done:
-                while chunk := done.read(1 << 20):
-                    digest.update(chunk)
-            self.sha256 = digest.hexdigest()
+            self.sha256 = self._hashing.digest.hexdigest()
         except OSError as err:
             self.abort()
             raise write_failure(self.target, err) from err
@@ -270,8 +298,12 @@ class JsonlWriter(StagedFile):
 
     def write(self, item: dict[str, Any]) -> None:
         """Write one item as a line."""
+        self.write_line(orjson.dumps(item) + b"\n")
+
+    def write_line(self, line: bytes) -> None:
+        """Write one item already encoded as a JSON line (ending in a newline)."""
         try:
-            self._write(orjson.dumps(item) + b"\n")
+            self._write(line)
         except OSError as err:
             raise write_failure(self.path, err) from err
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -88,3 +89,21 @@ def test_a_number_cell_matches_a_numeric_missing_value() -> None:
     assert 98 not in codes
     assert True not in codes
     assert dt.date(2026, 1, 1) not in codes
+
+
+@pytest.mark.parametrize(
+    ("missing", "cell", "found"),
+    [
+        (["EOS", "-"], "eos", True),
+        (["EOS", "-"], "12.3.2026 10:00", False),  # told apart without a label key
+        (["EOS", "-"], "\uff19", False),
+        (["99", "EOS"], " 99", True),  # a missing value that starts with a digit
+        (["99", "EOS"], "\uff19\uff19", True),  # full-width digits are the same label
+        (["99"], 99, True),
+        (["0 - ei vastausta"], "0 \u2013 ei vastausta", True),
+    ],
+)
+def test_missing_values_that_start_with_a_digit(
+    missing: list[str], cell: object, found: bool
+) -> None:
+    assert (cell in MissingValues(missing)) is found

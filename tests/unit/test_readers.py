@@ -16,7 +16,7 @@ from openpyxl import Workbook
 from harmonizer import ReadError, harmonize, validate
 from harmonizer.converters import MAX_CELL_CHARS
 from harmonizer.io import csv_reader
-from harmonizer.io.cells import normalise_text
+from harmonizer.io.cells import normalise_row, normalise_text
 from harmonizer.io.readers import SourceOptions, read_table
 from harmonizer.io.safety import FileKind, UnsafeXml, ZipLimits, check_xml_prolog, sniff
 from harmonizer.io.table import SAMPLE_BYTES
@@ -720,3 +720,18 @@ def test_an_xlsx_is_read_whole_or_refused_by_its_row_numbers(numbers: list[int])
         else:
             with pytest.raises(ReadError, match="is damaged"):
                 cells(export)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.text(
+            alphabet=st.sampled_from(
+                ["a", "ä", " ", "\t", "\u00a0", "\u2007", "\u202f", "\ufeff", "\n", "1"]
+            )
+        ),
+        max_size=8,
+    )
+)
+def test_a_record_is_normalised_as_its_cells_are(values: list[str]) -> None:
+    assert normalise_row(values) == tuple(normalise_text(v) for v in values)
