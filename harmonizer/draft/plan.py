@@ -271,6 +271,9 @@ def _place_all(
                 "Confirm it from the questionnaire (or give its question list with --codebook)"
             ]
             taken.add(name)
+    for key, header, _ in items:
+        if headers[key] != header:
+            placements[key].reasons.insert(0, f"the question list: {header} = '{headers[key]}'")
     return placements
 
 

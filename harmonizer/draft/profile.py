@@ -307,13 +307,17 @@ def sniff_delimiter(path: Path, encoding: str | None) -> str | None:
     The csv reader detects the delimiter from the first line, which is the header in
     most exports; a title line above the header ("Palaute, syksy 2026") can mislead it.
     The delimiter that splits the most lines into the same number of cells wins; of
-    two that split them alike, the one that leaves fewer empty header cells.
+    two that split them alike, the one that leaves fewer empty header cells, then the
+    one less often followed by a space (as a comma in prose is).
     """
     with path.open("r", encoding=encoding or "utf-8", errors="replace", newline="") as handle:
         text = handle.read(SNIFF_CHARS)
-    # A delimiter inside a quoted cell ("Hyvä palvelu, kiitos") splits nothing.
-    lines = [_QUOTED.sub("", line) for line in text.splitlines()[:HEADER_SCAN_ROWS] if line.strip()]
-    best: tuple[int, int, int, str] | None = None
+    # A delimiter inside a quoted cell ("Hyvä palvelu, kiitos") splits nothing; the
+    # cell stays a cell.
+    lines = [
+        _QUOTED.sub("q", line) for line in text.splitlines()[:HEADER_SCAN_ROWS] if line.strip()
+    ]
+    best: tuple[int, int, int, int, str] | None = None
     for delimiter in DELIMITER_CANDIDATES:
         counts = Counter(line.count(delimiter) for line in lines)
         counts.pop(0, None)
@@ -325,10 +329,13 @@ def sniff_delimiter(path: Path, encoding: str | None) -> str | None:
         # empty); data cells are often empty, headers seldom.
         header = next((line for line in lines if line.count(delimiter) == mode), "")
         empty = sum(1 for cell in header.split(delimiter) if not cell.strip())
-        candidate = (agreeing, -empty, mode, delimiter)
-        if best is None or candidate[:3] > best[:3]:
+        # Then the one that prose does not use: ", " runs through free text, a
+        # delimiter is seldom followed by a space.
+        prose = sum(line.count(f"{delimiter} ") for line in lines)
+        candidate = (agreeing, -empty, -prose, mode, delimiter)
+        if best is None or candidate[:4] > best[:4]:
             best = candidate
-    return best[3] if best is not None else None
+    return best[4] if best is not None else None
 
 
 def find_header(rows: list[tuple[int, tuple[Cell, ...]]]) -> tuple[int, int]:
@@ -475,7 +482,15 @@ def profile_export(
                     if book:
                         codebook.update(book)
                         notes.append(f"sheet '{name}' read as a codebook ({told(book)})")
-    first, facts = _scan(path, options)
+    try:
+        first, facts = _scan(path, options)
+    except ReadError:
+        # The reader guesses the delimiter from the first line alone; a quote in a
+        # header cell can make that guess read the file as one unclosed cell.
+        sniffed = None if options.sheet else sniff_delimiter(path, None)
+        if sniffed is None:
+            raise
+        first, facts = _scan(path, SourceOptions(delimiter=sniffed))
     if facts["format"] == "csv":
         delimiter = sniff_delimiter(path, facts["encoding"])
         if delimiter is not None and delimiter != facts["delimiter"]:

@@ -43,6 +43,9 @@ HEADERS = st.text(
 # Two delimiters split these alike; the header's cells decide (found by hypothesis).
 @example(columns=[(",", "text"), (",", "text")], rows=1)
 @example(columns=[("0", "blank"), (",0", "text")], rows=1)
+@example(columns=[("0,", "text"), (",0", "text")], rows=1)
+@example(columns=[(",", "blank"), (',"', "blank")], rows=1)
+@example(columns=[('"', "text"), (",0", "blank")], rows=1)
 def test_any_wide_export_gives_a_draft_that_loads_and_runs(
     columns: list[tuple[str, str]], rows: int
 ) -> None:
