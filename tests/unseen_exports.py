@@ -24,6 +24,9 @@ through openpyxl), so that their bytes stay reviewable here:
   questions, "5 Täysin samaa mieltä" answers, real date cells, a summary sheet and a
   yes/no item that also has "En osaa sanoa"; a long SMS export whose question codes are
   words (``KOHTELU``, ``HYOTY``), with times in UTC.
+- ``kymsote-tabletti.xlsx``, also written after the changes and measured once: a tablet
+  survey with a two-row header, ISO times with an offset, 1-5 *satisfaction* items
+  (never national statements, though one asks about "kohtelu"), a school grade and NPS.
 - ``helsinki-en.csv``: an English web survey, ``,``, UTF-8 with BOM, ``yyyy-mm-dd H:MM``
   times, every statement reworded, English respondent and gender labels, a test unit.
 
@@ -642,6 +645,71 @@ fields:
 """
 
 
+# --- written after the draft's changes, measured once: satisfaction, not agreement ----------
+
+
+def _write_tablet(folder: Path) -> None:
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "Data"
+    sheet.append(["Taustatiedot", None, None, "Tyytyväisyys", None, None, "Muut", None])
+    sheet.append(
+        [
+            "Pvm",
+            "Yksikkö",
+            "Kieli",
+            "Kohtelu (1 = erittäin tyytymätön, 5 = erittäin tyytyväinen)",
+            "Odotusaika",
+            "Kokonaisarvosana (4-10)",
+            "Suosittelisitko meitä? 0-10",
+            "Palaute",
+        ]
+    )
+    for i in range(40):
+        stamp = dt.datetime(2026, 10, 5, 8, 10) + dt.timedelta(hours=7 * i, minutes=17 * i)
+        sheet.append(
+            [
+                stamp.strftime("%Y-%m-%dT%H:%M:00+03:00"),
+                ["Kotkan terveysasema", "Haminan terveysasema"][i % 2],
+                ["suomi", "suomi", "ruotsi"][i % 3],
+                [5, 4, 5, 3, 5, 2, 4][i % 7],
+                [3, 2, 4, 1, 5, 3][i % 6],
+                [9, 8, 10, 7, 9, 6, 8][i % 7],
+                [10, 9, 7, 8, 10, 3][i % 6],
+                ["Mukava hoitaja, kiitos", None, None, "Odotin yli tunnin"][i % 4],
+            ]
+        )
+    workbook.save(folder / "kymsote-tabletti.xlsx")
+
+
+TABLET_REVIEWED = """\
+mapping: kymsote-tabletti
+version: "1"
+schema_version: "1.1"
+provider: {name: Kymenlaakson hyvinvointialue}
+source: {format: xlsx, sheet: Data, header_rows: 2}
+constants: {county: "10", provider_id: "3456782-2", channel: tablet, respondent: customer}
+lookups:
+  units:
+    rows:
+      Kotkan terveysasema: {service_area: primary_care}
+      Haminan terveysasema: {service_area: primary_care}
+fields:
+  responded_at: {column: Taustatiedot / Pvm, formats: [iso]}
+  unit_name: Taustatiedot / Yksikkö
+  service_area: {column: Taustatiedot / Yksikkö, lookup: units}
+  language: {column: Taustatiedot / Kieli, value_map: {suomi: fi, ruotsi: sv}}
+  nps: Muut / Suosittelisitko meitä? 0-10
+  open_feedback: Muut / Palaute
+own_items:
+  kohtelu:
+    column: "Tyytyväisyys / Kohtelu (1 = erittäin tyytymätön, 5 = erittäin tyytyväinen)"
+    scale: satisfaction5
+  odotusaika: {column: Tyytyväisyys / Odotusaika, scale: satisfaction5}
+  arvosana: {column: Tyytyväisyys / Kokonaisarvosana (4-10), scale: grade4_10}
+"""
+
+
 CASES = (
     UnseenCase("vaasa-webb", "vaasa-webb.csv", VAASA_REVIEWED, "2345671-3", "17", _write_vaasa),
     UnseenCase("savo-sms", "savo-sms.csv", SAVO_REVIEWED, "5678904-7", "13", _write_savo),
@@ -667,6 +735,14 @@ CASES = (
         "pirha-webropol", "pirha-webropol.xlsx", PIRHA_REVIEWED, "1112223-0", "08", _write_pirha
     ),
     UnseenCase("ksshp-sms", "ksshp-sms.csv", KSSHP_REVIEWED, "5678904-7", "15", _write_ksshp),
+    UnseenCase(
+        "kymsote-tabletti",
+        "kymsote-tabletti.xlsx",
+        TABLET_REVIEWED,
+        "3456782-2",
+        "10",
+        _write_tablet,
+    ),
 )
 
 

@@ -324,6 +324,7 @@ _KIND_TEXT = {
     "text": "free text",
     "category": "a few repeated texts",
     "units": "names of service units",
+    "satisfaction": "a satisfaction scale",
     "empty": "nothing",
     "contact": "e-mail addresses (personal data, redacted in the outputs)",
 }

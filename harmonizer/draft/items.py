@@ -111,7 +111,12 @@ def describe_item(entry: Entry, schema: RecordSchema, missing_values: list[str])
     sentences = stats.share(stats.multiword) >= 0.5 and len(stats.counts) >= 2
     if kind == "category" and (sentences or _names_comments(placement.header, schema)):
         kind = "text"  # comments, not categories (a kiosk's one question repeats)
-    by_kind = {"grade": "grade4_10", "category": "categories", "text": "text"}
+    by_kind = {
+        "grade": "grade4_10",
+        "category": "categories",
+        "text": "text",
+        "satisfaction": "satisfaction5",
+    }
     scale = by_kind.get(kind)
     if scale is not None and scale in scales:
         entry.rule.keys["scale"] = scale

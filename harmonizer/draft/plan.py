@@ -33,7 +33,13 @@ from harmonizer.draft.model import DraftInputError, Entry, Plan, column_ref
 from harmonizer.draft.profile import ColumnProfile, ExportProfile, ValueStats, question_stats
 from harmonizer.draft.statements import STATEMENT_KINDS, pair_statements
 from harmonizer.draft.units import add_units, areas_from_units
-from harmonizer.draft.vocabulary import header_legend, hint_in, hint_score, is_code
+from harmonizer.draft.vocabulary import (
+    header_legend,
+    hint_in,
+    hint_score,
+    is_code,
+    names_satisfaction,
+)
 from harmonizer.draft.yamltext import flow
 from harmonizer.mapping.load import LoadedMapping
 from harmonizer.mapping.rules import required_fields
@@ -208,10 +214,25 @@ def _place_all(
     headers = {key: questions.get(header, header) for key, header, _ in items}
     stats_of = {key: stats for key, _, stats in items}
     placements: dict[object, Placement] = {}
+    # A 1-5 satisfaction scale ("1 = erittäin tyytymätön") is never a statement, whatever
+    # its question asks about: it stays an own item.
+    satisfied = {key for key, _, _ in items if names_satisfaction(headers[key])}
     for key, _, stats in items:
         placement = place_column(headers[key], stats, loaded, taken)
+        if key in satisfied and placement.field in schema.statements:
+            continue
         if placement.field is not None and placement.confidence == "high":
             taken.add(placement.field)
+            placements[key] = placement
+    for key in satisfied - set(placements):
+        kind = content_kind(stats_of[key], loaded, headers[key])
+        if kind == "scale5":
+            placement = Placement(headers[key], stats_of[key], content="satisfaction")
+            placement.own_item = slug(headers[key])
+            placement.checks.append(
+                f"'{headers[key]}' holds a satisfaction scale, which is not a national "
+                "statement (those are agreement scales): kept as an own item"
+            )
             placements[key] = placement
     kinds = {key: content_kind(stats_of[key], loaded, headers[key]) for key, _, _ in items}
     # A form asks its statements on one scale: beside five-point columns, a column of

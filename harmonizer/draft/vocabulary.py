@@ -223,6 +223,16 @@ def hint_score(header: str, key: str) -> float:
     return max((_hint_score(header_words, h) for h in load_vocabulary()[key]), default=0.0)
 
 
+def names_satisfaction(header: str) -> bool:
+    """Return True when a header (or its legend) names a satisfaction scale.
+
+    >>> names_satisfaction("Kohtelu (1 = erittäin tyytymätön, 5 = erittäin tyytyväinen)")
+    True
+    """
+    header_words = words(header)
+    return any(_hint_score(header_words, w) for w in load_vocabulary()["satisfaction_words"])
+
+
 def hint_in(header: str | None, key: str) -> bool:
     """Return True when a header holds one of the vocabulary's words under ``key``."""
     if not header:
