@@ -46,6 +46,7 @@ test: lint typecheck check-generated unit
 bench: $(STAMP)
 	$(BIN)/python bench/bench.py
 	$(BIN)/python bench/bench_aggregate.py
+	$(BIN)/python bench/bench_duplicates.py
 	$(BIN)/python bench/draft_quality.py
 
 bench-aggregate: $(STAMP)

@@ -22,7 +22,7 @@ from harmonizer.engine.collection import streaming_pace
 from harmonizer.engine.duplicates import DuplicateIndex, drop_duplicates
 from harmonizer.engine.exact import RecordBuilder, apply_mapping
 from harmonizer.engine.fast import fast_wide_rows
-from harmonizer.engine.parallel import DEFAULT_JOBS, parallel_wide_rows
+from harmonizer.engine.parallel import default_jobs, parallel_wide_rows
 from harmonizer.engine.plan import compile_plan
 from harmonizer.engine.rejects import (
     REJECT_COLUMNS,
@@ -96,7 +96,7 @@ def mapping_files(loaded: LoadedMapping) -> list[Path]:
     files = [loaded.path]
     files += [loaded.path.parent / spec.file for spec in loaded.model.lookups.values() if spec.file]
     # A lookup given on the command line knows its own path.
-    files += [Path(p) for t in loaded.lookups.values() if (p := getattr(t, "path", None))]
+    files += [t.path for t in loaded.lookups.values() if t.path is not None]
     return files
 
 
@@ -143,7 +143,11 @@ def _built_rows(
     plan = None if exact else compile_plan(builder)
     if plan is not None:
         skip = frozenset(loaded.model.source.skip_rows)
-        workers = DEFAULT_JOBS if jobs is None else jobs
+        workers = (
+            default_jobs(table.info.path, xlsx=table.info.sheet is not None)
+            if jobs is None
+            else jobs
+        )
         if workers > 1 and "fork" in multiprocessing.get_all_start_methods():
             return parallel_wide_rows(
                 table, builder, plan, validator, skip=skip, jobs=workers, encode=encoded

@@ -411,7 +411,23 @@ def age_converter(
 
     def convert(value: Cell, year: int | None) -> Result:
         if value is None or derive is None:
-            return codes(value)
+            result = codes(value)
+            if result.error is not None and result.error[0] is IssueCode.BAD_CODE:
+                number = parse_whole(value)
+                if number is not None and 1890 <= number <= 2100:
+                    hint = "years of birth: write derive: birth_year on fields.age_group"
+                elif number is not None and 0 <= number <= 120:
+                    hint = "ages in years: write derive: age on fields.age_group"
+                else:
+                    return result
+                # A column of numbers is ages or years of birth, not codes to map one by one.
+                return Result(
+                    error=(
+                        IssueCode.BAD_CODE,
+                        f"{result.error[1]}; the column seems to hold {hint}",
+                    )
+                )
+            return result
         # A label the mapping names ("ei halua kertoa": null) or a missing value wins
         # over reading the cell as a number.
         if mapped and (key := label_key(_text(value))) in mapped:

@@ -34,6 +34,16 @@ def build_manifest(
             "provider": loaded.model.provider.name,
         },
         "options": {"open_text": open_text},
+        # The unit lists and other lookups the records were built with: a file's name and
+        # digest (given with --lookup or beside the mapping), or rows in the mapping.
+        "lookups": {
+            name: {
+                "file": table.path.name if table.path is not None else None,
+                "sha256": table.sha256,
+                "rows": len(table.rows),
+            }
+            for name, table in sorted(loaded.lookups.items())
+        },
         # What each own item is (touchpoint, scale, labels), so figures can be computed
         # from the dataset alone.
         "item_catalogue": {

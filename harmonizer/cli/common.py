@@ -98,8 +98,9 @@ def progress_bar(
             elapsed = max(time.monotonic() - started, 1e-6)
             speed = done / elapsed
             text = f"{speed:,.0f} {unit}/s"
-            if total is not None:
-                text += f"  {time_left((bar.length or done) - done, speed)} left"
+            remaining = (bar.length or done) - done
+            if total is not None and remaining > 0:
+                text += f"  {time_left(remaining, speed)} left"
             bar.update(rows, text)
 
         yield advance

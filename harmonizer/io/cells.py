@@ -9,8 +9,7 @@ Cell = str | int | float | bool | dt.datetime | dt.date | dt.time | None
 """A normalised cell: stripped text, a number, a date or time from Excel, or None."""
 
 _SPACES = str.maketrans({"\u00a0": " ", "\u2007": " ", "\u202f": " ", "\ufeff": ""})
-_SPECIAL_CHARS = ("\u00a0", "\u2007", "\u202f", "\ufeff")
-_SPECIAL = re.compile(f"[{''.join(_SPECIAL_CHARS)}]")
+_SPECIAL = re.compile("[\u00a0\u2007\u202f\ufeff]")
 CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
 """Control characters other than tab and line breaks: no text holds them on purpose, an
 xlsx cannot hold them at all, so every reader removes them (with a warning)."""
@@ -32,7 +31,12 @@ def normalise_row(values: list[str]) -> tuple[str | None, ...]:
     """
     joined = "".join(values)
     # Four substring tests scan faster than one character-class search.
-    if joined.isascii() or not any(space in joined for space in _SPECIAL_CHARS):
+    if joined.isascii() or (
+        "\u00a0" not in joined
+        and "\u2007" not in joined
+        and "\u202f" not in joined
+        and "\ufeff" not in joined
+    ):
         return tuple([value.strip() or None for value in values])
     return tuple([normalise_text(value) for value in values])
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import difflib
+import hashlib
 import io
 from collections.abc import Iterator
 from collections.abc import Mapping as AbcMapping
@@ -50,6 +51,10 @@ class LookupTable:
     name: str
     rows: AbcMapping[str, AbcMapping[str, Scalar | None]]
     columns: tuple[str, ...]
+    # The file the rows came from and its digest, for the run's manifest; None for
+    # rows written in the mapping.
+    path: Path | None = None
+    sha256: str | None = None
 
     def get(self, value: object) -> AbcMapping[str, Scalar | None] | None:
         """Return the row for a source value, matched label-tolerantly."""
@@ -499,7 +504,7 @@ class RuleChecker:
                     IssueCode.MISSING_LOOKUP,
                 )
                 continue
-            tables[name] = LookupTable(name, rows, columns)
+            tables[name] = LookupTable(name, rows, columns, file, hashlib.sha256(raw).hexdigest())
         return tables
 
     # -- scale coverage ------------------------------------------------------------

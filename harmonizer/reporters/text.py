@@ -95,6 +95,9 @@ def _summary(command: str, report: Report, lang: str) -> list[str]:
             rejected=c.rejected,
             excluded=c.excluded,
             duplicates=c.duplicates,
+            # English nouns agree with their count; fi and sv write label: count.
+            row_noun="row" if c.read == 1 else "rows",
+            duplicate_noun="duplicate" if c.duplicates == 1 else "duplicates",
         )
         lines.append(f"{mapping}: {export.info.name}: {counts}")
     return lines

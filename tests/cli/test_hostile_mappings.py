@@ -8,6 +8,7 @@ FIFOs and oversized files are never read.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import time
@@ -16,10 +17,12 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
+from harmonizer import harmonize
 from harmonizer.cli import main
+from harmonizer.errors import OutputError
 from harmonizer.mapping import yamlfile
 from harmonizer.mapping.files import MAX_LOOKUP_BYTES
-from harmonizer.mapping.load import read_mapping
+from harmonizer.mapping.load import load_mapping, read_mapping
 from harmonizer.mapping.yamlfile import MAX_MAPPING_BYTES
 from tests.helpers import BASE_MAPPING, HEADER, read_jsonl, write_csv, write_mapping
 
@@ -289,6 +292,24 @@ def test_a_lookup_file_given_on_the_command_line(tmp_path: Path, export: Path) -
         "Oulun terveysasema",
         "Kemin neuvola",
     ]
+    # The manifest names the unit list the records were built with, and its digest.
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["lookups"] == {
+        "units": {
+            "file": "units-2026-02.csv",
+            "sha256": hashlib.sha256(units.read_bytes()).hexdigest(),
+            "rows": 2,
+        }
+    }
+    # A run may not write over the unit list it reads, given on the command line.
+    listed = delivery / "records.csv"
+    listed.write_bytes(units.read_bytes())
+    over = invoke("run", "-m", mapping, export, "-o", delivery, "--lookup", f"units={listed}")
+    assert over.exit_code == 2
+    assert "would overwrite the input" in over.stderr
+    with pytest.raises(OutputError, match="would overwrite the input"):  # the library too
+        harmonize(load_mapping(mapping, lookup_files={"units": listed}), [export], delivery)
+    assert listed.read_bytes() == units.read_bytes()
     assert invoke("validate", "-m", mapping, export, *given).exit_code == 0
     code, issues = check_json(mapping, "--sample", export, *given)
     assert (code, issues) == (0, [])

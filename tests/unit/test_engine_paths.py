@@ -155,8 +155,14 @@ def test_generated_exports_same_on_both_paths(data: list[list[str | None]], repe
         assert_same(CORPUS / "corpus.yaml", [export])
 
 
-def test_two_workers_write_what_one_process_writes(tmp_path: Path) -> None:
-    """Batches built in worker processes merge in order; duplicates span batches."""
+@pytest.mark.parametrize("formats", [("jsonl",), ("jsonl", "csv")])
+def test_two_workers_write_what_one_process_writes(
+    tmp_path: Path, formats: tuple[str, ...]
+) -> None:
+    """Batches built in worker processes merge in order; duplicates span batches.
+
+    With jsonl only, the workers send accepted records as lines; with csv, as records.
+    """
     export = tmp_path / "export.csv"
     labels = ["Täysin samaa mieltä", "En osaa sanoa", "Erittäin hyvä", "", "4"]
     times = ["04.10.2026 14:05", "25.10.2026 03:30", "32.13.2026", "2026-10-04T12:27:00"]
@@ -180,10 +186,9 @@ def test_two_workers_write_what_one_process_writes(tmp_path: Path) -> None:
     outputs = {}
     for jobs in (1, 2):
         out = tmp_path / f"jobs{jobs}"
-        result = harmonize(
-            CORPUS / "corpus.yaml", [export], out, formats=("jsonl", "csv"), jobs=jobs
-        )
-        outputs[jobs] = [(out / name).read_bytes() for name in OUTPUTS], result.report.to_dict()
+        result = harmonize(CORPUS / "corpus.yaml", [export], out, formats=formats, jobs=jobs)
+        written = [name for name in OUTPUTS if name.rpartition(".")[2] in formats]
+        outputs[jobs] = [(out / name).read_bytes() for name in written], result.report.to_dict()
     assert outputs[1] == outputs[2]
     report = outputs[2][1]
     assert report["counts"]["duplicates"] > 0
@@ -204,3 +209,26 @@ def test_rows_shorter_than_the_header_take_the_fast_path_alike(tmp_path: Path) -
         writer.writerow(HEADER)
         writer.writerows(rows)
     assert_same(CORPUS / "corpus.yaml", [export])
+
+
+def test_workers_by_default_only_for_a_large_export(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from harmonizer.engine import parallel
+
+    small, large, workbook = tmp_path / "small.csv", tmp_path / "large.csv", tmp_path / "w.xlsx"
+    small.write_bytes(b"a;b\n" * 1000)
+    for path, size in (
+        (large, parallel.CSV_PARALLEL_BYTES),
+        (workbook, parallel.XLSX_PARALLEL_BYTES),
+    ):
+        with path.open("wb") as handle:
+            handle.truncate(size)  # sparse: the size is what counts
+    monkeypatch.setattr(os, "sched_getaffinity", lambda _pid: set(range(64)), raising=False)
+    assert parallel.default_jobs(small, xlsx=False) == 1
+    assert parallel.default_jobs(large, xlsx=False) == parallel.MAX_DEFAULT_JOBS
+    assert parallel.default_jobs(workbook, xlsx=True) == parallel.MAX_DEFAULT_JOBS
+    assert parallel.default_jobs(workbook, xlsx=False) == 1  # 8 MiB of csv is small
+    assert parallel.default_jobs(tmp_path / "gone.csv", xlsx=False) == 1
+    monkeypatch.setattr(os, "sched_getaffinity", lambda _pid: {0}, raising=False)
+    assert parallel.default_jobs(large, xlsx=False) == 1  # one core: no workers

@@ -371,3 +371,15 @@ def test_errors_are_never_crowded_out(codes: list[IssueCode], cap: int, show_inf
             # The first ones to arrive are the ones kept, in their order.
             assert [i.row for i in shown] == sorted(i.row for i in shown)
     assert sum(report.issue_counts.values()) == len(codes)
+
+
+def test_english_counts_agree_with_their_numbers() -> None:
+    from harmonizer.api import validate
+
+    root = Path(__file__).resolve().parents[2]
+    report = validate(
+        root / "mappings" / "pohjola-web.yaml", [root / "examples" / "pohjola-web.csv"]
+    )
+    text = render("text", results(report, lang="en"))
+    [line] = [line for line in text.splitlines() if "read:" in line]
+    assert line.endswith("62 rows read: 58 accepted, 2 rejected, 1 excluded, 1 duplicate")

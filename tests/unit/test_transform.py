@@ -201,6 +201,23 @@ def test_age_group_from_year_of_birth_and_age_codes(tmp_path: Path) -> None:
     assert "outside the age groups" in rejects[0]["issues"][0]["message"]
 
 
+@pytest.mark.parametrize(
+    ("cells", "derive", "groups"),
+    [([42, "67"], "age", ["30-49", "65-74"]), ([1980, "1950"], "birth_year", ["30-49", "75+"])],
+)
+def test_a_column_of_ages_mapped_as_codes_says_which_derive_to_write(
+    tmp_path: Path, cells: list[object], derive: str, groups: list[str]
+) -> None:
+    rows = [[*HEADER, "Ikä"], *(["23.11.2026 14:05", "Asema", 9, 5, c] for c in cells)]
+    _, rejects, _ = run_export(tmp_path / "codes", rows, FIELDS + "  age_group: Ikä\n")
+    assert issue_codes(rejects) == ["bad-code", "bad-code"]
+    assert f"write derive: {derive} on fields.age_group" in rejects[0]["issues"][0]["message"]
+    # The fix, followed: every row is accepted with its age group.
+    fields = FIELDS + f"  age_group: {{column: Ikä, derive: {derive}}}\n"
+    records, rejects, _ = run_export(tmp_path / "derived", rows, fields)
+    assert (rejects, [r["age_group"] for r in records]) == ([], groups)
+
+
 def test_lookups_with_defaults_and_missing_values(tmp_path: Path) -> None:
     (tmp_path / "units.csv").write_text(
         "koodi;unit_id;service_area\nA1;1.2.246.10.1.10.1;oral_health\n", encoding="utf-8"
