@@ -24,6 +24,12 @@ from harmonizer.schema import DEFAULT_SCHEMA_VERSION, LANGUAGES
 @click.option("--county", help="The wellbeing services county code, e.g. 19.")
 @click.option("--sheet", help="xlsx: the sheet with the responses (default: the largest).")
 @click.option(
+    "--codebook",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="A csv or xlsx that explains codes: questions (k2 beside its wording) and "
+    "answers (9 = EOS).",
+)
+@click.option(
     "--lang",
     type=click.Choice(LANGUAGES),
     help="The language the respondents answered in (default: detected).",
@@ -48,6 +54,7 @@ def draft_command(
     provider_id: str | None,
     county: str | None,
     sheet: str | None,
+    codebook: Path | None,
     lang: str | None,
     schema_version: str,
     rows: int,
@@ -76,6 +83,7 @@ def draft_command(
             lang=lang,
             schema_version=schema_version,
             max_rows=rows,
+            codebook=codebook,
         )
     written = ", ".join(str(p) for p in result.written)
     click.echo(f"harmonizer draft: wrote {written}", err=True)

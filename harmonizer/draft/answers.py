@@ -102,22 +102,33 @@ def _best(
 ) -> tuple[Any, float, str] | None:
     """Return the target of the candidate label nearest to ``value``, its score, label.
 
-    With ``subset``, a label of two words or more whose words all occur in the value
-    ("Asiakas, toinen henkilö avusti" holds "toinen henkilö avusti") scores high; the
-    longest such label wins.
+    With ``subset``, a label whose words all start words of the value ("Asiakas, toinen
+    henkilö avusti" holds "toinen henkilö avusti", "Patienten själv" holds "patient")
+    scores high; the label of the most words wins.
     """
     key = phrase(value)
-    value_words = set(key.split())
+    value_words = key.split()
     best: tuple[Any, float, str] | None = None
     for label, target in candidates.items():
         other = phrase(label)
         score = float(fuzz.ratio(key, other))
         label_words = other.split()
-        if subset and len(label_words) >= 2 and set(label_words) <= value_words:
-            score = max(score, 90.0 + min(5.0, len(label_words)))
+        if subset and _covers(value_words, label_words):
+            # "Patienten själv" holds "patient": a word may carry an ending.
+            score = max(score, 84.0 + min(11.0, 3.0 * len(label_words)))
         if best is None or score > best[1]:
             best = (target, score, label)
     return best
+
+
+def _covers(value_words: list[str], label_words: list[str]) -> bool:
+    """Return True when each label word is a value word or (4+ letters) starts one."""
+    if not label_words:
+        return False
+    return all(
+        any(w == word or (len(word) >= 4 and w.startswith(word)) for w in value_words)
+        for word in label_words
+    )
 
 
 def scale_labels(schema: RecordSchema) -> dict[str, int]:
@@ -132,7 +143,8 @@ def scale_labels(schema: RecordSchema) -> dict[str, int]:
     return labels
 
 
-def _label_point(text: str, labels: Mapping[str, int]) -> tuple[int, float] | None:
+def label_point(text: str, labels: Mapping[str, int]) -> tuple[int, float] | None:
+    """Return the agreement point a label names and how alike it is; None if none."""
     found = _best(text, labels)
     if found is None or found[1] < FUZZY_MAYBE:
         return None
@@ -151,11 +163,11 @@ def detect_reversed(
     for text in stats.counts:
         number = leading_number(text)
         rest = text.split(maxsplit=1)[-1].lstrip("-\u2013:.) ") if number is not None else ""
-        point = _label_point(rest, labels) if rest else None
+        point = label_point(rest, labels) if rest else None
         if number is not None and point is not None and number in {1, 5}:
             return point[0] != number, f"the label '{text}'"
     for code in ("1", "5"):
-        if code in codebook and (point := _label_point(codebook[code], labels)) is not None:
+        if code in codebook and (point := label_point(codebook[code], labels)) is not None:
             return point[0] != int(code), f"the codebook: {code} = {codebook[code]}"
     in_scale = [
         (whole, count)

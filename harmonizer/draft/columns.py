@@ -17,6 +17,9 @@ from harmonizer.converters import code_converter, scale_converter
 from harmonizer.draft.profile import EXCEL_SERIAL_RANGE, ValueStats
 from harmonizer.draft.vocabulary import (
     HeaderMatch,
+    clean_header,
+    contains_hint,
+    header_legend,
     hint_in,
     load_vocabulary,
     match_header,
@@ -27,6 +30,7 @@ from harmonizer.mapping.load import LoadedMapping
 from harmonizer.values import leading_number, parse_whole
 
 HEADER_SURE = 80
+FOUR_POINT = re.compile(r"\b1\s*[-\u2013]\s*4\b")
 _ZERO_TO_TEN = re.compile(r"\b0\s*[-\u2013]\s*10\b")
 _CODE_LIKE = re.compile(r"^[A-Z0-9][A-Z0-9_.:/-]*$")
 
@@ -56,7 +60,7 @@ def content_kind(stats: ValueStats, loaded: LoadedMapping, header: str = "") -> 
     """
     if not stats.filled:
         return "empty"
-    four_point = bool(re.search(r"\b1\s*[-\u2013]\s*4\b", header))
+    four_point = bool(FOUR_POINT.search(header))
     dated = sum(stats.dates.values())
     if stats.share(dated) >= 0.8:
         return "date"
@@ -107,6 +111,8 @@ def content_kind(stats: ValueStats, loaded: LoadedMapping, header: str = "") -> 
     ):
         if _code_share(name, stats, loaded) >= 0.6:
             return f"codes:{name}"
+    if stats.texts and unit_share(stats) >= 0.5:
+        return "units"  # "Hervannan terveysasema": names that tell a service area
     if (
         stats.texts
         and (stats.text_chars / stats.texts >= 25 or stats.share(stats.multiword) >= 0.5)
@@ -115,6 +121,17 @@ def content_kind(stats: ValueStats, loaded: LoadedMapping, header: str = "") -> 
     ):
         return "text"
     return "category"
+
+
+def unit_share(stats: ValueStats) -> float:
+    """Return the share of cells that name a service unit by its kind ('terveysasema')."""
+    hints = list(load_vocabulary()["service_area_words"])
+    hits = sum(
+        count
+        for value, count in stats.counts.items()
+        if any(contains_hint(value, hint) for hint in hints)
+    )
+    return hits / stats.filled if stats.filled else 0.0
 
 
 def _missing_like(stats: ValueStats, loaded: LoadedMapping) -> int:
@@ -183,7 +200,7 @@ FITS: dict[str, set[str]] = {
     "statement": {"agree", "scale5", "scale4"},
     "responded_at": {"date"},
     "open_feedback": {"text", "category"},
-    "unit_name": {"category", "id", "text"},
+    "unit_name": {"category", "id", "text", "units"},
     "unit_id": {"category", "id"},
     "age_group": {"codes:age_group", "birth_year", "age", "category"},
 }
@@ -225,7 +242,10 @@ def place_column(
     """
     kind = content_kind(stats, loaded, header)
     placement = Placement(header, stats, content=kind)
-    matches = [m for m in match_header(header, loaded.schema) if m.field not in taken]
+    # A legend in parentheses ("(0 = en lainkaan, 10 = erittäin todennäköisesti)") tells
+    # the scale, not the question: the header is matched without it.
+    legend = header_legend(header)
+    matches = [m for m in match_header(clean_header(header), loaded.schema) if m.field not in taken]
     fitting = [m for m in matches if fits(m.field, kind, loaded)]
     if kind == "empty":
         placement.own_item = slug(header)
@@ -241,7 +261,8 @@ def place_column(
         and kind in {"birth_year", "category"}
     ):
         return _age(placement, "birth_year", "a year of birth (by its header)")
-    if _ZERO_TO_TEN.search(header) and kind in {"nps", "grade"} and "nps" not in taken:
+    zero_to_ten = _ZERO_TO_TEN.search(header) or {"0", "10"} <= set(legend)
+    if zero_to_ten and kind in {"nps", "grade"} and "nps" not in taken:
         placement.field = "nps"
         placement.reasons.append("the header says 0-10; content: whole numbers 0-10")
         return placement
@@ -302,9 +323,16 @@ _KIND_TEXT = {
     "age": "ages in years",
     "text": "free text",
     "category": "a few repeated texts",
+    "units": "names of service units",
+    "satisfaction": "a satisfaction scale",
     "empty": "nothing",
     "contact": "e-mail addresses (personal data, redacted in the outputs)",
 }
+
+
+def kind_text(kind: str) -> str:
+    """Return how messages describe a content kind ("whole numbers 1-5")."""
+    return _KIND_TEXT.get(kind, kind)
 
 
 def _alt(match: HeaderMatch) -> str:
@@ -327,6 +355,8 @@ def _by_content(kind: str, taken: set[str]) -> str | None:
         return "responded_at"
     if kind == "text" and "open_feedback" not in taken:
         return "open_feedback"
+    if kind == "units" and "unit_name" not in taken:
+        return "unit_name"
     return None
 
 

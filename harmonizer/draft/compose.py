@@ -9,9 +9,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from harmonizer.draft.plan import DraftInputError, Plan, build_plan
-from harmonizer.draft.profile import DEFAULT_SAMPLE_ROWS, ExportProfile, profile_export
+from harmonizer.draft.profile import (
+    DEFAULT_SAMPLE_ROWS,
+    ExportProfile,
+    profile_export,
+    read_codebook,
+    told,
+)
 from harmonizer.draft.render import render_mapping, render_units
 from harmonizer.errors import OutputError
+from harmonizer.io.readers import SourceOptions
 from harmonizer.schema import DEFAULT_SCHEMA_VERSION, LANGUAGES, load_schema
 
 
@@ -58,6 +65,7 @@ def draft_mapping(
     lang: str | None = None,
     schema_version: str = DEFAULT_SCHEMA_VERSION,
     max_rows: int = DEFAULT_SAMPLE_ROWS,
+    codebook: Path | str | None = None,
 ) -> DraftResult:
     """Draft a mapping from one provider's exports; write it when ``output`` is given.
 
@@ -66,13 +74,16 @@ def draft_mapping(
     value maps, filters and constants. Every guess carries a comment; what a person must
     review is marked ``# CHECK:`` in the YAML and listed in ``checks``. A unit list
     (``<mapping>-units.csv``) is written beside the mapping when the export names units.
+    A ``codebook`` (csv or xlsx) explains answer codes ('9 = EOS') and question codes
+    ('k2' beside its wording), as a codebook sheet of the workbook does.
     The draft is loaded as a mapping before it is returned, so it passes
     ``harmonizer check``.
 
     Raises:
         ReadError: an export cannot be read.
         DraftInputError: the export lacks the provider's business ID or its county,
-            and ``provider_id`` or ``county`` does not give it.
+            and ``provider_id`` or ``county`` does not give it; or the codebook explains
+            nothing.
         OutputError: the mapping cannot be written.
 
     >>> result = draft_mapping(["examples/pohjola-web.csv"], provider_id="2345671-3", county="19")
@@ -94,6 +105,8 @@ def draft_mapping(
                 f"--county {county!r} is not a wellbeing services county code ({', '.join(schema.codes('county'))})"
             )
     profile = profile_export(paths[0], sheet=sheet, max_rows=max_rows)
+    if codebook is not None:
+        _add_codebook(profile, Path(codebook))
     notes: list[str] = []
     for other in paths[1:]:
         notes += _merge(profile, profile_export(other, sheet=sheet, max_rows=max_rows))
@@ -134,6 +147,27 @@ def draft_mapping(
         written=written,
         plan=plan,
     )
+
+
+def _add_codebook(profile: ExportProfile, path: Path) -> None:
+    """Read a codebook file given beside the export into its profile.
+
+    Raises:
+        ReadError: the file cannot be read.
+        DraftInputError: the file explains no code and no question.
+    """
+    book = read_codebook(path, SourceOptions())
+    if not book:
+        raise DraftInputError(
+            f"--codebook {path.name}: no code ('9 = EOS', or a code beside its label) and no "
+            "question (a code such as k2 beside its wording) was found; give a file of two "
+            "columns: the code and what it means"
+        )
+    for code, label in book.codes.items():
+        profile.codebook.setdefault(code, label)
+    for question, wording in book.questions.items():
+        profile.questions.setdefault(question, wording)
+    profile.notes.append(f"{path.name} read as a codebook ({told(book)})")
 
 
 def _write(target: Path, text: str, units_text: str | None, units_file: str) -> tuple[Path, ...]:

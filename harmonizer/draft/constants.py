@@ -71,13 +71,23 @@ def add_constants(
             constants["language"] = lang
             notes["language"] = "given"
         else:
-            texts = [c.header or "" for c in plan.profile.columns]
-            texts += [v for c in plan.profile.columns for v in list(c.stats.counts)[:20]]
-            best, hits, total = guess_language(texts, schema)
+            # The respondents' words tell their language; headers may be a system's
+            # English names (response_id, answer), so they count only when answers say
+            # too little.
+            answers = [
+                v
+                for c in plan.profile.columns
+                for v in list(c.stats.counts)[:200]
+                if any(ch.isalpha() for ch in v)
+            ]
+            best, hits, total = guess_language(answers, schema)
+            where = "the answers"
+            if total < 3:
+                headers = [c.header or "" for c in plan.profile.columns]
+                best, hits, total = guess_language(headers + answers, schema)
+                where = "headers and answers"
             constants["language"] = best
-            notes["language"] = (
-                f"{hits} of {total} known words of headers and answers are in {best}"
-            )
+            notes["language"] = f"{hits} of {total} known words of {where} are in {best}"
             if not total or hits < 0.7 * total:
                 notes["language"] = "CHECK: " + notes["language"]
                 plan.checks.append(

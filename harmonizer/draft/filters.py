@@ -67,7 +67,9 @@ def add_filters(plan: Plan, unit_column: ColumnProfile | None) -> None:
     candidates = [unit_column] if unit_column is not None else []
     candidates += [c for c in profile.columns if c is not unit_column]
     for column in candidates:
-        if column.stats.share(column.stats.multiword) >= 0.5 or len(column.stats.counts) > 100:
+        stats = column.stats
+        free_text = stats.share(stats.multiword) >= 0.5 and stats.distinct >= 0.3 * stats.filled
+        if column is not unit_column and (free_text or len(stats.counts) > 100):
             continue  # free text may say "testi" without being a test response
         tests = sorted(v for v in column.stats.counts if _is_marker(v, "test_markers"))
         if tests and len(tests) < len(column.stats.counts):

@@ -47,6 +47,7 @@ class Plan:
     filters: list[tuple[dict[str, Any], str]] = field(default_factory=list)
     units: UnitsPlan | None = None
     unit_column: ColumnProfile | None = None
+    scale_legend: dict[str, str] = field(default_factory=dict)
     checks: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 

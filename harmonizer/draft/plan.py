@@ -13,15 +13,33 @@ from harmonizer.draft.answers import (
     default_missing_values,
     draft_codes,
     draft_measure,
+    label_point,
     probe_mapping,
+    scale_labels,
 )
-from harmonizer.draft.columns import Placement, place_column, slug
+from harmonizer.draft.columns import (
+    FOUR_POINT,
+    HEADER_SURE,
+    Placement,
+    content_kind,
+    place_column,
+    slug,
+)
+from harmonizer.draft.columns import kind_text as _kind_text
 from harmonizer.draft.constants import add_constants
 from harmonizer.draft.filters import add_filters
+from harmonizer.draft.items import describe_item
 from harmonizer.draft.model import DraftInputError, Entry, Plan, column_ref
 from harmonizer.draft.profile import ColumnProfile, ExportProfile, ValueStats, question_stats
+from harmonizer.draft.statements import STATEMENT_KINDS, pair_statements
 from harmonizer.draft.units import add_units, areas_from_units
-from harmonizer.draft.vocabulary import hint_in, hint_score, load_vocabulary
+from harmonizer.draft.vocabulary import (
+    header_legend,
+    hint_in,
+    hint_score,
+    is_code,
+    names_satisfaction,
+)
 from harmonizer.draft.yamltext import flow
 from harmonizer.mapping.load import LoadedMapping
 from harmonizer.mapping.rules import required_fields
@@ -115,24 +133,12 @@ def build_plan(
         if ident_column is not None:
             plan.response_id = column_ref(ident_column)
             columns = [c for c in columns if c is not ident_column]
-    # Headers the draft is sure of go first, so content guesses take only what is left.
-    placements: dict[int, Placement] = {}
-    for column in columns:
-        placement = place_column(column.header or column.letter, column.stats, loaded, taken)
-        if placement.field is not None and placement.confidence == "high":
-            taken.add(placement.field)
-            placements[column.index] = placement
-    for content in (False, True):
-        for column in columns:
-            if column.index in placements:
-                continue
-            header = column.header or column.letter
-            placement = place_column(header, column.stats, loaded, taken, by_content=content)
-            if placement.field is not None:
-                taken.add(placement.field)
-                placements[column.index] = placement
-            elif content:
-                placements[column.index] = placement
+    questions = profile.questions
+    plan.scale_legend = _scale_legend(profile, schema)
+    placed = _place_all(
+        [(c.index, c.header or c.letter, c.stats) for c in columns], loaded, taken, questions
+    )
+    placements = {int(str(key)): placement for key, placement in placed.items()}
     for column in columns:
         placement = placements[column.index]
         if placement.field == "unit_name":
@@ -152,11 +158,14 @@ def build_plan(
         ident, question, answer = long
         per_question = question_stats(profile, question.index, answer.index)
         ignored: list[str] = []
+        by_question = _place_all(
+            [(qid, qid, stats) for qid, stats in per_question.items()], loaded, taken, questions
+        )
         for qid, stats in per_question.items():
-            placement = place_column(qid, stats, loaded, taken)
-            if placement.field is not None:
-                taken.add(placement.field)
-            elif len(stats.counts) <= 1 and placement.content in {"category", "id"}:
+            placement = by_question[qid]
+            if placement.field is None and (
+                len(stats.counts) <= 1 and placement.content in {"category", "id"}
+            ):
                 ignored.append(qid)
                 plan.notes.append(
                     f"question '{qid}' has a single answer ({', '.join(stats.counts)}): ignored"
@@ -174,6 +183,119 @@ def build_plan(
         *(f"own_items.{e.name}: {c}" for e in plan.own_items for c in e.checks),
     ]
     return plan
+
+
+def _scale_legend(profile: ExportProfile, schema: RecordSchema) -> dict[str, str]:
+    """Return the legend of the form's agreement scale, when a header spells it out."""
+    labels = scale_labels(schema)
+    for column in profile.columns:
+        legend = header_legend(column.header or "")
+        ends = [legend.get("1"), legend.get("5")]
+        if any(end is not None and label_point(end, labels) is not None for end in ends):
+            return legend
+    return {}
+
+
+def _place_all(
+    items: list[tuple[object, str, ValueStats]],
+    loaded: LoadedMapping,
+    taken: set[str],
+    questions: Mapping[str, str],
+) -> dict[object, Placement]:
+    """Place columns (or questions): sure headers, then statements, then content.
+
+    Headers the draft is sure of go first, so that the guesses take only what is left;
+    five-point columns are then paired with statements by their wording; then content
+    decides; last, five-point columns whose header is a mere code take the statements
+    left in the schema's order, each marked CHECK.
+    """
+    schema = loaded.schema
+    # A question list (--codebook, or a sheet of the workbook) gives a code its wording.
+    headers = {key: questions.get(header, header) for key, header, _ in items}
+    stats_of = {key: stats for key, _, stats in items}
+    placements: dict[object, Placement] = {}
+    # A 1-5 satisfaction scale ("1 = erittäin tyytymätön") is never a statement, whatever
+    # its question asks about: it stays an own item.
+    satisfied = {key for key, _, _ in items if names_satisfaction(headers[key])}
+    for key, _, stats in items:
+        placement = place_column(headers[key], stats, loaded, taken)
+        if key in satisfied and placement.field in schema.statements:
+            continue
+        if placement.field is not None and placement.confidence == "high":
+            taken.add(placement.field)
+            placements[key] = placement
+    for key in satisfied - set(placements):
+        kind = content_kind(stats_of[key], loaded, headers[key])
+        if kind == "scale5":
+            placement = Placement(headers[key], stats_of[key], content="satisfaction")
+            placement.own_item = slug(headers[key])
+            placement.checks.append(
+                f"'{headers[key]}' holds a satisfaction scale, which is not a national "
+                "statement (those are agreement scales): kept as an own item"
+            )
+            placements[key] = placement
+    kinds = {key: content_kind(stats_of[key], loaded, headers[key]) for key, _, _ in items}
+    # A form asks its statements on one scale: beside five-point columns, a column of
+    # 1-4 whose header does not say 1-4 is a five-point column no one answered 5 in.
+    five_point_form = any(kind in STATEMENT_KINDS for kind in kinds.values())
+    five_point = {
+        key: Placement(headers[key], stats_of[key], content=kind)
+        for key, _, _ in items
+        if key not in placements
+        and (
+            (kind := kinds[key]) in STATEMENT_KINDS
+            or (kind == "scale4" and five_point_form and not FOUR_POINT.search(headers[key]))
+        )
+    }
+    free = [s for s in schema.statements if s not in taken]
+    for key, (name, score, why) in pair_statements(five_point, free, schema).items():
+        placement = five_point[key]
+        if placement.content == "scale4":
+            placement.content = "scale5"
+            placement.reasons.append("no answer 5 in the sample, beside five-point columns")
+        placement.field = name
+        placement.confidence = "high" if score >= 90 else "medium"
+        placement.reasons.append(f"five-point answers; {why} ({score:.0f} %)")
+        if score < HEADER_SURE:
+            placement.checks.append(
+                f"{name} read from the wording of '{placement.header}' ({score:.0f} %): "
+                "confirm it is this national statement"
+            )
+        taken.add(name)
+        placements[key] = placement
+    for content in (False, True):
+        for key, _, stats in items:
+            if key in placements:
+                continue
+            placement = place_column(headers[key], stats, loaded, taken, by_content=content)
+            if placement.field is not None:
+                taken.add(placement.field)
+                placements[key] = placement
+            elif content:
+                placements[key] = placement
+    for key, header, _ in items:
+        placement = placements[key]
+        free = [s for s in schema.statements if s not in taken]
+        if (
+            placement.field is None
+            and placement.content in STATEMENT_KINDS
+            and is_code(headers[key])
+            and free
+        ):
+            name = free[0]
+            placement.field, placement.own_item = name, None
+            placement.confidence = "low"
+            placement.reasons.append(f"content: {_kind_text(placement.content)}")
+            placement.checks = [
+                f"'{header}' holds {_kind_text(placement.content)} under a header that names no "
+                f"statement: read as {name}, the first national statement not yet placed. "
+                "Confirm it from the questionnaire (or give its question list with --codebook)"
+            ]
+            taken.add(name)
+    for key, header, _ in items:
+        if headers[key] != header:
+            placements[key].reasons.insert(0, f"the question list: {header} = '{headers[key]}'")
+    return placements
 
 
 def _cover_required(plan: Plan, loaded: LoadedMapping, columns: list[ColumnProfile]) -> None:
@@ -238,8 +360,10 @@ def _entry(
 ) -> None:
     schema = loaded.schema
     stats = placement.stats
-    codebook = plan.profile.codebook
     name = placement.field
+    # A legend in the column's own header wins over the form's scale legend and the
+    # codebook ("(1 = täysin samaa mieltä, 5 = täysin eri mieltä, 0 = EOS)").
+    codebook = {**plan.profile.codebook, **plan.scale_legend, **header_legend(header)}
     if name is None:
         own = placement.own_item or slug(header)
         taken = {e.name for e in plan.own_items}
@@ -249,10 +373,7 @@ def _entry(
         entry = Entry(own, ref, placement)
         if placement.content in {"agree", "scale5"}:
             _suggest_statement(entry, loaded, codebook)
-        if hint_in(header, "smiley") and placement.content in {"scale4"}:
-            labels = load_vocabulary()["smiley_labels"]
-            entry.rule.value_map = {str(i + 1): label for i, label in enumerate(labels)}
-            entry.rule.notes.append("a smiley kiosk's four buttons, saddest first")
+        describe_item(entry, schema, plan.missing_values)
         plan.own_items.append(entry)
         return
     entry = Entry(name, ref, placement)

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
 
+from harmonizer.draft.vocabulary import is_code
 from harmonizer.errors import ReadError
 from harmonizer.io.cells import Cell, column_letter
 from harmonizer.io.csv_reader import DELIMITER_CANDIDATES
@@ -38,6 +39,7 @@ _ISO = re.compile(
     r"^\d{4}-\d{2}-\d{2}(?:[T ]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$"
 )
 _FI = re.compile(r"^\d{1,2}\.\d{1,2}\.\d{4}(\s+klo)?(\s+\d{1,2}[:.]\d{2}(?:[:.]\d{2})?)?$")
+_QUOTED = re.compile(r'"(?:[^"]|"")*"')
 _CODEBOOK_LINE = re.compile(r"^\s*(\d{1,3})\s*(?:=|:|-|\u2013|\))\s*(\S.*)$")
 
 
@@ -264,6 +266,7 @@ class ExportProfile:
     complete: bool
     tail: list[SourceRow]
     codebook: dict[str, str]
+    questions: dict[str, str] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     title: str | None = None
 
@@ -303,22 +306,36 @@ def sniff_delimiter(path: Path, encoding: str | None) -> str | None:
 
     The csv reader detects the delimiter from the first line, which is the header in
     most exports; a title line above the header ("Palaute, syksy 2026") can mislead it.
-    The delimiter that splits the most lines into the same number of cells wins.
+    The delimiter that splits the most lines into the same number of cells wins; of
+    two that split them alike, the one that leaves fewer empty header cells, then the
+    one less often followed by a space (as a comma in prose is).
     """
     with path.open("r", encoding=encoding or "utf-8", errors="replace", newline="") as handle:
         text = handle.read(SNIFF_CHARS)
-    lines = [line for line in text.splitlines()[:HEADER_SCAN_ROWS] if line.strip()]
-    best: tuple[int, int, str] | None = None
+    # A delimiter inside a quoted cell ("Hyvä palvelu, kiitos") splits nothing; the
+    # cell stays a cell.
+    lines = [
+        _QUOTED.sub("q", line) for line in text.splitlines()[:HEADER_SCAN_ROWS] if line.strip()
+    ]
+    best: tuple[int, int, int, int, str] | None = None
     for delimiter in DELIMITER_CANDIDATES:
         counts = Counter(line.count(delimiter) for line in lines)
         counts.pop(0, None)
         if not counts:
             continue
         mode, agreeing = counts.most_common(1)[0]
-        candidate = (agreeing, mode, delimiter)
-        if best is None or candidate[:2] > best[:2]:
+        # Where two delimiters split the lines alike, the one that leaves fewer empty
+        # header cells is the real one (",;," is two headers ",", not three with two
+        # empty); data cells are often empty, headers seldom.
+        header = next((line for line in lines if line.count(delimiter) == mode), "")
+        empty = sum(1 for cell in header.split(delimiter) if not cell.strip())
+        # Then the one that prose does not use: ", " runs through free text, a
+        # delimiter is seldom followed by a space.
+        prose = sum(line.count(f"{delimiter} ") for line in lines)
+        candidate = (agreeing, -empty, -prose, mode, delimiter)
+        if best is None or candidate[:4] > best[:4]:
             best = candidate
-    return best[2] if best is not None else None
+    return best[4] if best is not None else None
 
 
 def find_header(rows: list[tuple[int, tuple[Cell, ...]]]) -> tuple[int, int]:
@@ -365,22 +382,61 @@ def find_header(rows: list[tuple[int, tuple[Cell, ...]]]) -> tuple[int, int]:
     return number, 1
 
 
-def _codebook(path: Path, sheet: int) -> dict[str, str]:
-    """Read a codebook sheet ('9 = EOS' lines, or a code and a label side by side)."""
-    found: dict[str, str] = {}
-    with read_table(path, SourceOptions(sheet=sheet)) as table:
+@dataclass
+class Codebook:
+    """What a codebook sheet or file explains: answer codes, and question codes' wordings."""
+
+    codes: dict[str, str] = field(default_factory=dict)
+    questions: dict[str, str] = field(default_factory=dict)
+
+    def __len__(self) -> int:
+        return len(self.codes) + len(self.questions)
+
+    def update(self, other: Codebook) -> None:
+        """Add another codebook's entries (the first one read wins)."""
+        for code, label in other.codes.items():
+            self.codes.setdefault(code, label)
+        for question, wording in other.questions.items():
+            self.questions.setdefault(question, wording)
+
+
+def read_codebook(path: Path, options: SourceOptions) -> Codebook:
+    """Read a codebook sheet or file: answer codes and question codes' wordings.
+
+    It may hold '9 = EOS' lines, a code and its label side by side, or a question code
+    and its wording side by side ('k2' beside 'Sain apua silloin kun tarvitsin').
+
+    Raises:
+        ReadError: the file cannot be read.
+    """
+    found = Codebook()
+    with read_table(path, options) as table:
         rows: Iterator[tuple[Cell, ...]] = (r.values for r in islice(table, 500))
         for cells in (tuple(table.info.header), *rows):
             texts = [c for c in cells if c is not None]
             for cell in texts:
                 match = _CODEBOOK_LINE.match(str(cell))
                 if match:
-                    found.setdefault(match.group(1), match.group(2).strip())
-            if len(texts) == 2 and isinstance(texts[1], str):
-                code = parse_number(texts[0]) if not isinstance(texts[0], bool) else None
-                if code is not None and code.is_integer():
-                    found.setdefault(str(int(code)), texts[1])
+                    found.codes.setdefault(match.group(1), match.group(2).strip())
+            if len(texts) != 2 or not isinstance(texts[1], str):
+                continue
+            code = parse_number(texts[0]) if not isinstance(texts[0], bool) else None
+            if code is not None and code.is_integer():
+                found.codes.setdefault(str(int(code)), texts[1])
+            elif isinstance(texts[0], str) and is_code(texts[0]) and len(texts[1].split()) >= 2:
+                found.questions.setdefault(texts[0].strip(), texts[1].strip())
     return found
+
+
+def told(book: Codebook) -> str:
+    """Return what a codebook explains, for a note ('2 codes and 4 question wordings')."""
+    parts = []
+    if book.codes:
+        parts.append(f"{len(book.codes)} code{'s' if len(book.codes) != 1 else ''}")
+    if book.questions:
+        count = len(book.questions)
+        parts.append(f"{count} question wording{'s' if count != 1 else ''}")
+    return " and ".join(parts)
 
 
 def _sheets(path: Path) -> list[tuple[int, str, int]]:
@@ -411,7 +467,7 @@ def profile_export(
     """
     options = SourceOptions(sheet=sheet)
     names: list[str] = []
-    codebook: dict[str, str] = {}
+    codebook = Codebook()
     notes: list[str] = []
     if path.suffix.lower() in {".xlsx", ".xlsm"} and sheet is None:
         sheets = _sheets(path)
@@ -422,11 +478,19 @@ def profile_export(
             notes.append(f"sheet '{chosen}' holds the most data of {len(sheets)} sheets")
             for other, name, _ in sheets:
                 if other != number:
-                    book = _codebook(path, other)
+                    book = read_codebook(path, SourceOptions(sheet=other))
                     if book:
                         codebook.update(book)
-                        notes.append(f"sheet '{name}' read as a codebook ({len(book)} codes)")
-    first, facts = _scan(path, options)
+                        notes.append(f"sheet '{name}' read as a codebook ({told(book)})")
+    try:
+        first, facts = _scan(path, options)
+    except ReadError:
+        # The reader guesses the delimiter from the first line alone; a quote in a
+        # header cell can make that guess read the file as one unclosed cell.
+        sniffed = None if options.sheet else sniff_delimiter(path, None)
+        if sniffed is None:
+            raise
+        first, facts = _scan(path, SourceOptions(delimiter=sniffed))
     if facts["format"] == "csv":
         delimiter = sniff_delimiter(path, facts["encoding"])
         if delimiter is not None and delimiter != facts["delimiter"]:
@@ -489,7 +553,8 @@ def profile_export(
         rows_read=count,
         complete=complete,
         tail=list(tail),
-        codebook=codebook,
+        codebook=codebook.codes,
+        questions=codebook.questions,
         notes=notes,
         title=title,
     )

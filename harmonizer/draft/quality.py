@@ -4,7 +4,9 @@ Both mappings run through the real engine. A source column is right when every v
 that depends on it comes out the same under both: each national field it feeds (in
 either mapping; values and missing reasons), each own item carried from it, the record
 id when it is the response id, and the rows excluded when a filter tests it. Rows the
-reviewed mapping rejects for a field say nothing about that field and are left out.
+reviewed mapping rejects for a field say nothing about that field and are left out, and
+so do rows the draft rejects for another column's sake; a column with no row left to
+compare is not counted right.
 
 A draft's unit list is left for a person to fill; until then its empty service areas
 reject every row. So that such rows still tell whether the other columns are right,
@@ -238,6 +240,7 @@ def _differences(
     for key in sorted(keys):
         if key.startswith("own:") and key.split(":")[1] not in own_hand:
             continue  # the reviewed mapping leaves the column out; carrying it changes nothing
+        judgeable = compared = 0
         for number, hand_row in sorted(hand_rows.items()):
             draft_row = draft_rows.get(number)
             hand_out = hand_row[2]
@@ -251,9 +254,15 @@ def _differences(
             expected = _value(key, hand_row, own_hand)
             if expected == _ERROR:
                 continue
+            judgeable += 1
             got = _value(key, draft_row, own_draft)
             if got is None and draft_row is not None and draft_row[0] is None:
                 continue  # rejected for another column's sake: this one cannot be judged
+            compared += 1
             if got != expected:
                 yield f"row {number}: {key} {expected!r} by hand, {got!r} by the draft"
                 break
+        # A column is right on evidence: when the draft rejects every row (for another
+        # column's sake), nothing shows this one right.
+        if judgeable and not compared:
+            yield f"{key}: no row to compare, the draft rejects all {judgeable}"

@@ -36,20 +36,60 @@ DERIVED_FIELDS = frozenset(
     }
 )
 _PUNCT = re.compile(r"[^\w\s+]")
+_CAMEL = re.compile(r"(?<=[a-zåäö])(?=[A-ZÅÄÖ])")
+_CODE = re.compile(r"^[^\W\d_]{0,12}[ _.#-]?\d{1,3}[a-z]?$", re.IGNORECASE)
+
+
+def is_code(header: str) -> bool:
+    """Return True when a header is only a question code (q3, k2, S1, Kysymys 4).
+
+    >>> [is_code(h) for h in ("q3", "S1", "kysymys 4", "Palvelu oli hyödyllinen", "id")]
+    [True, True, True, False, False]
+    """
+    return bool(_CODE.match(header.strip()))
 
 
 def words(text: str) -> list[str]:
     """Return a text's comparison words: case-, accent- and punctuation-free.
 
-    >>> words("Löysitkö pysäköintipaikan helposti?")
-    ['loysitko', 'pysakointipaikan', 'helposti']
+    A system's CamelCase names are words too ("ResponseId" is "response id").
+
+    >>> words("Löysitkö pysäköintipaikan helposti?"), words("AnsweredUtc")
+    (['loysitko', 'pysakointipaikan', 'helposti'], ['answered', 'utc'])
     """
+    text = _CAMEL.sub(" ", text)
     return _PUNCT.sub(" ", label_key(text).replace("_", " ")).split()
 
 
 def phrase(text: str) -> str:
     """Return a text's words joined by single spaces (its comparison key)."""
     return " ".join(words(text))
+
+
+_LEGEND = re.compile(r"\(([^()]*=[^()]*)\)")
+_LEGEND_ENTRY = re.compile(r"(\d{1,2})\s*=\s*([^,;/()]+?)\s*(?=[,;/()]|\.\.\.|\u2026|$)")
+
+
+def clean_header(header: str) -> str:
+    """Return a header without a scale legend in parentheses.
+
+    >>> clean_header("Asiointi oli sujuvaa (1 = täysin samaa mieltä, 5 = täysin eri mieltä)")
+    'Asiointi oli sujuvaa'
+    """
+    return " ".join(_LEGEND.sub(" ", header).split())
+
+
+def header_legend(header: str) -> dict[str, str]:
+    """Return the codes a header explains: '(1 = täysin samaa mieltä, 0 = EOS)'.
+
+    >>> header_legend("Kohtelu (1 = täysin samaa mieltä, 5 = täysin eri mieltä, 0 = EOS)")
+    {'1': 'täysin samaa mieltä', '5': 'täysin eri mieltä', '0': 'EOS'}
+    """
+    found: dict[str, str] = {}
+    for legend in _LEGEND.findall(header):
+        for code, label in _LEGEND_ENTRY.findall(legend):
+            found.setdefault(str(int(code)), label.strip())
+    return found
 
 
 @functools.cache
@@ -172,10 +212,25 @@ def contains_hint(text: str, hint: str) -> bool:
     return _hint_score(words(text), hint) > 0
 
 
+def hint_score_words(header_words: list[str], hint: str) -> float:
+    """Return how well a header's words hold one hint (0 when they do not)."""
+    return _hint_score(header_words, hint)
+
+
 def hint_score(header: str, key: str) -> float:
     """Return how well a header matches the vocabulary's words under ``key`` (0-100)."""
     header_words = words(header)
     return max((_hint_score(header_words, h) for h in load_vocabulary()[key]), default=0.0)
+
+
+def names_satisfaction(header: str) -> bool:
+    """Return True when a header (or its legend) names a satisfaction scale.
+
+    >>> names_satisfaction("Kohtelu (1 = erittäin tyytymätön, 5 = erittäin tyytyväinen)")
+    True
+    """
+    header_words = words(header)
+    return any(_hint_score(header_words, w) for w in load_vocabulary()["satisfaction_words"])
 
 
 def hint_in(header: str | None, key: str) -> bool:
@@ -198,6 +253,11 @@ def guess_language(texts: list[str], schema: RecordSchema) -> tuple[str, int, in
         for lang, label in point.items():
             if lang in known:
                 known[lang].update(w for w in words(label) if len(w) > 3)
+    # Short everyday words tell a question's language where no schema word occurs
+    # ("Miten saapuminen ja ilmoittautuminen sujuivat?").
+    for lang, common in load_vocabulary()["language_words"].items():
+        if lang in known:
+            known[lang].update(phrase(w) for w in common)
     for text in texts:
         for word in words(text):
             for lang in LANGUAGES:

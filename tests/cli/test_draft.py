@@ -116,3 +116,23 @@ def test_draft_names_an_unknown_sheet_and_exits_2(tmp_path: Path) -> None:
     assert result.exit_code == 2
     assert "no sheet 'Blad9'" in result.stderr
     assert not (tmp_path / "m.yaml").exists()
+
+
+def test_draft_reads_a_question_list_given_with_codebook(tmp_path: Path) -> None:
+    from tests.unseen_exports import CASES, write_case
+
+    case = next(c for c in CASES if c.codebook)
+    export, _ = write_case(case, tmp_path)
+    target = tmp_path / "savo.yaml"
+    args = ["draft", str(export), "-o", str(target), "--provider-id", case.provider_id]
+    args += ["--county", case.county, "--codebook", str(tmp_path / str(case.codebook))]
+    result = CliRunner().invoke(main, args, catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    assert "savo-sms-koodisto.csv read as a codebook (1 code and 4 question wordings)" in (
+        result.stderr
+    )
+    text = target.read_text(encoding="utf-8")
+    assert "timely_help:\n    column: k2" in text
+    missing = CliRunner().invoke(main, [*args[:-1], str(tmp_path / "nowhere.csv"), "--force"])
+    assert missing.exit_code == 2
+    assert "nowhere.csv" in missing.stderr
