@@ -518,13 +518,18 @@ def lookup_step(
     take: str,
     default: Any,
     missing_values: MissingValues = NO_MISSING_VALUES,
+    *,
+    required: bool = False,
 ) -> Callable[[Cell], tuple[Cell, str | None]]:
     """Return a function that turns a source value into the lookup's ``take`` column.
 
     It returns ``(value, error message)``; a blank cell or one of ``missing_values``
     gives the default, and so does a value missing from the table; without a default
-    a missing value is an error.
+    a missing value is an error. For a ``required`` field, a value the table holds
+    with an empty ``take`` column is an error too: the table, not the export, is to be
+    filled (a unit list drafted with its service areas left empty).
     """
+    where = f" ({table.path.name})" if table.path is not None else ""
     memo: dict[Cell, tuple[Cell, str | None]] = {}
 
     def step(value: Cell) -> tuple[Cell, str | None]:
@@ -541,7 +546,15 @@ def lookup_step(
                 else (None, f"{value!r} is not in lookup table {table.name!r}")
             )
         else:
-            found = (row.get(take), None)
+            taken = row.get(take)
+            if required and (taken is None or taken == "") and default is None:
+                found = (
+                    None,
+                    f"{value!r} is in lookup table {table.name!r}{where}, but its {take} is "
+                    "empty; fill it in the table",
+                )
+            else:
+                found = (taken, None)
         if len(memo) < MEMO_LIMIT:
             memo[value] = found
         return found

@@ -275,7 +275,13 @@ class RecordBuilder:
         lookup = None
         if rule.lookup is not None:
             table = self.loaded.lookups[rule.lookup]
-            lookup = lookup_step(table, rule.take or name, rule.default, self.missing_values)
+            lookup = lookup_step(
+                table,
+                rule.take or name,
+                rule.default,
+                self.missing_values,
+                required=name in self.required,
+            )
         return _FieldPlan(
             name, source, convert, lookup, rule.default, kind is not None, name in OPEN_TEXT_FIELDS
         )

@@ -251,7 +251,9 @@ def _engine_step(
         if lookup is not None:
             value, problem = lookup(value)
             if problem is not None:
-                return IssueCode.LOOKUP_MISSING, f"{problem}; add it to the table or give a default"
+                if "is not in lookup table" in problem:
+                    problem += "; add it to the table or give a default"
+                return IssueCode.LOOKUP_MISSING, problem
         return convert(value).error
 
     return step
@@ -260,11 +262,17 @@ def _engine_step(
 def _found_or_skip(
     lookup: Callable[[Cell], tuple[Cell, str | None]],
 ) -> Callable[[Cell], tuple[Cell, str | None]]:
-    """Return a lookup whose misses are left to the field that reports them."""
+    """Return a lookup whose misses are left to the field that reports them.
+
+    A value missing from the table is one issue for the cell (the first field reports
+    it); an empty column of a row the table has is this field's own issue, as in a run.
+    """
 
     def step(value: Cell) -> tuple[Cell, str | None]:
         found, problem = lookup(value)
-        return (None, None) if problem is not None else (found, None)
+        if problem is not None and "is not in lookup table" in problem:
+            return None, None
+        return found, problem
 
     return step
 

@@ -426,3 +426,34 @@ def test_check_reads_the_values_a_unit_list_gives(
         encoding="utf-8",
     )
     assert check_json(mapping) == (0, [])
+
+
+def test_an_empty_service_area_in_the_unit_list_is_the_tables_to_fill(
+    tmp_path: Path, export: Path
+) -> None:
+    """check passes a unit list still to be filled; check --sample and run name its gaps."""
+    units = tmp_path / "units.csv"
+    units.write_text("code;unit_id;service_area\nOulu;;\nKemi;;oral_health\n", "utf-8")
+    base = BASE_MAPPING.replace("  service_area: primary_care\n", "")
+    mapping = write_mapping(tmp_path / "m.yaml", UNIT_FIELDS % "", base=base)
+    assert check_json(mapping) == (0, [])
+    code, issues = check_json(mapping, "--sample", export)
+    assert code == 1
+    [issue] = issues
+    assert (issue["code"], issue["field"], issue["row"]) == ("lookup-missing", "service_area", 2)
+    assert "'Oulu' is in lookup table 'units' (units.csv), but its service_area is empty" in str(
+        issue["message"]
+    )
+    out = tmp_path / "out"
+    run = invoke("run", "-m", mapping, export, "-o", out)
+    assert run.exit_code == 0, run.output
+    [reject] = read_jsonl(out / "rejects.jsonl")
+    assert [i["code"] for i in reject["issues"]] == ["lookup-missing"]
+    # Filled in, the unit list gives both rows their service area.
+    units.write_text("code;unit_id;service_area\nOulu;;primary_care\nKemi;;oral_health\n", "utf-8")
+    assert check_json(mapping, "--sample", export) == (0, [])
+    invoke("run", "-m", mapping, export, "-o", out)
+    assert [r["service_area"] for r in read_jsonl(out / "records.jsonl")] == [
+        "primary_care",
+        "oral_health",
+    ]
