@@ -513,6 +513,11 @@ def own_item_converter(
     return convert
 
 
+LookupProblem = tuple[IssueCode, str]
+"""Why a lookup gives no value: ``lookup-missing`` (the value is not in the table) or
+``lookup-incomplete`` (the table's row leaves a required column empty), with a message."""
+
+
 def lookup_step(
     table: LookupTable,
     take: str,
@@ -520,19 +525,19 @@ def lookup_step(
     missing_values: MissingValues = NO_MISSING_VALUES,
     *,
     required: bool = False,
-) -> Callable[[Cell], tuple[Cell, str | None]]:
+) -> Callable[[Cell], tuple[Cell, LookupProblem | None]]:
     """Return a function that turns a source value into the lookup's ``take`` column.
 
-    It returns ``(value, error message)``; a blank cell or one of ``missing_values``
+    It returns ``(value, (issue code, message) or None)``; a blank cell or one of ``missing_values``
     gives the default, and so does a value missing from the table; without a default
     a missing value is an error. For a ``required`` field, a value the table holds
     with an empty ``take`` column is an error too: the table, not the export, is to be
     filled (a unit list drafted with its service areas left empty).
     """
     where = f" ({table.path.name})" if table.path is not None else ""
-    memo: dict[Cell, tuple[Cell, str | None]] = {}
+    memo: dict[Cell, tuple[Cell, LookupProblem | None]] = {}
 
-    def step(value: Cell) -> tuple[Cell, str | None]:
+    def step(value: Cell) -> tuple[Cell, LookupProblem | None]:
         if value is None or (value in missing_values and table.get(_text(value)) is None):
             return default, None
         found = memo.get(value)
@@ -543,15 +548,21 @@ def lookup_step(
             found = (
                 (default, None)
                 if default is not None
-                else (None, f"{value!r} is not in lookup table {table.name!r}")
+                else (
+                    None,
+                    (IssueCode.LOOKUP_MISSING, f"{value!r} is not in lookup table {table.name!r}"),
+                )
             )
         else:
             taken = row.get(take)
             if required and (taken is None or taken == "") and default is None:
                 found = (
                     None,
-                    f"{value!r} is in lookup table {table.name!r}{where}, but its {take} is "
-                    "empty; fill it in the table",
+                    (
+                        IssueCode.LOOKUP_INCOMPLETE,
+                        f"{value!r} is in lookup table {table.name!r}{where}, but its {take} "
+                        "is empty; fill it in the table",
+                    ),
                 )
             else:
                 found = (taken, None)

@@ -66,6 +66,7 @@ class IssueCode(enum.StrEnum):
     IMPLAUSIBLE_DATE = "implausible-date"
     FORMULA_WITHOUT_VALUE = "formula-without-value"
     CONTROL_CHARACTER = "control-character"
+    LOOKUP_INCOMPLETE = "lookup-incomplete"
     # rows and responses
     DUPLICATE_RESPONSE = "duplicate-response"
     CONFLICTING_ANSWER = "conflicting-answer"
@@ -200,6 +201,14 @@ CODE_INFO: dict[IssueCode, CodeInfo] = {
         "are removed",
         provider="check the cell in column {column}: it held invisible control characters, "
         "which were removed",
+    ),
+    IssueCode.LOOKUP_INCOMPLETE: CodeInfo(
+        "Lookup table leaves a required value empty",
+        _E,
+        "fill in {rule} for this value in the lookup table (such as the unit list), or give "
+        "{rule} a default in {mapping}",
+        provider="nothing to change in column {column}: {value} is on the agreed list, which "
+        "lacks a detail for it; {contact} completes the list",
     ),
     IssueCode.DUPLICATE_RESPONSE: CodeInfo(
         "Same response seen twice",

@@ -145,6 +145,11 @@ CASES: dict[IssueCode, Case] = {
         + "lookups:\n  ch:\n    rows:\n      Tekstiviesti: {channel: sms}\n",
     ),
     IssueCode.REQUIRED_MISSING: data(good_with(unit="")),
+    IssueCode.LOOKUP_INCOMPLETE: data(
+        good_with(channel="Verkko"),
+        mapping=MAPPING.replace("  channel: Kanava\n", "  channel: {column: Kanava, lookup: ch}\n")
+        + "lookups:\n  ch:\n    rows:\n      Verkko: {channel: null}\n",
+    ),
     IssueCode.OUTSIDE_REFORM: data(
         good_with(text="Ahvenanmaa"),
         mapping=MAPPING.replace('  county: "19"\n', "").replace(

@@ -17,6 +17,7 @@ from typing import Any
 from harmonizer.converters import (
     MAX_CELL_CHARS,
     Converter,
+    LookupProblem,
     MissingValues,
     Result,
     age_converter,
@@ -81,7 +82,7 @@ class _FieldPlan:
     name: str
     source: _Source
     convert: Converter
-    lookup: Callable[[Cell], tuple[Cell, str | None]] | None
+    lookup: Callable[[Cell], tuple[Cell, LookupProblem | None]] | None
     default: Any
     measure: bool
     open_text: bool
@@ -380,14 +381,7 @@ class RecordBuilder:
                     if column is not None:
                         failed_lookups.add(column.index)
                     issues.append(
-                        self._issue(
-                            IssueCode.LOOKUP_MISSING,
-                            problem,
-                            source_row,
-                            column,
-                            plan.name,
-                            raw,
-                        )
+                        self._issue(problem[0], problem[1], source_row, column, plan.name, raw)
                     )
                     continue
             elif value is None and plan.default is not None:

@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from harmonizer.converters import MAX_CELL_CHARS, Converter, Result
+from harmonizer.converters import MAX_CELL_CHARS, Converter, LookupProblem, Result
 from harmonizer.engine.exact import RecordBuilder
 from harmonizer.engine.responses import Column
 from harmonizer.engine.row import Row
@@ -114,7 +114,7 @@ class FieldColumn:
 
 def _field_outcome(
     convert: Converter,
-    lookup: Callable[[Cell], tuple[Cell, str | None]] | None,
+    lookup: Callable[[Cell], tuple[Cell, LookupProblem | None]] | None,
     default: Any,
 ) -> Callable[[Cell], Outcome]:
     """Mirror RecordBuilder.build for one field; anything to report is BAD."""

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from harmonizer.converters import Converter, age_converter
+from harmonizer.converters import Converter, LookupProblem, age_converter
 from harmonizer.engine.exact import TEXT_FIELDS, RecordBuilder
 from harmonizer.engine.responses import Column, HeaderIndex
 from harmonizer.io.cells import Cell
@@ -240,7 +240,7 @@ def _cell(values: tuple[Cell, ...], column: Column) -> Cell:
 
 
 def _engine_step(
-    convert: Converter, lookup: Callable[[Cell], tuple[Cell, str | None]] | None
+    convert: Converter, lookup: Callable[[Cell], tuple[Cell, LookupProblem | None]] | None
 ) -> Callable[[Cell], tuple[IssueCode, str] | None]:
     """Return the engine's verdict on one cell: None when a rule accepts it.
 
@@ -251,26 +251,27 @@ def _engine_step(
         if lookup is not None:
             value, problem = lookup(value)
             if problem is not None:
-                if "is not in lookup table" in problem:
-                    problem += "; add it to the table or give a default"
-                return IssueCode.LOOKUP_MISSING, problem
+                code, message = problem
+                if code is IssueCode.LOOKUP_MISSING:
+                    message += "; add it to the table or give a default"
+                return code, message
         return convert(value).error
 
     return step
 
 
 def _found_or_skip(
-    lookup: Callable[[Cell], tuple[Cell, str | None]],
-) -> Callable[[Cell], tuple[Cell, str | None]]:
+    lookup: Callable[[Cell], tuple[Cell, LookupProblem | None]],
+) -> Callable[[Cell], tuple[Cell, LookupProblem | None]]:
     """Return a lookup whose misses are left to the field that reports them.
 
     A value missing from the table is one issue for the cell (the first field reports
     it); an empty column of a row the table has is this field's own issue, as in a run.
     """
 
-    def step(value: Cell) -> tuple[Cell, str | None]:
+    def step(value: Cell) -> tuple[Cell, LookupProblem | None]:
         found, problem = lookup(value)
-        if problem is not None and "is not in lookup table" in problem:
+        if problem is not None and problem[0] is IssueCode.LOOKUP_MISSING:
             return None, None
         return found, problem
 

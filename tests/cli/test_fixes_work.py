@@ -99,6 +99,13 @@ FOLLOW: dict[IssueCode, Follow] = {
         r"^write a value of the agreed list in column “Kanava”: “Tekstiviesti”",
         lambda case, fix: _cell(case, "Kanava", _first_answer(fix)),
     ),
+    IssueCode.LOOKUP_INCOMPLETE: Follow(
+        "mapping",
+        r"^fill in fields\.channel for this value in the lookup table",
+        lambda case, fix: replace(
+            case, mapping=case.mapping.replace("Verkko: {channel: null}", "Verkko: {channel: web}")
+        ),
+    ),
     IssueCode.REQUIRED_MISSING: Follow(
         "export",
         r"^fill in the cell in column “Yksikkö”",

@@ -440,7 +440,7 @@ def test_an_empty_service_area_in_the_unit_list_is_the_tables_to_fill(
     code, issues = check_json(mapping, "--sample", export)
     assert code == 1
     [issue] = issues
-    assert (issue["code"], issue["field"], issue["row"]) == ("lookup-missing", "service_area", 2)
+    assert (issue["code"], issue["field"], issue["row"]) == ("lookup-incomplete", "service_area", 2)
     assert "'Oulu' is in lookup table 'units' (units.csv), but its service_area is empty" in str(
         issue["message"]
     )
@@ -448,7 +448,7 @@ def test_an_empty_service_area_in_the_unit_list_is_the_tables_to_fill(
     run = invoke("run", "-m", mapping, export, "-o", out)
     assert run.exit_code == 0, run.output
     [reject] = read_jsonl(out / "rejects.jsonl")
-    assert [i["code"] for i in reject["issues"]] == ["lookup-missing"]
+    assert [i["code"] for i in reject["issues"]] == ["lookup-incomplete"]
     # Filled in, the unit list gives both rows their service area.
     units.write_text("code;unit_id;service_area\nOulu;;primary_care\nKemi;;oral_health\n", "utf-8")
     assert check_json(mapping, "--sample", export) == (0, [])
