@@ -47,6 +47,10 @@ class CodeInfo:
     remedy: str
     scope: str = "data"
     provider: str | None = None
+    # False when the export is right and the fix lies with the recipient (a unit list
+    # to complete): the provider's fix then says so, and sending the file again helps
+    # nothing.
+    provider_acts: bool = True
 
 
 class IssueCode(enum.StrEnum):
@@ -209,6 +213,7 @@ CODE_INFO: dict[IssueCode, CodeInfo] = {
         "{rule} a default in {mapping}",
         provider="nothing to change in column {column}: {value} is on the agreed list, which "
         "lacks a detail for it; {contact} completes the list",
+        provider_acts=False,
     ),
     IssueCode.DUPLICATE_RESPONSE: CodeInfo(
         "Same response seen twice",

@@ -107,6 +107,22 @@ class ReportSet:
         )
 
     @property
+    def recipient_fixes(self) -> bool:
+        """Return True when the errors found are all the recipient's to fix, not the cells'.
+
+        A workbook then tells the provider that there is nothing to correct or resend.
+        """
+        errors = [
+            IssueCode(code)
+            for r in self.reports
+            for code, n in r.issue_counts.items()
+            if n and IssueCode(code).severity is Severity.ERROR
+        ]
+        return bool(errors) and not any(
+            code.info.provider_acts and code.info.provider is not None for code in errors
+        )
+
+    @property
     def broken_mapping(self) -> bool:
         """Return True when ``check`` found an error in a mapping file: nothing can run.
 

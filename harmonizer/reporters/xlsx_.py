@@ -207,7 +207,10 @@ class XlsxReporter:
         sheet.cell(3, 2).fill = (
             FILLS[Severity.ERROR] if failed else PatternFill("solid", start_color="C6EFCE")
         )
-        next_text = word("next_failed" if failed else "next_passed", lang).format(contact=contact)
+        step = "next_passed"
+        if failed:
+            step = "next_recipient" if results.recipient_fixes else "next_failed"
+        next_text = word(step, lang).format(contact=contact)
         sheet.append([word("next_step", lang), neutralise(next_text)])
         rows: list[list[Any]] = [
             [],

@@ -21,7 +21,7 @@ from harmonizer.reporters import REPORTERS_BY_NAME, ReportSet
 from harmonizer.reporters.github import escape_data, escape_property
 from harmonizer.reporters.json_ import report_document
 from harmonizer.reporters.sarif import sarif_document
-from harmonizer.reporters.texts import code_remedy
+from harmonizer.reporters.texts import code_remedy, words
 from harmonizer.run_report import ExportSummary, Report
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -384,3 +384,27 @@ def test_english_counts_read_right_for_one_and_many() -> None:
     [line] = [line for line in text.splitlines() if "rows read" in line]
     # Label, then count, as in fi and sv: right for one and for many.
     assert line.endswith("rows read 62: accepted 58, rejected 2, excluded 1, duplicates 1")
+
+
+@pytest.mark.parametrize("lang", ["fi", "sv", "en"])
+def test_the_workbook_tells_the_provider_when_the_recipient_fixes_the_errors(lang: str) -> None:
+    """A unit list still to be completed is not the provider's to fix: no resending."""
+
+    def next_step(report: Report) -> str:
+        stream = io.BytesIO()
+        REPORTERS_BY_NAME["xlsx"].write(results(report, lang=lang, audience="provider"), stream)
+        summary = openpyxl.load_workbook(io.BytesIO(stream.getvalue())).worksheets[0]
+        rows = {r[0]: r[1] for r in summary.iter_rows(values_only=True) if r and r[0]}
+        return str(rows[words(lang)["next_step"]])
+
+    theirs = Report(mapping_id="pohjola-web", mapping_version="2", schema_version="1.1")
+    theirs.add_issue(issue(IssueCode.LOOKUP_INCOMPLETE, 4, field="service_area", value="K-01"))
+    ours = Report(mapping_id="pohjola-web", mapping_version="2", schema_version="1.1")
+    ours.add_issue(issue(IssueCode.LOOKUP_INCOMPLETE, 4, field="service_area", value="K-01"))
+    ours.add_issue(issue(IssueCode.UNKNOWN_LABEL, 5, field="ease", value="Ehkä"))
+    assert next_step(theirs) == words(lang)["next_recipient"].format(
+        contact=words(lang)["the_recipient"]
+    )
+    assert next_step(ours) == words(lang)["next_failed"].format(
+        contact=words(lang)["the_recipient"]
+    )
