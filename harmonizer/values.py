@@ -84,7 +84,8 @@ _DAY = dt.timedelta(days=1)
 # Excel's day numbers: 1 is 1.1.1900; 2958465 is 31.12.9999, its last day.
 EXCEL_LAST_SERIAL = 2958465
 _EXCEL_FIRST_DAY = dt.date(1900, 1, 1)
-_MONTHS = (
+# English month names, for messages and the English report (not the locale's).
+MONTHS_EN = (
     "January",
     "February",
     "March",
@@ -313,7 +314,7 @@ def _calendar_problem(parts: tuple[str | None, ...]) -> str | None:
         if month == 2:
             leap = "" if calendar.isleap(year) else f" ({year} is not a leap year)"
             return f"February {year} has {days} days{leap}"
-        return f"{_MONTHS[month - 1]} has {days} days"
+        return f"{MONTHS_EN[month - 1]} has {days} days"
     for amount, unit, top in ((hour, "hour", 23), (minute, "minute", 59), (second, "second", 59)):
         if amount is not None and amount > top:
             return f"there is no {unit} {amount}: {unit}s run from 0 to {top}"

@@ -17,22 +17,9 @@ from harmonizer.publish.labels import field_label, group_label, item_label, scal
 from harmonizer.publish.texts import Texts
 from harmonizer.publish.views import Perspectives, PurchaserView, ServicePath
 from harmonizer.schema import RecordSchema, load_schema
+from harmonizer.values import MONTHS_EN
 
 REPORT_ZONE = ZoneInfo("Europe/Helsinki")
-MONTHS_EN = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
 
 
 @dataclass(frozen=True)
