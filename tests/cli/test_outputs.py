@@ -33,6 +33,26 @@ WAIT_SECONDS = 120
 REFUSED = "would overwrite the input"
 
 
+HARMONIZER = [sys.executable, "-m", "harmonizer"]
+"""The real command, run as a child process."""
+
+
+def csv_run(export: Path, outdir: Path) -> list[str]:
+    """Return the command line of a csv run of ``export`` into ``outdir``."""
+    return [
+        *HARMONIZER,
+        "run",
+        "-m",
+        str(MAPPING),
+        str(export),
+        "-o",
+        str(outdir),
+        "--format",
+        "csv",
+        "--no-progress",
+    ]
+
+
 def invoke(*args: str | Path) -> Result:
     result = CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=False)
     print(result.stdout, result.stderr)
@@ -183,7 +203,7 @@ def test_a_second_run_into_a_folder_being_written_refuses_at_once(
 def test_two_real_runs_at_once_publish_one_consistent_dataset(tmp_path: Path) -> None:
     export = big_export(tmp_path / "big.csv", 4000)
     outdir = tmp_path / "out"
-    command = [sys.executable, "-m", "harmonizer", "run", "-m", str(MAPPING), str(export)]
+    command = [*HARMONIZER, "run", "-m", str(MAPPING), str(export)]
     runs = [
         subprocess.Popen(
             [*command, "-o", str(outdir), "--no-progress"],
@@ -265,20 +285,7 @@ def test_a_write_error_exits_2_naming_the_file_and_leaves_nothing_behind(
     outdir, before = previous
     export = big_export(tmp_path / "big.csv", 3000)  # about a megabyte of records
     completed = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "harmonizer",
-            "run",
-            "-m",
-            str(MAPPING),
-            str(export),
-            "-o",
-            str(outdir),
-            "--format",
-            "csv",
-            "--no-progress",
-        ],
+        csv_run(export, outdir),
         capture_output=True,
         text=True,
         check=False,
@@ -314,20 +321,7 @@ def test_an_interrupted_run_leaves_the_previous_outputs(
     outdir, before = previous
     export = big_export(tmp_path / "big.csv", 60_000)
     process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "harmonizer",
-            "run",
-            "-m",
-            str(MAPPING),
-            str(export),
-            "-o",
-            str(outdir),
-            "--format",
-            "csv",
-            "--no-progress",
-        ],
+        csv_run(export, outdir),
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -394,7 +388,7 @@ def test_a_single_output_that_cannot_be_written_exits_2_naming_it(
     (target / "old.txt").write_text("kept", "utf-8")
     argv = [str(a).replace("OUT", str(target)).replace("RUN", str(outdir)) for a in args]
     completed = subprocess.run(
-        [sys.executable, "-m", "harmonizer", *argv],
+        [*HARMONIZER, *argv],
         capture_output=True,
         text=True,
         check=False,
@@ -413,17 +407,7 @@ def test_a_combine_that_cannot_write_exits_2_and_leaves_no_folder(
     outdir, before = previous
     county = tmp_path / "county"
     completed = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "harmonizer",
-            "combine",
-            str(outdir),
-            "-o",
-            str(county),
-            "--format",
-            "csv,parquet",
-        ],
+        [*HARMONIZER, "combine", str(outdir), "-o", str(county), "--format", "csv,parquet"],
         capture_output=True,
         text=True,
         check=False,
