@@ -12,11 +12,9 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-from harmonizer.errors import DatasetError
-from harmonizer.io.writers import CsvWriter, Writer, XlsxWriter, write_json
+from harmonizer.io.writers import write_json
 from harmonizer.item_figures import ITEM_PREFIX, ItemFigures, ItemGroup
-from harmonizer.publish.table import TABLE_SUFFIXES, group_head
-from harmonizer.publish.texts import text
+from harmonizer.publish.table import group_head, table_suffix, write_rows
 from harmonizer.schema import RecordSchema
 
 ITEM_COLUMNS = (
@@ -98,12 +96,7 @@ def write_item_table(
         DatasetError: the suffix is not .csv, .xlsx or .json.
         OutputError: the file cannot be written.
     """
-    suffix = path.suffix.lower()
-    if suffix not in TABLE_SUFFIXES:
-        raise DatasetError(
-            f"{path}: cannot tell the table format from the suffix; use {', '.join(TABLE_SUFFIXES)}"
-        )
-    if suffix == ".json":
+    if table_suffix(path) == ".json":
         document = figures.to_dict()
         document["lang"] = lang
         for name, entry in document["items"].items():
@@ -114,21 +107,10 @@ def write_item_table(
     for name in figures.by:
         columns += [name, f"{name}_label"]
     columns += [*ITEM_COLUMNS, *(f"answer:{a}" for a in _answers(figures))]
-
-    def flatten(row: dict[str, Any]) -> list[Any]:
-        return [row.get(c) for c in columns]
-
-    writer: Writer = (
-        CsvWriter(path, columns, flatten)
-        if suffix == ".csv"
-        else XlsxWriter(path, columns, flatten, sheet=text("figures_sheet", lang))
+    rows = (
+        row
+        for group in (figures.total, *figures.groups)
+        for row in item_rows(schema, figures, group, lang)
     )
-    try:
-        for group in (figures.total, *figures.groups):
-            for row in item_rows(schema, figures, group, lang):
-                writer.write(row)
-    except BaseException:
-        writer.abort()
-        raise
-    writer.commit()
+    write_rows(path, columns, rows, lang)
     return path

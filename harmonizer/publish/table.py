@@ -7,7 +7,7 @@ Suppressed figures are left empty and the row's ``suppressed`` column says so.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -147,6 +147,46 @@ def figures_document(schema: RecordSchema, figures: Figures, lang: str) -> dict[
     return document
 
 
+def table_suffix(path: Path) -> str:
+    """Return the table format of ``path`` by its suffix (.csv, .xlsx or .json).
+
+    Raises:
+        DatasetError: the suffix is none of them.
+    """
+    suffix = path.suffix.lower()
+    if suffix not in TABLE_SUFFIXES:
+        raise DatasetError(
+            f"{path}: cannot tell the table format from the suffix; use {', '.join(TABLE_SUFFIXES)}"
+        )
+    return suffix
+
+
+def write_rows(
+    path: Path, columns: Sequence[str], rows: Iterable[dict[str, Any]], lang: str
+) -> None:
+    """Write ``rows`` as a csv or xlsx table (by the suffix), whole or not at all.
+
+    Raises:
+        OutputError: the file cannot be written.
+    """
+
+    def flatten(row: dict[str, Any]) -> list[Any]:
+        return [row.get(c) for c in columns]
+
+    writer: Writer = (
+        CsvWriter(path, columns, flatten)
+        if path.suffix.lower() == ".csv"
+        else XlsxWriter(path, columns, flatten, sheet=text("figures_sheet", lang))
+    )
+    try:
+        for row in rows:
+            writer.write(row)
+    except BaseException:
+        writer.abort()
+        raise
+    writer.commit()
+
+
 def write_table(path: Path, schema: RecordSchema, figures: Figures, lang: str = "en") -> Path:
     """Write the aggregate table to ``path``; the suffix picks csv, xlsx or json.
 
@@ -154,29 +194,8 @@ def write_table(path: Path, schema: RecordSchema, figures: Figures, lang: str = 
         DatasetError: the suffix is not .csv, .xlsx or .json.
         OutputError: the file cannot be written.
     """
-    suffix = path.suffix.lower()
-    if suffix not in TABLE_SUFFIXES:
-        raise DatasetError(
-            f"{path}: cannot tell the table format from the suffix; use {', '.join(TABLE_SUFFIXES)}"
-        )
-    if suffix == ".json":
+    if table_suffix(path) == ".json":
         write_json(path, figures_document(schema, figures, lang))
         return path
-    columns = table_columns(figures.by)
-
-    def flatten(row: dict[str, Any]) -> list[Any]:
-        return [row.get(c) for c in columns]
-
-    writer: Writer = (
-        CsvWriter(path, columns, flatten)
-        if suffix == ".csv"
-        else XlsxWriter(path, columns, flatten, sheet=text("figures_sheet", lang))
-    )
-    try:
-        for row in table_rows(schema, figures, lang):
-            writer.write(row)
-    except BaseException:
-        writer.abort()
-        raise
-    writer.commit()
+    write_rows(path, table_columns(figures.by), table_rows(schema, figures, lang), lang)
     return path
