@@ -514,15 +514,12 @@ def quick_moment(
         )
     except ValueError:
         return None
-    offset = _plain_offset(zone, stamp)
-    if offset is None or stamp.date() not in window:
+    # The same placing in time as read_moment's; a clock change or a date outside the
+    # window is left to read_moment, which words it.
+    moment = _in_window(text, stamp, zone, window)
+    if not isinstance(moment, Moment) or moment.ambiguous or moment.nonexistent:
         return None
-    return Moment(
-        f"{stamp.year:04d}-{stamp.month:02d}-{stamp.day:02d}T{stamp.hour:02d}:"
-        f"{stamp.minute:02d}:{stamp.second:02d}{offset}",
-        f"{stamp.year:04d}-{stamp.month:02d}",
-        stamp.year,
-    )
+    return moment
 
 
 def _in_window(
