@@ -91,25 +91,27 @@ def progress_bar(
         item_show_func=rate,
     ) as bar:
 
-        def advance(rows: int) -> None:
-            done = bar.pos + rows
-            if done > (bar.length or 0):
-                bar.length = done
-            elapsed = max(time.monotonic() - started, 1e-6)
-            speed = done / elapsed
+        def status(done: int) -> str:
+            """Return the rate so far and, while rows remain, the time left."""
+            speed = done / max(time.monotonic() - started, 1e-6)
             text = f"{speed:,.0f} {unit}/s"
             remaining = (bar.length or done) - done
             if total is not None and remaining > 0:
                 text += f"  {time_left(remaining, speed)} left"
-            bar.update(rows, text)
+            return text
+
+        def advance(rows: int) -> None:
+            done = bar.pos + rows
+            if done > (bar.length or 0):
+                bar.length = done
+            bar.update(rows, status(done))
 
         yield advance
         if bar.pos < (bar.length or 0):
             # The estimate was high (cells spanning lines, a generous dimension): end
             # the bar at what was actually read, as 100%.
             bar.length = bar.pos
-            elapsed = max(time.monotonic() - started, 1e-6)
-            bar.current_item = f"{bar.pos / elapsed:,.0f} {unit}/s"
+            bar.current_item = status(bar.pos)
             bar.render_progress()
 
 
