@@ -462,6 +462,18 @@ class Issue:
             if text is not None:
                 object.__setattr__(self, name, redact_text(text))
 
+    def at_row(self, row: int | None) -> Issue:
+        """Return the same issue at another source row.
+
+        Its texts were redacted when it was made, so the copy skips that work: a value
+        redacted in many rows builds its issue once.
+        """
+        moved = object.__new__(Issue)
+        for name in Issue.__slots__:
+            object.__setattr__(moved, name, getattr(self, name))
+        object.__setattr__(moved, "row", row)
+        return moved
+
     def location(self) -> str:
         """Return 'file, sheet 'S', row N, column C 'header'' for messages."""
         parts: list[str] = []

@@ -11,7 +11,7 @@ import datetime as dt
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
 from harmonizer.io.cells import Cell
@@ -508,18 +508,44 @@ def quick_moment(
         if match is None or "iso" not in formats:
             return None
         year, month, day, hour, minute, second = match.groups()
+    # Both patterns give minutes and seconds as two digits, so they compare as text.
+    if minute > "59" or (second is not None and second > "59"):
+        return None
+    key = (year, month, day, hour, zone.key, window)
+    hour_of = _hours.get(key, _UNSEEN)
+    if hour_of is _UNSEEN:
+        hour_of = _place_hour(text, year, month, day, hour, zone, window)
+        if len(_hours) >= _OFFSET_CACHE_LIMIT:
+            _hours.clear()
+        _hours[key] = hour_of
+    if hour_of is None:
+        return None
+    prefix, offset, period, number = hour_of
+    return Moment(f"{prefix}{minute}:{second or '00'}{offset}", period, number)
+
+
+_UNSEEN: Any = object()
+_hours: dict[tuple[object, ...], tuple[str, str, str, int] | None] = {}
+"""A local hour as written -> its ISO prefix, offset, period and year (None: slow path)."""
+
+
+def _place_hour(
+    text: str, year: str, month: str, day: str, hour: str, zone: ZoneInfo, window: DateWindow
+) -> tuple[str, str, str, int] | None:
+    """Place one local hour in time, as :func:`_in_window` does; None for the slow path.
+
+    Every minute of an hour without a clock change has the same offset and date, so
+    the hour is placed once and its minutes only fill in the text.
+    """
     try:
-        stamp = dt.datetime(
-            int(year), int(month), int(day), int(hour), int(minute), int(second or 0)
-        )
+        stamp = dt.datetime(int(year), int(month), int(day), int(hour))
     except ValueError:
         return None
-    # The same placing in time as read_moment's; a clock change or a date outside the
-    # window is left to read_moment, which words it.
+    # A clock change or a date outside the window is left to read_moment, which words it.
     moment = _in_window(text, stamp, zone, window)
-    if not isinstance(moment, Moment) or moment.ambiguous or moment.nonexistent:
+    if not isinstance(moment, Moment) or _plain_offset(zone, stamp) is None:
         return None
-    return moment
+    return moment.iso[:14], moment.iso[19:], moment.period, moment.year
 
 
 def _in_window(

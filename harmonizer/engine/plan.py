@@ -10,9 +10,9 @@ row has something to say, and goes to the exact path) or a clean
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from itertools import repeat
 from typing import Any
 
 from harmonizer.converters import MAX_CELL_CHARS, Converter, LookupProblem, Result
@@ -36,8 +36,9 @@ CACHED_CHARS = 256
 
 
 def _key(value: Cell) -> object:
-    # 1, 1.0 and True are equal as dict keys; the converters tell them apart.
-    return value if value.__class__ is str else (value.__class__, value)
+    # 1, 1.0 and True are equal as dict keys; the converters tell them apart. Text and
+    # None are their own keys, so a csv column is looked up without building any.
+    return value if value.__class__ is str or value is None else (value.__class__, value)
 
 
 class _Cache:
@@ -49,8 +50,9 @@ class _Cache:
 
     def recode(self, values: Sequence[Cell]) -> list[Outcome]:
         memo = self._memo
-        get = memo.get
-        out = [get(v if v.__class__ is str else (v.__class__, v), _MISS) for v in values]
+        # Looked up as they are (in C): a text or None finds its outcome; a number
+        # (an xlsx cell) misses here, as its key is a tuple, and is looked up below.
+        out = list(map(memo.get, values, repeat(_MISS, len(values))))
         if _MISS not in out:
             return out
         compute = self._compute
@@ -106,9 +108,7 @@ class FieldColumn:
             scratch = Row(row.export, row.response, builder=self.builder)
             self.builder._redacted(scratch, redaction.result, row.row, self.column, self.name)
             redaction.template = scratch.issues[0]
-        issue = copy.copy(redaction.template)
-        object.__setattr__(issue, "row", row.row)
-        row.issues.append(issue)
+        row.issues.append(redaction.template.at_row(row.row))
         row.redactions.update(dict(redaction.result.redactions))
 
 
