@@ -490,7 +490,7 @@ class RecordBuilder:
     ) -> None:
         """Count what was redacted in a cell, and note where, so a provider can look."""
         counts = dict(result.redactions)
-        row.redactions.update(counts)
+        row.count_redactions(counts)
         what = ", ".join(
             f"{n} {REDACTED_KINDS.get(kind, kind)}" for kind, n in sorted(counts.items())
         )

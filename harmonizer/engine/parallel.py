@@ -88,9 +88,9 @@ def _work(batch: list[tuple[int, tuple[Any, ...]]]) -> list[Built]:
             out.append(None)
         elif job.encode:
             line = orjson.dumps(row.record) + b"\n"
-            out.append(((row.record["record_id"], line), row.issues, dict(row.redactions)))
+            out.append(((row.record["record_id"], line), row.issues, dict(row.redactions or {})))
         else:
-            out.append((row.record, row.issues, dict(row.redactions)))
+            out.append((row.record, row.issues, dict(row.redactions or {})))
     return out
 
 
@@ -147,7 +147,7 @@ def _merge(
             info,
             response,
             issues=issues,
-            redactions=Counter(redactions),
+            redactions=Counter(redactions) if redactions else None,
             builder=builder,
             validated=True,
         )

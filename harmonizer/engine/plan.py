@@ -109,7 +109,7 @@ class FieldColumn:
             self.builder._redacted(scratch, redaction.result, row.row, self.column, self.name)
             redaction.template = scratch.issues[0]
         row.issues.append(redaction.template.at_row(row.row))
-        row.redactions.update(dict(redaction.result.redactions))
+        row.count_redactions(dict(redaction.result.redactions))
 
 
 def _field_outcome(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -35,7 +36,8 @@ class Row:
     issues: list[Issue] = field(default_factory=list)
     excluded: str | None = None
     duplicate_of: int | None = None
-    redactions: Counter[str] = field(default_factory=Counter)
+    # What the redactor replaced, by kind; None until something was (most rows).
+    redactions: Counter[str] | None = None
     builder: RecordBuilder | None = None
     # True when the record was already found valid (by a worker process of the fast path).
     validated: bool = False
@@ -43,6 +45,12 @@ class Row:
     # line as it came, without rebuilding the record (``record`` stays None).
     encoded: bytes | None = None
     encoded_id: str | None = None
+
+    def count_redactions(self, counts: Mapping[str, int]) -> None:
+        """Add what the redactor replaced in one cell to the row's counts."""
+        if self.redactions is None:
+            self.redactions = Counter()
+        self.redactions.update(counts)
 
     @property
     def record_id(self) -> str | None:
