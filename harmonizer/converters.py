@@ -7,13 +7,14 @@ categorical fields memoise their results, since exports repeat the same few labe
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from harmonizer.io.cells import Cell
-from harmonizer.issues import IssueCode
+from harmonizer.issues import IssueCode, preview, quote
 from harmonizer.mapping.load import LoadedMapping
 from harmonizer.mapping.model import FieldRule
 from harmonizer.mapping.rules import LookupTable
@@ -469,16 +470,23 @@ def own_item_converter(
     redactor: Redactor | None,
     missing_values: MissingValues = NO_MISSING_VALUES,
     points: Sequence[object] | None = None,
+    scale: str | None = None,
 ) -> Converter:
     """Build the converter of a provider's own item: recoded if asked, else carried.
 
     A ``value_map`` entry wins; else one of ``missing_values`` is blank; text keeps its
-    line breaks as LF. ``points`` are the points of the item's declared scale: an answer
-    written as one of them ("3", 3.0) is carried as that point (3), so that figures can
-    count it.
+    line breaks as LF. ``points`` are the points of the item's declared ``scale``: an
+    answer written as one of them ("3", 3.0, "3,0") is carried as that point (3), so
+    that figures can count it. Any other answer is carried as written with an
+    ``off-scale`` note, so that nobody learns of it only from the figures.
     """
     mapped = {label_key(k): v for k, v in rule_map.items()}
     by_text = {label_key(p): p for p in points or ()}
+    by_number: dict[object, object] = {
+        p: p for p in points or () if isinstance(p, int) and not isinstance(p, bool)
+    }
+    shown_points = ", ".join(map(str, points or ()))
+    off_scale = f"is not a point of the scale {scale or ''} ({shown_points})".replace("  ", " ")
 
     def convert(value: Cell) -> Result:
         if value is None:
@@ -489,10 +497,27 @@ def own_item_converter(
                 return Result(mapped[key])
         if value in missing_values:
             return BLANK
-        if by_text:
-            point = by_text.get(label_key(_text(value)))
-            if point is not None:
-                return Result(point)
+        if not by_text:
+            return carry(value)
+        point = by_text.get(label_key(_text(value)))
+        if point is None and by_number:
+            point = by_number.get(parse_whole(value))
+        if point is not None:
+            return Result(point)
+        carried = carry(value)
+        if carried.error is not None:
+            return carried
+        return dataclasses.replace(
+            carried,
+            note=(
+                IssueCode.OFF_SCALE,
+                f"{quote(preview(_text(value)))} {off_scale}; it is carried as written",
+            ),
+        )
+
+    def carry(value: Cell) -> Result:
+        if value is None:
+            return BLANK
         if isinstance(value, bool | int | float):
             return Result(value)
         text = (

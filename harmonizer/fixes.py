@@ -134,7 +134,10 @@ def hints_from(loaded: LoadedMapping) -> FixHints:
         labels = scale if measures.get(name) == "statement" and not rule.recode else {}
         fields[name] = FieldHints(answers, low, high, example, labels)
     for name, item in model.own_items.items():
-        fields[f"own_items.{name}"] = FieldHints(tuple(item.value_map))
+        # Without a value map, an item on a declared scale takes the scale's points.
+        points = schema.item_scales.get(item.scale or "", {}).get("points") or ()
+        answers = tuple(item.value_map) or tuple(str(p) for p in points)
+        fields[f"own_items.{name}"] = FieldHints(answers)
     # The survey's language, when the mapping states it: its answers are shown in it.
     language = model.constants.get("language")
     return FixHints(

@@ -71,6 +71,7 @@ class IssueCode(enum.StrEnum):
     FORMULA_WITHOUT_VALUE = "formula-without-value"
     CONTROL_CHARACTER = "control-character"
     LOOKUP_INCOMPLETE = "lookup-incomplete"
+    OFF_SCALE = "off-scale"
     # rows and responses
     DUPLICATE_RESPONSE = "duplicate-response"
     CONFLICTING_ANSWER = "conflicting-answer"
@@ -205,6 +206,15 @@ CODE_INFO: dict[IssueCode, CodeInfo] = {
         "are removed",
         provider="check the cell in column {column}: it held invisible control characters, "
         "which were removed",
+    ),
+    IssueCode.OFF_SCALE: CodeInfo(
+        "Own item's answer is not a point of its scale",
+        _W,
+        "map the answer to a point of the item's scale in value_map of {rule} in {mapping} "
+        "(null when it means no answer); until then it is carried as written and counted "
+        "as off the scale in the item's figures",
+        provider="write one of the item's answers in column {column}: {answers}, or leave "
+        "the cell empty",
     ),
     IssueCode.LOOKUP_INCOMPLETE: CodeInfo(
         "Lookup table leaves a required value empty",

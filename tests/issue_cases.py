@@ -160,6 +160,13 @@ CASES: dict[IssueCode, Case] = {
     IssueCode.VALUE_TOO_LONG: data(good_with(text="x" * 32_001)),
     IssueCode.IMPOSSIBLE_DATE: data(good_with(time="31.6.2026 14:05")),
     IssueCode.IMPLAUSIBLE_DATE: data(good_with(time="31.12.9999 23:59")),
+    IssueCode.OFF_SCALE: data(
+        good_with(text="7"),
+        mapping=MAPPING.replace('schema_version: "1.0"', 'schema_version: "1.1"').replace(
+            "  open_feedback: Palaute\n", ""
+        )
+        + "own_items:\n  hymy: {column: Palaute, scale: smiley4}\n",
+    ),
     IssueCode.FORMULA_WITHOUT_VALUE: Case(
         "validate",
         MAPPING.replace('source: {format: csv, delimiter: ";"}', "source: {format: xlsx}"),

@@ -188,6 +188,7 @@ class RecordBuilder:
                     redactor,
                     self.missing_values,
                     self.schema.item_scales.get(item.scale or "", {}).get("points"),
+                    item.scale,
                 ),
             )
             for name, item in model.own_items.items()
@@ -435,8 +436,20 @@ class RecordBuilder:
                         raw,
                     )
                 )
-            elif result.redactions:
-                self._redacted(row, result, source_row, column, f"own_items.{name}")
+            else:
+                if result.note is not None:
+                    issues.append(
+                        self._issue(
+                            result.note[0],
+                            result.note[1],
+                            source_row,
+                            column,
+                            f"own_items.{name}",
+                            raw,
+                        )
+                    )
+                if result.redactions:
+                    self._redacted(row, result, source_row, column, f"own_items.{name}")
             own[name] = result.value
         for name in self.required:
             if (

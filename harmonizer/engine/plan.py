@@ -148,7 +148,7 @@ def _own_outcome(convert: Converter) -> Callable[[Cell], Outcome]:
         if type(raw) is str and len(raw) > MAX_CELL_CHARS:
             return BAD
         result = convert(raw)
-        if result.error is not None:
+        if result.error is not None or result.note is not None:
             return BAD
         return (result.value, None, None, Redaction(result) if result.redactions else None)
 

@@ -117,6 +117,16 @@ class SampleCheck:
                     lambda value: convert_age(value, None).error,
                 )
             )
+        # Own items too: an answer off the item's declared scale is the note a run gives.
+        for name, item_source, item_convert in builder.own:
+            self.checks.append(
+                _Check(
+                    f"own_items.{name}",
+                    item_source.column,
+                    item_source.question,
+                    _own_step(item_convert),
+                )
+            )
         self.by_column = [c for c in self.checks if c.question is None and c.column is not None]
         self.by_question = {c.question: c for c in self.checks if c.question is not None}
         self.long = model.long
@@ -201,7 +211,7 @@ class SampleCheck:
                             check.others,
                             0,
                             None,
-                            IssueCode.UNKNOWN_LABEL,
+                            next(iter(check.seen.values())).code,
                             f"{check.others} more rows hold other unmapped values; fix the ones "
                             "listed and check again",
                         ),
@@ -256,6 +266,16 @@ def _engine_step(
                     message += "; add it to the table or give a default"
                 return code, message
         return convert(value).error
+
+    return step
+
+
+def _own_step(convert: Converter) -> Callable[[Cell], tuple[IssueCode, str] | None]:
+    """Return an own item's verdict on one cell: its error, else its note, else None."""
+
+    def step(value: Cell) -> tuple[IssueCode, str] | None:
+        result = convert(value)
+        return result.error or result.note
 
     return step
 

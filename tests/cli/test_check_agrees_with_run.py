@@ -154,3 +154,30 @@ def test_aland_mapped_to_its_code_is_accepted_and_kept_out_as_outside_the_reform
     assert [r["county"] for r in read_jsonl(out / "records.jsonl")] == ["17"]
     rejects = read_jsonl(out / "rejects.jsonl")
     assert [i["code"] for r in rejects for i in r["issues"]] == ["outside-reform"]
+
+
+def test_an_own_item_answer_off_its_scale_is_a_warning_in_check_and_run(tmp_path: Path) -> None:
+    export = write_csv(
+        tmp_path / "export.csv",
+        [
+            ["Aika", "Yksikkö", "Suosittelu", "Hymiö"],
+            ["1.2.2026 10:00", "OUL", "9", "4"],
+            ["1.2.2026 11:00", "OUL", "8", "7"],
+            ["1.2.2026 12:00", "OUL", "7", "7"],
+            ["1.2.2026 13:00", "OUL", "7", "3,0"],
+        ],
+    )
+    base = BASE_WITHOUT_AREA.replace("'1.0'", "'1.1'")
+    body = LOOKUP + "own_items:\n  hymy: {column: Hymiö, scale: smiley4}\n"
+    mapping = write_mapping(tmp_path / "m.yaml", body, base=base)
+    code, checked = sample_issues(mapping, export)
+    assert code == 0
+    (off,) = [i for i in checked if i["code"] == "off-scale"]
+    assert off["severity"] == "warning"
+    assert str(off["message"]).startswith("2 rows (first on row 3): '7' is not a point")
+    ran = [i for i in validate_issues(mapping, export) if i["code"] == "off-scale"]
+    assert [(i["row"], i["column_letter"]) for i in ran] == [(3, "D"), (4, "D")]
+    result = invoke("run", "-m", mapping, export, "-o", tmp_path / "out")
+    assert result.exit_code == 0, result.output
+    records = read_jsonl(tmp_path / "out" / "records.jsonl")
+    assert [r["own_items"]["hymy"] for r in records] == [4, "7", "7", 3]

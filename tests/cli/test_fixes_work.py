@@ -106,6 +106,12 @@ FOLLOW: dict[IssueCode, Follow] = {
             case, mapping=case.mapping.replace("Verkko: {channel: null}", "Verkko: {channel: web}")
         ),
     ),
+    IssueCode.OFF_SCALE: Follow(
+        "export",
+        r"^write one of the item's answers in column “Palaute”: “1”, “2”, “3”, “4”, or leave "
+        r"the cell empty$",
+        lambda case, fix: _cell(case, "Palaute", _first_answer(fix)),
+    ),
     IssueCode.REQUIRED_MISSING: Follow(
         "export",
         r"^fill in the cell in column “Yksikkö”",

@@ -15,6 +15,7 @@ from harmonizer.converters import (
 )
 from harmonizer.issues import IssueCode
 from harmonizer.mapping.model import DEFAULT_MISSING_VALUES, FieldRule
+from harmonizer.redaction import Redactor
 
 MISSING = MissingValues(DEFAULT_MISSING_VALUES)
 
@@ -107,3 +108,29 @@ def test_missing_values_that_start_with_a_digit(
     missing: list[str], cell: object, found: bool
 ) -> None:
     assert (cell in MissingValues(missing)) is found
+
+
+def test_an_own_item_on_a_scale_takes_its_points_and_notes_any_other_answer() -> None:
+    convert = own_item_converter({"Kiva": 4}, None, MISSING, [1, 2, 3, 4], "smiley4")
+    assert [convert(v).value for v in ("3", 3.0, "3,0", 2, "kiva", "-")] == [3, 3, 3, 2, 4, None]
+    for answer in ("7", 0, "2.5", "hyvä", True):
+        result = convert(answer)
+        assert result.error is None
+        assert result.value == answer  # carried as written, so figures count it off the scale
+        assert result.note is not None
+        assert result.note[0] is IssueCode.OFF_SCALE
+        assert "smiley4 (1, 2, 3, 4)" in result.note[1]
+
+
+def test_an_off_scale_note_names_no_personal_data() -> None:
+    convert = own_item_converter({}, Redactor(), MISSING, ["yes", "no"], "yes_no")
+    result = convert("soita 040 765 4321")
+    assert result.value == "soita [PUHELIN]"
+    assert result.note is not None
+    assert "765" not in result.note[1]
+    assert "[PUHELIN]" in result.note[1]
+
+
+def test_an_own_item_without_a_scale_has_no_note() -> None:
+    convert = own_item_converter({}, None, MISSING, None, "categories")
+    assert convert("mikä tahansa").note is None
