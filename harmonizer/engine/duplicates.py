@@ -160,7 +160,11 @@ def drop_duplicates(rows: Iterable[Row], seen: DuplicateIndex) -> Iterator[Row]:
     """
     iterator = iter(rows)
     while batch := list(islice(iterator, BATCH_ROWS)):
-        accepted = [row for row in batch if row.outcome is Outcome.ACCEPTED]
+        accepted = []
+        for row in batch:
+            row.settled = outcome = row.outcome
+            if outcome is Outcome.ACCEPTED:
+                accepted.append(row)
         ids = [row.record_id or "" for row in accepted]
         digests = [_digest(i) for i in ids]
         earlier = seen.check(digests)
@@ -173,6 +177,7 @@ def drop_duplicates(rows: Iterable[Row], seen: DuplicateIndex) -> Iterator[Row]:
                 seen.add(digest, *place)
                 continue
             row.duplicate_of = first[1]
+            row.settled = Outcome.DUPLICATE
             code = IssueCode.DUPLICATE_RESPONSE
             name = seen.name(first[0])
             row.issues.append(

@@ -45,6 +45,9 @@ class Row:
     # line as it came, without rebuilding the record (``record`` stays None).
     encoded: bytes | None = None
     encoded_id: str | None = None
+    # The outcome, fixed once nothing more can change it (after duplicates are marked):
+    # the report and the writers then read it without looking through the issues again.
+    settled: Outcome | None = None
 
     def count_redactions(self, counts: Mapping[str, int]) -> None:
         """Add what the redactor replaced in one cell to the row's counts."""
@@ -72,6 +75,8 @@ class Row:
     @property
     def outcome(self) -> Outcome:
         """Return where the row ends up."""
+        if self.settled is not None:
+            return self.settled
         if self.excluded is not None:
             return Outcome.EXCLUDED
         if self.duplicate_of is not None:
