@@ -79,6 +79,7 @@ class IssueCode(enum.StrEnum):
     RESPONSE_NOT_CONTIGUOUS = "response-not-contiguous"
     RAGGED_ROW = "ragged-row"
     DUPLICATE_HEADER = "duplicate-header"
+    UNUSED_COLUMN = "unused-column"
     SCHEMA_VIOLATION = "schema-violation"
     SUSPICIOUS_MULTILINE = "suspicious-multiline"
     UNDECODABLE_LINE = "undecodable-line"
@@ -282,6 +283,12 @@ CODE_INFO: dict[IssueCode, CodeInfo] = {
         "(Windows-1252 or UTF-8) and cannot be trusted",
         provider="save the export again in UTF-8 and send it again: this line is in another "
         "encoding than the others",
+    ),
+    IssueCode.UNUSED_COLUMN: CodeInfo(
+        "Columns the mapping does not use",
+        _I,
+        "nothing to do if these columns are not wanted: their values are not carried; to "
+        "carry one, map it in fields or own_items of {mapping}",
     ),
     IssueCode.AMBIGUOUS_TIME: CodeInfo(
         "Local time occurs twice (end of daylight saving time)",

@@ -197,6 +197,7 @@ CASES: dict[IssueCode, Case] = {
     ),
     IssueCode.RAGGED_ROW: data(GOOD + ";extra;cells"),
     IssueCode.DUPLICATE_HEADER: data(GOOD + ";4", header=HEADER + ";Sujuvuus"),
+    IssueCode.UNUSED_COLUMN: data(GOOD + ";B12", header=HEADER + ";Lomakekoodi", show_info=True),
     IssueCode.SCHEMA_VIOLATION: data(
         good_with(unit="Oulu"),
         mapping=MAPPING + "  unit_id: Yksikkö\n",

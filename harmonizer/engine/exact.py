@@ -123,6 +123,7 @@ class RecordBuilder:
         self.schema = loaded.schema
         model = loaded.model
         self.header = HeaderIndex(info.header)
+        self._used: set[int] = set()
         self.missing_columns: list[str] = []
         self.header_issues: list[Issue] = []
         self._duplicate_rules: dict[str, list[str]] = {}
@@ -204,11 +205,14 @@ class RecordBuilder:
         self._raw_columns = self._mapped_columns()
         if self.missing_columns:
             raise MissingColumnsError(self.missing_columns)
+        self._unused_columns()
 
     # -- compiling -----------------------------------------------------------------
 
     def _column(self, ref: ColumnRef, at: tuple[str | int, ...]) -> Column | None:
         column = self.header.find(ref)
+        if column is not None:
+            self._used.add(column.index)
         line = self.loaded.line_of(*at)
         where = f"{self.loaded.path}:{line}" if line else str(self.loaded.path)
         if column is None:
@@ -247,6 +251,42 @@ class RecordBuilder:
                 letters,
                 None,
                 None,
+            )
+        )
+
+    def _unused_columns(self) -> None:
+        """Note, once per export, the headed columns that no rule of the mapping takes.
+
+        A provider who adds a question to the survey adds a column that would otherwise
+        vanish without a word; a column without a header text is left out (an empty
+        first column, say).
+        """
+        unused = [
+            Column(index, header)
+            for index, header in enumerate(self.info.header)
+            if header and index not in self._used
+        ]
+        if not unused:
+            return
+        code = IssueCode.UNUSED_COLUMN
+        shown = ", ".join(f"{c.letter} '{c.header}'" for c in unused)
+        self.header_issues.append(
+            Issue(
+                code,
+                issue_message(
+                    code,
+                    f"{len(unused)} headed {'column is' if len(unused) == 1 else 'columns are'}"
+                    f" not used by the mapping: {shown}",
+                    mapping=self.loaded.path.name,
+                ),
+                code.severity,
+                self.info.name,
+                self.info.sheet,
+                self.info.header_row + max(self.loaded.model.source.header_rows - 1, 0),
+                None,
+                ", ".join(c.letter for c in unused),
+                None,
+                preview(", ".join(f"{c.letter} ({c.header})" for c in unused)),
             )
         )
 

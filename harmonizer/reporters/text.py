@@ -63,9 +63,9 @@ class TextReporter:
             key = "redacted_summary_one" if n == 1 else "redacted_summary"
             stream.write(word(key, lang).format(n=number(n, lang)) + "\n")
         if results.hidden_info:
-            stream.write(
-                word("info_hidden", lang).format(n=number(results.hidden_info, lang)) + "\n"
-            )
+            n = results.hidden_info
+            key = "info_hidden_one" if n == 1 else "info_hidden"
+            stream.write(word(key, lang).format(n=number(n, lang)) + "\n")
         if results.capped:
             stream.write(
                 word("listed_text", lang).format(listed=results.listed, total=total) + "\n"

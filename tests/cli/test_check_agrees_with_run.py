@@ -181,3 +181,27 @@ def test_an_own_item_answer_off_its_scale_is_a_warning_in_check_and_run(tmp_path
     assert result.exit_code == 0, result.output
     records = read_jsonl(tmp_path / "out" / "records.jsonl")
     assert [r["own_items"]["hymy"] for r in records] == [4, "7", "7", 3]
+
+
+def test_columns_no_rule_takes_are_one_info_issue_in_check_and_run(tmp_path: Path) -> None:
+    export = write_csv(
+        tmp_path / "export.csv",
+        [
+            ["", "Aika", "Yksikkö", "Suosittelu", "Lomake", "Uusi kysymys", "Tila"],
+            ["", "1.2.2026 10:00", "OUL", "9", "A", "kyllä", "ok"],
+            ["", "1.2.2026 11:00", "OUL", "8", "A", "ei", "TESTI"],
+        ],
+    )
+    body = LOOKUP + "filters:\n  - {column: Tila, equals: [TESTI], reason: test}\n"
+    mapping = write_mapping(tmp_path / "m.yaml", body, base=BASE_WITHOUT_AREA)
+    checked = invoke("check", mapping, "--sample", export, "--format", "json", "--show-info")
+    ran = invoke("validate", "-m", mapping, export, "--format", "json", "--show-info")
+    for result in (checked, ran):
+        issues = json.loads(result.stdout)["reports"][0]["issues"]
+        found = [i for i in issues if i["code"] == "unused-column"]
+        # The filter's column is used; the first column has no header text.
+        (issue,) = found
+        assert issue["severity"] == "info"
+        assert issue["column_letter"] == "E, F"
+        assert issue["value"] == "E (Lomake), F (Uusi kysymys)"
+        assert issue["row"] == 1

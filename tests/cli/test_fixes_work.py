@@ -204,7 +204,7 @@ FOLLOW: dict[IssueCode, Follow] = {
         data(GOOD, header=HEADER.replace("Sujuvuus", "Helppous")),
     ),
 }
-NOTHING_TO_DO = {IssueCode.AMBIGUOUS_TIME, IssueCode.REDACTED}
+NOTHING_TO_DO = {IssueCode.AMBIGUOUS_TIME, IssueCode.REDACTED, IssueCode.UNUSED_COLUMN}
 
 
 def _validate(case: Case, folder: Path) -> dict[str, object]:
