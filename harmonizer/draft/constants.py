@@ -13,8 +13,11 @@ from harmonizer.mapping.load import LoadedMapping
 def _guess_channel(plan: Plan) -> tuple[str, str]:
     profile = plan.profile
     texts = [profile.path.stem, *(profile.sheets or []), profile.title or ""]
-    texts += [c.header or "" for c in profile.columns]
     channels: Mapping[str, list[str]] = load_vocabulary()["channels"]
+    # A column named only "Email" or "Puhelin" asks for a contact detail (MS Forms has
+    # one in every export); it does not tell how the survey reached the respondent.
+    contact = {phrase(w) for name in ("email", "phone") for w in channels[name]}
+    texts += [c.header or "" for c in profile.columns if phrase(c.header or "") not in contact]
     if plan.layout == "long":
         texts.append("sms")
     for channel, hints in channels.items():

@@ -108,6 +108,8 @@ def _entry(out: _Lines, entry: Entry, indent: int) -> None:
         if placement.alternatives:
             summary += f"; alternatives: {', '.join(placement.alternatives)}"
         out.note(indent, summary)
+    elif placement.reasons:
+        out.note(indent, why)
     for check in entry.checks:
         out.check(indent, check)
     for note in entry.rule.notes:
