@@ -8,7 +8,7 @@ guessed is a ``# CHECK:`` note, never a silent entry.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -277,7 +277,15 @@ def draft_measure(
     convert = scale_converter(name, draft.rule(), loaded)
     for value, count in _unknown(convert, stats.counts).items():
         _place_answer(
-            name, value, count, draft, nps=nps, labels=labels, codebook=codebook, stats=stats
+            name,
+            value,
+            count,
+            draft,
+            nps=nps,
+            labels=labels,
+            codebook=codebook,
+            stats=stats,
+            schema_labels=scale_labels(schema).keys(),
         )
     if not nps and not draft.keys.get("reversed") and draft.value_map:
         _fill_scale(draft, convert)
@@ -335,6 +343,7 @@ def _place_answer(
     labels: Mapping[str, int],
     codebook: Mapping[str, str],
     stats: ValueStats,
+    schema_labels: Collection[str] = (),
 ) -> None:
     shown = f"{count} row{'s' if count != 1 else ''}"
     reason = _missing_reason(value)
@@ -370,7 +379,8 @@ def _place_answer(
         if found is not None and found[1] >= FUZZY_MAYBE:
             point, score, label = found
             draft.value_map[value] = int(point)
-            note = f"{shown}; nearest schema label '{label}' ({score:.0f} %)"
+            whose = "schema" if label in schema_labels else "survey tool's"
+            note = f"{shown}; nearest {whose} label '{label}' ({score:.0f} %)"
             if score < FUZZY_SURE:
                 note = f"{note}; CHECK"
                 draft.checks.append(f"'{value}' read as {point} ('{label}', {score:.0f} % alike)")

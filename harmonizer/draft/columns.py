@@ -72,6 +72,12 @@ def content_kind(stats: ValueStats, loaded: LoadedMapping, header: str = "") -> 
     """
     if not stats.filled:
         return "empty"
+    if stats.decoded is not None:
+        # Codes whose codebook names respondents, age groups or yes and no are those,
+        # however bare the codes; agreement labels leave the codes a five-point scale.
+        spelt = content_kind(stats.decoded, loaded, header)
+        if spelt.startswith("codes:") or spelt == "category":
+            return spelt
     four_point = bool(FOUR_POINT.search(header))
     dated = sum(stats.dates.values())
     if stats.share(dated) >= 0.8:
@@ -99,6 +105,9 @@ def content_kind(stats: ValueStats, loaded: LoadedMapping, header: str = "") -> 
         # five-point statement: at least a third point shows up in twenty answers.
         if answered >= 20 and len(points) <= 2 and high <= 3:
             return "category"
+        longer = _LONG_SCALE.search(header)
+        if longer and low >= 0 and high <= int(longer.group(1)) and not _ZERO_TO_TEN.search(header):
+            return f"scale{longer.group(1)}"
         in_scale = sum(n for p, n in points.items() if 1 <= p <= 5)
         extra = {p for p in points if not 1 <= p <= 5}
         # Codes above (or 0 below) a five-point scale are "don't know" by convention.
@@ -106,9 +115,6 @@ def content_kind(stats: ValueStats, loaded: LoadedMapping, header: str = "") -> 
             if 5 not in points and (four_point or (4 in points and stats.filled >= 30)):
                 return "scale4"
             return "scale5"
-        longer = _LONG_SCALE.search(header)
-        if longer and low >= 0 and high <= int(longer.group(1)) and not _ZERO_TO_TEN.search(header):
-            return f"scale{longer.group(1)}"
         # 1-7 with no 0 and nothing above 7 in a real sample is a seven-point scale: an
         # NPS of that many answers has its 0s, 8s, 9s or 10s.
         if low == 1 and high == 7 and answered >= 20 and len(points) >= 5:

@@ -143,6 +143,9 @@ def build_plan(
             plan.response_id = column_ref(ident_column)
             columns = [c for c in columns if c is not ident_column]
     questions = profile.questions
+    for column in columns:
+        if column.header in profile.column_codes:
+            column.stats.decode(profile.column_codes[column.header])
     plan.scale_legend = _scale_legend(profile, schema)
     placed = _place_all(
         [(c.index, c.header or c.letter, c.stats) for c in columns], loaded, taken, questions

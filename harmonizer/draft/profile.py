@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections import Counter, deque
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
@@ -176,6 +176,19 @@ class ValueStats:
     _cells: dict[str, Cell] = field(default_factory=dict, repr=False)
     _overflow: _Totals = field(default_factory=_Totals, repr=False)
     _totals: _Totals | None = field(default=None, repr=False)
+    # The answers as the column's codebook spells them ("1" -> "Omainen"), which tell what
+    # the column holds where bare codes cannot.
+    decoded: ValueStats | None = field(default=None, repr=False)
+
+    def decode(self, codes: Mapping[str, str]) -> None:
+        """Keep the answers spelt out by ``codes``, when the codes explain every answer."""
+        if not self.counts or not all(value in codes for value in self.counts):
+            return
+        decoded = ValueStats()
+        for value, count in self.counts.items():
+            for _ in range(count):
+                decoded.add(codes[value])
+        self.decoded = decoded
 
     def add(self, value: Cell) -> None:
         """Count one cell."""
