@@ -30,6 +30,25 @@ through openpyxl), so that their bytes stay reviewable here:
 - ``helsinki-en.csv``: an English web survey, ``,``, UTF-8 with BOM, ``yyyy-mm-dd H:MM``
   times, every statement reworded, English respondent and gender labels, a test unit.
 
+Six more, written with their reviewed mappings before the draft's fourth round of changes
+and measured once on the draft as it was (7/13, 1/12, 2/3, 5/12, 5/11 and 4/12 columns
+right):
+
+- ``kymenlaakso-questback.csv``: Questback, ``;``, Windows-1252, "Q4a." numbering and line
+  breaks in headers, a start and a completion time, agreement labels with "En osaa sanoa",
+  a 1-7 item (adapted), "Asiakkaana" / "Omaisena tai läheisenä", "alle 30 vuotta".
+- ``raseborg-enkat.csv``: a Swedish survey, UTF-8 with BOM, a title line, ``dd/mm/yyyy``
+  times, "Helt enig ... Helt oenig" and "Vet ej", ages in years, an NPS question whose
+  ends are spelt out without parentheses.
+- ``hyvinkaa-hymio.csv``: a smiley kiosk of three columns whose faces are words.
+- ``itauusimaa-koodit.xlsx``: paper forms keyed into Excel as numbers, a codebook sheet
+  with all of a variable's codes in one cell ("1=Kyllä; 2=Ei"), unit OIDs, a yes/no item
+  coded 1/2, and a few synthetic identity codes a respondent wrote on the form.
+- ``lansi-uusimaa-pitka.csv``: a long export whose question column holds the questions'
+  texts, not codes.
+- ``vantaa-forms.csv``: MS Forms, ``m/d/yyyy`` start and completion times, its "Email"
+  and "Name" columns, a three-answer question, a phone number for a call back.
+
 ``python -m tests.unseen_exports FOLDER`` writes them for a look.
 """
 
@@ -711,10 +730,6 @@ own_items:
 
 
 # --- written for the draft's fourth round: a Questback survey, wide ------------------------
-#
-# The six exports below were written from their tools' real habits and their reviewed
-# mappings from the questionnaires, then the draft was measured on them once before it was
-# changed (the table in the CHANGELOG and bench/draft_quality.py).
 
 _QB_AGREE = [
     "Täysin samaa mieltä",
