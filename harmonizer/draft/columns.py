@@ -44,7 +44,8 @@ _UNIT_OID = re.compile(r"^1\.2\.246\.10\.\d+\.10\.\d+$")
 # A Finnish personal identity code (the century sign of 2023 included) and a Finnish
 # phone number, as respondents type them into a form.
 _HETU = re.compile(r"^\d{6}[-+A-FU-Y]\d{3}[0-9A-Y]$", re.IGNORECASE)
-_PHONE = re.compile(r"^(?:\+358|00358|0)[\s-]?\d{1,3}(?:[\s-]?\d){5,9}$")
+# An operator or area code never starts with 0, so zero-padded ids (0001234) are not phones.
+_PHONE = re.compile(r"^(?:\+358|00358|0)[\s-]?[1-9]\d{0,2}(?:[\s-]?\d){5,9}$")
 
 
 @dataclass

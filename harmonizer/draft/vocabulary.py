@@ -70,8 +70,10 @@ _LEGEND = re.compile(r"\(([^()]*=[^()]*)\)")
 _LEGEND_ENTRY = re.compile(r"(\d{1,2})\s*=\s*([^,;/()]+?)\s*(?=[,;/()]|\.\.\.|\u2026|$)")
 
 
-# A question's number before its text: "1. ", "Q3) ", "3a. ", "K12: ".
-_NUMBERING = re.compile(r"^\s*(?:[A-Za-z]{1,2}\s?)?\d{1,3}[a-z]?\s*[.):]\s+(?=\S)")
+# A question's number before its text: "1. ", "Q3) ", "3a. ", "K12: ", "Q4 ".
+_NUMBERING = re.compile(
+    r"^\s*(?:(?:[A-Za-z]{1,2}\s?)?\d{1,3}[a-z]?\s*[.):]\s+|[A-Za-z]{1,2}\d{1,3}[a-z]?\s+)(?=\S)"
+)
 # An instruction in parentheses ("(valitse yksi)", "(välj ett alternativ)").
 _ASIDE = re.compile(r"\((?=[^()]*[^\W\d_])[^()=]*\)")
 

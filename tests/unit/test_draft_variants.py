@@ -60,6 +60,10 @@ def _times(count: int, step: dt.timedelta) -> list[dt.datetime]:
         ("Q3) Sain apua ajoissa", "Sain apua ajoissa"),
         ("3a. Kohtelu oli arvostavaa", "Kohtelu oli arvostavaa"),
         ("K12: Palvelu oli hyödyllinen", "Palvelu oli hyödyllinen"),
+        ("Q4 Koin oloni turvalliseksi", "Koin oloni turvalliseksi"),
+        # A year or a count that begins a header is not a question's number.
+        ("2026 palaute", "2026 palaute"),
+        ("10 kertaa tai useammin", "10 kertaa tai useammin"),
         ("Vem svarar?\n(välj ett alternativ)", "Vem svarar?"),
         # A code alone stays what it is; a scale in parentheses still tells the scale.
         ("k2", "k2"),
@@ -308,6 +312,14 @@ def test_personal_data_is_flagged_never_a_field(
     assert marker in check
     assert "delete this item" in check
     assert data["response_id"] == {"column": "ID"}
+
+
+def test_zero_padded_ids_are_not_phone_numbers(tmp_path: Path) -> None:
+    rows = [["Lomakenumero", "Asiointi oli sujuvaa"]]
+    rows += [[f"{i:07d}", AGREE_FI[i % 10]] for i in range(1, 25)]
+    data, result, _ = _draft(tmp_path, rows, timed=True)
+    assert data["response_id"] == {"column": "Lomakenumero"}
+    assert not any("phone" in c for c in result.checks)
 
 
 def test_unit_oids_feed_unit_id_and_the_unit_list_stops_asking(tmp_path: Path) -> None:
