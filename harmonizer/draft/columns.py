@@ -32,10 +32,11 @@ from harmonizer.values import leading_number, parse_whole
 
 HEADER_SURE = 80
 FOUR_POINT = re.compile(r"\b1\s*[-\u2013]\s*4\b")
-# A scale longer than five points that a header names ("(1-7)", "1-6"): adapted, never NPS.
-_LONG_SCALE = re.compile(r"\b1\s*[-\u2013]\s*([67])\b")
+# A scale longer than five points that a header names ("(1-7)", "1-6", "1-10"): adapted,
+# never NPS, which is asked 0-10 only.
+_LONG_SCALE = re.compile(r"\b1\s*[-\u2013]\s*(6|7|10)\b")
 # Kinds of columns answered on a scale other than five points that may be a statement.
-OTHER_SCALES = {"scale4": (1, 4), "scale6": (1, 6), "scale7": (1, 7)}
+OTHER_SCALES = {"scale4": (1, 4), "scale6": (1, 6), "scale7": (1, 7), "scale10": (1, 10)}
 # "0-10", or the ends spelt out without parentheses: "0 = inte alls ..., 10 = mycket ...".
 _ZERO_TO_TEN = re.compile(r"\b0\s*[-\u2013]\s*10\b|\b0\s*=.*\b10\s*=")
 _CODE_LIKE = re.compile(r"^[A-Z0-9][A-Z0-9_.:/-]*$")
@@ -248,7 +249,7 @@ def _code_share(name: str, stats: ValueStats, loaded: LoadedMapping) -> float:
 
 FITS: dict[str, set[str]] = {
     "nps": {"nps", "grade"},
-    "statement": {"agree", "scale5", "scale4", "scale6", "scale7"},
+    "statement": {"agree", "scale5", "scale4", "scale6", "scale7", "scale10"},
     "responded_at": {"date"},
     "open_feedback": {"text", "category"},
     "unit_name": {"category", "id", "text", "units"},
@@ -380,6 +381,7 @@ _KIND_TEXT = {
     "scale4": "whole numbers 1-4",
     "scale6": "whole numbers 1-6",
     "scale7": "whole numbers 1-7",
+    "scale10": "whole numbers 1-10 (not NPS, which is 0-10)",
     "grade": "whole numbers 4-10",
     "birth_year": "years of birth",
     "age": "ages in years",

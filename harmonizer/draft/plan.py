@@ -264,7 +264,7 @@ def _place_all(
         and (
             (kind := kinds[key]) in STATEMENT_KINDS
             or (kind == "scale4" and five_point_form and not FOUR_POINT.search(headers[key]))
-            or kind in {"scale6", "scale7"}
+            or kind in {"scale6", "scale7", "scale10"}
         )
     }
     free = [s for s in schema.statements if s not in taken]

@@ -254,7 +254,7 @@ def test_respondents_are_read_from_their_wordings_under_any_header(
         assert value_map[label] == code
 
 
-@pytest.mark.parametrize("points", [6, 7])
+@pytest.mark.parametrize("points", [6, 7, 10])
 def test_a_longer_scale_is_an_adapted_statement_never_nps(tmp_path: Path, points: int) -> None:
     header = f"Sain ymmärrettävää tietoa hoidostani (1-{points})"
     rows = [["ID", header]] + [[str(i), str(1 + (i * 5) % points)] for i in range(30)]
@@ -265,6 +265,16 @@ def test_a_longer_scale_is_an_adapted_statement_never_nps(tmp_path: Path, points
     assert sorted(rule["recode"]) == list(range(1, points + 1))
     assert "nps" not in data["fields"] or data["fields"]["nps"] == "not_asked"
     assert any("adapted" in c for c in result.checks)
+
+
+def test_a_one_to_ten_scale_is_never_nps(tmp_path: Path) -> None:
+    rows = [["ID", "Kuinka todennäköisesti suosittelisit meitä? (1-10)"]]
+    rows += [[str(i), str([10, 9, 8, 10, 7, 5, 1][i % 7])] for i in range(28)]
+    data, result, _ = _draft(tmp_path, rows, timed=True)
+    assert data["fields"]["nps"] == "not_asked"
+    (item,) = data["own_items"].values()
+    assert item["column"] == rows[0][1]
+    assert any("1-10 (not NPS, which is 0-10)" in c for c in result.checks)
 
 
 def test_decimal_commas_are_whole_answers(tmp_path: Path) -> None:
