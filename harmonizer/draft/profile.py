@@ -186,8 +186,8 @@ class ValueStats:
             return
         decoded = ValueStats()
         for value, count in self.counts.items():
-            for _ in range(count):
-                decoded.add(codes[value])
+            decoded.counts[codes[value]] += count
+            decoded.filled += count
         self.decoded = decoded
 
     def add(self, value: Cell) -> None:
