@@ -4,8 +4,8 @@ Two tables. The bundled examples: for each example export with a reviewed mappin
 under mappings/, draft a mapping (given only the provider's business ID and, where the
 reviewed mapping has it as a constant, the county), run both through the engine and
 compare them column by column. Exports of kinds the project has never seen
-(tests/unseen_exports.py: a Swedish web survey, a numbers-only SMS export with and
-without its question list, a kiosk workbook, paper forms with a reversed scale): the
+(tests/unseen_exports.py: web surveys in Finnish, Swedish and English from several
+tools, SMS exports wide and long, kiosks, paper forms keyed in, a tablet survey): the
 same, against the mapping a reviewer wrote for each.
 
     .venv/bin/python bench/draft_quality.py [-v]

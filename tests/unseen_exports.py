@@ -30,6 +30,25 @@ through openpyxl), so that their bytes stay reviewable here:
 - ``helsinki-en.csv``: an English web survey, ``,``, UTF-8 with BOM, ``yyyy-mm-dd H:MM``
   times, every statement reworded, English respondent and gender labels, a test unit.
 
+Six more, written with their reviewed mappings before the draft's fourth round of changes
+and measured once on the draft as it was (7/13, 1/12, 2/3, 5/12, 5/11 and 4/12 columns
+right):
+
+- ``kymenlaakso-questback.csv``: Questback, ``;``, Windows-1252, "Q4a." numbering and line
+  breaks in headers, a start and a completion time, agreement labels with "En osaa sanoa",
+  a 1-7 item (adapted), "Asiakkaana" / "Omaisena tai läheisenä", "alle 30 vuotta".
+- ``raseborg-enkat.csv``: a Swedish survey, UTF-8 with BOM, a title line, ``dd/mm/yyyy``
+  times, "Helt enig ... Helt oenig" and "Vet ej", ages in years, an NPS question whose
+  ends are spelt out without parentheses.
+- ``hyvinkaa-hymio.csv``: a smiley kiosk of three columns whose faces are words.
+- ``itauusimaa-koodit.xlsx``: paper forms keyed into Excel as numbers, a codebook sheet
+  with all of a variable's codes in one cell ("1=Kyllä; 2=Ei"), unit OIDs, a yes/no item
+  coded 1/2, and a few synthetic identity codes a respondent wrote on the form.
+- ``lansi-uusimaa-pitka.csv``: a long export whose question column holds the questions'
+  texts, not codes.
+- ``vantaa-forms.csv``: MS Forms, ``m/d/yyyy`` start and completion times, its "Email"
+  and "Name" columns, a three-answer question, a phone number for a call back.
+
 ``python -m tests.unseen_exports FOLDER`` writes them for a look.
 """
 
@@ -710,6 +729,522 @@ own_items:
 """
 
 
+# --- written for the draft's fourth round: a Questback survey, wide ------------------------
+
+_QB_AGREE = [
+    "Täysin samaa mieltä",
+    "Jokseenkin samaa mieltä",
+    "Täysin samaa mieltä",
+    "Jokseenkin samaa mieltä",
+    "En osaa sanoa",
+    "Täysin samaa mieltä",
+    "Jokseenkin eri mieltä",
+    "Täysin samaa mieltä",
+    "",
+    "Ei samaa eikä eri mieltä",
+]
+
+_QB_HEADER = [
+    "Vastaajan ID",
+    "Aloitettu",
+    "Valmistunut",
+    "Q1. Missä yksikössä asioit?",
+    "Q2. Vastaan\n(valitse yksi)",
+    "Q3. Kuinka todennäköisesti suosittelisit yksikköämme\nystävällesi tai läheisellesi?",
+    "Q4a. Asiointi oli sujuvaa",
+    "Q4b. Sain apua oikeaan aikaan",
+    "Q4c. Minua kohdeltiin arvostavasti",
+    "Q4d. Palvelusta oli minulle hyötyä",
+    "Q5. Sain riittävästi tietoa hoidostani (1-7)",
+    "Q6. Ikäryhmä",
+    "Q7. Terveiset henkilökunnalle",
+]
+
+
+def _write_kymenlaakso(folder: Path) -> None:
+    rows: list[list[str]] = [_QB_HEADER]
+    units = ["Kotkan terveysasema", "Kouvolan hammashoitola", "Haminan kotihoito"]
+    roles = ["Asiakkaana", "Asiakkaana", "Omaisena tai läheisenä", "Asiakkaana, toinen auttoi"]
+    ages = ["alle 30 vuotta", "30\u201349 vuotta", "50\u201364 vuotta", "65\u201374 vuotta", "75+"]
+    for i in range(44):
+        started = dt.datetime(2026, 10, 3, 7, 40) + dt.timedelta(hours=14 * i, minutes=9 * i)
+        done = started + dt.timedelta(minutes=3 + i % 9)
+        rows.append(
+            [
+                str(880_100 + 3 * i),
+                f"{started:%d.%m.%Y %H:%M}",
+                f"{done:%d.%m.%Y %H:%M}",
+                units[i % 3],
+                roles[i % 4],
+                str([10, 9, 8, 10, 9, 5, 7, 10, 2][i % 9]),
+                *(_QB_AGREE[(i + shift) % 10] for shift in (0, 3, 6, 8)),
+                str([7, 6, 5, 7, 4, 6, 2, 7, 3, 1][i % 10]),
+                ages[i % 5],
+                [
+                    "Kiitos mukavasta vastaanotosta",
+                    "",
+                    "",
+                    "Hoitaja ehti kuunnella; lääkärillä tuntui olevan kiire",
+                    "",
+                ][i % 5],
+            ]
+        )
+    with (folder / "kymenlaakso-questback.csv").open("w", encoding="cp1252", newline="") as handle:
+        csv.writer(handle, delimiter=";").writerows(rows)
+
+
+_QB_MISSING = "{En osaa sanoa: dont_know}"
+
+KYMENLAAKSO_REVIEWED = f"""\
+mapping: kymenlaakso-questback
+version: "1"
+schema_version: "1.1"
+provider: {{name: Kymenlaakson hyvinvointialue}}
+source: {{format: csv, encoding: cp1252, delimiter: ";"}}
+response_id: {{column: Vastaajan ID}}
+constants: {{county: "10", provider_id: "3456782-2", channel: web, language: fi}}
+lookups:
+  units:
+    rows:
+      Kotkan terveysasema: {{service_area: primary_care}}
+      Kouvolan hammashoitola: {{service_area: oral_health}}
+      Haminan kotihoito: {{service_area: home_care}}
+fields:
+  responded_at: {{column: Valmistunut, formats: [fi_datetime]}}
+  unit_name: "{_QB_HEADER[3]}"
+  service_area: {{column: "{_QB_HEADER[3]}", lookup: units}}
+  respondent:
+    column: "Q2. Vastaan\\n(valitse yksi)"
+    value_map:
+      Asiakkaana: customer
+      Omaisena tai läheisenä: close_person
+      Asiakkaana, toinen auttoi: customer_assisted
+  nps: "Q3. Kuinka todennäköisesti suosittelisit yksikköämme\\nystävällesi tai läheisellesi?"
+  ease: {{column: "{_QB_HEADER[6]}", missing: {_QB_MISSING}}}
+  timely_help: {{column: "{_QB_HEADER[7]}", missing: {_QB_MISSING}}}
+  respect: {{column: "{_QB_HEADER[8]}", missing: {_QB_MISSING}}}
+  useful: {{column: "{_QB_HEADER[9]}", missing: {_QB_MISSING}}}
+  info_understandable:
+    column: "{_QB_HEADER[10]}"
+    scale: "1-7"
+    adapted: true
+    recode: {{1: 1, 2: 2, 3: 2, 4: 3, 5: 4, 6: 4, 7: 5}}
+  age_group:
+    column: "{_QB_HEADER[11]}"
+    value_map: {{alle 30 vuotta: 18-29}}
+  joint_decisions: not_asked
+  safety: not_asked
+  open_feedback: "{_QB_HEADER[12]}"
+"""
+
+
+# --- a Swedish Webropol survey: a title row, d/m/yyyy times, "Helt enig" -----------------
+
+_SV_ENIG = [
+    "Helt enig",
+    "Ganska enig",
+    "Helt enig",
+    "Varken enig eller oenig",
+    "Helt enig",
+    "Ganska oenig",
+    "Vet ej",
+    "Ganska enig",
+    "Helt oenig",
+    "Helt enig",
+    "",
+]
+
+_RASEBORG_HEADER = [
+    "Svarsnummer",
+    "Startad",
+    "Slutförd",
+    "Enhet",
+    "Jag svarar som",
+    "Ålder",
+    "1. Det var lätt att sköta mitt ärende",
+    "2. Jag fick hjälp när jag behövde den",
+    "3. Personalen bemötte mig vänligt",
+    "4. Jag kände mig trygg under besöket",
+    "5. Hur sannolikt är det att du skulle rekommendera vår mottagning åt en vän? "
+    "0 = inte alls sannolikt, 10 = mycket sannolikt",
+    "6. Övrig respons",
+]
+
+
+def _write_raseborg(folder: Path) -> None:
+    lines = ["Kundenkät hösten 2026 \u2013 Raseborgs mottagningar" + ";" * 11]
+    lines.append(";".join(f'"{h}"' if " " in h else h for h in _RASEBORG_HEADER))
+    units = ["Ekenäs hälsostation", "Karis tandklinik", "Hangö hälsostation"]
+    roles = ["patient", "patient", "anhörig", "patient som fått hjälp att svara"]
+    for i in range(40):
+        started = dt.datetime(2026, 9, 8, 8, 5) + dt.timedelta(hours=19 * i, minutes=7 * i)
+        done = started + dt.timedelta(minutes=2 + i % 6)
+        cells = [
+            str(301 + i),
+            f"{started:%d/%m/%Y %H:%M}",
+            f"{done:%d/%m/%Y %H:%M}",
+            units[i % 3],
+            roles[i % 4],
+            str([34, 71, 58, 82, 46, 67, 29, 90, 63][i % 9]),
+            *(_SV_ENIG[(i + shift) % 11] for shift in (0, 2, 5, 7)),
+            str([10, 9, 10, 8, 7, 10, 9, 4, 10, 6][i % 10]),
+            ["Trevlig personal, tack!", "", "", '"Väntade länge; annars bra"', ""][i % 5],
+        ]
+        lines.append(";".join(cells))
+    (folder / "raseborg-enkat.csv").write_text("\r\n".join(lines) + "\r\n", encoding="utf-8-sig")
+
+
+_ENIG_MAP = (
+    "{Helt enig: 5, Ganska enig: 4, Varken enig eller oenig: 3, Ganska oenig: 2, Helt oenig: 1}"
+)
+_ENIG = f"value_map: {_ENIG_MAP}, missing: {{Vet ej: dont_know}}"
+
+RASEBORG_REVIEWED = f"""\
+mapping: raseborg-enkat
+version: "1"
+schema_version: "1.1"
+provider: {{name: Västra Nylands välfärdsområde}}
+source: {{format: csv, encoding: utf-8-sig, delimiter: ";", header_row: 2}}
+response_id: {{column: Svarsnummer}}
+constants: {{county: "03", provider_id: "2345671-3", channel: web, language: sv}}
+lookups:
+  units:
+    rows:
+      Ekenäs hälsostation: {{service_area: primary_care}}
+      Karis tandklinik: {{service_area: oral_health}}
+      Hangö hälsostation: {{service_area: primary_care}}
+fields:
+  responded_at: {{column: Slutförd, formats: ["%d/%m/%Y %H:%M"]}}
+  unit_name: Enhet
+  service_area: {{column: Enhet, lookup: units}}
+  respondent:
+    column: Jag svarar som
+    value_map: {{patient: customer, anhörig: close_person, patient som fått hjälp att svara: customer_assisted}}
+  age_group: {{column: Ålder, derive: age}}
+  ease: {{column: "{_RASEBORG_HEADER[6]}", {_ENIG}}}
+  timely_help: {{column: "{_RASEBORG_HEADER[7]}", {_ENIG}}}
+  respect: {{column: "{_RASEBORG_HEADER[8]}", {_ENIG}}}
+  safety: {{column: "{_RASEBORG_HEADER[9]}", {_ENIG}}}
+  nps: "{_RASEBORG_HEADER[10]}"
+  joint_decisions: not_asked
+  info_understandable: not_asked
+  useful: not_asked
+  open_feedback: "{_RASEBORG_HEADER[11]}"
+"""
+
+
+# --- a smiley kiosk's csv: three columns, the faces as words -------------------------------
+
+
+def _write_hyvinkaa(folder: Path) -> None:
+    lines = ["Aikaleima,Laite,Hymiö"]
+    devices = ["Hyvinkään terveysasema aula", "Hyvinkään sairaala päivystys"]
+    faces = ["Erittäin tyytyväinen", "Tyytyväinen", "Tyytymätön", "Erittäin tyytymätön"]
+    for i in range(90):
+        stamp = dt.datetime(2026, 11, 2, 7, 0, 5) + dt.timedelta(minutes=97 * i, seconds=31 * i)
+        face = faces[[0, 1, 0, 0, 2, 1, 0, 3, 1, 0, 1][i % 11]]
+        lines.append(f"{stamp:%Y-%m-%d %H:%M:%S},{devices[i % 2]},{face}")
+    (folder / "hyvinkaa-hymio.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+HYVINKAA_REVIEWED = """\
+mapping: hyvinkaa-hymio
+version: "1"
+schema_version: "1.1"
+provider: {name: Keski-Uudenmaan hyvinvointialue}
+source: {format: csv, delimiter: ","}
+constants: {county: "02", provider_id: "1112223-0", channel: kiosk, language: fi, respondent: customer}
+lookups:
+  units:
+    rows:
+      Hyvinkään terveysasema aula: {service_area: primary_care}
+      Hyvinkään sairaala päivystys: {service_area: emergency}
+fields:
+  responded_at: {column: Aikaleima, formats: [iso]}
+  unit_name: Laite
+  service_area: {column: Laite, lookup: units}
+own_items:
+  hymio:
+    column: Hymiö
+    scale: smiley4
+    value_map: {Erittäin tyytymätön: 1, Tyytymätön: 2, Tyytyväinen: 3, Erittäin tyytyväinen: 4}
+"""
+
+
+# --- paper forms keyed into Excel: numeric codes, a codebook sheet, a typed-in HETU ------
+
+
+def _hetu(day: dt.date, serial: int) -> str:
+    """Return a synthetic identity code (individual numbers 900-999 are never issued)."""
+    digits = f"{day:%d%m%y}{serial:03d}"
+    return f"{day:%d%m%y}-{serial:03d}{'0123456789ABCDEFHJKLMNPRSTUVWXY'[int(digits) % 31]}"
+
+
+_KOODIT_HEADER = [
+    "LOMAKE",
+    "PVM",
+    "HETU",
+    "TOIMIPISTE",
+    "TOIMIPISTE_OID",
+    "VASTAAJA",
+    "IKARYHMA",
+    "K1",
+    "K2",
+    "K3",
+    "K4",
+    "SUOSITTELU",
+]
+
+
+def _write_itauusimaa(folder: Path) -> None:
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "Data"
+    sheet.append(_KOODIT_HEADER)
+    units = [
+        ("Porvoon terveysasema", "1.2.246.10.1112223.10.4"),
+        ("Loviisan terveysasema", "1.2.246.10.1112223.10.7"),
+        ("Porvoon sairaalan päivystys", "1.2.246.10.1112223.10.12"),
+    ]
+    for i in range(45):
+        unit, oid = units[i % 3]
+        sheet.append(
+            [
+                1000 + i,
+                dt.datetime(2026, 10, 1) + dt.timedelta(days=i % 28),
+                _hetu(dt.date(1941, 3, 1) + dt.timedelta(days=397 * i), 900 + i)
+                if i % 6 == 2
+                else None,
+                unit,
+                oid,
+                [1, 1, 2, 1, 3][i % 5],
+                [6, 3, 5, 4, 2, 6, 5][i % 7],
+                [5, 4, 5, 9, 3, 5, 4, 2][i % 8],
+                [4, 5, 5, 3, 9, 5, 1][i % 7],
+                [5, 5, 4, 5, 2, 4][i % 6],
+                [1, 1, 2, 1, None][i % 5],
+                [10, 8, 9, 10, 6, 9, 10, 3][i % 8],
+            ]
+        )
+    codes = workbook.create_sheet("Koodisto")
+    codes.append(["Muuttuja", "Kysymys", "Koodit"])
+    codes.append(["PVM", "Lomakkeen täyttöpäivä", None])
+    codes.append(["HETU", "Henkilötunnus (jos asiakas kirjoitti sen lomakkeeseen)", None])
+    codes.append(
+        ["VASTAAJA", "Kuka vastaa?", "1=Asiakas; 2=Omainen tai läheinen; 3=Asiakas, avustettuna"]
+    )
+    codes.append(
+        [
+            "IKARYHMA",
+            "Ikäryhmä",
+            "1=13\u201317; 2=18\u201329; 3=30\u201349; 4=50\u201364; 5=65\u201374; 6=75 tai yli",
+        ]
+    )
+    scale = (
+        "1=Täysin eri mieltä; 2=Jokseenkin eri mieltä; 3=Ei samaa eikä eri mieltä; "
+        "4=Jokseenkin samaa mieltä; 5=Täysin samaa mieltä; 9=En osaa sanoa"
+    )
+    codes.append(["K1", "Asiointi oli sujuvaa", scale])
+    codes.append(["K2", "Koin oloni turvalliseksi", scale])
+    codes.append(["K3", "Sain ymmärrettävää tietoa", scale])
+    codes.append(["K4", "Oliko sinulla ennalta varattu aika?", "1=Kyllä; 2=Ei"])
+    codes.append(["SUOSITTELU", "Kuinka todennäköisesti suosittelisit meitä? (0\u201310)", None])
+    workbook.save(folder / "itauusimaa-koodit.xlsx")
+
+
+_K_MISSING = 'missing: {"9": dont_know}'
+
+ITAUUSIMAA_REVIEWED = f"""\
+mapping: itauusimaa-koodit
+version: "1"
+schema_version: "1.1"
+provider: {{name: Itä-Uudenmaan hyvinvointialue}}
+source: {{format: xlsx, sheet: Data}}
+response_id: {{column: LOMAKE}}
+constants: {{county: "01", provider_id: "5678904-7", channel: paper, language: fi}}
+lookups:
+  units:
+    rows:
+      Porvoon terveysasema: {{service_area: primary_care}}
+      Loviisan terveysasema: {{service_area: primary_care}}
+      Porvoon sairaalan päivystys: {{service_area: emergency}}
+fields:
+  responded_at: PVM
+  unit_name: TOIMIPISTE
+  unit_id: TOIMIPISTE_OID
+  service_area: {{column: TOIMIPISTE, lookup: units}}
+  respondent:
+    column: VASTAAJA
+    value_map: {{"1": customer, "2": close_person, "3": customer_assisted}}
+  age_group:
+    column: IKARYHMA
+    value_map: {{"1": 13-17, "2": 18-29, "3": 30-49, "4": 50-64, "5": 65-74, "6": 75+}}
+  ease: {{column: K1, {_K_MISSING}}}
+  safety: {{column: K2, {_K_MISSING}}}
+  info_understandable: {{column: K3, {_K_MISSING}}}
+  nps: SUOSITTELU
+  timely_help: not_asked
+  respect: not_asked
+  joint_decisions: not_asked
+  useful: not_asked
+own_items:
+  ajanvaraus: {{column: K4, scale: yes_no, value_map: {{"1": "yes", "2": "no"}}}}
+"""
+
+
+# --- a long export whose question column holds the question texts ------------------------
+
+_PITKA_QUESTIONS = [
+    "Kuinka todennäköisesti suosittelisit palveluamme ystävillesi tai läheisillesi?",
+    "Asiointi oli sujuvaa ja helppoa",
+    "Sain apua silloin kun tarvitsin",
+    "Minua kohdeltiin arvostavasti",
+    "Palvelusta oli minulle hyötyä",
+    "Kerro vapaasti, mitä voisimme tehdä paremmin",
+]
+
+
+def _write_lansi_uusimaa(folder: Path) -> None:
+    lines = ["Vastaus-ID;Vastattu;Toimipiste;Kysymys;Vastaus"]
+    units = ["Lohjan terveysasema", "Espoon keskuksen hammashoitola", "Kirkkonummen neuvola"]
+    agree = ["5", "4", "5", "3", "EOS", "5", "2", "4", "1"]
+    for i in range(34):
+        stamp = dt.datetime(2026, 10, 6, 9, 3) + dt.timedelta(hours=16 * i, minutes=29 * i)
+        fixed = [
+            f"LU{4400 + i}",
+            f"{stamp.day}.{stamp.month}.{stamp.year} {stamp:%H:%M}",
+            units[i % 3],
+        ]
+        answers = [
+            str([10, 9, 7, 10, 8, 3, 9][i % 7]),
+            agree[i % 9],
+            agree[(i + 2) % 9],
+            agree[(i + 4) % 9],
+            agree[(i + 6) % 9],
+            ["Ajan saaminen oli helppoa, kiitos", "", "Parkkipaikkoja oli liian vähän", ""][i % 4],
+        ]
+        lines += [
+            ";".join([*fixed, question, answer])
+            for question, answer in zip(_PITKA_QUESTIONS, answers, strict=True)
+            if answer
+        ]
+    (folder / "lansi-uusimaa-pitka.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def _question(text: str, rule: str = "") -> str:
+    return f'{{question: "{text}"{", " + rule if rule else ""}}}'
+
+
+LANSI_UUSIMAA_REVIEWED = f"""\
+mapping: lansi-uusimaa-pitka
+version: "1"
+schema_version: "1.1"
+provider: {{name: Länsi-Uudenmaan hyvinvointialue}}
+source: {{format: csv, delimiter: ";"}}
+layout: long
+long:
+  response_id: {{column: Vastaus-ID}}
+  question: {{column: Kysymys}}
+  answer: {{column: Vastaus}}
+constants: {{county: "03", provider_id: "1112223-0", channel: web, language: fi, respondent: customer}}
+lookups:
+  units:
+    rows:
+      Lohjan terveysasema: {{service_area: primary_care}}
+      Espoon keskuksen hammashoitola: {{service_area: oral_health}}
+      Kirkkonummen neuvola: {{service_area: maternity_child_health}}
+fields:
+  responded_at: {{column: Vastattu, formats: [fi_datetime]}}
+  unit_name: Toimipiste
+  service_area: {{column: Toimipiste, lookup: units}}
+  nps: {_question(_PITKA_QUESTIONS[0])}
+  ease: {_question(_PITKA_QUESTIONS[1], "missing: {EOS: dont_know}")}
+  timely_help: {_question(_PITKA_QUESTIONS[2], "missing: {EOS: dont_know}")}
+  respect: {_question(_PITKA_QUESTIONS[3], "missing: {EOS: dont_know}")}
+  useful: {_question(_PITKA_QUESTIONS[4], "missing: {EOS: dont_know}")}
+  open_feedback: {_question(_PITKA_QUESTIONS[5])}
+"""
+
+
+# --- an MS Forms export: Start time and Completion time, m/d/yyyy, a phone number ---------
+
+_FORMS_HEADER = [
+    "ID",
+    "Start time",
+    "Completion time",
+    "Email",
+    "Name",
+    "Missä toimipisteessä asioit?",
+    "Vastaan",
+    "Kuinka todennäköisesti suosittelisit meitä ystävällesi?",
+    "Asiointi oli sujuvaa",
+    "Saitko tarvitsemasi avun?",
+    "Puhelinnumero, jos toivot yhteydenottoa",
+    "Mitä muuta haluat kertoa?",
+]
+
+
+def _write_vantaa(folder: Path) -> None:
+    rows: list[list[str]] = [_FORMS_HEADER]
+    units = ["Tikkurilan terveysasema", "Myyrmäen hammashoitola", "Keravan terveysasema"]
+    for i in range(41):
+        started = dt.datetime(2026, 11, 3, 8, 12) + dt.timedelta(hours=13 * i, minutes=41 * i)
+        done = started + dt.timedelta(minutes=1 + i % 5, seconds=17 * i % 60)
+        rows.append(
+            [
+                str(i + 1),
+                f"{started.month}/{started.day}/{started.year} {started:%H:%M:%S}",
+                f"{done.month}/{done.day}/{done.year} {done:%H:%M:%S}",
+                "anonymous",
+                "",
+                units[i % 3],
+                ["Itse asiakkaana", "Itse asiakkaana", "Läheisen puolesta"][i % 3],
+                str([10, 9, 8, 10, 6, 9, 10, 0][i % 8]),
+                ["5", "4", "5", "3", "5", "4", "2", "5", "1"][i % 9],
+                ["Kyllä", "Kyllä", "Osittain", "Kyllä", "En"][i % 5],
+                f"040 000 {1000 + 37 * i}" if i % 9 == 4 else "",
+                ["Kiitos!", "", "", "Jonotin puhelimessa puoli tuntia", ""][i % 5],
+            ]
+        )
+    with (folder / "vantaa-forms.csv").open("w", encoding="utf-8-sig", newline="") as handle:
+        csv.writer(handle).writerows(rows)
+
+
+VANTAA_REVIEWED = """\
+mapping: vantaa-forms
+version: "1"
+schema_version: "1.1"
+provider: {name: Vantaan ja Keravan hyvinvointialue}
+source: {format: csv, encoding: utf-8-sig, delimiter: ","}
+response_id: {column: ID}
+constants: {county: "04", provider_id: "2345671-3", channel: web, language: fi}
+lookups:
+  units:
+    rows:
+      Tikkurilan terveysasema: {service_area: primary_care}
+      Myyrmäen hammashoitola: {service_area: oral_health}
+      Keravan terveysasema: {service_area: primary_care}
+fields:
+  responded_at: {column: Completion time, formats: ["%m/%d/%Y %H:%M:%S"]}
+  unit_name: Missä toimipisteessä asioit?
+  service_area: {column: "Missä toimipisteessä asioit?", lookup: units}
+  respondent:
+    column: Vastaan
+    value_map: {Itse asiakkaana: customer, Läheisen puolesta: close_person}
+  nps: Kuinka todennäköisesti suosittelisit meitä ystävällesi?
+  ease: Asiointi oli sujuvaa
+  timely_help: not_asked
+  respect: not_asked
+  joint_decisions: not_asked
+  safety: not_asked
+  info_understandable: not_asked
+  useful: not_asked
+  open_feedback: Mitä muuta haluat kertoa?
+own_items:
+  apu: {column: "Saitko tarvitsemasi avun?", scale: categories}
+"""
+
+
 CASES = (
     UnseenCase("vaasa-webb", "vaasa-webb.csv", VAASA_REVIEWED, "2345671-3", "17", _write_vaasa),
     UnseenCase("savo-sms", "savo-sms.csv", SAVO_REVIEWED, "5678904-7", "13", _write_savo),
@@ -742,6 +1277,49 @@ CASES = (
         "3456782-2",
         "10",
         _write_tablet,
+    ),
+    UnseenCase(
+        "kymenlaakso-questback",
+        "kymenlaakso-questback.csv",
+        KYMENLAAKSO_REVIEWED,
+        "3456782-2",
+        "10",
+        _write_kymenlaakso,
+    ),
+    UnseenCase(
+        "raseborg-enkat",
+        "raseborg-enkat.csv",
+        RASEBORG_REVIEWED,
+        "2345671-3",
+        "03",
+        _write_raseborg,
+    ),
+    UnseenCase(
+        "hyvinkaa-hymio",
+        "hyvinkaa-hymio.csv",
+        HYVINKAA_REVIEWED,
+        "1112223-0",
+        "02",
+        _write_hyvinkaa,
+    ),
+    UnseenCase(
+        "itauusimaa-koodit",
+        "itauusimaa-koodit.xlsx",
+        ITAUUSIMAA_REVIEWED,
+        "5678904-7",
+        "01",
+        _write_itauusimaa,
+    ),
+    UnseenCase(
+        "lansi-uusimaa-pitka",
+        "lansi-uusimaa-pitka.csv",
+        LANSI_UUSIMAA_REVIEWED,
+        "1112223-0",
+        "03",
+        _write_lansi_uusimaa,
+    ),
+    UnseenCase(
+        "vantaa-forms", "vantaa-forms.csv", VANTAA_REVIEWED, "2345671-3", "04", _write_vantaa
     ),
 )
 

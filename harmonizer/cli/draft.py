@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from harmonizer.cli.common import cannot_run
+from harmonizer.cli.common import cannot_run, plural
 from harmonizer.draft import draft_mapping
 from harmonizer.schema import DEFAULT_SCHEMA_VERSION, LANGUAGES
 
@@ -91,7 +91,8 @@ def draft_command(
         click.echo(f"  {note}", err=True)
     if result.checks:
         click.echo(
-            f"{len(result.checks)} thing(s) to check (marked # CHECK: in {output}):", err=True
+            f"{plural(len(result.checks), 'thing')} to check (marked # CHECK: in {output}):",
+            err=True,
         )
         for number, check in enumerate(result.checks, 1):
             click.echo(f"  {number}. {check}", err=True)

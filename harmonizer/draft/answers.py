@@ -8,7 +8,7 @@ guessed is a ``# CHECK:`` note, never a silent entry.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -143,6 +143,67 @@ def scale_labels(schema: RecordSchema) -> dict[str, int]:
     return labels
 
 
+def agreement_labels(schema: RecordSchema) -> dict[str, int]:
+    """Return the schema's agreement labels and the survey tools' own ('Helt enig') -> point."""
+    labels = scale_labels(schema)
+    for scale in load_vocabulary()["agree_scales"]:
+        for point, label in enumerate(scale, 1):
+            labels.setdefault(label, point)
+    return labels
+
+
+def tool_scale(values: list[str]) -> list[str] | None:
+    """Return the tool's five-point wording (1 to 5) that a column's answers come from.
+
+    The wording of most answers wins; None when no answer is one of a tool's labels.
+
+    >>> tool_scale(["Helt enig", "Ganska oenig", "Vet ej"])[3]
+    'Ganska enig'
+    """
+    keys = {phrase(v) for v in values}
+    best: tuple[int, list[str]] | None = None
+    for scale in load_vocabulary()["agree_scales"]:
+        hits = sum(1 for label in scale if phrase(label) in keys)
+        if hits and (best is None or hits > best[0]):
+            best = (hits, list(scale))
+    return best[1] if best is not None else None
+
+
+def code_candidates(name: str, schema: RecordSchema) -> dict[str, str]:
+    """Return every label of an enumerated field's codes -> its code.
+
+    The codes themselves ("30-49"), the schema's labels and variants, and the providers'
+    wordings (``codes`` in vocabulary.yaml).
+    """
+    candidates: dict[str, str] = {code: code for code in schema.codes(name)}
+    for code, labels in schema.code_labels(name).items():
+        for label in labels.values():
+            candidates[label] = code
+    variants = schema.properties[name].get("x-label-variants", {})
+    if isinstance(variants, Mapping):
+        for code, labels_ in variants.items():
+            for label in labels_ if isinstance(labels_, list) else [labels_]:
+                candidates[str(label)] = str(code)
+    for code, words_ in load_vocabulary()["codes"].get(name, {}).items():
+        for label in words_:
+            candidates[label] = str(code)
+    return candidates
+
+
+def code_of(
+    name: str, value: str, schema: RecordSchema, *, sure: bool = True
+) -> tuple[str, float, str] | None:
+    """Return the code of an enumerated field a label names, its score and the label.
+
+    The schema's labels and the providers' wordings (``codes`` in vocabulary.yaml) are
+    candidates; a label whose words the value holds counts ("Patienten själv").
+    """
+    found = _best(value, code_candidates(name, schema), subset=True)
+    if found is None or found[1] < (FUZZY_SURE if sure else FUZZY_MAYBE):
+        return None
+    return str(found[0]), found[1], found[2]
+
+
 def label_point(text: str, labels: Mapping[str, int]) -> tuple[int, float] | None:
     """Return the agreement point a label names and how alike it is; None if none."""
     found = _best(text, labels)
@@ -197,7 +258,7 @@ def draft_measure(
     schema = loaded.schema
     draft = RuleDraft()
     nps = schema.measure_kind(name) == "nps"
-    labels = scale_labels(schema)
+    labels = agreement_labels(schema)
     if not nps and scale is not None and scale != (1, 5):
         low, high = scale
         draft.keys.update(scale=f"{low}-{high}", adapted=True, recode=stretch(low, high))
@@ -216,9 +277,42 @@ def draft_measure(
     convert = scale_converter(name, draft.rule(), loaded)
     for value, count in _unknown(convert, stats.counts).items():
         _place_answer(
-            name, value, count, draft, nps=nps, labels=labels, codebook=codebook, stats=stats
+            name,
+            value,
+            count,
+            draft,
+            nps=nps,
+            labels=labels,
+            codebook=codebook,
+            stats=stats,
+            schema_labels=scale_labels(schema).keys(),
         )
+    if not nps and not draft.keys.get("reversed") and draft.value_map:
+        _fill_scale(draft, convert)
     return draft
+
+
+def _fill_scale(draft: RuleDraft, convert: Converter) -> None:
+    """Add the points of the tool's scale that no one answered in the sample."""
+    scale = tool_scale(list(draft.value_map))
+    if scale is None:
+        return
+    mapped = {phrase(v) for v in draft.value_map}
+    added = []
+    for point, label in enumerate(scale, 1):
+        if phrase(label) in mapped:
+            continue
+        result = convert(label)
+        if result.error is None and result.value == point:
+            continue  # the engine knows the label already
+        draft.value_map[label] = point
+        draft.entry_notes[label] = "not in the sample: the rest of the same scale"
+        added.append(label)
+    if added:
+        draft.notes.append(
+            f"the scale '{scale[-1]}' ... '{scale[0]}': "
+            f"{len(added)} of its labels not in the sample are mapped too"
+        )
 
 
 def stretch(low: int, high: int) -> dict[int, int]:
@@ -249,6 +343,7 @@ def _place_answer(
     labels: Mapping[str, int],
     codebook: Mapping[str, str],
     stats: ValueStats,
+    schema_labels: Collection[str] = (),
 ) -> None:
     shown = f"{count} row{'s' if count != 1 else ''}"
     reason = _missing_reason(value)
@@ -284,7 +379,8 @@ def _place_answer(
         if found is not None and found[1] >= FUZZY_MAYBE:
             point, score, label = found
             draft.value_map[value] = int(point)
-            note = f"{shown}; nearest schema label '{label}' ({score:.0f} %)"
+            whose = "schema" if label in schema_labels else "survey tool's"
+            note = f"{shown}; nearest {whose} label '{label}' ({score:.0f} %)"
             if score < FUZZY_SURE:
                 note = f"{note}; CHECK"
                 draft.checks.append(f"'{value}' read as {point} ('{label}', {score:.0f} % alike)")
@@ -304,14 +400,7 @@ def draft_codes(
     draft = RuleDraft()
     convert = code_converter(name, None, loaded)
     unknown = _unknown(convert, stats.counts)
-    vocabulary: Mapping[str, list[str]] = load_vocabulary()["codes"].get(name, {})
-    candidates: dict[str, str] = {}
-    for code, labels in schema.code_labels(name).items():
-        for label in labels.values():
-            candidates[label] = code
-    for code, words_ in vocabulary.items():
-        for label in words_:
-            candidates[label] = str(code)
+    candidates = code_candidates(name, schema)
     codes = schema.codes(name)
     numeric = [v for v in unknown if v.isdigit()]
     numbered: list[str] = []

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from harmonizer.converters import code_converter, scale_converter
+from harmonizer.draft.answers import code_of
 from harmonizer.draft.profile import EXCEL_SERIAL_RANGE, ValueStats
 from harmonizer.draft.vocabulary import (
     HeaderMatch,
@@ -31,8 +32,21 @@ from harmonizer.values import leading_number, parse_whole
 
 HEADER_SURE = 80
 FOUR_POINT = re.compile(r"\b1\s*[-\u2013]\s*4\b")
-_ZERO_TO_TEN = re.compile(r"\b0\s*[-\u2013]\s*10\b")
+# A scale longer than five points that a header names ("(1-7)", "1-6", "1-10"): adapted,
+# never NPS, which is asked 0-10 only.
+_LONG_SCALE = re.compile(r"\b1\s*[-\u2013]\s*(6|7|10)\b")
+# Kinds of columns answered on a scale other than five points that may be a statement.
+OTHER_SCALES = {"scale4": (1, 4), "scale6": (1, 6), "scale7": (1, 7), "scale10": (1, 10)}
+# "0-10", or the ends spelt out without parentheses: "0 = inte alls ..., 10 = mycket ...".
+_ZERO_TO_TEN = re.compile(r"\b0\s*[-\u2013]\s*10\b|\b0\s*=.*\b10\s*=")
 _CODE_LIKE = re.compile(r"^[A-Z0-9][A-Z0-9_.:/-]*$")
+# A service unit's OID in THL's SOTE organisation register.
+_UNIT_OID = re.compile(r"^1\.2\.246\.10\.\d+\.10\.\d+$")
+# A Finnish personal identity code (the century sign of 2023 included) and a Finnish
+# phone number, as respondents type them into a form.
+_HETU = re.compile(r"^\d{6}[-+A-FU-Y]\d{3}[0-9A-Y]$", re.IGNORECASE)
+# An operator or area code never starts with 0, so zero-padded ids (0001234) are not phones.
+_PHONE = re.compile(r"^(?:\+358|00358|0)[\s-]?[1-9]\d{0,2}(?:[\s-]?\d){5,9}$")
 
 
 @dataclass
@@ -60,6 +74,12 @@ def content_kind(stats: ValueStats, loaded: LoadedMapping, header: str = "") -> 
     """
     if not stats.filled:
         return "empty"
+    if stats.decoded is not None:
+        # Codes whose codebook names respondents, age groups or yes and no are those,
+        # however bare the codes; agreement labels leave the codes a five-point scale.
+        spelt = content_kind(stats.decoded, loaded, header)
+        if spelt.startswith("codes:") or spelt == "category":
+            return spelt
     four_point = bool(FOUR_POINT.search(header))
     dated = sum(stats.dates.values())
     if stats.share(dated) >= 0.8:
@@ -83,6 +103,13 @@ def content_kind(stats: ValueStats, loaded: LoadedMapping, header: str = "") -> 
         main = {p for p, n in points.items() if n >= max(2, 0.02 * stats.filled)} or set(points)
         if low >= 1900 and high <= 2030:
             return "birth_year"
+        # Two codes in a real sample (1 and 2) are a yes/no or a choice of two, not a
+        # five-point statement: at least a third point shows up in twenty answers.
+        if answered >= 20 and len(points) <= 2 and high <= 3:
+            return "category"
+        longer = _LONG_SCALE.search(header)
+        if longer and low >= 0 and high <= int(longer.group(1)) and not _ZERO_TO_TEN.search(header):
+            return f"scale{longer.group(1)}"
         in_scale = sum(n for p, n in points.items() if 1 <= p <= 5)
         extra = {p for p in points if not 1 <= p <= 5}
         # Codes above (or 0 below) a five-point scale are "don't know" by convention.
@@ -90,6 +117,10 @@ def content_kind(stats: ValueStats, loaded: LoadedMapping, header: str = "") -> 
             if 5 not in points and (four_point or (4 in points and stats.filled >= 30)):
                 return "scale4"
             return "scale5"
+        # 1-7 with no 0 and nothing above 7 in a real sample is a seven-point scale: an
+        # NPS of that many answers has its 0s, 8s, 9s or 10s.
+        if low == 1 and high == 7 and answered >= 20 and len(points) >= 5:
+            return "scale7"
         if min(main) >= 4 and max(main) <= 10 and len(main) >= 3:
             return "grade"
         if min(main) >= 0 and max(main) <= 10 and max(main) >= 7:
@@ -98,6 +129,12 @@ def content_kind(stats: ValueStats, loaded: LoadedMapping, header: str = "") -> 
             return "age"
     if sum(c for v, c in stats.counts.items() if "@" in v) >= 0.5 * stats.filled:
         return "contact"  # e-mail addresses: personal data, never open feedback
+    if _share(stats, _HETU) >= 0.5:
+        return "hetu"
+    if _share(stats, _PHONE) >= 0.5:
+        return "phone"
+    if _share(stats, _UNIT_OID) >= 0.9:
+        return "oid"
     if stats.filled >= 5 and stats.distinct >= 0.95 * stats.filled and _short_tokens(stats):
         return "id"
     for name in (
@@ -121,6 +158,15 @@ def content_kind(stats: ValueStats, loaded: LoadedMapping, header: str = "") -> 
     ):
         return "text"
     return "category"
+
+
+def _share(stats: ValueStats, pattern: re.Pattern[str]) -> float:
+    """Return the share of cells that match ``pattern`` in full."""
+    return stats.share(sum(c for v, c in stats.counts.items() if pattern.match(v.strip())))
+
+
+PERSONAL_KINDS = frozenset({"contact", "hetu", "phone"})
+_MARKER = {"contact": "[EMAIL]", "hetu": "[HETU]", "phone": "[PUHELIN]"}
 
 
 def unit_share(stats: ValueStats) -> float:
@@ -173,12 +219,13 @@ def _agreement_share(stats: ValueStats, loaded: LoadedMapping) -> float:
     if not stats.texts:
         return 0.0
     convert = scale_converter("ease", None, loaded)
+    tools = {phrase(label) for scale in load_vocabulary()["agree_scales"] for label in scale}
     hits = missing = 0
     for value, count in stats.counts.items():
         if parse_whole(value) is not None:
             continue
         result = convert(value)
-        if result.error is None and result.value is not None:
+        if (result.error is None and result.value is not None) or phrase(value) in tools:
             hits += count
         elif result.missing is not None:
             missing += count
@@ -187,21 +234,26 @@ def _agreement_share(stats: ValueStats, loaded: LoadedMapping) -> float:
 
 def _code_share(name: str, stats: ValueStats, loaded: LoadedMapping) -> float:
     convert = code_converter(name, None, loaded)
-    hits = sum(
-        count
-        for value, count in stats.counts.items()
-        if parse_whole(value) is None and convert(value).error is None
-    )
+    hits = 0
+    for value, count in stats.counts.items():
+        if parse_whole(value) is not None:
+            continue
+        # A provider's own wording ("Asiakkaana", "Patienten själv") tells as much as a
+        # schema label; only who answers is worded that freely.
+        if convert(value).error is None or (
+            name == "respondent" and code_of(name, value, loaded.schema) is not None
+        ):
+            hits += count
     return hits / stats.filled
 
 
 FITS: dict[str, set[str]] = {
     "nps": {"nps", "grade"},
-    "statement": {"agree", "scale5", "scale4"},
+    "statement": {"agree", "scale5", "scale4", "scale6", "scale7", "scale10"},
     "responded_at": {"date"},
     "open_feedback": {"text", "category"},
     "unit_name": {"category", "id", "text", "units"},
-    "unit_id": {"category", "id"},
+    "unit_id": {"category", "id", "oid"},
     "age_group": {"codes:age_group", "birth_year", "age", "category"},
 }
 
@@ -250,6 +302,15 @@ def place_column(
     if kind == "empty":
         placement.own_item = slug(header)
         placement.checks.append("the column is empty in the sample: carried as an own item")
+        return placement
+    if kind in PERSONAL_KINDS:
+        # Feedback is anonymous: such a column is carried only as redacted text, and only
+        # until a person deletes it.
+        placement.own_item = slug(header)
+        placement.checks.append(
+            f"'{header}' holds {_KIND_TEXT[kind]}: the records would carry only "
+            f"{_MARKER[kind]} in its place; delete this item unless the records need it"
+        )
         return placement
     if kind == "birth_year" and "age_group" not in taken:
         return _age(placement, "birth_year", "a year of birth")
@@ -318,6 +379,9 @@ _KIND_TEXT = {
     "agree": "agreement labels",
     "scale5": "whole numbers 1-5",
     "scale4": "whole numbers 1-4",
+    "scale6": "whole numbers 1-6",
+    "scale7": "whole numbers 1-7",
+    "scale10": "whole numbers 1-10 (not NPS, which is 0-10)",
     "grade": "whole numbers 4-10",
     "birth_year": "years of birth",
     "age": "ages in years",
@@ -327,6 +391,9 @@ _KIND_TEXT = {
     "satisfaction": "a satisfaction scale",
     "empty": "nothing",
     "contact": "e-mail addresses (personal data, redacted in the outputs)",
+    "hetu": "personal identity codes (personal data, redacted in the outputs)",
+    "phone": "phone numbers (personal data, redacted in the outputs)",
+    "oid": "service unit OIDs (1.2.246.10...)",
 }
 
 
@@ -357,6 +424,8 @@ def _by_content(kind: str, taken: set[str]) -> str | None:
         return "open_feedback"
     if kind == "units" and "unit_name" not in taken:
         return "unit_name"
+    if kind == "oid" and "unit_id" not in taken:
+        return "unit_id"
     return None
 
 

@@ -167,6 +167,8 @@ def _add_codebook(profile: ExportProfile, path: Path) -> None:
         profile.codebook.setdefault(code, label)
     for question, wording in book.questions.items():
         profile.questions.setdefault(question, wording)
+    for column, codes in book.by_column.items():
+        profile.column_codes.setdefault(column, codes)
     profile.notes.append(f"{path.name} read as a codebook ({told(book)})")
 
 

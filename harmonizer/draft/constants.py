@@ -13,9 +13,14 @@ from harmonizer.mapping.load import LoadedMapping
 def _guess_channel(plan: Plan) -> tuple[str, str]:
     profile = plan.profile
     texts = [profile.path.stem, *(profile.sheets or []), profile.title or ""]
-    texts += [c.header or "" for c in profile.columns]
     channels: Mapping[str, list[str]] = load_vocabulary()["channels"]
-    if plan.layout == "long":
+    # A column named only "Email" or "Puhelin" asks for a contact detail (MS Forms has
+    # one in every export); it does not tell how the survey reached the respondent.
+    contact = {phrase(w) for name in ("email", "phone") for w in channels[name]}
+    texts += [c.header or "" for c in profile.columns if phrase(c.header or "") not in contact]
+    if plan.layout == "long" and plan.long is not None and _coded(plan):
+        # SMS services export an answer per row under short question codes; a web tool
+        # that writes the questions' texts in the question column says nothing.
         texts.append("sms")
     for channel, hints in channels.items():
         for text in texts:
@@ -23,6 +28,14 @@ def _guess_channel(plan: Plan) -> tuple[str, str]:
             if found:
                 return channel, f"'{found[0]}' in '{text}'"
     return "web", "nothing tells; web is the most common"
+
+
+def _coded(plan: Plan) -> bool:
+    """Return True when a long export's question column holds codes, not question texts."""
+    assert plan.long is not None
+    name = plan.long["question"].get("column")
+    column = next((c for c in plan.profile.columns if c.header == name), None)
+    return column is None or all(" " not in q.strip() for q in column.stats.counts)
 
 
 def add_constants(

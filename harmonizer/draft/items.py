@@ -8,6 +8,8 @@ keeps the answers as the export wrote them.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from harmonizer.draft.model import Entry
 from harmonizer.draft.vocabulary import (
     hint_in,
@@ -48,6 +50,29 @@ def yes_no_map(values: list[str]) -> dict[str, str | None] | None:
     return found if points == {"yes", "no"} else None
 
 
+def smiley_map(values: list[str]) -> dict[str, int] | None:
+    """Return each answer's face (1 = saddest ... 4) when every answer names a face.
+
+    >>> smiley_map(["Erittäin tyytyväinen", "Tyytymätön", "Hyvä"])
+    {'Erittäin tyytyväinen': 4, 'Tyytymätön': 2, 'Hyvä': 3}
+    """
+    faces = load_vocabulary()["smiley_words"]
+    found: dict[str, int] = {}
+    for value in values:
+        point = next(
+            (
+                n
+                for n, words_ in enumerate(faces, 1)
+                if phrase(value) in {phrase(w) for w in words_}
+            ),
+            None,
+        )
+        if point is None:
+            return None
+        found[value] = point
+    return found if len(found) >= 2 else None
+
+
 def touchpoint_of(header: str, schema: RecordSchema) -> tuple[str | None, list[str]]:
     """Return the touchpoint a question's words name, with the word that names it.
 
@@ -71,7 +96,12 @@ def _names_comments(header: str, schema: RecordSchema) -> bool:
     return any(m.field == "open_feedback" for m in match_header(header, schema))
 
 
-def describe_item(entry: Entry, schema: RecordSchema, missing_values: list[str]) -> None:
+def describe_item(
+    entry: Entry,
+    schema: RecordSchema,
+    missing_values: list[str],
+    codebook: Mapping[str, str] | None = None,
+) -> None:
     """Describe an own item (schema 1.1+): its question's touchpoint and its scale.
 
     The scale is the one the answers show, with a value map onto its points.
@@ -101,17 +131,35 @@ def describe_item(entry: Entry, schema: RecordSchema, missing_values: list[str])
         entry.rule.keys["scale"] = "smiley4"
         entry.rule.notes.append("a smiley kiosk's four buttons, 1 = the saddest face")
         return
+    faces = smiley_map(values) if hint_in(placement.header, "smiley") else None
+    if faces and "smiley4" in scales:
+        # A kiosk that writes its faces as words ("Erittäin tyytyväinen"), not 1-4.
+        entry.rule.keys["scale"] = "smiley4"
+        entry.rule.value_map = dict(faces)
+        entry.rule.notes.append("a smiley kiosk's four faces, written as words")
+        placement.checks[:] = [c for c in placement.checks if "kept as an own item" not in c]
+        return
     answers = yes_no_map(values) if kind == "category" else None
+    said = ""
+    if answers is None and kind == "category" and codebook and all(v in codebook for v in values):
+        # Coded answers (1, 2) whose codebook says "1=Kyllä; 2=Ei".
+        labelled = yes_no_map([codebook[v] for v in values])
+        if labelled is not None:
+            answers = {v: labelled[codebook[v]] for v in values}
+            said = ", from the codebook: " + "; ".join(f"{v}={codebook[v]}" for v in values)
     if answers and "yes_no" in scales:
         entry.rule.keys["scale"] = "yes_no"
         entry.rule.value_map = {v: p for v, p in answers.items() if v != p}
-        entry.rule.notes.append("yes/no answers")
+        entry.rule.notes.append(f"yes/no answers{said}")
         return
     stats = placement.stats
     sentences = stats.share(stats.multiword) >= 0.5 and len(stats.counts) >= 2
     if kind == "category" and (sentences or _names_comments(placement.header, schema)):
         kind = "text"  # comments, not categories (a kiosk's one question repeats)
     by_kind = {
+        "contact": "text",
+        "hetu": "text",
+        "phone": "text",
         "grade": "grade4_10",
         "category": "categories",
         "text": "text",

@@ -20,6 +20,7 @@ from harmonizer.draft.answers import (
 from harmonizer.draft.columns import (
     FOUR_POINT,
     HEADER_SURE,
+    OTHER_SCALES,
     Placement,
     content_kind,
     place_column,
@@ -30,7 +31,13 @@ from harmonizer.draft.constants import add_constants
 from harmonizer.draft.filters import add_filters
 from harmonizer.draft.items import describe_item
 from harmonizer.draft.model import DraftInputError, Entry, Plan, column_ref
-from harmonizer.draft.profile import ColumnProfile, ExportProfile, ValueStats, question_stats
+from harmonizer.draft.profile import (
+    ColumnProfile,
+    ExportProfile,
+    ValueStats,
+    question_stats,
+    slash_patterns,
+)
 from harmonizer.draft.statements import STATEMENT_KINDS, pair_statements
 from harmonizer.draft.units import add_units, areas_from_units
 from harmonizer.draft.vocabulary import (
@@ -72,7 +79,9 @@ def _long_layout(
     stats = ident.stats
     if stats.filled and stats.distinct >= 0.8 * stats.filled:
         return None
-    if not all(len(q) <= 40 for q in question.stats.counts):
+    # Question ids (S1, KOHTELU) or the questions' texts, as a web tool writes them; not
+    # a column of free text, whose cells are many and long.
+    if not all(len(q) <= 250 for q in question.stats.counts):
         return None
     return ident, question, answer
 
@@ -134,6 +143,9 @@ def build_plan(
             plan.response_id = column_ref(ident_column)
             columns = [c for c in columns if c is not ident_column]
     questions = profile.questions
+    for column in columns:
+        if column.header in profile.column_codes:
+            column.stats.decode(profile.column_codes[column.header])
     plan.scale_legend = _scale_legend(profile, schema)
     placed = _place_all(
         [(c.index, c.header or c.letter, c.stats) for c in columns], loaded, taken, questions
@@ -177,10 +189,14 @@ def build_plan(
     add_units(plan, units_column, units_file, taken)
     add_constants(plan, loaded, taken, provider_id=provider_id, county=county, lang=lang)
     _cover_required(plan, loaded, profile.columns)
+    # A header's line breaks ("Q2. Vastaan\n(valitse yksi)") would split a numbered line.
     plan.checks = [
-        *plan.checks,
-        *(f"fields.{e.name}: {c}" for e in plan.fields for c in e.checks),
-        *(f"own_items.{e.name}: {c}" for e in plan.own_items for c in e.checks),
+        " ".join(check.split())
+        for check in (
+            *plan.checks,
+            *(f"fields.{e.name}: {c}" for e in plan.fields for c in e.checks),
+            *(f"own_items.{e.name}: {c}" for e in plan.own_items for c in e.checks),
+        )
     ]
     return plan
 
@@ -217,7 +233,10 @@ def _place_all(
     # A 1-5 satisfaction scale ("1 = erittäin tyytymätön") is never a statement, whatever
     # its question asks about: it stays an own item.
     satisfied = {key for key, _, _ in items if names_satisfaction(headers[key])}
+    placements.update(_start_times(items, headers, loaded))
     for key, _, stats in items:
+        if key in placements:
+            continue
         placement = place_column(headers[key], stats, loaded, taken)
         if key in satisfied and placement.field in schema.statements:
             continue
@@ -245,6 +264,7 @@ def _place_all(
         and (
             (kind := kinds[key]) in STATEMENT_KINDS
             or (kind == "scale4" and five_point_form and not FOUR_POINT.search(headers[key]))
+            or kind in {"scale6", "scale7", "scale10"}
         )
     }
     free = [s for s in schema.statements if s not in taken]
@@ -296,6 +316,30 @@ def _place_all(
         if headers[key] != header:
             placements[key].reasons.insert(0, f"the question list: {header} = '{headers[key]}'")
     return placements
+
+
+def _start_times(
+    items: list[tuple[object, str, ValueStats]],
+    headers: Mapping[object, str],
+    loaded: LoadedMapping,
+) -> dict[object, Placement]:
+    """Keep the times a form was opened apart, when the time it was sent stands beside them.
+
+    A web tool exports both (Aloitettu / Valmistunut, Start time / Completion time); the
+    response is given when it is sent, so the start time is only an own item.
+    """
+    dated = [key for key, _, stats in items if content_kind(stats, loaded, headers[key]) == "date"]
+    starts = [key for key in dated if hint_in(headers[key], "start_time")]
+    if not starts or len(starts) == len(dated):
+        return {}
+    found: dict[object, Placement] = {}
+    stats_of = {key: stats for key, _, stats in items}
+    for key in starts:
+        placement = Placement(headers[key], stats_of[key], content="date")
+        placement.own_item = slug(headers[key])
+        placement.reasons.append("the time the form was opened")
+        found[key] = placement
+    return found
 
 
 def _cover_required(plan: Plan, loaded: LoadedMapping, columns: list[ColumnProfile]) -> None:
@@ -363,7 +407,12 @@ def _entry(
     name = placement.field
     # A legend in the column's own header wins over the form's scale legend and the
     # codebook ("(1 = täysin samaa mieltä, 5 = täysin eri mieltä, 0 = EOS)").
-    codebook = {**plan.profile.codebook, **plan.scale_legend, **header_legend(header)}
+    codebook = {
+        **plan.profile.codebook,
+        **plan.scale_legend,
+        **plan.profile.column_codes.get(header, {}),
+        **header_legend(header),
+    }
     if name is None:
         own = placement.own_item or slug(header)
         taken = {e.name for e in plan.own_items}
@@ -373,20 +422,29 @@ def _entry(
         entry = Entry(own, ref, placement)
         if placement.content in {"agree", "scale5"}:
             _suggest_statement(entry, loaded, codebook)
-        describe_item(entry, schema, plan.missing_values)
+        describe_item(entry, schema, plan.missing_values, codebook)
         plan.own_items.append(entry)
         return
     entry = Entry(name, ref, placement)
     entry.rule.keys.update(placement.rule)
     measure = schema.measure_kind(name)
     if measure is not None:
-        scale = None
-        if placement.content == "scale4":
-            scale = (1, 4)
+        scale = OTHER_SCALES.get(placement.content)
         entry.rule = draft_measure(name, stats, loaded, codebook=codebook, scale=scale)
     elif name == "responded_at":
         formats = [f for f, _ in stats.dates.most_common() if f != "native"]
         shown = ["iso" if f == "iso_utc" else f for f in formats]
+        if "slash" in shown:
+            patterns, why = slash_patterns(list(stats.counts))
+            at = shown.index("slash")
+            shown[at : at + 1] = patterns
+            if why is None:
+                entry.rule.checks.append(
+                    f"no day in the sample is over 12, so '{patterns[0][:8]}' (day first) is a "
+                    "guess: a tool set to English writes month first"
+                )
+            else:
+                entry.rule.notes.append(f"{patterns[0][:8]}: {why}")
         shown = list(dict.fromkeys(shown))
         if stats.wholes and "excel" not in shown:
             shown.append("excel")

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections import Counter, deque
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
@@ -39,8 +39,15 @@ _ISO = re.compile(
     r"^\d{4}-\d{2}-\d{2}(?:[T ]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$"
 )
 _FI = re.compile(r"^\d{1,2}\.\d{1,2}\.\d{4}(\s+klo)?(\s+\d{1,2}[:.]\d{2}(?:[:.]\d{2})?)?$")
+# d/m/yyyy or m/d/yyyy (MS Forms, tools set to English): which one only values over 12 tell.
+_SLASH = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?$")
 _QUOTED = re.compile(r'"(?:[^"]|"")*"')
 _CODEBOOK_LINE = re.compile(r"^\s*(\d{1,3})\s*(?:=|:|-|\u2013|\))\s*(\S.*)$")
+# Several codes in one cell: "1=Kyllä; 2=Ei", "1 = Asiakas, 2 = Omainen" (a comma splits
+# only before the next code, so "3=Asiakas, avustettuna" stays one label).
+_CODE_ENTRY = re.compile(
+    r"(?:^|[;\n]|,(?=\s*\d{1,3}\s*=))\s*(\d{1,3})\s*=\s*([^;\n]+?)\s*(?=$|[;\n]|,\s*\d{1,3}\s*=)"
+)
 
 
 def date_format_of(value: Cell) -> str | None:
@@ -61,6 +68,8 @@ def date_format_of(value: Cell) -> str | None:
             if fi.group(1):
                 return "fi_klo"
             return "fi_datetime" if fi.group(2) else "fi_date"
+        if _SLASH.match(value):
+            return "slash"
     number = parse_number(value) if not isinstance(value, bool) else None
     if (
         number is not None
@@ -69,6 +78,34 @@ def date_format_of(value: Cell) -> str | None:
     ):
         return "excel"
     return None
+
+
+def slash_patterns(values: list[str]) -> tuple[list[str], str | None]:
+    """Return the strptime patterns of slash dates, and why the day comes where it does.
+
+    A first number over 12 is a day (14/03/2025), a second one over 12 makes the first
+    the month (3/14/2025); with neither, the reason is None and day first is assumed.
+
+    >>> slash_patterns(["3/14/2025 9:05", "3/2/2025 10:00"])
+    (['%m/%d/%Y %H:%M'], "'3/14/2025 9:05': 14 is a day")
+    """
+    day_first: bool | None = None
+    why = None
+    patterns: list[str] = []
+    for value in values:
+        match = _SLASH.match(value.strip())
+        if match is None:
+            continue
+        first, second = int(match.group(1)), int(match.group(2))
+        if day_first is None and (first > 12 or second > 12):
+            day_first = first > 12
+            why = f"'{value}': {max(first, second)} is a day"
+        clock = value.strip().split()[1:] if " " in value.strip() else []
+        suffix = "" if not clock else (" %H:%M:%S" if clock[0].count(":") == 2 else " %H:%M")
+        if suffix not in patterns:
+            patterns.append(suffix)
+    order = "%m/%d/%Y" if day_first is False else "%d/%m/%Y"
+    return [order + suffix for suffix in patterns], why
 
 
 def _shape(value: Cell) -> tuple[str, int | str | None, int, int]:
@@ -139,6 +176,19 @@ class ValueStats:
     _cells: dict[str, Cell] = field(default_factory=dict, repr=False)
     _overflow: _Totals = field(default_factory=_Totals, repr=False)
     _totals: _Totals | None = field(default=None, repr=False)
+    # The answers as the column's codebook spells them ("1" -> "Omainen"), which tell what
+    # the column holds where bare codes cannot.
+    decoded: ValueStats | None = field(default=None, repr=False)
+
+    def decode(self, codes: Mapping[str, str]) -> None:
+        """Keep the answers spelt out by ``codes``, when the codes explain every answer."""
+        if not self.counts or not all(value in codes for value in self.counts):
+            return
+        decoded = ValueStats()
+        for value, count in self.counts.items():
+            decoded.counts[codes[value]] += count
+            decoded.filled += count
+        self.decoded = decoded
 
     def add(self, value: Cell) -> None:
         """Count one cell."""
@@ -269,6 +319,7 @@ class ExportProfile:
     questions: dict[str, str] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     title: str | None = None
+    column_codes: dict[str, dict[str, str]] = field(default_factory=dict)
 
     def column(self, index: int) -> ColumnProfile | None:
         """Return the profile of a column by index."""
@@ -388,9 +439,11 @@ class Codebook:
 
     codes: dict[str, str] = field(default_factory=dict)
     questions: dict[str, str] = field(default_factory=dict)
+    # Codes that hold for one variable only ("VASTAAJA": 1 = Asiakas, "K4": 1 = Kyllä).
+    by_column: dict[str, dict[str, str]] = field(default_factory=dict)
 
     def __len__(self) -> int:
-        return len(self.codes) + len(self.questions)
+        return len(self.codes) + len(self.questions) + len(self.by_column)
 
     def update(self, other: Codebook) -> None:
         """Add another codebook's entries (the first one read wins)."""
@@ -398,6 +451,8 @@ class Codebook:
             self.codes.setdefault(code, label)
         for question, wording in other.questions.items():
             self.questions.setdefault(question, wording)
+        for column, codes in other.by_column.items():
+            self.by_column.setdefault(column, codes)
 
 
 def read_codebook(path: Path, options: SourceOptions) -> Codebook:
@@ -414,6 +469,8 @@ def read_codebook(path: Path, options: SourceOptions) -> Codebook:
         rows: Iterator[tuple[Cell, ...]] = (r.values for r in islice(table, 500))
         for cells in (tuple(table.info.header), *rows):
             texts = [c for c in cells if c is not None]
+            if _variable_row(texts, found):
+                continue
             for cell in texts:
                 match = _CODEBOOK_LINE.match(str(cell))
                 if match:
@@ -428,6 +485,40 @@ def read_codebook(path: Path, options: SourceOptions) -> Codebook:
     return found
 
 
+def cell_codes(text: str) -> dict[str, str]:
+    """Return the codes one cell explains, when it explains two or more.
+
+    >>> cell_codes("1=Asiakas; 2=Omainen tai läheinen; 3=Asiakas, avustettuna")["3"]
+    'Asiakas, avustettuna'
+    >>> cell_codes("1 = Kyllä, 2 = Ei")
+    {'1': 'Kyllä', '2': 'Ei'}
+    """
+    found = {code: label.strip() for code, label in _CODE_ENTRY.findall(text)}
+    return found if len(found) >= 2 else {}
+
+
+def _variable_row(texts: Sequence[Cell], book: Codebook) -> bool:
+    """Read a row that names a variable, its wording and its codes in one cell.
+
+    ``K4 | Oliko sinulla ennalta varattu aika? | 1=Kyllä; 2=Ei``: the codes hold for K4
+    only. Returns False when the row is not of that shape.
+    """
+    if len(texts) < 2 or not isinstance(texts[0], str) or "=" in texts[0]:
+        return False
+    codes = next((found for cell in texts[1:] if (found := cell_codes(str(cell)))), None)
+    variable = texts[0].strip()
+    wording = next((str(c) for c in texts[1:] if isinstance(c, str) and "=" not in c), None)
+    if codes is None:
+        if len(texts) == 3 and wording is not None and is_code(variable):
+            book.questions.setdefault(variable, wording.strip())
+            return True
+        return False
+    book.by_column.setdefault(variable, codes)
+    if wording is not None and is_code(variable) and len(wording.split()) >= 2:
+        book.questions.setdefault(variable, wording.strip())
+    return True
+
+
 def told(book: Codebook) -> str:
     """Return what a codebook explains, for a note ('2 codes and 4 question wordings')."""
     parts = []
@@ -436,6 +527,9 @@ def told(book: Codebook) -> str:
     if book.questions:
         count = len(book.questions)
         parts.append(f"{count} question wording{'s' if count != 1 else ''}")
+    if book.by_column:
+        count = len(book.by_column)
+        parts.append(f"the codes of {count} column{'s' if count != 1 else ''}")
     return " and ".join(parts)
 
 
@@ -557,6 +651,7 @@ def profile_export(
         questions=codebook.questions,
         notes=notes,
         title=title,
+        column_codes=codebook.by_column,
     )
 
 

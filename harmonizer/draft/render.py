@@ -77,9 +77,10 @@ def render_mapping(
     if plan.units is not None and units_file is not None:
         out.add("lookups:")
         out.add("  units:")
-        out.add(
-            f"    file: {scalar(units_file)}", "the export's units: fill unit_id and service_area"
-        )
+        # unit_id comes from its own column when the export has the units' OIDs.
+        to_fill = " and ".join(c for c in ("unit_id", "service_area") if c in plan.units.takes)
+        said = f"the export's units: fill {to_fill}" if to_fill else "the export's units"
+        out.add(f"    file: {scalar(units_file)}", said)
         out.add(f"    key: {scalar(plan.units.key)}")
     out.add("fields:")
     placed = {e.name for e in plan.fields}
@@ -108,6 +109,8 @@ def _entry(out: _Lines, entry: Entry, indent: int) -> None:
         if placement.alternatives:
             summary += f"; alternatives: {', '.join(placement.alternatives)}"
         out.note(indent, summary)
+    elif placement.reasons:
+        out.note(indent, why)
     for check in entry.checks:
         out.check(indent, check)
     for note in entry.rule.notes:

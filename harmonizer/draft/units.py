@@ -58,7 +58,7 @@ def add_units(plan: Plan, column: ColumnProfile | None, units_file: str, taken: 
         if not area:
             unguessed.append(value)
         rows.append({key: value, "unit_name": value, "unit_id": "", "service_area": area})
-    takes = ["unit_id"]
+    takes = [] if "unit_id" in taken else ["unit_id"]
     if codes:
         takes.insert(0, "unit_name")
         entry.rule.keys.update(lookup="units")
@@ -72,9 +72,10 @@ def add_units(plan: Plan, column: ColumnProfile | None, units_file: str, taken: 
             plan.checks.append(
                 f"lookups.units: fill service_area for {len(unguessed)} unit(s) in {units_file} ({', '.join(unguessed[:3])}{', ...' if len(unguessed) > 3 else ''})"
             )
-    plan.checks.append(
-        f"lookups.units: fill unit_id (the SOTE organisation register OID) in {units_file}"
-    )
+    if "unit_id" in takes:
+        plan.checks.append(
+            f"lookups.units: fill unit_id (the SOTE organisation register OID) in {units_file}"
+        )
     plan.units = UnitsPlan(key=key, column=entry.ref, rows=rows, takes=takes)
     for take in takes:
         if take == "unit_name":

@@ -70,13 +70,24 @@ _LEGEND = re.compile(r"\(([^()]*=[^()]*)\)")
 _LEGEND_ENTRY = re.compile(r"(\d{1,2})\s*=\s*([^,;/()]+?)\s*(?=[,;/()]|\.\.\.|\u2026|$)")
 
 
+# A question's number before its text: "1. ", "Q3) ", "3a. ", "K12: ", "Q4 ".
+_NUMBERING = re.compile(
+    r"^\s*(?:(?:[A-Za-z]{1,2}\s?)?\d{1,3}[a-z]?\s*[.):]\s+|[A-Za-z]{1,2}\d{1,3}[a-z]?\s+)(?=\S)"
+)
+# An instruction in parentheses ("(valitse yksi)", "(välj ett alternativ)").
+_ASIDE = re.compile(r"\((?=[^()]*[^\W\d_])[^()=]*\)")
+
+
 def clean_header(header: str) -> str:
-    """Return a header without a scale legend in parentheses.
+    r"""Return a header without its number, line breaks, legend or instructions in parentheses.
 
     >>> clean_header("Asiointi oli sujuvaa (1 = täysin samaa mieltä, 5 = täysin eri mieltä)")
     'Asiointi oli sujuvaa'
+    >>> clean_header("Q2. Vastaan\n(valitse yksi)"), clean_header("3a) Kohtelu")
+    ('Vastaan', 'Kohtelu')
     """
-    return " ".join(_LEGEND.sub(" ", header).split())
+    text = _ASIDE.sub(" ", _LEGEND.sub(" ", header))
+    return " ".join(_NUMBERING.sub("", text).split()) or " ".join(header.split())
 
 
 def header_legend(header: str) -> dict[str, str]:

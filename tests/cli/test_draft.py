@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from harmonizer.cli import main
@@ -32,7 +34,7 @@ def test_draft_writes_mapping_and_units_and_lists_checks(tmp_path: Path) -> None
     assert result.exit_code == 0, result.output
     assert target.is_file()
     assert (tmp_path / "pohjola-units.csv").is_file()
-    assert "thing(s) to check" in result.stderr
+    assert re.search(r"^\d+ things to check \(marked # CHECK:", result.stderr, re.M)
     assert "fields.ease: 'Melko samaa mieltä'" in result.stderr
     assert result.stdout == ""
     # The draft passes check (the follow-up the command prints).
@@ -136,3 +138,21 @@ def test_draft_reads_a_question_list_given_with_codebook(tmp_path: Path) -> None
     missing = CliRunner().invoke(main, [*args[:-1], str(tmp_path / "nowhere.csv"), "--force"])
     assert missing.exit_code == 2
     assert "nowhere.csv" in missing.stderr
+
+
+def test_draft_counts_what_to_check_in_words_that_agree(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import harmonizer.cli.draft as command
+    from harmonizer.draft import DraftResult
+
+    def one_check(*args: object, **kwargs: object) -> DraftResult:
+        return DraftResult("", None, None, ("constants.channel: web is a guess",), ())
+
+    monkeypatch.setattr(command, "draft_mapping", one_check)
+    export = tmp_path / "export.csv"
+    export.write_text("a\n1\n", encoding="utf-8")
+    args = ["draft", str(export), "-o", str(tmp_path / "m.yaml"), "--provider-id", "2345671-3"]
+    result = CliRunner().invoke(main, args, catch_exceptions=False)
+    assert "1 thing to check (marked # CHECK:" in result.stderr
+    assert "thing(s)" not in result.stderr

@@ -6,6 +6,7 @@ its columns right against the mapping a reviewer wrote.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -30,6 +31,13 @@ FLOORS = {
     "pirha-webropol": (12, 12),
     "ksshp-sms": (11, 11),
     "kymsote-tabletti": (8, 8),
+    # Measured once before the draft's fourth round of changes: 7, 1, 2, 5, 5 and 4.
+    "kymenlaakso-questback": (13, 13),
+    "raseborg-enkat": (12, 12),
+    "hyvinkaa-hymio": (3, 3),
+    "itauusimaa-koodit": (12, 12),
+    "lansi-uusimaa-pitka": (11, 11),
+    "vantaa-forms": (12, 12),
 }
 
 
@@ -70,7 +78,7 @@ def test_unseen_wide_exports_together_reach_the_target(tmp_path: Path) -> None:
         quality = compare_mappings(reviewed, target, export)
         total += len(quality.columns)
         right += quality.right
-    assert right / total >= 72 / 77
+    assert right / total >= 124 / 129
 
 
 def test_a_reversed_scale_told_by_one_header_reverses_the_form(tmp_path: Path) -> None:
@@ -162,3 +170,96 @@ def test_swedish_rephrased_statements_and_yes_no_item(tmp_path: Path) -> None:
     item = data["own_items"]["hittade_du_latt_till_mottagningen"]
     assert item["scale"] == "yes_no"
     assert item["value_map"] == {"Ja": "yes", "Nej": "no"}
+
+
+def _data(name: str, tmp_path: Path) -> tuple[dict[str, Any], str]:
+    case = next(c for c in CASES if c.name == name)
+    _, _, target = _draft(case, tmp_path)
+    text = target.read_text(encoding="utf-8")
+    return yaml.safe_load(text), text
+
+
+def test_questback_completion_time_numbered_headers_and_a_seven_point_scale(
+    tmp_path: Path,
+) -> None:
+    data, text = _data("kymenlaakso-questback", tmp_path)
+    fields = data["fields"]
+    # "Aloitettu" comes first but the response is given when it is completed.
+    assert fields["responded_at"] == {"column": "Valmistunut", "formats": ["fi_datetime"]}
+    assert [i["column"] for i in data["own_items"].values()] == ["Aloitettu"]
+    # "Q2. Vastaan\n(valitse yksi)": the number, the line break and the instruction go.
+    assert fields["respondent"]["value_map"] == {
+        "Asiakkaana, toinen auttoi": "customer_assisted",
+        "Omaisena tai läheisenä": "close_person",
+        "Asiakkaana": "customer",
+    }
+    rule = fields["info_understandable"]
+    assert rule["scale"] == "1-7"
+    assert rule["adapted"] is True
+    assert rule["recode"] == {1: 1, 2: 2, 3: 2, 4: 3, 5: 4, 6: 4, 7: 5}
+    assert "# CHECK: a 1-7 scale is not the national five-point scale" in text
+    assert fields["age_group"]["value_map"] == {"alle 30 vuotta": "18-29"}
+
+
+def test_swedish_title_row_day_first_slashes_and_a_tools_own_scale(tmp_path: Path) -> None:
+    data, _ = _data("raseborg-enkat", tmp_path)
+    assert data["source"]["header_row"] == 2
+    fields = data["fields"]
+    assert fields["responded_at"] == {"column": "Slutförd", "formats": ["%d/%m/%Y %H:%M"]}
+    # Every label of "Helt enig ... Helt oenig", chosen in the sample or not.
+    assert sorted(fields["ease"]["value_map"].items(), key=lambda kv: kv[1]) == [
+        ("Helt oenig", 1),
+        ("Ganska oenig", 2),
+        ("Varken enig eller oenig", 3),
+        ("Ganska enig", 4),
+        ("Helt enig", 5),
+    ]
+    assert fields["respondent"]["value_map"] == {
+        "patient som fått hjälp att svara": "customer_assisted"
+    }
+    assert fields["age_group"] == {"column": "Ålder", "derive": "age"}
+    assert fields["nps"]["column"].startswith("5. Hur sannolikt")
+
+
+def test_ms_forms_month_first_times_and_a_phone_number(tmp_path: Path) -> None:
+    data, text = _data("vantaa-forms", tmp_path)
+    assert data["fields"]["responded_at"] == {
+        "column": "Completion time",
+        "formats": ["%m/%d/%Y %H:%M:%S"],
+    }
+    # The "Email" column of every MS Forms export does not make the survey an e-mail one.
+    assert data["constants"]["channel"] == "web"
+    phone = next(i for i in data["own_items"].values() if i["column"].startswith("Puhelinnumero"))
+    assert phone["scale"] == "text"
+    assert "holds phone numbers" in text
+    assert "[PUHELIN] in its place; delete this item" in text
+
+
+def test_coded_paper_forms_with_a_codebook_of_several_codes_a_cell(tmp_path: Path) -> None:
+    data, text = _data("itauusimaa-koodit", tmp_path)
+    fields = data["fields"]
+    assert fields["respondent"]["value_map"] == {
+        "1": "customer",
+        "2": "close_person",
+        "3": "customer_assisted",
+    }
+    assert fields["safety"]["column"] == "K2"
+    assert fields["info_understandable"]["column"] == "K3"
+    assert fields["unit_id"] == {"column": "TOIMIPISTE_OID"}
+    assert "fill unit_id" not in text
+    item = next(i for i in data["own_items"].values() if i["column"] == "K4")
+    assert item["value_map"] == {"1": "yes", "2": "no"}
+    assert "'HETU' holds personal identity codes" in text
+
+
+def test_a_long_export_of_question_texts_and_a_kiosk_of_face_words(tmp_path: Path) -> None:
+    data, _ = _data("lansi-uusimaa-pitka", tmp_path / "long")
+    assert data["long"]["question"] == {"column": "Kysymys"}
+    assert data["fields"]["ease"] == {
+        "question": "Asiointi oli sujuvaa ja helppoa",
+        "missing": {"EOS": "dont_know"},
+    }
+    assert data["constants"]["channel"] == "web"
+    kiosk, _ = _data("hyvinkaa-hymio", tmp_path / "kiosk")
+    assert kiosk["own_items"]["hymio"]["scale"] == "smiley4"
+    assert kiosk["own_items"]["hymio"]["value_map"]["Erittäin tyytymätön"] == 1
