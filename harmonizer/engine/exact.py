@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import re
 import uuid
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -129,10 +129,10 @@ class RecordBuilder:
         self._duplicate_rules: dict[str, list[str]] = {}
         self.constants = dict(model.constants)
         self.required = required_fields(self.schema)
-        self._fields = self.schema.fields
-        self._field_set = frozenset(self._fields)
-        self._measures = self.schema.measures
-        self._derived = self._field_set & {
+        self.fields = self.schema.fields
+        self._field_set = frozenset(self.fields)
+        self.measures = self.schema.measures
+        self.derived = self._field_set & {
             "schema_version",
             "record_id",
             "period",
@@ -142,7 +142,7 @@ class RecordBuilder:
             "own_items",
             "source",
         }
-        self._source_template: dict[str, Any] = {
+        self.source_template: dict[str, Any] = {
             "system": model.provider.system,
             "file": info.name,
             "sheet": info.sheet,
@@ -585,15 +585,34 @@ class RecordBuilder:
     def _identity(self, response: Response, values: dict[str, Any]) -> tuple[str | None, str]:
         if response.response_id is not None:
             return response.response_id, response.response_id
+        return self._cells_identity(response.values)
+
+    def _cells_identity(self, cells: tuple[Cell, ...]) -> tuple[str | None, str]:
+        """Return the response id and the identity text of a wide row's cells."""
         if self.response_column is not None:
-            cell = response.cell(self.response_column)
+            index = self.response_column.index
+            cell = cells[index] if index < len(cells) else None
             if cell is not None:
                 text = str(cell)
                 return text, text
         # Without a response id, the response is its mapped cells: a re-export of the
         # same answers gets the same id.
-        parts = [repr(response.cell(c)) for c, _ in self._raw_columns]
+        parts = [
+            repr(cells[c.index] if c.index < len(cells) else None) for c, _ in self._raw_columns
+        ]
         return None, "\x1f".join(parts)
+
+    def response_ids(self, rows: Sequence[tuple[Cell, ...]]) -> list[str | None]:
+        """Return the response id of each wide row (``source.response_id``), or None."""
+        return [self._cells_identity(cells)[0] for cells in rows]
+
+    def record_ids(self, providers: Sequence[Any], rows: Sequence[tuple[Cell, ...]]) -> list[str]:
+        """Return the ``record_id`` of each wide row, as :meth:`_record` makes it."""
+        mapping = self.loaded.model.mapping
+        return [
+            record_uuid(f"{provider}\x1f{mapping}\x1f{self._cells_identity(cells)[1]}")
+            for provider, cells in zip(providers, rows, strict=True)
+        ]
 
     def _record(
         self,
@@ -607,13 +626,13 @@ class RecordBuilder:
         provider = values.get("provider_id")
         record_id = record_uuid(f"{provider}\x1f{model.mapping}\x1f{identity}")
         fields = self._field_set
-        record = dict.fromkeys(self._fields)
+        record = dict.fromkeys(self.fields)
         # Assigning existing keys keeps their places: the order stays the schema's.
         if values.keys() <= fields:
             record.update(values)
         else:
             record.update((k, v) for k, v in values.items() if k in fields)
-        derived = self._derived
+        derived = self.derived
         if "schema_version" in derived:
             record["schema_version"] = self.schema.version
         if "record_id" in derived:
@@ -635,12 +654,12 @@ class RecordBuilder:
         if "adapted" in derived:
             record["adapted"] = [a for a in self.adapted if values.get(a) is not None]
         if "missing" in derived:
-            record["missing"] = {m: missing[m] for m in self._measures if m in missing}
+            record["missing"] = {m: missing[m] for m in self.measures if m in missing}
         if "own_items" in derived:
             record["own_items"] = own
         if "source" in derived:
             # The same keys in the same order each time; only two of them change.
-            source = dict(self._source_template)
+            source = dict(self.source_template)
             source["row"] = response.row
             source["response_id"] = response_id
             record["source"] = source
