@@ -86,7 +86,26 @@ def _cp1252_gap(path: Path) -> tuple[int, int] | None:
 
 SURROGATES = re.compile("[\udc80-\udcff]+")
 """Bytes that are not UTF-8, as the 'surrogateescape' error handler decodes them."""
-CONTROL_BYTES = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+CONTROL_BYTES = bytes([*range(0x09), 0x0B, 0x0C, *range(0x0E, 0x20)])
+"""Control characters other than tab and line breaks."""
+
+
+def _has_control_bytes(chunk: bytes) -> bool:
+    """Return True when ``chunk`` holds one of :data:`CONTROL_BYTES`."""
+    # Deleting with bytes.translate runs at memory speed, several times faster than a
+    # regex search over a megabyte chunk of every export.
+    return len(chunk.translate(None, CONTROL_BYTES)) != len(chunk)
+
+
+def _has_surrogates(text: str) -> bool:
+    """Return True when ``text`` holds bytes that were not UTF-8 (see SURROGATES)."""
+    # A strict encode stops at the first escaped byte and is an order of magnitude
+    # faster than SURROGATES.search on text that has none, the usual case.
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
 
 
 @dataclass
@@ -128,7 +147,7 @@ def _probe(path: Path) -> Probe:
     with path.open("rb") as handle:
         while chunk := handle.read(SAMPLE_BYTES):
             digest.update(chunk)
-            if not found.control_bytes and CONTROL_BYTES.search(chunk) is not None:
+            if not found.control_bytes and _has_control_bytes(chunk):
                 found.control_bytes = True
             if not chunk.isascii() or decoder.getstate()[0]:
                 _judge(decoder.decode(chunk), size, lines, found)
@@ -143,7 +162,7 @@ def _judge(text: str, offset: int, lines: int, found: Probe) -> None:
     """Count the UTF-8 and non-UTF-8 characters of one decoded chunk."""
     if text.isascii():
         return
-    bad = SURROGATES.search(text)
+    bad = SURROGATES.search(text) if _has_surrogates(text) else None
     runs = 0
     bad_chars = 0
     if bad is not None:
