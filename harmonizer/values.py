@@ -491,50 +491,69 @@ QUICK_FORMATS = frozenset({"iso", "fi_datetime", "fi_klo", "fi_date", "excel"})
 """Named formats whose shapes cannot overlap, so their order does not matter."""
 
 
-def quick_moment(
-    text: str, formats: tuple[str, ...], zone: ZoneInfo, window: DateWindow
-) -> Moment | None:
-    """Read the commonest response times directly; None sends the text to :func:`read_moment`.
+class QuickTimes:
+    """Reads the commonest response times of one zone, window and format list directly.
 
     Handles ``23.11.2026 14:05`` (``fi_datetime``), ``23.11.2026 klo 14.05``
     (``fi_klo``) and a naive ISO time, in an hour without a clock change, inside the
-    window; gives the same Moment as :func:`read_moment` for those. Only valid when
-    every format is one of :data:`QUICK_FORMATS` (a strptime pattern listed first
-    could read the same text another way).
+    window, giving what :func:`read_moment` gives for those; anything else is None and
+    goes to :func:`read_moment`. Only valid when every format is one of
+    :data:`QUICK_FORMATS` (a strptime pattern listed first could read the same text
+    another way). Every minute of an hour has the same offset and date, so each local
+    hour is placed once and remembered (bounded).
+    """
+
+    def __init__(self, formats: tuple[str, ...], zone: ZoneInfo, window: DateWindow) -> None:
+        self._zone = zone
+        self._window = window
+        self._klo = "fi_klo" in formats
+        self._plain = "fi_datetime" in formats
+        self._iso = "iso" in formats
+        self._hours: dict[tuple[str, str, str, str], tuple[str, str, str, int] | None] = {}
+
+    def read(self, text: str) -> tuple[str, str, int] | None:
+        """Return the ISO time, period and year of ``text``, or None for read_moment."""
+        match = _QUICK_FI.fullmatch(text)
+        if match is not None:
+            day, month, year, hour, minute, second = match.groups()
+            if not (self._klo if "klo" in text else self._plain):
+                return None
+        else:
+            match = _ISO_NAIVE.fullmatch(text)
+            if match is None or not self._iso:
+                return None
+            year, month, day, hour, minute, second = match.groups()
+        # Both patterns give minutes and seconds as two digits, so they compare as text.
+        if minute > "59" or (second is not None and second > "59"):
+            return None
+        key = (year, month, day, hour)
+        hours = self._hours
+        hour_of = hours.get(key, _UNSEEN)
+        if hour_of is _UNSEEN:
+            hour_of = _place_hour(text, year, month, day, hour, self._zone, self._window)
+            if len(hours) >= _OFFSET_CACHE_LIMIT:
+                hours.clear()
+            hours[key] = hour_of
+        if hour_of is None:
+            return None
+        prefix, offset, period, number = hour_of
+        return f"{prefix}{minute}:{second or '00'}{offset}", period, number
+
+
+def quick_moment(
+    text: str, formats: tuple[str, ...], zone: ZoneInfo, window: DateWindow
+) -> Moment | None:
+    """Read one common response time as :class:`QuickTimes` does; None sends it to read_moment.
 
     >>> quick_moment("23.11.2026 klo 14.05", DEFAULT_DATE_FORMATS,
     ...              ZoneInfo("Europe/Helsinki"), DEFAULT_DATE_WINDOW).iso
     '2026-11-23T14:05:00+02:00'
     """
-    match = _QUICK_FI.fullmatch(text)
-    if match is not None:
-        day, month, year, hour, minute, second = match.groups()
-        if ("fi_klo" if "klo" in text else "fi_datetime") not in formats:
-            return None
-    else:
-        match = _ISO_NAIVE.fullmatch(text)
-        if match is None or "iso" not in formats:
-            return None
-        year, month, day, hour, minute, second = match.groups()
-    # Both patterns give minutes and seconds as two digits, so they compare as text.
-    if minute > "59" or (second is not None and second > "59"):
-        return None
-    key = (year, month, day, hour, zone.key, window)
-    hour_of = _hours.get(key, _UNSEEN)
-    if hour_of is _UNSEEN:
-        hour_of = _place_hour(text, year, month, day, hour, zone, window)
-        if len(_hours) >= _OFFSET_CACHE_LIMIT:
-            _hours.clear()
-        _hours[key] = hour_of
-    if hour_of is None:
-        return None
-    prefix, offset, period, number = hour_of
-    return Moment(f"{prefix}{minute}:{second or '00'}{offset}", period, number)
+    found = QuickTimes(formats, zone, window).read(text)
+    return None if found is None else Moment(*found)
 
 
 _UNSEEN: Any = object()
-_hours: dict[tuple[object, ...], tuple[str, str, str, int] | None] = {}
-"""A local hour as written -> its ISO prefix, offset, period and year (None: slow path)."""
 
 
 def _place_hour(

@@ -15,7 +15,13 @@ from dataclasses import dataclass, field
 from itertools import repeat
 from typing import Any
 
-from harmonizer.converters import MAX_CELL_CHARS, Converter, LookupProblem, Result
+from harmonizer.converters import (
+    MAX_CELL_CHARS,
+    Converter,
+    LookupProblem,
+    MomentConverter,
+    Result,
+)
 from harmonizer.engine.exact import RecordBuilder
 from harmonizer.engine.responses import Column
 from harmonizer.engine.row import Row
@@ -116,8 +122,12 @@ def _field_outcome(
     convert: Converter,
     lookup: Callable[[Cell], tuple[Cell, LookupProblem | None]] | None,
     default: Any,
+    *,
+    quick: bool = True,
 ) -> Callable[[Cell], Outcome]:
     """Mirror RecordBuilder.build for one field; anything to report is BAD."""
+    if quick and lookup is None and isinstance(convert, MomentConverter) and convert.quick:
+        return _time_outcome(convert, _field_outcome(convert, None, default, quick=False))
 
     def compute(raw: Cell) -> Outcome:
         if type(raw) is str and len(raw) > MAX_CELL_CHARS:
@@ -141,6 +151,22 @@ def _field_outcome(
         )
 
     return compute
+
+
+def _time_outcome(
+    convert: MomentConverter, compute: Callable[[Cell], Outcome]
+) -> Callable[[Cell], Outcome]:
+    """Mirror the time converter without a Result per row: response times are distinct."""
+    read = convert.read_quickly
+
+    def time_outcome(raw: Cell) -> Outcome:
+        if type(raw) is str:
+            found = read(raw)
+            if found is not None:
+                return (found[0], "no_answer", found[2], None)
+        return compute(raw)
+
+    return time_outcome
 
 
 def _own_outcome(convert: Converter) -> Callable[[Cell], Outcome]:

@@ -18,6 +18,7 @@ from harmonizer.values import (
     QUICK_FORMATS,
     DateWindow,
     Moment,
+    QuickTimes,
     quick_moment,
     read_moment,
 )
@@ -69,6 +70,23 @@ def test_quick_reading_agrees_with_the_exact_one(
     exact = read_moment(text, formats, zone, DEFAULT_DATE_WINDOW)
     assert isinstance(exact, Moment)
     assert quick == exact
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(TEXTS, min_size=1, max_size=20), FORMATS, ZONES)
+def test_a_reader_that_remembers_its_hours_agrees_with_the_exact_one(
+    texts: list[str], formats: tuple[str, ...], zone: ZoneInfo
+) -> None:
+    # One reader for a whole column, as the converter keeps it: the second reading of
+    # an hour comes from what the first remembered.
+    reader = QuickTimes(formats, zone, DEFAULT_DATE_WINDOW)
+    for text in texts + texts:
+        found = reader.read(text)
+        if found is None:
+            continue
+        exact = read_moment(text, formats, zone, DEFAULT_DATE_WINDOW)
+        assert isinstance(exact, Moment)
+        assert Moment(*found) == exact
 
 
 def test_the_common_texts_take_the_quick_reading() -> None:
