@@ -11,6 +11,7 @@ checked a batch at a time, one vectorised search per run. Memory: 22 bytes a rec
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable, Iterator
 from itertools import islice
 
@@ -38,10 +39,27 @@ def _digest(record_id: str) -> bytes:
         digest = b""
     if len(digest) != 16:
         # Not a UUID (a hand-made record): fall back to a hash of its text.
-        import hashlib
-
         digest = hashlib.blake2b(record_id.encode(), digest_size=16).digest()
     return digest
+
+
+_DASHES = (8, 13, 18, 23)
+
+
+def _digests(ids: list[str]) -> list[bytes]:
+    """Return the digest of every id, as :func:`_digest` gives it."""
+    count = len(ids)
+    joined = "".join(ids)
+    # The common case, every id a UUID in its 36-character form, is read as one hex
+    # string: dashes in place in every id and nothing but hex digits around them.
+    if len(joined) == 36 * count and all(joined[d::36] == "-" * count for d in _DASHES):
+        try:
+            raw = bytes.fromhex(joined.replace("-", ""))
+        except ValueError:
+            raw = b""
+        if len(raw) == 16 * count:
+            return [raw[i : i + 16] for i in range(0, len(raw), 16)]
+    return [_digest(i) for i in ids]
 
 
 class _Run:
@@ -123,7 +141,11 @@ class DuplicateIndex:
 
     def add(self, digest: bytes, export: int, row: int) -> None:
         """Remember a newly accepted record."""
-        self._recent[digest] = (export, row)
+        self.update({digest: (export, row)})
+
+    def update(self, places: dict[bytes, tuple[int, int]]) -> None:
+        """Remember newly accepted records: digest -> (export, row)."""
+        self._recent.update(places)
         if len(self._recent) >= RECENT_LIMIT:
             self._flush()
 
@@ -166,15 +188,19 @@ def drop_duplicates(rows: Iterable[Row], seen: DuplicateIndex) -> Iterator[Row]:
             if outcome is Outcome.ACCEPTED:
                 accepted.append(row)
         ids = [row.record_id or "" for row in accepted]
-        digests = [_digest(i) for i in ids]
+        digests = _digests(ids)
         earlier = seen.check(digests)
+        # New in this batch; remembered by the index once the batch is through.
         batch_seen: dict[bytes, tuple[int, int]] = {}
+        numbers: dict[str, int] = {}
         for row, record_id, digest, before in zip(accepted, ids, digests, earlier, strict=True):
             first = before or batch_seen.get(digest)
             if first is None:
-                place = (seen.export_number(row.export.name), row.row)
-                batch_seen[digest] = place
-                seen.add(digest, *place)
+                name = row.export.name
+                number = numbers.get(name)
+                if number is None:
+                    number = numbers[name] = seen.export_number(name)
+                batch_seen[digest] = (number, row.row)
                 continue
             row.duplicate_of = first[1]
             row.settled = Outcome.DUPLICATE
@@ -197,4 +223,5 @@ def drop_duplicates(rows: Iterable[Row], seen: DuplicateIndex) -> Iterator[Row]:
                     record_id,
                 )
             )
+        seen.update(batch_seen)
         yield from batch

@@ -6,6 +6,8 @@ import hashlib
 import random
 
 import pytest
+from hypothesis import example, given
+from hypothesis import strategies as st
 
 from harmonizer.engine import duplicates
 from harmonizer.engine.duplicates import DuplicateIndex
@@ -39,3 +41,25 @@ def test_digests_sharing_an_upper_half_are_told_apart(monkeypatch: pytest.Monkey
     for i, d in enumerate(same_hi[:4]):
         index.add(d, 0, i)
     assert index.check(same_hi) == [(0, 0), (0, 1), (0, 2), (0, 3), None]
+
+
+IDS = st.one_of(
+    st.uuids().map(str),
+    st.uuids().map(lambda u: str(u).upper()),
+    # Near-UUIDs: a dash moved, a space or a non-hex letter in place of a digit.
+    st.uuids().map(lambda u: str(u).replace("-", "", 1) + "-"),
+    # 36 characters with five dashes, or with three: beside each other they would
+    # shift every later id by a digit if the batch only counted characters.
+    st.uuids().map(lambda u: str(u)[:2] + "-" + str(u)[3:]),
+    st.uuids().map(lambda u: str(u).replace("-", "a", 1)),
+    st.uuids().map(lambda u: str(u)[:5] + " " + str(u)[6:]),
+    st.uuids().map(lambda u: "g" + str(u)[1:]),
+    st.text(max_size=40),
+)
+
+
+@example(["01-34567-1234-1234-1234-123456789abc", "01234567a1234-1234-1234-123456789abc"])
+@given(st.lists(IDS, max_size=12))
+def test_a_batch_of_ids_gets_the_digests_each_id_gets(ids: list[str]) -> None:
+    # The batch reads UUIDs as one hex string; any other id must still get its own digest.
+    assert duplicates._digests(ids) == [duplicates._digest(i) for i in ids]
