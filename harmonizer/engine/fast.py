@@ -269,8 +269,8 @@ def _derived(
         own_names = [item.key for item in plan.own]
         if not own:
             return [{} for _ in range(size)]
-        own_columns = [[o[0] if o is not BAD else None for o in c] for c in own]
-        return [dict(zip(own_names, (c[i] for c in own_columns), strict=True)) for i in good]
+        own_columns = [[c[i][0] for i in good] for c in own]
+        return [dict(zip(own_names, r, strict=True)) for r in zip(*own_columns, strict=True)]
     if key == "source":
         template = builder.source_template
         ids = builder.response_ids([s.values for s in sources])
