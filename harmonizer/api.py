@@ -37,7 +37,12 @@ from harmonizer.errors import DatasetError, ReadError
 from harmonizer.figures import DEFAULT_MIN_N, Figures, compute_figures, parse_by
 from harmonizer.fixes import hints_from
 from harmonizer.io.cells import column_letter
-from harmonizer.io.output_folder import folder_lock, refuse_overwriting, stale_outputs
+from harmonizer.io.output_folder import (
+    folder_lock,
+    refuse_overwriting,
+    refuse_repeated_exports,
+    stale_outputs,
+)
 from harmonizer.io.readers import SourceOptions, Table, read_table
 from harmonizer.io.writers import (
     JsonlWriter,
@@ -291,6 +296,7 @@ def validate(
                 summary.issue_counts[str(issue.code)] += 1
 
     paths = [Path(p) for p in exports]
+    refuse_repeated_exports(paths)
     with streaming_pace():
         for _ in iter_rows(loaded, paths, report, progress=progress, on_unreadable=unreadable):
             pass
@@ -392,6 +398,7 @@ def harmonize(
     loaded = mapping if isinstance(mapping, LoadedMapping) else load_mapping(mapping)
     outdir = Path(outdir)
     export_paths = [Path(p) for p in exports]
+    refuse_repeated_exports(export_paths)
     wanted = ["jsonl", *(f for f in formats if f != "jsonl")]
     refuse_overwriting(
         [outdir / name for name in PUBLISHED_NAMES],

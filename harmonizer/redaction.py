@@ -18,6 +18,12 @@ careless pattern: record ids (UUIDs), business ids (Y-tunnus ``NNNNNNN-N``), SOT
 organisation OIDs and dates (``01-02-2026``, ``1.2.2026``, ``01022026``). Names,
 addresses and other free-text identifiers are not detected.
 
+Personal data written to slip past a pattern is read as what it is: full-width forms
+(U+FF10-FF19 for the digits) and digits of other scripts as ASCII, invisible characters
+(zero-width spaces, soft hyphens, byte order marks) as absent, and an identity code
+that spaces or a line break cut at its century sign (``131052 -308T``; ``131052-`` and
+``308T`` on two lines, as word processors wrap at a hyphen) as one code.
+
 Text that quotes a value with ``repr()`` (as messages do) writes a tab as ``\t`` and a
 non-breaking space as ``\xa0``: the redactor reads such escapes as the characters they
 stand for, so ``'040\t765 4321'`` in a message is redacted as the number it is.
@@ -30,6 +36,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from collections import Counter
 
 HETU_MARKER = "[HETU]"
@@ -111,6 +118,62 @@ _SIMPLE_ESCAPES = {
     "v": "\v",
     "0": "\0",
 }
+
+
+_INVISIBLE = "\u00ad\u180e\u200b\u200c\u200d\u200e\u200f\u2060\u2061\u2062\u2063\u2064\ufeff"
+"""Characters that show nothing: soft hyphen, zero-width spaces and joiners, marks."""
+_SIGNS = f"-+A-Fa-fU-Yu-y{DASH_VARIANTS}"
+# Spaces or a line break inside an identity code, next to its sign: '131052 -308T', or
+# '131052-' and '308T' on two lines, as a word processor wraps at a hyphen.
+_BREAK = r"(?:[^\S\n]*\n[^\S\n]*|[^\S\n]+)"
+_WRAPPED = re.compile(
+    rf"(?<=\d{{6}}){_BREAK}(?=[{_SIGNS}]\d{{3}}[0-9A-Ya-y](?!\d))"
+    rf"|(?<=\d{{6}}[{_SIGNS}]){_BREAK}(?=\d{{3}}[0-9A-Ya-y](?!\d))"
+)
+# Whatever makes the text worth reading again in the folded view of _folded().
+_HIDDEN = re.compile(
+    rf"[\uff01-\uff5e\u3000{_INVISIBLE}]|(?![0-9])\d"
+    rf"|\d{{6}}(?:{_BREAK}[{_SIGNS}]|[{_SIGNS}]{_BREAK})\d{{3}}"
+)
+
+
+def _folded(text: str) -> tuple[str, list[int]] | None:
+    """Return ``text`` as a pattern should read it, and where each character came from.
+
+    Full-width forms become ASCII, digits of any script ASCII digits, invisible
+    characters go, and spaces or a line break inside an identity code go; ``starts`` is as in
+    :func:`_unescaped`. None when the view is the text itself.
+    """
+    parts: list[str] = []
+    starts: list[int] = []
+    for index, written in enumerate(text):
+        if written in _INVISIBLE:
+            continue
+        code = ord(written)
+        if 0xFF01 <= code <= 0xFF5E:
+            parts.append(chr(code - 0xFEE0))
+        elif code == 0x3000:
+            parts.append(" ")
+        elif code > 0x7F and written.isdecimal():
+            parts.append(str(unicodedata.decimal(written)))
+        else:
+            parts.append(written)
+        starts.append(index)
+    starts.append(len(text))
+    view = "".join(parts)
+    if _WRAPPED.search(view) is not None:
+        pieces: list[str] = []
+        kept: list[int] = []
+        position = 0
+        for wrap in _WRAPPED.finditer(view):
+            pieces.append(view[position : wrap.start()])
+            kept.extend(starts[position : wrap.start()])
+            position = wrap.end()
+        if pieces:
+            pieces.append(view[position:])
+            kept.extend(starts[position:])
+            view, starts = "".join(pieces), kept
+    return None if view == text else (view, starts)
 
 
 def hetu_check_char(digits: str) -> str:
@@ -216,7 +279,17 @@ class Redactor:
         # \0 in the first view and hides the code there.
         if "\\" in text:
             view, starts = _unescaped(text)
+            folded = _folded(view) if _HIDDEN.search(view) is not None else None
+            if folded is not None:
+                view, starts = folded[0], [starts[i] for i in folded[1]]
             text = _replace(text, view, starts, counts)
+        # Folded, for what is written to slip past the patterns, before the text as
+        # written: '01<zero-width space>0199-0022' is a code, not a day and a phone
+        # number. What one pass replaced is a marker for the next: none counts twice.
+        if _HIDDEN.search(text) is not None:
+            folded = _folded(text)
+            if folded is not None:
+                text = _replace(text, *folded, counts)
         return _replace(text, text, None, counts), counts
 
     def clean(self, text: str) -> str:

@@ -177,6 +177,20 @@ lookup_option = click.option(
 )
 
 
+class OutputPath(click.Path):
+    """A path to write to; an empty one is a usage error, never the current folder.
+
+    ``-o "$OUT"`` with ``OUT`` unset would otherwise write into whatever folder the
+    command runs in.
+    """
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        """Refuse an empty or blank value, then convert as click.Path does."""
+        if isinstance(value, str) and not value.strip():
+            self.fail("is empty; name the output (is a variable in it unset?)", param, ctx)
+        return super().convert(value, param, ctx)
+
+
 def output_dir_option(help_text: str) -> Callable[[Command], Command]:
     """Return the required ``-o/--output`` option naming the folder to write into."""
     return click.option(
@@ -184,7 +198,7 @@ def output_dir_option(help_text: str) -> Callable[[Command], Command]:
         "--output",
         "outdir",
         required=True,
-        type=click.Path(file_okay=False, path_type=Path),
+        type=OutputPath(file_okay=False, path_type=Path),
         help=help_text,
     )
 
@@ -195,7 +209,7 @@ def output_file_option(help_text: str) -> Callable[[Command], Command]:
         "-o",
         "--output",
         required=True,
-        type=click.Path(dir_okay=False, path_type=Path),
+        type=OutputPath(dir_okay=False, path_type=Path),
         help=help_text,
     )
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from harmonizer.cli.common import cannot_run, plural
+from harmonizer.cli.common import OutputPath, cannot_run, plural
 from harmonizer.draft import draft_mapping
 from harmonizer.schema import DEFAULT_SCHEMA_VERSION, LANGUAGES
 
@@ -17,7 +17,7 @@ from harmonizer.schema import DEFAULT_SCHEMA_VERSION, LANGUAGES
     "-o",
     "--output",
     required=True,
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=OutputPath(dir_okay=False, path_type=Path),
     help="The mapping file to write (YAML); a unit list <mapping>-units.csv is written beside it.",
 )
 @click.option("--provider-id", help="The provider's business ID (Y-tunnus), e.g. 2345671-3.")

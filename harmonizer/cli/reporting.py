@@ -12,7 +12,7 @@ from typing import Any, TypeVar
 
 import click
 
-from harmonizer.cli.common import colour_wanted
+from harmonizer.cli.common import OutputPath, colour_wanted
 from harmonizer.io.writers import AtomicFile, writing
 from harmonizer.issues import Severity
 from harmonizer.reporters import REPORTERS_BY_NAME, ReportSet
@@ -39,7 +39,7 @@ def report_options(command: F) -> F:
         click.option(
             "-o",
             "--output",
-            type=click.Path(dir_okay=False, path_type=Path),
+            type=OutputPath(dir_okay=False, path_type=Path),
             help="Write the report to this file instead of stdout.",
         ),
         click.option(

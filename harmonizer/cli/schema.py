@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from harmonizer.api import codebook
-from harmonizer.cli.common import EXIT_OK, cannot_run, quiet_option, say
+from harmonizer.cli.common import EXIT_OK, OutputPath, cannot_run, quiet_option, say
 from harmonizer.schema import DEFAULT_SCHEMA_VERSION, LANGUAGES
 
 
@@ -22,7 +22,7 @@ def schema_group() -> None:
     "-o",
     "--output",
     required=True,
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=OutputPath(dir_okay=False, path_type=Path),
     help="The codebook to write: .xlsx or .md.",
 )
 @click.option(

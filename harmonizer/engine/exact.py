@@ -515,8 +515,19 @@ class RecordBuilder:
             return row
         if not self.keep_open_text:
             values["open_feedback"] = None
+        personal = self._personal_id(response)
+        if personal is not None:
+            column = None if response.response_id is not None else self.response_column
+            self._redacted(row, personal, response.row, column, "source.response_id")
         row.record = self._record(values, missing, own, response)
         return row
+
+    def _personal_id(self, response: Response) -> Result | None:
+        """Return the response id redacted when it holds personal data, else None."""
+        if response.response_id is not None:
+            return personal_id(response.response_id)
+        text = self._cells_identity(response.values)[0]
+        return None if text is None else personal_id(text)
 
     def _repeat(self, row: Row, first: tuple[int, ...]) -> Row:
         """Finish a repeated response (long layout): a duplicate of its first copy, or a conflict."""
@@ -584,8 +595,16 @@ class RecordBuilder:
 
     def _identity(self, response: Response, values: dict[str, Any]) -> tuple[str | None, str]:
         if response.response_id is not None:
-            return response.response_id, response.response_id
-        return self._cells_identity(response.values)
+            found: tuple[str | None, str] = (response.response_id, response.response_id)
+        else:
+            found = self._cells_identity(response.values)
+        personal = None if found[0] is None else personal_id(found[0])
+        if personal is None:
+            return found
+        # An identity code or a phone number as the response id (a paper form keyed by
+        # the respondent's code) reaches neither the record nor its record_id: a hash of
+        # a code is undone by trying every code. The response is its national values.
+        return personal.value, "\x1f".join(f"{k}={values[k]!r}" for k in sorted(values))
 
     def _cells_identity(self, cells: tuple[Cell, ...]) -> tuple[str | None, str]:
         """Return the response id and the identity text of a wide row's cells."""
@@ -664,6 +683,22 @@ class RecordBuilder:
             source["response_id"] = response_id
             record["source"] = source
         return record
+
+
+PERSONAL_ID_CHARS = 6
+"""No identity code, phone number or e-mail address is shorter (``a@b.fi``)."""
+
+
+def personal_id(text: str) -> Result | None:
+    """Return a response id with its personal data redacted, or None when it has none.
+
+    >>> personal_id("R-1042") is None, personal_id("131052-308T").value
+    (True, '[HETU]')
+    """
+    if len(text) < PERSONAL_ID_CHARS:
+        return None
+    shown, counts = REDACTOR.redact(text)
+    return Result(shown, redactions=tuple(counts.items())) if counts else None
 
 
 def record_uuid(name: str) -> str:

@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable, Iterator
 from itertools import islice, repeat
 from typing import Any
 
-from harmonizer.engine.exact import RecordBuilder
+from harmonizer.engine.exact import RecordBuilder, personal_id
 from harmonizer.engine.plan import BAD, Outcome, Plan
 from harmonizer.engine.responses import Response, wide_responses
 from harmonizer.engine.row import Row
@@ -93,6 +93,12 @@ def fast_batch(
     for rule in plan.filters:
         for i, hit in enumerate(map(rule, columns[rule.index])):
             if hit:
+                bad[i] = True
+    if builder.response_column is not None:
+        # A response id with personal data in it is redacted on the exact path, which
+        # notes it on the row.
+        for i, value in enumerate(columns[builder.response_column.index]):
+            if value is not None and personal_id(str(value)) is not None:
                 bad[i] = True
     recoded: list[list[Outcome]] = []
     for field in plan.fields:

@@ -185,6 +185,27 @@ def _judge(text: str, offset: int, lines: int, found: Probe) -> None:
 _UTF8_CHAR = re.compile("[^\x00-\x7f\udc80-\udcff]")
 
 
+def _check_delimiter(path: Path, first_line: str, declared: str, header_row: int) -> None:
+    """Refuse a header the declared delimiter cannot split and another one can.
+
+    Otherwise every mapped column would be reported missing from a header of one cell.
+    """
+    if header_row != 1 or declared in first_line:
+        return
+    found = detect_delimiter(first_line)
+    if found != declared and found in first_line:
+        raise ReadError(
+            f"{path.name}: the header on row 1 is separated by {found!r}, but the mapping "
+            f"says source.delimiter {declared!r}; set source.delimiter: {found!r} in the "
+            f"mapping if the provider's exports always use it, or save the export again "
+            f"separated by {declared!r}"
+        )
+
+
+EXCEL_SEP = re.compile(r"sep=([^\r\n])\r?\n?", re.IGNORECASE)
+"""The first line Excel writes (and reads) to name a csv file's delimiter: ``sep=;``."""
+
+
 def detect_delimiter(first_line: str) -> str:
     """Return the candidate delimiter that occurs most often in the header line."""
     counts = {d: first_line.count(d) for d in DELIMITER_CANDIDATES}
@@ -315,7 +336,7 @@ class _CsvRows:
     def rows(self, reader: Iterator[list[str]], encoding: str) -> Iterator[SourceRow]:
         lines, info, path = self.lines, self.info, self.info.path
         number = 0
-        started = 1
+        started = lines.count + 1
         shift = 0
         previous: list[str] = []  # the lines of the last record read
         try:
@@ -518,11 +539,17 @@ def read_csv(path: Path, options: SourceOptions) -> Table:
     except LookupError as err:
         raise ReadError(f"{path.name}: unknown encoding {encoding!r}") from err
     try:
+        first_line = handle_text.readline(SAMPLE_BYTES)
+        announced = EXCEL_SEP.fullmatch(first_line.lstrip("\ufeff"))
+        if announced is None:
+            handle_text.seek(0)
         if options.delimiter:
             delimiter = options.delimiter
+            _check_delimiter(path, first_line, delimiter, options.header_row)
+        elif announced is not None:
+            delimiter = announced[1]
+            info.guessed.append(f"delimiter {delimiter!r} (from the file's first line sep=)")
         else:
-            first_line = handle_text.readline(SAMPLE_BYTES)
-            handle_text.seek(0)
             delimiter = detect_delimiter(first_line)
             info.guessed.append(f"delimiter {delimiter!r}")
     except UnicodeDecodeError as err:
@@ -531,11 +558,18 @@ def read_csv(path: Path, options: SourceOptions) -> Table:
             f"{path.name}: the text is not valid {encoding} ({err.reason}), at or after row 1; "
             "set source.encoding in the mapping (for example cp1252, utf-8 or utf-16)"
         ) from err
+    except BaseException:
+        handle_text.close()
+        raise
     info.delimiter = delimiter
     csv.field_size_limit(CSV_FIELD_LIMIT)
     # UTF-16 hides its control bytes among NULs: its lines are checked as text.
     controls = probe.control_bytes or codecs.lookup(encoding).name.startswith("utf-16")
     lines = _Lines(handle_text, path, CSV_FIELD_LIMIT, mixed=mixed, controls=controls)
+    if announced is not None:
+        # Excel reads the line as a setting and does not show it: the header is row 1,
+        # on line 2 of the file.
+        lines.count = 1
     reader = csv.reader(lines, delimiter=delimiter)
     numbered = _CsvRows(lines, info, options, delimiter, mixed).rows(reader, encoding)
     try:

@@ -51,6 +51,14 @@ def read_table(path: Path, options: SourceOptions | None = None) -> Table:
     """
     options = options or SourceOptions()
     if not path.is_file():
+        if path.is_dir():
+            raise ReadError(f"{path}: a folder, not an export; give the export file itself")
+        if path.exists():
+            # A pipe or a device would be read without end, or block: never opened.
+            raise ReadError(
+                f"{path}: not a regular file (a pipe or a device); save the export as a "
+                "file and give that"
+            )
         raise ReadError(f"{path}: no such file")
     fmt = options.format or FORMAT_BY_SUFFIX.get(path.suffix.lower())
     if fmt is None:

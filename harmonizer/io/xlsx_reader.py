@@ -51,6 +51,15 @@ ragged row instead."""
 DAMAGED = "open it in Excel or LibreOffice and save it again as .xlsx"
 
 
+def sheet_key(name: str) -> str:
+    """Return a sheet name as Excel compares names: case and runs of spaces aside.
+
+    >>> sheet_key(" Vastaukset\u00a0 2026 ") == sheet_key("vastaukset 2026")
+    True
+    """
+    return " ".join(name.replace("\u00a0", " ").split()).casefold()
+
+
 def read_xlsx(path: Path, options: SourceOptions) -> Table:
     """Open an xlsx export as a :class:`Table`, streaming the chosen sheet's rows.
 
@@ -137,6 +146,11 @@ def _choose_sheet(book: Workbook, options: SourceOptions, info: ExportInfo) -> t
         index = sheet - 1
     elif sheet in names:
         index = names.index(sheet)
+    elif len(close := [i for i, n in enumerate(names) if sheet_key(n) == sheet_key(sheet)]) == 1:
+        # Excel itself tells sheet names apart without case; a space typed twice or a
+        # no-break space copied from a document does not make another sheet either.
+        index = close[0]
+        info.guessed.append(f"sheet '{names[index]}' (the mapping writes '{sheet}')")
     else:
         raise ReadError(
             f"{info.name}: no sheet '{sheet}'; the workbook has: {', '.join(names)}; "

@@ -139,6 +139,50 @@ def test_reports_refuse_to_overwrite_their_inputs(tmp_path: Path) -> None:
     assert mapping.read_bytes() == MAPPING.read_bytes()
 
 
+def test_an_export_given_twice_is_refused(tmp_path: Path) -> None:
+    """The same file twice would read every row twice: refused before anything is read."""
+    export = tmp_path / "pohjola.csv"
+    export.write_bytes(EXAMPLE.read_bytes())
+    (tmp_path / "sub").mkdir()
+    link = tmp_path / "link.csv"
+    link.symlink_to(export)
+    for again in (export, tmp_path / "sub" / ".." / "pohjola.csv", link):
+        for command in (["run", "-o", tmp_path / "out"], ["validate"]):
+            result = invoke(*command, "-m", MAPPING, export, again)
+            assert result.exit_code == 2, (command, again)
+            assert "given twice; give each export once" in result.stderr
+            assert not (tmp_path / "out").exists()
+    # A copy under another name is another export: its rows are duplicates.
+    copy = tmp_path / "kopio.csv"
+    copy.write_bytes(EXAMPLE.read_bytes())
+    result = invoke("run", "-m", MAPPING, "-o", tmp_path / "out", export, copy)
+    assert result.exit_code == 0, result.stderr
+    manifest = json.loads((tmp_path / "out" / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["counts"]["duplicates"] > 0
+
+
+def test_an_empty_output_is_a_usage_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """-o "$OUT" with OUT unset must not write into the folder the command runs in."""
+    monkeypatch.chdir(tmp_path)
+    export = tmp_path / "pohjola.csv"
+    export.write_bytes(EXAMPLE.read_bytes())
+    for args in (
+        ["run", "-m", MAPPING, export],
+        ["validate", "-m", MAPPING, export, "--format", "json"],
+        ["check", MAPPING],
+        ["draft", export],
+        ["schema", "codebook"],
+        ["aggregate", tmp_path, "--by", "channel"],
+        ["combine", tmp_path],
+        ["report", tmp_path],
+    ):
+        for empty in ("", " "):
+            result = invoke(*args, "-o", empty)
+            assert result.exit_code == 2, (args, result.output)
+            assert "is empty; name the output" in result.stderr, args
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["pohjola.csv"]
+
+
 def test_figures_and_codebook_refuse_to_overwrite_their_inputs(
     previous: tuple[Path, dict[str, bytes]],
 ) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -103,6 +104,17 @@ def test_unreadable_export_exits_2(tmp_path: Path, mapping: Path) -> None:
     result = invoke("run", "-m", mapping, tmp_path / "nope.csv", "-o", tmp_path / "out")
     assert result.exit_code == 2
     assert "nope.csv: no such file" in result.stderr
+
+
+def test_a_pipe_or_a_device_is_refused_not_read(tmp_path: Path, mapping: Path) -> None:
+    """A named pipe would block and /dev/zero never ends: neither is opened."""
+    fifo = tmp_path / "export.csv"
+    os.mkfifo(fifo)
+    for export in (fifo, Path("/dev/zero")):
+        result = invoke("run", "-m", mapping, export, "-o", tmp_path / "out")
+        assert result.exit_code == 2
+        assert f"{export}: not a regular file (a pipe or a device)" in result.stderr
+        assert not (tmp_path / "out").exists()
 
 
 def test_unknown_output_format_is_a_usage_error(

@@ -20,6 +20,7 @@ from click.testing import CliRunner
 
 from harmonizer import harmonize, validate
 from harmonizer.cli import main
+from harmonizer.engine.exact import record_uuid
 from harmonizer.redaction import hetu_check_char
 
 MAPPING = """\
@@ -69,13 +70,26 @@ def hetu(day: int, serial: int, sign: str = "-") -> str:
     return f"{body[:6]}{sign}{body[6:]}{hetu_check_char(body)}"
 
 
-HETUS = [hetu(d, 300 + d, s) for d, s in ((11, "-"), (12, "A"), (13, "Y"), (14, "-"), (15, "B"))]
+HETUS = [
+    hetu(d, 300 + d, s)
+    for d, s in ((11, "-"), (12, "A"), (13, "Y"), (14, "-"), (15, "B"), (16, "-"), (17, "A"))
+]
+# Written to slip past a pattern: full-width, cut by a line break at the sign (as a word
+# processor wraps), with a zero-width space inside; and one as a response id.
+HIDDEN = [hetu(d, 400 + d) for d in (18, 19, 20)]
+FULL_WIDTH = {ord(c): ord(c) + 0xFEE0 for c in "0123456789-ABCDEFHJKLMNPRSTUVWXY"}
+HIDDEN_TEXT = (
+    f"Tunnus {HIDDEN[0].translate(FULL_WIDTH)}, toinen {HIDDEN[1][:7]}\n{HIDDEN[1][7:]} "
+    f"ja {HIDDEN[2][:4]}\u200b{HIDDEN[2][4:]}"
+)
 PHONES = ["040 765 4321", "+358 50 111 2233", "(09) 876 5432", "0441234987"]
 EMAILS = ["planted.person@example.fi", "toinen.henkilo@example.com", "kolmas(at)example.org"]
 # What must not be found: every value whole, and its distinctive digits alone.
 NEEDLES = [
     *HETUS,
     *(h[7:] for h in HETUS),
+    *(h[6:] for h in HIDDEN),
+    *(h[6:].translate(FULL_WIDTH) for h in HIDDEN),
     *PHONES,
     "7654321",
     "765 4321",
@@ -120,6 +134,10 @@ def rows() -> list[list[str]]:
         ["P-3", HETUS[3], "Terveysasema", "mies", "8", "4", long_text, ""],
         # accepted with a warning: a cell right of the header
         ["P-4", "2026-10-05T08:00:00", "Terveysasema", "mies", "7", "4", "", "", PHONES[3]],
+        # accepted: identity codes as response ids (a paper form keyed by the code);
+        # codes written to slip past a pattern
+        [HETUS[5], "2026-10-06T08:00:00", "Terveysasema", "mies", "6", "3", HIDDEN_TEXT, ""],
+        [HETUS[6].translate(FULL_WIDTH), "2026-10-06T09:00:00", "Terveysasema", "", "", "", "", ""],
         # a duplicate of P-1: a reject with its raw cells
         [
             "P-1",
@@ -171,7 +189,7 @@ def test_planted_personal_data_reaches_no_output(
     outdir = tmp_path / "out"
     result = harmonize(mapping, [export], outdir, formats=("csv", "xlsx"))
     counts = result.report.counts
-    assert (counts.read, counts.accepted, counts.rejected, counts.duplicates) == (5, 2, 2, 1)
+    assert (counts.read, counts.accepted, counts.rejected, counts.duplicates) == (7, 4, 2, 1)
     texts = texts_of(outdir)
     assert len(texts) > 7  # jsonl, csv, xlsx parts, manifest
     for name, text in texts.items():
@@ -188,6 +206,12 @@ def test_planted_personal_data_reaches_no_output(
     assert first["open_feedback"] == "Hetu [HETU], soita [PUHELIN] tai [EMAIL]"
     assert first["unit_name"] == "Terveysasema, puh. [PUHELIN]"
     assert first["own_items"]["contact"] == "Ota yhteyttä [EMAIL]"
+    keyed = [r for r in records if r["source"]["response_id"] == "[HETU]"]
+    assert len(keyed) == 2
+    assert keyed[0]["open_feedback"] == "Tunnus [HETU], toinen [HETU] ja [HETU]"
+    # The record_id is no hash of the code, which trying every code would undo.
+    names = {f"2345671-3\x1fplanted\x1f{code}" for code in (HETUS[5], HETUS[6])}
+    assert not {r["record_id"] for r in keyed} & {record_uuid(n) for n in names}
     rejects = [orjson.loads(line) for line in (outdir / "rejects.jsonl").read_bytes().splitlines()]
     located = {(i["row"], i["column"], i["code"]) for r in rejects for i in r["issues"]}
     assert (3, "suosittelu", "unknown-label") in located

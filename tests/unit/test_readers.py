@@ -735,3 +735,58 @@ def test_an_xlsx_is_read_whole_or_refused_by_its_row_numbers(numbers: list[int])
 )
 def test_a_record_is_normalised_as_its_cells_are(values: list[str]) -> None:
     assert normalise_row(values) == tuple(normalise_text(v) for v in values)
+
+
+@pytest.mark.parametrize("bom", ["", "\ufeff"])
+def test_excels_sep_line_names_the_delimiter_and_is_no_row(tmp_path: Path, bom: str) -> None:
+    """Excel writes 'sep=;' first and hides it: the header is row 1, on line 2."""
+    export = tmp_path / "sep.csv"
+    export.write_text(f'{bom}sep=;\r\nid;teksti\r\n1;"a,b"\r\n2;"c\r\nd"\r\n3;e\r\n', "utf-8")
+    with read_table(export) as table:
+        assert table.info.header == ("id", "teksti")
+        assert table.info.delimiter == ";"
+        assert any("sep=" in g for g in table.info.guessed)
+        rows = list(table)
+    assert [(r.row, r.line, r.values) for r in rows] == [
+        (2, 3, ("1", "a,b")),
+        (3, 4, ("2", "c\r\nd")),
+        (4, 6, ("3", "e")),
+    ]
+
+
+def test_a_header_the_declared_delimiter_cannot_split_is_refused(tmp_path: Path) -> None:
+    export = tmp_path / "comma.csv"
+    export.write_text("id,aika,nps\n1,2026-01-01,9\n", "utf-8")
+    with pytest.raises(
+        ReadError,
+        match=r"separated by ',', but the mapping says source\.delimiter ';'; set source\.delimiter: ','",
+    ):
+        read_table(export, SourceOptions(delimiter=";"))
+    # The fix the message names works.
+    with read_table(export, SourceOptions(delimiter=",")) as table:
+        assert table.info.header == ("id", "aika", "nps")
+    # A title line above the header (header_row 2) or one column is left alone.
+    single = tmp_path / "single.csv"
+    single.write_text("id\n1\n", "utf-8")
+    with read_table(single, SourceOptions(delimiter=";")) as table:
+        assert table.info.header == ("id",)
+
+
+def test_a_sheet_is_found_as_excel_compares_names(tmp_path: Path) -> None:
+    """Excel tells sheet names apart without case; spaces typed twice are no other name."""
+    book = Workbook()
+    book.active.title = "Vastaukset 2026"
+    book.active.append(["id"])
+    book.active.append(["1"])
+    book.create_sheet("Ohjeet").append(["lue tämä"])
+    path = tmp_path / "book.xlsx"
+    book.save(path)
+    for written in ("vastaukset 2026", " VASTAUKSET\u00a0 2026 "):
+        with read_table(path, SourceOptions(sheet=written)) as table:
+            assert table.info.sheet == "Vastaukset 2026"
+            assert table.info.header == ("id",)
+            assert f"(the mapping writes '{written}')" in " ".join(table.info.guessed)
+    with pytest.raises(
+        ReadError, match="no sheet 'Vastaus'; the workbook has: Vastaukset 2026, Ohjeet"
+    ):
+        read_table(path, SourceOptions(sheet="Vastaus"))

@@ -278,3 +278,76 @@ def test_dates_in_any_writing_are_not_touched(date: str, before: str) -> None:
     assert REDACTOR.redact(text) == (text, {})
     quoted = f"{text!r} is not a date in the formats iso"
     assert REDACTOR.redact(quoted) == (quoted, {})
+
+
+def _full_width(text: str) -> str:
+    return "".join(chr(ord(c) + 0xFEE0) if "!" <= c <= "~" else c for c in text)
+
+
+def _arabic_indic(text: str) -> str:
+    return "".join(chr(0x0660 + int(c)) if c.isdigit() else c for c in text)
+
+
+def _invisible(text: str, mark: str, at: int) -> str:
+    at = at % (len(text) - 1) + 1
+    return text[:at] + mark + text[at:]
+
+
+def _wrapped(text: str, before_sign: bool, spaces: str) -> str:
+    # A line break right before or after the century sign, as a word processor wraps.
+    at = 6 if before_sign else 7
+    return f"{text[:at]}{spaces}\n{spaces}{text[at:]}"
+
+
+@st.composite
+def hidden_codes(draw: st.DrawFn) -> tuple[str, str]:
+    """A valid identity code, and the code written so that a plain pattern misses it."""
+    code = draw(hetu_writings())
+    hiding = draw(st.sampled_from(["full-width", "arabic-indic", "invisible", "wrapped"]))
+    if hiding == "full-width":
+        return code, _full_width(code)
+    if hiding == "arabic-indic":
+        return code, _arabic_indic(code)
+    if hiding == "invisible":
+        mark = draw(st.sampled_from(["\u200b", "\u00ad", "\u2060", "\ufeff", "\u200d"]))
+        return code, _invisible(code, mark, draw(st.integers(0, 20)))
+    spaces = draw(st.sampled_from(["", " ", "\r", "\t", "\u00a0"]))
+    if draw(st.booleans()):
+        return code, _wrapped(code, draw(st.booleans()), spaces)
+    at = 6 if draw(st.booleans()) else 7
+    return code, f"{code[:at]}{spaces or ' '}{code[at:]}"
+
+
+@given(hidden=hidden_codes(), embedding=st.sampled_from(EMBEDDINGS[:4]), quoted=st.booleans())
+@settings(max_examples=300)
+def test_identity_codes_written_to_slip_past_are_redacted(
+    hidden: tuple[str, str], embedding: str, quoted: bool
+) -> None:
+    """In a cell, and quoted with repr() in a message (a line break written as \\n)."""
+    code, written = hidden
+    text = embedding.format(written)
+    if quoted:
+        text = f"{text!r} is not a code of gender"
+    redacted, counts = REDACTOR.redact(text)
+    assert counts == {"hetu": 1}, redacted
+    assert HETU_MARKER in redacted
+    # Nothing of the code is left: not its serial and check character, in any writing.
+    for tail in (code[-4:], _full_width(code[-4:]), _arabic_indic(code[-4:])):
+        assert tail not in redacted, redacted
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("\uff10\uff14\uff10 \uff11\uff12\uff13 \uff14\uff15\uff16\uff17", "[PUHELIN]"),
+        ("040\u200b123\u200b4567", "[PUHELIN]"),
+        ("Hetuni on 131052-\n308T, kiitos", "Hetuni on [HETU], kiitos"),
+        ("hetu 131052 -308T.", "hetu [HETU]."),
+        ("hetu 131052- 308T.", "hetu [HETU]."),
+        # A line break between a date and a number is left alone when no code forms.
+        ("Kävin 13.10.52\n308 kertaa", "Kävin 13.10.52\n308 kertaa"),
+        ("tilaus 131052-\n308A", "tilaus 131052-\n308A"),
+    ],
+)
+def test_hidden_writings(text: str, expected: str) -> None:
+    assert REDACTOR.clean(text) == expected
