@@ -7,6 +7,7 @@ import hashlib
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -15,6 +16,7 @@ from harmonizer.errors import ReadError
 from harmonizer.io.cells import Cell
 from harmonizer.io.safety import DEFAULT_LIMITS, ZipLimits
 from harmonizer.issues import Issue, Severity
+from harmonizer.redaction import redact_text
 
 SAMPLE_BYTES = 1 << 20
 
@@ -73,10 +75,14 @@ class ExportInfo:
     """csv: (row, line - row) from each row on which a cell's line breaks shift the
     physical line; one entry per shift, so the memory is bounded by multi-line cells."""
 
-    @property
+    @cached_property
     def name(self) -> str:
-        """Return the export's file name, as messages show it."""
-        return self.path.name
+        """Return the export's file name, as messages and outputs show it.
+
+        Redacted: a file named after a respondent (``vastaus 131052-308T.xlsx``) must
+        not carry the code into the records' ``source.file`` or any report.
+        """
+        return redact_text(self.path.name) or ""
 
     def note_line(self, row: int, line: int) -> None:
         """Record that csv record ``row`` starts on physical line ``line``."""

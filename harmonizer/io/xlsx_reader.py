@@ -88,7 +88,8 @@ def read_xlsx(path: Path, options: SourceOptions) -> Table:
                 f"{redact_text(str(err))}); save it again from Excel as .xlsx"
             ) from err
         title, part = _choose_sheet(book, options, info)
-        info.sheet = title
+        # As the file name: a sheet named after a respondent is shown redacted.
+        info.sheet = redact_text(title)
         if part not in archive.NameToInfo:
             raise ReadError(
                 f"{path.name}: sheet '{title}' has no data part ({part}); the workbook is "

@@ -10,6 +10,7 @@ from typing import IO, Any, Protocol
 
 from harmonizer.errors import SchemaLoadError
 from harmonizer.issues import Issue, IssueCode, Severity
+from harmonizer.redaction import redact_text
 from harmonizer.reporters.provider import (
     author_fix,
     fixes,
@@ -157,14 +158,19 @@ def file_of(report: Report, issue: Issue) -> str | None:
     """Return the path of the file an issue points into, as the user gave it.
 
     Data issues name their export by file name; the report knows the path it was read
-    from. Mapping issues carry the mapping file's path already.
+    from. Mapping issues carry the mapping file's path already. Redacted as the file
+    names are: a path that holds an identity code loses its link rather than leaks it.
     """
     if issue.export is None:
         return None
     for export in report.exports:
         if export.info.name == issue.export:
-            return PurePath(export.info.path).as_posix()
-    return PurePath(issue.export).as_posix()
+            return _shown(export.info.path)
+    return _shown(issue.export)
+
+
+def _shown(path: str | PurePath) -> str:
+    return redact_text(PurePath(path).as_posix()) or ""
 
 
 def files_of(report: Report) -> list[str]:
@@ -177,7 +183,7 @@ def files_of(report: Report) -> list[str]:
         if path is not None and path not in files:
             files.append(path)
     for export in report.exports:
-        path = PurePath(export.info.path).as_posix()
+        path = _shown(export.info.path)
         if path not in files:
             files.append(path)
     return files

@@ -17,6 +17,7 @@ from pathlib import Path
 import orjson
 import pytest
 from click.testing import CliRunner
+from openpyxl import Workbook
 
 from harmonizer import harmonize, validate
 from harmonizer.cli import main
@@ -272,3 +273,31 @@ def test_drop_open_text_leaves_it_out_everywhere(
     assert all(r["raw"].get("palaute") is None for r in rejects)
     # The long open answer is no longer read, so its row is no longer rejected for it.
     assert not any(i["code"] == "value-too-long" for r in rejects for i in r["issues"])
+
+
+def test_a_file_and_a_sheet_named_after_a_respondent_reach_no_output(tmp_path: Path) -> None:
+    """source.file, source.sheet, the manifest and every report format show them redacted."""
+    code = HETUS[0]
+    book = Workbook()
+    sheet = book.active
+    sheet.title = f"Potilas {code}"
+    for row in rows()[:2]:
+        sheet.append(row[: len(HEADER)])
+    export = tmp_path / f"vastaus {code}.xlsx"
+    book.save(export)
+    mapping = tmp_path / "planted.yaml"
+    mapping.write_text(MAPPING, encoding="utf-8")
+    outdir = tmp_path / "out"
+    harmonize(mapping, [export], outdir, formats=("csv", "xlsx"))
+    texts = texts_of(outdir)
+    for name, text in texts.items():
+        assert code not in text, name
+    record = orjson.loads((outdir / "records.jsonl").read_bytes().splitlines()[0])
+    assert record["source"]["file"] == "vastaus [HETU].xlsx"
+    assert record["source"]["sheet"] == "Potilas [HETU]"
+    runner = CliRunner()
+    for fmt in ("text", "json", "github", "junit", "sarif"):
+        result = runner.invoke(main, ["validate", "-m", str(mapping), str(export), "--format", fmt])
+        assert result.exit_code in (0, 1), result.output
+        assert code not in result.output, fmt
+        assert code[:6] not in result.output, fmt
