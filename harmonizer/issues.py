@@ -253,8 +253,10 @@ CODE_INFO: dict[IssueCode, CodeInfo] = {
     IssueCode.RAGGED_ROW: CodeInfo(
         "Row has more cells than the header",
         _W,
-        "check the delimiter and quoting of the export; extra cells are ignored",
-        provider="check the row: it has more cells than the header; a cell holding the delimiter needs quotes",
+        "extra cells are ignored: give their column a header if its values are wanted "
+        "(csv: check the delimiter and quoting of the export)",
+        provider="check the row: it has cells right of the header's last column; give "
+        "their column a header, or in a csv put a cell holding the delimiter in quotes",
     ),
     IssueCode.DUPLICATE_HEADER: CodeInfo(
         "The mapping names a header text that several columns carry",

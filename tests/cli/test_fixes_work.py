@@ -174,7 +174,7 @@ FOLLOW: dict[IssueCode, Follow] = {
     ),
     IssueCode.RAGGED_ROW: Follow(
         "export",
-        r"it has more cells than the header",
+        r"in a csv put a cell holding the delimiter in quotes",
         lambda case, fix: replace(case, rows=(GOOD,)),
     ),
     IssueCode.DUPLICATE_HEADER: Follow(
