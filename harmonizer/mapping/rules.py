@@ -544,6 +544,9 @@ class RuleChecker:
                     IssueCode.MISSING_LOOKUP,
                 )
                 continue
+            except ConflictingKeys as err:
+                self.problem((*at, "file"), f"lookup file {shown}: {err}")
+                continue
             except KeyError:
                 self.problem(
                     (*at, "key"),
@@ -606,12 +609,20 @@ def _spelling_of(label: str, national: list[str]) -> bool:
     )
 
 
+class ConflictingKeys(ValueError):
+    """A lookup csv gives one key (as labels compare) two different rows."""
+
+
 def _read_lookup_csv(
     raw: bytes, key: str
 ) -> tuple[dict[str, dict[str, Scalar | None]], tuple[str, ...], dict[str, str]]:
     """Parse a lookup csv (UTF-8 with or without BOM, ',' or ';'); KeyError without ``key``.
 
     Returns the rows by label key, the value columns and each key as written.
+
+    Raises:
+        ConflictingKeys: two lines give one key different values (which one a run took
+            would depend on their order); the same line twice is harmless.
     """
     with io.StringIO(raw.decode("utf-8-sig"), newline="") as handle:
         first = handle.readline()
@@ -623,10 +634,19 @@ def _read_lookup_csv(
             raise KeyError(key)
         rows: dict[str, dict[str, Scalar | None]] = {}
         written: dict[str, str] = {}
+        lines: dict[str, int] = {}
         for record in _stripped(reader):
             normalised = label_key(record[key])
-            rows[normalised] = {c: v for c, v in record.items() if c != key}
-            written[normalised] = str(record[key])
+            values: dict[str, Scalar | None] = {c: v for c, v in record.items() if c != key}
+            if normalised in rows and rows[normalised] != values:
+                raise ConflictingKeys(
+                    f"the key {written[normalised]!r} is on line {lines[normalised]} and "
+                    f"again{'' if str(record[key]) == written[normalised] else f' as {record[key]!r}'} "
+                    f"on line {reader.line_num} with other values; keep one line per key"
+                )
+            rows[normalised] = values
+            written.setdefault(normalised, str(record[key]))
+            lines.setdefault(normalised, reader.line_num)
     return rows, tuple(c for c in columns if c != key), written
 
 
