@@ -1,9 +1,11 @@
 """How good `harmonizer draft` is: columns right with no human edit, and CHECK marks.
 
 Two tables. The bundled examples: for each example export with a reviewed mapping
-under mappings/, draft a mapping (given only the provider's business ID and, where the
-reviewed mapping has it as a constant, the county), run both through the engine and
-compare them column by column. Exports of kinds the project has never seen
+under mappings/, draft a mapping (given only the provider's business ID, where the
+reviewed mapping has it as a constant the county, and the provider's question list
+where examples/codebooks/ has one, as `harmonizer draft --codebook` takes it), run both
+through the engine and compare them column by column; an export with a question list
+is also drafted without it: a second table drafts every example without one. Exports of kinds the project has never seen
 (tests/unseen_exports.py: web surveys in Finnish, Swedish and English from several
 tools, SMS exports wide and long, kiosks, paper forms keyed in, a tablet survey): the
 same, against the mapping a reviewer wrote for each.
@@ -45,21 +47,27 @@ def examples() -> list[tuple[Path, Path]]:
     return found
 
 
-def measure_examples(scratch: Path) -> list[Row]:
+CODEBOOKS = ROOT / "examples" / "codebooks"
+
+
+def measure_examples(scratch: Path, *, codebooks: bool = True) -> list[Row]:
     rows = []
     for mapping, export in examples():
         hand = load_mapping(mapping)
         constants = hand.model.constants
         county = constants.get("county")
+        codebook = CODEBOOKS / f"{mapping.stem}.csv"
         target = scratch / f"{mapping.stem}.yaml"
         result = draft_mapping(
             [export],
             target,
             provider_id=str(constants["provider_id"]),
             county=str(county) if county is not None else None,
+            codebook=codebook if codebooks and codebook.is_file() else None,
         )
         quality = compare_mappings(mapping, target, export)
-        rows.append(Row(export.name, hand.model.layout, quality, len(result.checks)))
+        name = export.name if codebooks or not codebook.is_file() else f"{export.name}, no list"
+        rows.append(Row(name, hand.model.layout, quality, len(result.checks)))
     return rows
 
 
@@ -111,7 +119,16 @@ def print_table(title: str, rows: list[Row], verbose: bool) -> None:
 def main() -> int:
     verbose = "-v" in sys.argv
     with tempfile.TemporaryDirectory() as scratch:
-        print_table("bundled examples", measure_examples(Path(scratch)), verbose)
+        print_table(
+            "bundled examples (with the question lists of examples/codebooks/)",
+            measure_examples(Path(scratch)),
+            verbose,
+        )
+        print_table(
+            "the same, drafted without question lists",
+            measure_examples(Path(scratch), codebooks=False),
+            verbose,
+        )
         print_table(
             "exports never seen (tests/unseen_exports.py)", measure_unseen(Path(scratch)), verbose
         )

@@ -8,6 +8,7 @@ import hashlib
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from itertools import islice
 from pathlib import Path
 from typing import IO
 
@@ -185,18 +186,25 @@ def _judge(text: str, offset: int, lines: int, found: Probe) -> None:
 _UTF8_CHAR = re.compile("[^\x00-\x7f\udc80-\udcff]")
 
 
-def _check_delimiter(path: Path, first_line: str, declared: str, header_row: int) -> None:
-    """Refuse a header the declared delimiter cannot split and another one can.
+DELIMITER_CHECK_LINES = 50
+"""Lines read to tell a wrong ``source.delimiter`` from a title line above the header."""
+
+
+def _check_delimiter(path: Path, handle: IO[str], declared: str) -> None:
+    """Refuse a file the declared delimiter splits nowhere while another one splits it.
 
     Otherwise every mapped column would be reported missing from a header of one cell.
+    A title line without the delimiter is no sign: the lines below it have it.
     """
-    if header_row != 1 or declared in first_line:
+    lines = list(islice(iter(lambda: handle.readline(SAMPLE_BYTES), ""), DELIMITER_CHECK_LINES))
+    handle.seek(0)
+    if not lines or any(declared in line for line in lines):
         return
-    found = detect_delimiter(first_line)
-    if found != declared and found in first_line:
+    found = detect_delimiter(lines[0])
+    if found != declared and 2 * sum(found in line for line in lines) >= len(lines):
         raise ReadError(
-            f"{path.name}: the header on row 1 is separated by {found!r}, but the mapping "
-            f"says source.delimiter {declared!r}; set source.delimiter: {found!r} in the "
+            f"{path.name}: the export is separated by {found!r}, but the mapping says "
+            f"source.delimiter {declared!r}; set source.delimiter: {found!r} in the "
             f"mapping if the provider's exports always use it, or save the export again "
             f"separated by {declared!r}"
         )
@@ -545,7 +553,8 @@ def read_csv(path: Path, options: SourceOptions) -> Table:
             handle_text.seek(0)
         if options.delimiter:
             delimiter = options.delimiter
-            _check_delimiter(path, first_line, delimiter, options.header_row)
+            if announced is None:
+                _check_delimiter(path, handle_text, delimiter)
         elif announced is not None:
             delimiter = announced[1]
             info.guessed.append(f"delimiter {delimiter!r} (from the file's first line sep=)")

@@ -759,13 +759,17 @@ def test_a_header_the_declared_delimiter_cannot_split_is_refused(tmp_path: Path)
     export.write_text("id,aika,nps\n1,2026-01-01,9\n", "utf-8")
     with pytest.raises(
         ReadError,
-        match=r"separated by ',', but the mapping says source\.delimiter ';'; set source\.delimiter: ','",
+        match=r"the export is separated by .,., but the mapping says source\.delimiter .;.; set source\.delimiter: .,.",
     ):
         read_table(export, SourceOptions(delimiter=";"))
     # The fix the message names works.
     with read_table(export, SourceOptions(delimiter=",")) as table:
         assert table.info.header == ("id", "aika", "nps")
-    # A title line above the header (header_row 2) or one column is left alone.
+    # A title line without the delimiter above the header, or one column, is left alone.
+    titled = tmp_path / "titled.csv"
+    titled.write_text("Palaute, syksy 2026\nid;aika\n1;2026-01-01\n", "utf-8")
+    with read_table(titled, SourceOptions(delimiter=";", header_row=2)) as table:
+        assert table.info.header == ("id", "aika")
     single = tmp_path / "single.csv"
     single.write_text("id\n1\n", "utf-8")
     with read_table(single, SourceOptions(delimiter=";")) as table:
