@@ -687,6 +687,10 @@ class RecordBuilder:
 
 PERSONAL_ID_CHARS = 6
 """No identity code, phone number or e-mail address is shorter (``a@b.fi``)."""
+# An identity code has nine digits and a phone number at least seven; an e-mail address
+# has an at sign in one of its writings. An id without either is read no further.
+_SEVEN_DIGITS = re.compile(r"(?:\D*\d){7}")
+_AT_SIGN = re.compile(r"[@\uff20\ufe6b]|[(\[]at?[)\]]", re.IGNORECASE)
 
 
 def personal_id(text: str) -> Result | None:
@@ -695,7 +699,9 @@ def personal_id(text: str) -> Result | None:
     >>> personal_id("R-1042") is None, personal_id("131052-308T").value
     (True, '[HETU]')
     """
-    if len(text) < PERSONAL_ID_CHARS:
+    if len(text) < PERSONAL_ID_CHARS or (
+        _SEVEN_DIGITS.match(text) is None and _AT_SIGN.search(text) is None
+    ):
         return None
     shown, counts = REDACTOR.redact(text)
     return Result(shown, redactions=tuple(counts.items())) if counts else None

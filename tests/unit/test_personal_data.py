@@ -17,12 +17,14 @@ from pathlib import Path
 import orjson
 import pytest
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from openpyxl import Workbook
 
 from harmonizer import harmonize, validate
 from harmonizer.cli import main
-from harmonizer.engine.exact import record_uuid
-from harmonizer.redaction import hetu_check_char
+from harmonizer.engine.exact import PERSONAL_ID_CHARS, personal_id, record_uuid
+from harmonizer.redaction import Redactor, hetu_check_char
 
 MAPPING = """\
 mapping: planted
@@ -301,3 +303,23 @@ def test_a_file_and_a_sheet_named_after_a_respondent_reach_no_output(tmp_path: P
         assert result.exit_code in (0, 1), result.output
         assert code not in result.output, fmt
         assert code[:6] not in result.output, fmt
+
+
+@settings(max_examples=500)
+@given(
+    st.lists(
+        st.sampled_from(
+            [*HETUS, *PHONES, *EMAILS, "R-", "1", "42", "\uff10", "\u200b", " ", "(a)", "@", "x"]
+        ),
+        max_size=6,
+    ).map("".join)
+)
+def test_a_response_id_is_read_as_the_redactor_reads_it(text: str) -> None:
+    """The quick test of personal_id never lets through what the redactor would replace."""
+    found = personal_id(text)
+    shown, counts = Redactor().redact(text)
+    if len(text) >= PERSONAL_ID_CHARS and counts:
+        assert found is not None
+        assert found.value == shown
+    else:
+        assert found is None
