@@ -304,7 +304,7 @@ CODE_INFO: dict[IssueCode, CodeInfo] = {
         provider="check the clock of the system that collected the answers",
     ),
     IssueCode.REDACTED: CodeInfo(
-        "Personal data redacted from open text",
+        "Personal data in a cell replaced with a marker",
         _I,
         "nothing to do: identity codes, phone numbers and e-mail addresses are replaced",
     ),
