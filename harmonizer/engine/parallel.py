@@ -87,7 +87,7 @@ def _work(batch: list[tuple[int, tuple[Any, ...]]]) -> list[Built]:
         if row is None or row.record is None or not job.validator.is_valid(row.record):
             out.append(None)
         elif job.encode:
-            line = orjson.dumps(row.record) + b"\n"
+            line = orjson.dumps(row.record, option=orjson.OPT_APPEND_NEWLINE)
             out.append(((row.record["record_id"], line), row.issues, dict(row.redactions or {})))
         else:
             out.append((row.record, row.issues, dict(row.redactions or {})))

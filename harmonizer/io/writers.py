@@ -298,7 +298,7 @@ class JsonlWriter(StagedFile):
 
     def write(self, item: dict[str, Any]) -> None:
         """Write one item as a line."""
-        self.write_line(orjson.dumps(item) + b"\n")
+        self.write_line(orjson.dumps(item, option=orjson.OPT_APPEND_NEWLINE))
 
     def write_line(self, line: bytes) -> None:
         """Write one item already encoded as a JSON line (ending in a newline)."""
