@@ -36,7 +36,6 @@ from harmonizer.engine.validation import RecordValidator, validate_records
 from harmonizer.errors import DatasetError, ReadError
 from harmonizer.figures import DEFAULT_MIN_N, Figures, compute_figures, parse_by
 from harmonizer.fixes import hints_from
-from harmonizer.io.cells import column_letter
 from harmonizer.io.output_folder import (
     folder_lock,
     refuse_overwriting,
@@ -49,6 +48,7 @@ from harmonizer.io.writers import (
     build_writers,
     publish_with_manifest,
 )
+from harmonizer.issues import header_listing
 from harmonizer.item_figures import ItemFigures, compute_item_figures, parse_items
 from harmonizer.manifest import OpenText, build_manifest
 from harmonizer.mapping.load import LoadedMapping, load_mapping
@@ -122,8 +122,7 @@ def _builder(loaded: LoadedMapping, table: Table, keep_open_text: bool) -> Recor
         return RecordBuilder(loaded, table.info, redactor=Redactor(), keep_open_text=keep_open_text)
     except MissingColumnsError as err:
         info = table.info
-        shown = ", ".join(f"{column_letter(i)} '{h}'" for i, h in enumerate(info.header) if h)
-        shown = shown or "nothing"
+        shown = header_listing(info.header, letters=True)
         where = f"sheet '{info.sheet}', " if info.sheet else ""
         raise HeaderMismatchError(
             f"{info.name}: {where}the header on row {info.header_row} lacks "

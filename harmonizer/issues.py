@@ -7,9 +7,11 @@ renamed; a code that is no longer raised is deprecated and kept.
 from __future__ import annotations
 
 import enum
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from harmonizer.io.cells import column_letter
 from harmonizer.redaction import redact_text
 
 VALUE_PREVIEW_CHARS = 80
@@ -437,6 +439,26 @@ def quote(value: Any) -> str:
     return redact_text(repr(value)) or ""
 
 
+HEADER_LISTED = 40
+"""Header texts a message lists before it says how many more there are."""
+
+
+def header_listing(header: Sequence[str | None], *, letters: bool = False) -> str:
+    """Return an export's header texts for a message: each previewed, at most 40.
+
+    >>> header_listing(["id", None, "x" * 100], letters=True)[:20]
+    "A 'id', C 'xxxxxxxxx"
+    """
+    named = [(i, h) for i, h in enumerate(header) if h]
+    shown = [
+        f"{column_letter(i)} '{preview(h)}'" if letters else f"'{preview(h)}'"
+        for i, h in named[:HEADER_LISTED]
+    ]
+    if len(named) > HEADER_LISTED:
+        shown.append(f"and {len(named) - HEADER_LISTED} more")
+    return ", ".join(shown) or "nothing"
+
+
 def preview(value: Any) -> str | None:
     """Return ``value`` as short text for an issue, or None when there is no value.
 
@@ -445,7 +467,11 @@ def preview(value: Any) -> str | None:
     """
     if value is None:
         return None
-    text = redact_text(str(value)) or ""
+    text = str(value)
+    # Only the start is shown: redacting all of a cell of megabytes would take seconds.
+    # A marker is never less than half the text it replaces, so four times the preview
+    # still fills it after redaction, and what is cut off there is cut off anyway.
+    text = redact_text(text[: 4 * VALUE_PREVIEW_CHARS]) or ""
     if len(text) > VALUE_PREVIEW_CHARS:
         return text[: VALUE_PREVIEW_CHARS - 1] + "…"
     return text

@@ -16,7 +16,7 @@ from pathlib import Path
 from harmonizer.engine.responses import HeaderIndex
 from harmonizer.errors import ReadError
 from harmonizer.io.readers import ExportInfo, SourceOptions, read_table
-from harmonizer.issues import Issue, IssueCode
+from harmonizer.issues import Issue, IssueCode, header_listing
 from harmonizer.mapping.load import LoadedMapping
 from harmonizer.mapping.model import ColumnRef, FieldRule, Mapping
 from harmonizer.values import label_key
@@ -116,7 +116,7 @@ def garbled_header(info: ExportInfo, missing: list[tuple[KeyPath, ColumnRef]]) -
 
 
 def _shown(info: ExportInfo) -> str:
-    return ", ".join(f"'{h}'" for h in info.header if h) or "nothing"
+    return header_listing(info.header)
 
 
 def header_issues(loaded: LoadedMapping, info: ExportInfo, found: int | None) -> list[Issue]:

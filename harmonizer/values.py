@@ -31,7 +31,8 @@ def label_key(value: object) -> str:
     """
     text = str(value).translate(_DASHES)
     text = unicodedata.normalize("NFKD", text)
-    text = "".join(c for c in text if not unicodedata.combining(c))
+    if not text.isascii():  # ASCII has no combining marks to drop
+        text = "".join(c for c in text if not unicodedata.combining(c))
     text = _SPACE_RUN.sub(" ", text.casefold()).strip()
     return text.rstrip(".").strip()
 

@@ -279,6 +279,10 @@ class ValueStats:
         return part / self.filled if self.filled else 0.0
 
 
+MAX_HEADER_CHARS = 1_000
+"""A header text longer than this is no header (the longest survey question fits)."""
+
+
 @dataclass
 class ColumnProfile:
     """One source column: its position, header and the summary of its values."""
@@ -612,8 +616,17 @@ def profile_export(
         header = table.info.header
         seen: Counter[str] = Counter()
         columns: list[ColumnProfile] = []
-        for index, text in enumerate(header):
+        for index, written in enumerate(header):
             occurrence = 1
+            text = written
+            if text is not None and len(text) > MAX_HEADER_CHARS:
+                # No label is that long: what is there is data or a broken file, and a
+                # rule naming it would make the mapping file megabytes.
+                notes.append(
+                    f"column {column_letter(index)}: its header is {len(text):,} characters "
+                    "long, read as a column without a header"
+                )
+                text = None
             if text is not None:
                 seen[text.casefold()] += 1
                 occurrence = seen[text.casefold()]

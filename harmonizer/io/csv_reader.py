@@ -304,6 +304,8 @@ def open_quote(text: str, delimiter: str) -> bool:
     >>> open_quote('a;"b\nc;d\n', ";"), open_quote('a;"b ""x""\nc";d\n', ";")
     (True, False)
     """
+    if '"' not in text:
+        return False
     quoted = False
     at_start = True
     previous_quote = False

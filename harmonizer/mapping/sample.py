@@ -18,7 +18,7 @@ from harmonizer.engine.exact import TEXT_FIELDS, RecordBuilder
 from harmonizer.engine.responses import Column, HeaderIndex
 from harmonizer.io.cells import Cell
 from harmonizer.io.readers import ExportInfo, SourceRow
-from harmonizer.issues import Issue, IssueCode, preview, quote
+from harmonizer.issues import Issue, IssueCode, header_listing, preview, quote
 from harmonizer.mapping.load import LoadedMapping
 from harmonizer.mapping.model import ColumnRef, FieldRule
 from harmonizer.structure import KeyPath, column_refs
@@ -146,7 +146,7 @@ class SampleCheck:
             self.known |= {i.question for i in model.own_items.values() if i.question}
 
     def _missing_column(self, at: KeyPath, ref: ColumnRef) -> Issue:
-        shown = ", ".join(f"'{h}'" for h in self.info.header if h) or "nothing"
+        shown = header_listing(self.info.header)
         sheet = f", sheet '{self.info.sheet}'" if self.info.sheet else ""
         return Issue(
             IssueCode.COLUMN_NOT_FOUND,

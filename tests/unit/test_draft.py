@@ -607,3 +607,14 @@ def test_nps_end_labels_and_contact_columns(tmp_path: Path) -> None:
     }
     assert "open_feedback" not in data["fields"]
     assert "sahkoposti" in data["own_items"]
+
+
+def test_a_header_of_megabytes_is_read_as_no_header(tmp_path: Path) -> None:
+    """No label is that long: the column is drafted by its letter, with a note."""
+    export = tmp_path / "pitka.csv"
+    rows = "".join(f"{n};{n % 11};hyvä\n" for n in range(40))
+    export.write_text("x" * 2_000_000 + ";nps;palaute\n" + rows, encoding="utf-8")
+    result = draft_mapping([export], tmp_path / "pitka.yaml", provider_id="2345671-3", county="19")
+    assert any("header is 2,000,012 characters long" in note for note in result.notes)
+    assert (tmp_path / "pitka.yaml").stat().st_size < 20_000
+    assert check_mapping(tmp_path / "pitka.yaml").max_severity is None

@@ -8,6 +8,7 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
+from harmonizer.issues import VALUE_PREVIEW_CHARS, header_listing, preview
 from harmonizer.redaction import (
     CENTURY_BY_SIGN,
     DASH_VARIANTS,
@@ -351,3 +352,22 @@ def test_identity_codes_written_to_slip_past_are_redacted(
 )
 def test_hidden_writings(text: str, expected: str) -> None:
     assert REDACTOR.clean(text) == expected
+
+
+def test_a_preview_of_a_huge_cell_reads_only_its_start() -> None:
+    """A cell of megabytes is previewed from its start, redacted, in bounded time."""
+    code = make_hetu(dt.date(1952, 10, 13), 308, "-")
+    huge = f"soita 040 123 4567 tai {code} " + "x" * 5_000_000
+    shown = preview(huge)
+    assert shown is not None
+    assert shown.startswith("soita [PUHELIN] tai [HETU] xxx")
+    assert len(shown) == VALUE_PREVIEW_CHARS
+    assert shown.endswith("…")
+
+
+def test_a_header_listing_is_bounded() -> None:
+    header = [f"kysymys {n}" for n in range(100)] + [None, "y" * 3_000_000]
+    listing = header_listing(header, letters=True)
+    assert listing.startswith("A 'kysymys 0', B 'kysymys 1'")
+    assert listing.endswith("and 61 more")
+    assert len(listing) < 2_000
