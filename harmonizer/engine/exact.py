@@ -40,7 +40,7 @@ from harmonizer.engine.responses import (
 from harmonizer.engine.row import Row
 from harmonizer.io.cells import Cell
 from harmonizer.io.readers import ExportInfo
-from harmonizer.issues import Issue, IssueCode, Severity, preview
+from harmonizer.issues import HEADER_LISTED, Issue, IssueCode, Severity, preview
 from harmonizer.issues import message as issue_message
 from harmonizer.mapping.load import LoadedMapping
 from harmonizer.mapping.model import NOT_ASKED, ColumnRef, FieldRule, Filter
@@ -269,7 +269,12 @@ class RecordBuilder:
         if not unused:
             return
         code = IssueCode.UNUSED_COLUMN
-        shown = ", ".join(f"{c.letter} '{c.header}'" for c in unused)
+        shown = ", ".join(f"{c.letter} '{preview(c.header)}'" for c in unused[:HEADER_LISTED]) + (
+            f", and {len(unused) - HEADER_LISTED} more" if len(unused) > HEADER_LISTED else ""
+        )
+        letters = ", ".join(c.letter for c in unused[:HEADER_LISTED]) + (
+            ", …" if len(unused) > HEADER_LISTED else ""
+        )
         self.header_issues.append(
             Issue(
                 code,
@@ -284,9 +289,9 @@ class RecordBuilder:
                 self.info.sheet,
                 self.info.header_row + max(self.loaded.model.source.header_rows - 1, 0),
                 None,
-                ", ".join(c.letter for c in unused),
+                letters,
                 None,
-                preview(", ".join(f"{c.letter} ({c.header})" for c in unused)),
+                preview(", ".join(f"{c.letter} ({c.header})" for c in unused[:HEADER_LISTED])),
             )
         )
 

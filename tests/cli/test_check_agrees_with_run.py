@@ -205,3 +205,33 @@ def test_columns_no_rule_takes_are_one_info_issue_in_check_and_run(tmp_path: Pat
         assert issue["column_letter"] == "E, F"
         assert issue["value"] == "E (Lomake), F (Uusi kysymys)"
         assert issue["row"] == 1
+
+
+def test_thousands_of_unused_columns_make_one_short_note(tmp_path: Path) -> None:
+    """A survey tool's export of 5,000 columns: one note naming the first 40 of them."""
+    extra = [f"Kysymys {n}" for n in range(5000)]
+    export = write_csv(
+        tmp_path / "export.csv",
+        [["Aika", "Yksikkö", "Suosittelu", *extra], ["1.2.2026 10:00", "Oulu", "9", *"1" * 5000]],
+    )
+    mapping = write_mapping(
+        tmp_path / "m.yaml",
+        """\
+        fields:
+          responded_at: Aika
+          unit_name: Yksikkö
+          nps: Suosittelu
+        """,
+    )
+    for command in (
+        ["check", mapping, "--sample", export],
+        ["validate", "-m", mapping, export],
+    ):
+        result = invoke(*command, "--format", "json", "--show-info")
+        issues = json.loads(result.stdout)["reports"][0]["issues"]
+        [note] = [i for i in issues if i["code"] == "unused-column"]
+        message = str(note["message"])
+        assert "5000 headed columns are not used by the mapping: D 'Kysymys 0'" in message
+        assert "and 4960 more" in message
+        assert len(message) < 2_000
+        assert str(note["column_letter"]).endswith(", …")
