@@ -32,10 +32,25 @@ from harmonizer.engine.validation import RecordValidator
 from harmonizer.io.table import SourceRow
 from harmonizer.issues import Issue
 
-Built = tuple[dict[str, Any] | tuple[str, bytes], list[Issue], dict[str, int]] | None
-"""A worker's answer for one source row: (record, issues, redactions), or None (exact).
-With ``encode``, the record comes as (record id, jsonl line): a line costs the parent
-far less to take back from a worker than a nested dict, and it writes it as it is."""
+Extra = tuple[list[Issue], dict[str, int]]
+"""What a row's record came with: its issues and what the redactor replaced, by kind."""
+
+
+@dataclass(frozen=True)
+class Answer:
+    """A worker's answer for one batch, in few objects.
+
+    Pickling a tuple, a list and a dict per row cost more than a few large objects.
+    ``records`` has one entry per source row: None (the parent builds the row on the
+    exact path), the record, or with ``encode`` its record id, its jsonl line being
+    the next ``lengths`` entry's bytes of ``lines``. ``extras`` holds, by the row's
+    place in the batch, the issues and redactions of the rows that have any.
+    """
+
+    records: list[dict[str, Any] | str | None]
+    lines: bytes
+    lengths: list[int]
+    extras: dict[int, Extra]
 
 
 @dataclass
@@ -79,19 +94,25 @@ def default_jobs(path: Path, *, xlsx: bool) -> int:
     return max(1, min(cores or 1, MAX_DEFAULT_JOBS))
 
 
-def _work(batch: list[tuple[int, tuple[Any, ...]]]) -> list[Built]:
+def _work(batch: list[tuple[int, tuple[Any, ...]]]) -> Answer:
     job = _JOBS[-1]
     sources = [SourceRow(number, values) for number, values in batch]
-    out: list[Built] = []
-    for row in fast_batch(sources, job.builder, job.plan, job.skip, lambda _: None):
+    records: list[dict[str, Any] | str | None] = []
+    lines: list[bytes] = []
+    extras: dict[int, Extra] = {}
+    rows = fast_batch(sources, job.builder, job.plan, job.skip, lambda _: None)
+    for place, row in enumerate(rows):
         if row is None or row.record is None or not job.validator.is_valid(row.record):
-            out.append(None)
-        elif job.encode:
-            line = orjson.dumps(row.record, option=orjson.OPT_APPEND_NEWLINE)
-            out.append(((row.record["record_id"], line), row.issues, dict(row.redactions or {})))
+            records.append(None)
+            continue
+        if job.encode:
+            records.append(row.record["record_id"])
+            lines.append(orjson.dumps(row.record, option=orjson.OPT_APPEND_NEWLINE))
         else:
-            out.append((row.record, row.issues, dict(row.redactions or {})))
-    return out
+            records.append(row.record)
+        if row.issues or row.redactions:
+            extras[place] = (row.issues, dict(row.redactions or {}))
+    return Answer(records, b"".join(lines), [len(line) for line in lines], extras)
 
 
 def parallel_wide_rows(
@@ -114,7 +135,7 @@ def parallel_wide_rows(
     context = multiprocessing.get_context("fork")
     pool = context.Pool(jobs)
     try:
-        pending: deque[tuple[list[SourceRow], AsyncResult[list[Built]]]] = deque()
+        pending: deque[tuple[list[SourceRow], AsyncResult[Answer]]] = deque()
         for batch in batches(rows, batch_rows):
             payload = [(s.row, s.values) for s in batch]
             pending.append((batch, pool.apply_async(_work, (payload,))))
@@ -130,29 +151,40 @@ def parallel_wide_rows(
 
 def _merge(
     batch: list[SourceRow],
-    result: AsyncResult[list[Built]],
+    result: AsyncResult[Answer],
     builder: RecordBuilder,
     skip: frozenset[int],
 ) -> Iterator[Row]:
     info = builder.info
-    for source, built in zip(batch, result.get(), strict=True):
+    answer = result.get()
+    lines, lengths, extras = answer.lines, iter(answer.lengths), answer.extras
+    offset = 0
+    for place, (source, record) in enumerate(zip(batch, answer.records, strict=True)):
+        line = b""
+        if isinstance(record, str):
+            end = offset + next(lengths)
+            line = lines[offset:end]
+            offset = end
         # The workers see only the cells: what the reader found in a row (a formula
         # without a value, a control character) sends it to the exact path here.
-        if built is None or source.issues:
+        if record is None or source.issues:
             yield exact_row(builder, source, skip)
             continue
-        record, issues, redactions = built
+        issues, redactions = extras.get(place, _NO_EXTRA)
         response = Response(source.row, (source.row,), source.values)
         row = Row(
             info,
             response,
-            issues=issues,
+            issues=list(issues),
             redactions=Counter(redactions) if redactions else None,
             builder=builder,
             validated=True,
         )
-        if isinstance(record, tuple):
-            row.encoded_id, row.encoded = record
+        if isinstance(record, str):
+            row.encoded_id, row.encoded = record, line
         else:
             row.record = record
         yield row
+
+
+_NO_EXTRA: Extra = ([], {})
