@@ -167,7 +167,12 @@ def field_labels(schema: RecordSchema, name: str) -> list[str]:
         labels += [str(v) for v in node.get(key, {}).values()]
     variants = node.get("x-label-variants", {})
     if isinstance(variants, Mapping):
-        for value in variants.values():
+        codes = set(node.get("enum") or ()) | set(node.get("x-code-labels") or ())
+        for key, value in variants.items():
+            # Variants keyed by a code name a value ('pysäköinti' is the touchpoint
+            # arrival): a header that names a value does not name the field.
+            if key in codes:
+                continue
             labels += [str(v) for v in (value if isinstance(value, list) else [value])]
     elif isinstance(variants, list):
         labels += [str(v) for v in variants]
@@ -204,7 +209,11 @@ def _match_one(header: str, schema: RecordSchema) -> list[HeaderMatch]:
         ):
             found[candidate.field] = candidate
 
+    written = "_".join(header_words)
     for name in target_fields(schema):
+        if written == name:
+            # Exports made for the national survey name columns by the field itself.
+            keep(HeaderMatch(name, 100.0, f"header is the national field name '{name}'"))
         for label in field_labels(schema, name):
             score = _label_score(header, label)
             keep(HeaderMatch(name, score, f"header matches the schema's label '{label}'"))

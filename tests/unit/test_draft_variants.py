@@ -441,3 +441,29 @@ def test_kiosk_faces_written_as_words(tmp_path: Path, faces: list[str]) -> None:
     assert item["scale"] == "smiley4"
     assert item["value_map"][faces[0]] == 4
     assert item["value_map"][faces[-1]] == (1 if len(faces) == 4 else 2)
+
+
+def test_headers_that_are_national_field_names_name_those_fields(tmp_path: Path) -> None:
+    """An export made for the national survey heads its columns with the field names."""
+    header = ["responded_at", "unit_name", "nps", "ease", "timely_help", "info_understandable"]
+    rows = [header] + [
+        [f"{t:%d.%m.%Y %H:%M}", "Asema 1", str(i % 11), *(AGREE_FI[(i + k) % 10] for k in range(3))]
+        for i, t in enumerate(_times(30, dt.timedelta(hours=5)))
+    ]
+    data, _, _ = _draft(tmp_path, rows)
+    for name in ("nps", "ease", "timely_help", "info_understandable"):
+        assert data["fields"][name] == {"column": name}, data["fields"].get(name)
+
+
+def test_a_header_that_names_a_value_of_a_field_does_not_name_the_field(tmp_path: Path) -> None:
+    """'Pysäköinti' is a touchpoint's label; a yes/no column so headed is an own item."""
+    header = ["Aika", "Yksikkö", "Suosittelu", "Pysäköinti"]
+    rows = [header] + [
+        [f"{t:%d.%m.%Y %H:%M}", "Asema 1", str(i % 11), "Kyllä" if i % 3 else "Ei"]
+        for i, t in enumerate(_times(30, dt.timedelta(hours=5)))
+    ]
+    data, _, _ = _draft(tmp_path, rows)
+    assert "touchpoint" not in data["fields"]
+    item = data["own_items"]["pysakointi"]
+    assert item["column"] == "Pysäköinti"
+    assert item["scale"] == "yes_no"
