@@ -135,7 +135,7 @@ def content_kind(stats: ValueStats, loaded: LoadedMapping, header: str = "") -> 
         return "phone"
     if _share(stats, _UNIT_OID) >= 0.9:
         return "oid"
-    if stats.filled >= 5 and stats.distinct >= 0.95 * stats.filled and _short_tokens(stats):
+    if stats.filled >= 5 and stats.distinct_share >= 0.95 and _short_tokens(stats):
         return "id"
     for name in (
         "gender",
@@ -154,7 +154,7 @@ def content_kind(stats: ValueStats, loaded: LoadedMapping, header: str = "") -> 
         stats.texts
         and (stats.text_chars / stats.texts >= 25 or stats.share(stats.multiword) >= 0.5)
         and len(stats.counts) >= 2
-        and (stats.distinct >= 0.3 * stats.filled or stats.share(stats.multiword) >= 0.5)
+        and (stats.distinct_share >= 0.3 or stats.share(stats.multiword) >= 0.5)
     ):
         return "text"
     return "category"

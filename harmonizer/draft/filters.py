@@ -68,7 +68,7 @@ def add_filters(plan: Plan, unit_column: ColumnProfile | None) -> None:
     candidates += [c for c in profile.columns if c is not unit_column]
     for column in candidates:
         stats = column.stats
-        free_text = stats.share(stats.multiword) >= 0.5 and stats.distinct >= 0.3 * stats.filled
+        free_text = stats.share(stats.multiword) >= 0.5 and stats.distinct_share >= 0.3
         if column is not unit_column and (free_text or len(stats.counts) > 100):
             continue  # free text may say "testi" without being a test response
         tests = sorted(v for v in column.stats.counts if _is_marker(v, "test_markers"))

@@ -77,7 +77,7 @@ def _long_layout(
     if question is None or answer is None or ident is None:
         return None
     stats = ident.stats
-    if stats.filled and stats.distinct >= 0.8 * stats.filled:
+    if stats.filled and stats.distinct_share >= 0.8:
         return None
     # Question ids (S1, KOHTELU) or the questions' texts, as a web tool writes them; not
     # a column of free text, whose cells are many and long.
@@ -135,7 +135,7 @@ def build_plan(
                 for c in columns
                 if hint_in(c.header, "response_id")
                 and c.stats.filled
-                and c.stats.distinct >= 0.9 * c.stats.filled
+                and c.stats.distinct_share >= 0.9
             ),
             None,
         )

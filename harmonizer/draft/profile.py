@@ -274,6 +274,19 @@ class ValueStats:
         """Return how many distinct values were seen (a lower bound on overflow)."""
         return len(self.counts) + (1 if self.overflow else 0)
 
+    @property
+    def distinct_share(self) -> float:
+        """Return the share of distinct values among the filled cells (estimated).
+
+        Beyond :data:`MAX_DISTINCT` values the rest are not remembered, so the share is
+        the counted values' own: an id column of 10,000 rows, whose first 200 values
+        never repeat, is as distinct as one of 50.
+        """
+        counted = sum(self.counts.values())
+        if not self.overflow:
+            return len(self.counts) / self.filled if self.filled else 0.0
+        return len(self.counts) / counted if counted else 0.0
+
     def share(self, part: int) -> float:
         """Return ``part`` as a share of the filled cells."""
         return part / self.filled if self.filled else 0.0

@@ -467,3 +467,21 @@ def test_a_header_that_names_a_value_of_a_field_does_not_name_the_field(tmp_path
     item = data["own_items"]["pysakointi"]
     assert item["column"] == "Pysäköinti"
     assert item["scale"] == "yes_no"
+
+
+def test_an_export_of_thousands_of_rows_keeps_its_response_id(tmp_path: Path) -> None:
+    """Past the 200 values a column's profile remembers, an id still reads as an id."""
+    header = ["Vastaustunniste", "Aika", "Yksikkö", "Suosittelu", "Palaute"]
+    rows = [header] + [
+        [
+            f"R{100000 + i}",
+            f"{t:%d.%m.%Y %H:%M}",
+            f"Asema {i % 3 + 1}",
+            str(i % 11),
+            f"Vastaus numero {i}: kiitos hyvästä palvelusta" if i % 4 == 0 else "",
+        ]
+        for i, t in enumerate(_times(3000, dt.timedelta(minutes=37)))
+    ]
+    data, _, _ = _draft(tmp_path, rows)
+    assert data["response_id"] == {"column": "Vastaustunniste"}
+    assert data["fields"]["open_feedback"] == {"column": "Palaute"}
