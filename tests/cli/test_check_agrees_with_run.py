@@ -14,6 +14,9 @@ from click.testing import CliRunner, Result
 from harmonizer.cli import main
 from tests.helpers import read_jsonl, write_csv, write_mapping
 
+FIELDS = "fields:\n  responded_at: Aika\n  unit_name: Yksikkö\n  nps: Suosittelu\n"
+"""The rules every case here starts from; a case adds its own below them."""
+
 
 def invoke(*args: str | Path) -> Result:
     return CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=False)
@@ -41,16 +44,7 @@ def test_a_duplicate_header_without_occurrence_is_reported_by_check_too(
         ],
     )
     mapping = write_mapping(
-        tmp_path / "m.yaml",
-        """\
-        fields:
-          responded_at: Aika
-          unit_name: Yksikkö
-          nps: Suosittelu
-          ease: Arvio
-        own_items:
-          grade: {column: Arvio}
-        """,
+        tmp_path / "m.yaml", FIELDS + "  ease: Arvio\nown_items:\n  grade: {column: Arvio}\n"
     )
     code, checked = sample_issues(mapping, export)
     assert code == 0  # a warning
@@ -65,15 +59,9 @@ def test_a_duplicate_header_without_occurrence_is_reported_by_check_too(
     # Following the fix (occurrence on each rule) silences both.
     confirmed = write_mapping(
         tmp_path / "m.yaml",
-        """\
-        fields:
-          responded_at: Aika
-          unit_name: Yksikkö
-          nps: Suosittelu
-          ease: {column: Arvio, occurrence: 1}
-        own_items:
-          grade: {column: Arvio, occurrence: 2}
-        """,
+        FIELDS
+        + "  ease: {column: Arvio, occurrence: 1}\n"
+        + "own_items:\n  grade: {column: Arvio, occurrence: 2}\n",
     )
     assert sample_issues(confirmed, export) == (0, [])
     assert validate_issues(confirmed, export) == []
@@ -214,15 +202,7 @@ def test_thousands_of_unused_columns_make_one_short_note(tmp_path: Path) -> None
         tmp_path / "export.csv",
         [["Aika", "Yksikkö", "Suosittelu", *extra], ["1.2.2026 10:00", "Oulu", "9", *"1" * 5000]],
     )
-    mapping = write_mapping(
-        tmp_path / "m.yaml",
-        """\
-        fields:
-          responded_at: Aika
-          unit_name: Yksikkö
-          nps: Suosittelu
-        """,
-    )
+    mapping = write_mapping(tmp_path / "m.yaml", FIELDS)
     for command in (
         ["check", mapping, "--sample", export],
         ["validate", "-m", mapping, export],
