@@ -18,6 +18,12 @@ careless pattern: record ids (UUIDs), business ids (Y-tunnus ``NNNNNNN-N``), SOT
 organisation OIDs and dates (``01-02-2026``, ``1.2.2026``, ``01022026``). Names,
 addresses and other free-text identifiers are not detected.
 
+Identity codes, phone numbers and addresses typed in full-width forms (U+FF01 to
+U+FF5E, as some keyboards and PDF copies give them) or with invisible characters inside
+(zero-width space, soft hyphen) are found as their plain writings are; an identity code is also found when
+spaces or a line break split it (``131052-`` at the end of one line, ``308T`` at the
+start of the next).
+
 Text that quotes a value with ``repr()`` (as messages do) writes a tab as ``\t`` and a
 non-breaking space as ``\xa0``: the redactor reads such escapes as the characters they
 stand for, so ``'040\t765 4321'`` in a message is redacted as the number it is.
@@ -81,6 +87,17 @@ _HETU = (
     rf"(?P<century>[-+ABCDEFUVWXYabcdefuvwxy{DASH_VARIANTS}])"
     r"(?P<serial>\d{3})(?P<check>[0-9A-Ya-y])(?!\d)"
 )
+# An identity code wrapped over a line break or typed with spaces inside (``131052 -
+# 308T``): up to four white-space characters, line breaks included, between any two of
+# its characters. A gap cannot hold a digit or a sign, so the match stays linear.
+_HETU_GAP = r"\s{0,4}"
+_HETU_SPREAD = (
+    r"(?<!\d)(?P<hetu>"
+    + _HETU_GAP.join([r"\d"] * 6)
+    + rf"{_HETU_GAP}[-+ABCDEFUVWXYabcdefuvwxy{DASH_VARIANTS}]{_HETU_GAP}"
+    + _HETU_GAP.join([r"\d"] * 3)
+    + rf"{_HETU_GAP}[0-9A-Ya-y])(?!\d)"
+)
 _GAP = rf"(?:{_SPACE}?{_DASH}{_SPACE}?|{_SPACE})?"
 _PHONE = (
     r"(?<![\d+])(?<!\d[.,])"
@@ -92,10 +109,17 @@ _PHONE = (
     r")(?!\d)"
 )
 _PERSONAL = re.compile(
-    rf"(?P<keep>{_KEEP})|(?P<email>{_EMAIL})|(?P<hetu>{_HETU})|(?P<phone>{_PHONE})",
+    rf"(?P<keep>{_KEEP})|(?P<email>{_EMAIL})|{_HETU_SPREAD}|(?P<phone>{_PHONE})",
     re.IGNORECASE,
 )
 _WORTH_A_LOOK = re.compile(r"[\d@\uff20\ufe6b]|[(\[]at?[)\]]", re.IGNORECASE)
+# Full-width forms (U+FF01-U+FF5E, digits, letters, @ and the full stop) and the
+# ideographic space read as their ASCII letters; invisible characters (zero-width space,
+# joiners, word joiner, BOM, soft hyphen) typed or pasted inside a value are skipped.
+_FOLD = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
+_INVISIBLE = "\u00ad\u200b\u200c\u200d\u2060\ufeff"
+_NEEDS_FOLD = re.compile(f"[\uff01-\uff5e\u3000{_INVISIBLE}]")
+_WHITE = re.compile(r"\s")
 # What repr() writes for characters it does not show as themselves.
 _ESCAPE = re.compile(r"\\(?:x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|[\\'\"abfnrtv0])")
 _SIMPLE_ESCAPES = {
@@ -144,6 +168,19 @@ def _valid_hetu(match: re.Match[str]) -> bool:
     return match["check"].upper() == expected
 
 
+def _folded(text: str) -> tuple[str, list[int] | None]:
+    """Return ``text`` with full-width forms folded and invisible characters skipped.
+
+    The second item maps the view back to ``text`` as :func:`_unescaped` does (None
+    when nothing was skipped, so that the view and ``text`` have the same length).
+    """
+    view = text.translate(_FOLD)
+    if not any(ch in view for ch in _INVISIBLE):
+        return view, None
+    kept = [i for i, ch in enumerate(view) if ch not in _INVISIBLE]
+    return "".join(view[i] for i in kept), [*kept, len(text)]
+
+
 def _unescaped(text: str) -> tuple[str, list[int]]:
     """Return ``text`` with repr() escapes read as their characters, and where each came from.
 
@@ -178,7 +215,7 @@ def _replace(text: str, view: str, starts: list[int] | None, counts: Counter[str
     position = 0
     for match in _PERSONAL.finditer(view):
         kind = match.lastgroup
-        if kind == "keep" or (kind == "hetu" and not _valid_hetu(match)):
+        if kind == "keep" or (kind == "hetu" and not is_hetu(_WHITE.sub("", match["hetu"]))):
             continue
         assert kind is not None
         counts[kind] += 1
@@ -216,7 +253,13 @@ class Redactor:
         # \0 in the first view and hides the code there.
         if "\\" in text:
             view, starts = _unescaped(text)
+            view, skipped = _folded(view)
+            if skipped is not None:
+                starts = [starts[i] for i in skipped]
             text = _replace(text, view, starts, counts)
+        if _NEEDS_FOLD.search(text):
+            folded, skipped = _folded(text)
+            text = _replace(text, folded, skipped, counts)
         return _replace(text, text, None, counts), counts
 
     def clean(self, text: str) -> str:
