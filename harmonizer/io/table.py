@@ -15,6 +15,7 @@ from harmonizer.errors import ReadError
 from harmonizer.io.cells import Cell
 from harmonizer.io.safety import DEFAULT_LIMITS, ZipLimits
 from harmonizer.issues import Issue, Severity
+from harmonizer.redaction import redact_text
 
 SAMPLE_BYTES = 1 << 20
 
@@ -75,8 +76,12 @@ class ExportInfo:
 
     @property
     def name(self) -> str:
-        """Return the export's file name, as messages show it."""
-        return self.path.name
+        """Return the export's file name, as messages and outputs show it.
+
+        Redacted: a file saved under a customer's identity code must not carry the code
+        into records, rejects, manifests or messages.
+        """
+        return redact_text(self.path.name) or ""
 
     def note_line(self, row: int, line: int) -> None:
         """Record that csv record ``row`` starts on physical line ``line``."""

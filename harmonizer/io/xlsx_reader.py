@@ -42,7 +42,7 @@ from harmonizer.io.table import (
 from harmonizer.io.xlsx_parts import Workbook, load_workbook
 from harmonizer.io.xlsx_sheet import DamagedSheet, excel_date, sheet_rows
 from harmonizer.issues import Issue, IssueCode, preview
-from harmonizer.redaction import redact_text
+from harmonizer.redaction import REDACTOR, redact_text
 
 FAR_SLACK = 256
 """Cells more than this many columns right of the header are not kept in the row (a
@@ -79,7 +79,7 @@ def read_xlsx(path: Path, options: SourceOptions) -> Table:
                 f"{redact_text(str(err))}); save it again from Excel as .xlsx"
             ) from err
         title, part = _choose_sheet(book, options, info)
-        info.sheet = title
+        info.sheet = redact_text(title)
         if part not in archive.NameToInfo:
             raise ReadError(
                 f"{path.name}: sheet '{title}' has no data part ({part}); the workbook is "
@@ -127,7 +127,7 @@ def _choose_sheet(book: Workbook, options: SourceOptions, info: ExportInfo) -> t
     if sheet is None:
         index = 0
         if len(names) > 1:
-            info.guessed.append(f"sheet '{names[0]}' (the first of {len(names)})")
+            info.guessed.append(REDACTOR.clean(f"sheet '{names[0]}' (the first of {len(names)})"))
     elif isinstance(sheet, int):
         if not 1 <= sheet <= len(names):
             raise ReadError(
@@ -137,10 +137,14 @@ def _choose_sheet(book: Workbook, options: SourceOptions, info: ExportInfo) -> t
         index = sheet - 1
     elif sheet in names:
         index = names.index(sheet)
+    elif len(near := [i for i, n in enumerate(names) if _sheet_key(n) == _sheet_key(sheet)]) == 1:
+        index = near[0]
+        info.guessed.append(REDACTOR.clean(f"sheet '{names[index]}' for source.sheet '{sheet}'"))
     else:
         raise ReadError(
-            f"{info.name}: no sheet '{sheet}'; the workbook has: {', '.join(names)}; "
-            "set source.sheet in the mapping to one of them"
+            f"{info.name}: no sheet '{sheet}'; the workbook has: "
+            f"{', '.join(f'{n!r}' for n in names)}; set source.sheet in the mapping to "
+            "one of them, written as it is quoted here"
         )
     title, kind, part = book.sheets[index]
     if kind != "worksheet":
@@ -149,6 +153,15 @@ def _choose_sheet(book: Workbook, options: SourceOptions, info: ExportInfo) -> t
             "set source.sheet in the mapping to the sheet that holds the data"
         )
     return title, part
+
+
+def _sheet_key(name: str) -> str:
+    """Return a sheet name as a person reads it: case, spacing and no-break spaces aside.
+
+    >>> _sheet_key(" Vastaukset\u00a0 2026 ") == _sheet_key("vastaukset 2026")
+    True
+    """
+    return " ".join(name.split()).casefold()
 
 
 def xlsx_problem(err: BaseException) -> str:

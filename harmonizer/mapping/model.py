@@ -179,7 +179,10 @@ class Source(_Model):
         None, description="Export format; by default from the file's suffix."
     )
     sheet: str | int | None = Field(
-        None, description="xlsx: sheet name or 1-based number; default the first sheet."
+        None,
+        description="xlsx: sheet name or 1-based number; default the first sheet. A name "
+        "that differs from one sheet's only in case or spacing (a trailing or no-break "
+        "space) selects that sheet, noted in the manifest's guesses.",
     )
     header_row: int = Field(
         1, ge=1, description="Physical row of the header (2 when a title row is above it)."
