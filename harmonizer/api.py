@@ -33,12 +33,12 @@ from harmonizer.engine.rejects import (
 from harmonizer.engine.responses import MissingColumnsError, long_responses, wide_responses
 from harmonizer.engine.row import Outcome, Row
 from harmonizer.engine.validation import RecordValidator, validate_records
-from harmonizer.errors import DatasetError, ReadError
+from harmonizer.errors import DatasetError, OutputError, ReadError
 from harmonizer.figures import DEFAULT_MIN_N, Figures, compute_figures, parse_by
 from harmonizer.fixes import hints_from
 from harmonizer.io.cells import column_letter
 from harmonizer.io.output_folder import folder_lock, refuse_overwriting, stale_outputs
-from harmonizer.io.readers import SourceOptions, Table, read_table
+from harmonizer.io.readers import SourceOptions, Table, read_table, refuse_repeated
 from harmonizer.io.writers import (
     JsonlWriter,
     build_writers,
@@ -291,6 +291,7 @@ def validate(
                 summary.issue_counts[str(issue.code)] += 1
 
     paths = [Path(p) for p in exports]
+    refuse_repeated(paths)
     with streaming_pace():
         for _ in iter_rows(loaded, paths, report, progress=progress, on_unreadable=unreadable):
             pass
@@ -389,9 +390,12 @@ def harmonize(
     >>> result.report.counts.reconciles
     True
     """
+    if not str(outdir).strip():
+        raise OutputError("the output folder is an empty path; name the folder to write into")
     loaded = mapping if isinstance(mapping, LoadedMapping) else load_mapping(mapping)
     outdir = Path(outdir)
     export_paths = [Path(p) for p in exports]
+    refuse_repeated(export_paths)
     wanted = ["jsonl", *(f for f in formats if f != "jsonl")]
     refuse_overwriting(
         [outdir / name for name in PUBLISHED_NAMES],

@@ -177,6 +177,19 @@ lookup_option = click.option(
 )
 
 
+class _OutputPath(click.Path):
+    """A ``click.Path`` that refuses an empty value (``-o ''``).
+
+    click reads an empty path as the current folder, and would write the outputs
+    wherever the command happens to run.
+    """
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if isinstance(value, str) and not value.strip():
+            self.fail("an empty path names nothing to write; give a path, for example -o out")
+        return super().convert(value, param, ctx)
+
+
 def output_dir_option(help_text: str) -> Callable[[Command], Command]:
     """Return the required ``-o/--output`` option naming the folder to write into."""
     return click.option(
@@ -184,7 +197,7 @@ def output_dir_option(help_text: str) -> Callable[[Command], Command]:
         "--output",
         "outdir",
         required=True,
-        type=click.Path(file_okay=False, path_type=Path),
+        type=_OutputPath(file_okay=False, path_type=Path),
         help=help_text,
     )
 
@@ -195,7 +208,7 @@ def output_file_option(help_text: str) -> Callable[[Command], Command]:
         "-o",
         "--output",
         required=True,
-        type=click.Path(dir_okay=False, path_type=Path),
+        type=_OutputPath(dir_okay=False, path_type=Path),
         help=help_text,
     )
 

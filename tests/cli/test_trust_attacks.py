@@ -6,11 +6,15 @@ output or message; a clear message (exit 2) instead of a traceback or a hang.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner, Result
 
+from harmonizer import harmonize
 from harmonizer.cli import main
+from harmonizer.errors import OutputError
 from tests.helpers import HEADER, read_jsonl, write_csv, write_mapping, write_xlsx
 
 FIELDS = """\
@@ -76,3 +80,67 @@ def test_csv_file_name_with_an_identity_code(tmp_path: Path) -> None:
     result = invoke("run", "-m", mapping, export, "-o", out)
     assert result.exit_code == 0, result.output
     assert "308T" not in _all_text(out)
+
+
+def test_the_same_export_twice_is_refused(tmp_path: Path) -> None:
+    export = write_csv(tmp_path / "export.csv", ROWS)
+    mapping = write_mapping(tmp_path / "mapping.yaml", FIELDS)
+    (tmp_path / "sub").mkdir()
+    again = tmp_path / "sub" / ".." / "export.csv"
+    for command in (["run", "-o", tmp_path / "out"], ["validate"]):
+        result = invoke(*command, "-m", mapping, export, again)
+        assert result.exit_code == 2, result.output
+        assert "the same export is given twice" in result.output
+    assert not (tmp_path / "out" / "records.jsonl").exists()
+
+
+@pytest.mark.parametrize("output", ["", "  "])
+def test_an_empty_output_path_is_refused(tmp_path: Path, output: str) -> None:
+    export = write_csv(tmp_path / "export.csv", ROWS)
+    mapping = write_mapping(tmp_path / "mapping.yaml", FIELDS)
+    result = invoke("run", "-m", mapping, export, "-o", output)
+    assert result.exit_code == 2
+    assert "an empty path names nothing to write" in result.output
+    assert not Path("records.jsonl").exists()
+
+
+def test_an_output_folder_that_is_a_file_is_refused(tmp_path: Path) -> None:
+    export = write_csv(tmp_path / "export.csv", ROWS)
+    mapping = write_mapping(tmp_path / "mapping.yaml", FIELDS)
+    (tmp_path / "taken").write_text("x", encoding="utf-8")
+    result = invoke("run", "-m", mapping, export, "-o", tmp_path / "taken")
+    assert result.exit_code == 2
+    assert "is a file" in result.output
+
+
+def test_the_library_refuses_an_empty_output_path(tmp_path: Path) -> None:
+    export = write_csv(tmp_path / "export.csv", ROWS)
+    mapping = write_mapping(tmp_path / "mapping.yaml", FIELDS)
+    with pytest.raises(OutputError, match="empty path"):
+        harmonize(mapping, [export], "")
+
+
+@pytest.mark.parametrize("kind", ["fifo", "device", "folder"])
+@pytest.mark.parametrize("command", ["run", "validate", "draft"])
+def test_a_pipe_a_device_or_a_folder_is_refused_without_hanging(
+    tmp_path: Path, kind: str, command: str
+) -> None:
+    if kind == "fifo":
+        export = tmp_path / "export.csv"
+        os.mkfifo(export)
+    elif kind == "device":
+        export = Path("/dev/zero")
+    else:
+        export = tmp_path / "folder"
+        export.mkdir()
+    mapping = write_mapping(tmp_path / "mapping.yaml", FIELDS)
+    args = {
+        "run": ["run", "--progress", "-m", mapping, "-o", tmp_path / "out"],
+        "validate": ["validate", "-m", mapping],
+        "draft": ["draft", "-o", tmp_path / "draft.yaml"],
+    }[command]
+    result = invoke(*args, export)
+    assert result.exit_code in (1, 2), result.output
+    assert "Traceback" not in result.output
+    expected = "is a folder" if kind == "folder" else "is not a regular file"
+    assert expected in result.output or "is a directory" in result.output
