@@ -7,6 +7,7 @@ output or message; a clear message (exit 2) instead of a traceback or a hang.
 from __future__ import annotations
 
 import os
+import tracemalloc
 from pathlib import Path
 
 import pytest
@@ -15,6 +16,7 @@ from click.testing import CliRunner, Result
 from harmonizer import harmonize
 from harmonizer.cli import main
 from harmonizer.errors import OutputError
+from harmonizer.io.readers import read_table
 from tests.helpers import HEADER, read_jsonl, write_csv, write_mapping, write_xlsx
 
 FIELDS = """\
@@ -144,3 +146,27 @@ def test_a_pipe_a_device_or_a_folder_is_refused_without_hanging(
     assert "Traceback" not in result.output
     expected = "is a folder" if kind == "folder" else "is not a regular file"
     assert expected in result.output or "is a directory" in result.output
+
+
+def _blank_tail_peak(export: Path) -> tuple[int, int]:
+    tracemalloc.start()
+    with read_table(export) as table:
+        rows = sum(1 for _ in table)
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    return rows, peak
+
+
+def test_a_csv_ending_in_many_blank_lines_reads_in_bounded_memory(tmp_path: Path) -> None:
+    export = tmp_path / "export.csv"
+    write_csv(export, [*ROWS, *[["", "", "", ""]] * 100_000, ["3.2.2026 10:00", "Oulu", "8", "5"]])
+    with export.open("a", encoding="utf-8") as handle:
+        handle.write(";;;\r\n" * 100_000)
+    rows, peak = _blank_tail_peak(export)
+    assert rows == 100_003  # the blank rows inside the data are kept, the tail is not
+    assert peak < 8 << 20, peak
+    mapping = write_mapping(tmp_path / "mapping.yaml", FIELDS)
+    out = tmp_path / "out"
+    result = invoke("run", "-m", mapping, export, "-o", out)
+    assert result.exit_code == 0, result.output
+    assert len(read_jsonl(out / "records.jsonl")) == 3
