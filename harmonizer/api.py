@@ -37,6 +37,7 @@ from harmonizer.errors import DatasetError, OutputError, ReadError
 from harmonizer.figures import DEFAULT_MIN_N, Figures, compute_figures, parse_by
 from harmonizer.fixes import hints_from
 from harmonizer.io.cells import column_letter
+from harmonizer.io.csv_reader import delimiter_hint
 from harmonizer.io.output_folder import folder_lock, refuse_overwriting, stale_outputs
 from harmonizer.io.readers import SourceOptions, Table, read_table, refuse_repeated
 from harmonizer.io.writers import (
@@ -120,11 +121,17 @@ def _builder(loaded: LoadedMapping, table: Table, keep_open_text: bool) -> Recor
         shown = ", ".join(f"{column_letter(i)} '{h}'" for i, h in enumerate(info.header) if h)
         shown = shown or "nothing"
         where = f"sheet '{info.sheet}', " if info.sheet else ""
+        hint = delimiter_hint(info)
+        advice = (
+            f"{hint[0].upper()}{hint[1:]}."
+            if hint
+            else "Correct the mapping's column names, or set source.header_row if the "
+            "header is on another row."
+        )
         raise HeaderMismatchError(
             f"{info.name}: {where}the header on row {info.header_row} lacks "
             + "; ".join(err.missing)
-            + f". The header has: {shown}. Correct the mapping's column names, or set "
-            "source.header_row if the header is on another row.",
+            + f". The header has: {shown}. {advice}",
             info,
         ) from err
 

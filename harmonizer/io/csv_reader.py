@@ -166,6 +166,30 @@ def _judge(text: str, offset: int, lines: int, found: Probe) -> None:
 _UTF8_CHAR = re.compile("[^\x00-\x7f\udc80-\udcff]")
 
 
+_SEP_LINE = re.compile(r"\ufeff?sep=(.)\r?\n?")
+"""Excel's first line ``sep=;`` that says which character separates the cells."""
+
+
+def delimiter_hint(info: ExportInfo) -> str | None:
+    """Say which delimiter to set when a csv header read as one cell holds another one.
+
+    >>> info = ExportInfo(Path("a.csv"), "csv", "", 0, 1, ("Aika,NPS,Palaute",), delimiter=";")
+    >>> delimiter_hint(info)
+    "the header reads as one cell, which ',' separates into 3: set source.delimiter: ',' in the mapping (it says ';')"
+    """
+    cells = [h for h in info.header if h]
+    if info.format != "csv" or len(cells) != 1:
+        return None
+    counts = {d: cells[0].count(d) for d in DELIMITER_CANDIDATES if d != info.delimiter}
+    best = max(counts, key=lambda d: counts[d])
+    if not counts[best]:
+        return None
+    return (
+        f"the header reads as one cell, which {best!r} separates into {counts[best] + 1}: "
+        f"set source.delimiter: {best!r} in the mapping (it says {info.delimiter!r})"
+    )
+
+
 def detect_delimiter(first_line: str) -> str:
     """Return the candidate delimiter that occurs most often in the header line."""
     counts = {d: first_line.count(d) for d in DELIMITER_CANDIDATES}
@@ -296,7 +320,7 @@ class _CsvRows:
     def rows(self, reader: Iterator[list[str]], encoding: str) -> Iterator[SourceRow]:
         lines, info, path = self.lines, self.info, self.info.path
         number = 0
-        started = 1
+        started = lines.count + 1  # 2 after a skipped "sep=;" line
         shift = 0
         previous: list[str] = []  # the lines of the last record read
         try:
@@ -499,11 +523,23 @@ def read_csv(path: Path, options: SourceOptions) -> Table:
     except LookupError as err:
         raise ReadError(f"{path.name}: unknown encoding {encoding!r}") from err
     try:
-        if options.delimiter:
+        first_line = handle_text.readline(SAMPLE_BYTES)
+        handle_text.seek(0)
+        sep = _SEP_LINE.fullmatch(first_line)
+        if sep is not None:
+            # Excel's "sep=;" line: it names the delimiter and is skipped, not a row.
+            delimiter = sep[1]
+            if options.delimiter and options.delimiter != delimiter:
+                handle_text.close()
+                raise ReadError(
+                    f"{path.name}: the first line '{first_line.strip()}' says the cells are "
+                    f"separated by {delimiter!r}, but the mapping says source.delimiter: "
+                    f"{options.delimiter!r}; set source.delimiter: {delimiter!r} in the mapping"
+                )
+            info.guessed.append(f"delimiter {delimiter!r} from the first line (skipped)")
+        elif options.delimiter:
             delimiter = options.delimiter
         else:
-            first_line = handle_text.readline(SAMPLE_BYTES)
-            handle_text.seek(0)
             delimiter = detect_delimiter(first_line)
             info.guessed.append(f"delimiter {delimiter!r}")
     except UnicodeDecodeError as err:
@@ -517,6 +553,9 @@ def read_csv(path: Path, options: SourceOptions) -> Table:
     # UTF-16 hides its control bytes among NULs: its lines are checked as text.
     controls = probe.control_bytes or codecs.lookup(encoding).name.startswith("utf-16")
     lines = _Lines(handle_text, path, CSV_FIELD_LIMIT, mixed=mixed, controls=controls)
+    if sep is not None:
+        next(lines)
+        lines.record = []
     reader = csv.reader(lines, delimiter=delimiter)
     numbered = _CsvRows(lines, info, options, delimiter, mixed).rows(reader, encoding)
     try:

@@ -170,3 +170,37 @@ def test_a_csv_ending_in_many_blank_lines_reads_in_bounded_memory(tmp_path: Path
     result = invoke("run", "-m", mapping, export, "-o", out)
     assert result.exit_code == 0, result.output
     assert len(read_jsonl(out / "records.jsonl")) == 3
+
+
+def test_excel_sep_line_names_the_delimiter_and_is_skipped(tmp_path: Path) -> None:
+    export = tmp_path / "export.csv"
+    with export.open("w", encoding="utf-8-sig", newline="") as handle:
+        handle.write("sep=;\r\n")
+    with export.open("a", encoding="utf-8", newline="") as handle:
+        handle.write("\r\n".join(";".join(row) for row in [*ROWS, ["x", "Oulu", "9", "5"]]))
+    mapping = write_mapping(tmp_path / "mapping.yaml", FIELDS)
+    out = tmp_path / "out"
+    result = invoke("run", "-m", mapping, export, "-o", out)
+    assert result.exit_code == 0, result.output
+    assert len(read_jsonl(out / "records.jsonl")) == 2
+    (reject,) = read_jsonl(out / "rejects.jsonl")
+    assert reject["row"] == 4  # rows as Excel shows them, the sep line hidden
+    declared = write_mapping(
+        tmp_path / "declared.yaml", "source: {format: csv, delimiter: ','}\n" + FIELDS
+    )
+    result = invoke("run", "-m", declared, export, "-o", tmp_path / "out2")
+    assert result.exit_code == 2
+    assert "set source.delimiter: ';' in the mapping" in result.output
+
+
+def test_a_comma_file_declared_semicolon_says_what_to_set(tmp_path: Path) -> None:
+    export = write_csv(tmp_path / "export.csv", ROWS, delimiter=",")
+    mapping = write_mapping(
+        tmp_path / "mapping.yaml", "source: {format: csv, delimiter: ';'}\n" + FIELDS
+    )
+    result = invoke("run", "-m", mapping, export, "-o", tmp_path / "out")
+    assert result.exit_code == 2
+    assert "set source.delimiter: ',' in the mapping (it says ';')" in result.output
+    result = invoke("validate", "-m", mapping, export)
+    assert result.exit_code == 1
+    assert "set source.delimiter: ',' in the mapping (it says ';')" in result.output
