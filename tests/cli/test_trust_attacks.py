@@ -204,3 +204,22 @@ def test_a_comma_file_declared_semicolon_says_what_to_set(tmp_path: Path) -> Non
     result = invoke("validate", "-m", mapping, export)
     assert result.exit_code == 1
     assert "set source.delimiter: ',' in the mapping (it says ';')" in result.output
+
+
+@pytest.mark.parametrize("pattern", [r"^(a+)+$", r"(\w+\s?)*!", r"((x*)|y)+"])
+def test_a_catastrophic_filter_pattern_is_refused(tmp_path: Path, pattern: str) -> None:
+    export = write_csv(tmp_path / "export.csv", [*ROWS, ["x", "a" * 40 + "!", "9", "5"]])
+    body = FIELDS + f"filters:\n  - {{column: Yksikkö, matches: '{pattern}', reason: test}}\n"
+    mapping = write_mapping(tmp_path / "mapping.yaml", body)
+    checked = invoke("check", mapping)
+    assert checked.exit_code == 1
+    assert "a repeat inside a repeat" in checked.output
+    result = invoke("run", "-m", mapping, export, "-o", tmp_path / "out")
+    assert result.exit_code == 2
+    assert "filters.0.matches" in result.output
+
+
+def test_a_filter_pattern_with_a_separator_between_repeats_is_allowed(tmp_path: Path) -> None:
+    body = FIELDS + "filters:\n  - {column: Yksikkö, matches: '^[A-Z]+(, [A-Z]+)*$', reason: t}\n"
+    mapping = write_mapping(tmp_path / "mapping.yaml", body)
+    assert invoke("check", mapping).exit_code == 0
