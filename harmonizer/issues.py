@@ -99,6 +99,7 @@ class IssueCode(enum.StrEnum):
     BAD_CONSTANT = "bad-constant"
     BAD_TARGET = "bad-target"
     MISSING_LOOKUP = "missing-lookup"
+    DUPLICATE_LOOKUP_KEY = "duplicate-lookup-key"
     SCALE_NOT_COVERED = "scale-not-covered"
     MAPPING_RULE = "mapping-rule"
     # the mapping against a sample export (harmonizer check --sample)
@@ -371,6 +372,13 @@ CODE_INFO: dict[IssueCode, CodeInfo] = {
         "Lookup table, its file or its column does not exist",
         _E,
         "define the lookup under lookups and put its csv file beside the mapping",
+        "mapping",
+    ),
+    IssueCode.DUPLICATE_LOOKUP_KEY: CodeInfo(
+        "A key occurs twice in a lookup table",
+        _E,
+        "keep one row per key; keys are matched ignoring case and spacing, so a second "
+        "row would silently replace the first",
         "mapping",
     ),
     IssueCode.SCALE_NOT_COVERED: CodeInfo(

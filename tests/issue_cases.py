@@ -237,6 +237,12 @@ CASES: dict[IssueCode, Case] = {
         MAPPING.replace("  unit_name: Yksikkö\n", "  unit_name: {column: Yksikkö, lookup: units}\n")
         + "lookups:\n  units: {file: units.csv, key: code}\n"
     ),
+    IssueCode.DUPLICATE_LOOKUP_KEY: check(
+        MAPPING.replace("  unit_name: Yksikkö\n", "  unit_name: {column: Yksikkö, lookup: units}\n")
+        + "lookups:\n  units:\n    key: yksikkö\n    rows:\n"
+        + "      Oulun terveysasema: {unit_name: Oulun terveysasema}\n"
+        + "      OULUN TERVEYSASEMA: {unit_name: Oulun tk}\n"
+    ),
     IssueCode.SCALE_NOT_COVERED: check(
         MAPPING.replace(
             "  ease: Sujuvuus\n",

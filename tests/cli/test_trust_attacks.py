@@ -223,3 +223,24 @@ def test_a_filter_pattern_with_a_separator_between_repeats_is_allowed(tmp_path: 
     body = FIELDS + "filters:\n  - {column: Yksikkö, matches: '^[A-Z]+(, [A-Z]+)*$', reason: t}\n"
     mapping = write_mapping(tmp_path / "mapping.yaml", body)
     assert invoke("check", mapping).exit_code == 0
+
+
+def test_a_lookup_file_with_a_repeated_key_is_a_located_problem(tmp_path: Path) -> None:
+    (tmp_path / "units.csv").write_text(
+        "yksikkö,unit_name\nOulu,Oulun tk\nKemi,Kemin tk\n oulu ,Oulun sairaala\n",
+        encoding="utf-8",
+    )
+    body = FIELDS.replace(
+        "  unit_name: Yksikkö\n", "  unit_name: {column: Yksikkö, lookup: units}\n"
+    )
+    mapping = write_mapping(
+        tmp_path / "mapping.yaml", body + "lookups:\n  units: {file: units.csv, key: yksikkö}\n"
+    )
+    checked = invoke("check", mapping)
+    assert checked.exit_code == 1
+    assert "duplicate-lookup-key" in checked.output
+    assert "units.csv, line 4: the key 'oulu' is already on line 2" in checked.output
+    export = write_csv(tmp_path / "export.csv", ROWS)
+    result = invoke("run", "-m", mapping, export, "-o", tmp_path / "out")
+    assert result.exit_code == 2
+    assert "line 4" in result.output
