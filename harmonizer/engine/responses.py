@@ -120,7 +120,8 @@ def ragged_issue(values: Sequence[Cell], row: int, info: ExportInfo) -> Issue | 
         code,
         f"the row has {len(extra)} filled cell(s) right of the header's last column "
         f"({column_letter(width - 1) if width else 'none'}), from column {first.letter} on; "
-        "they are ignored: check the delimiter and quoting of the export",
+        "they are ignored: give the column a header text if it holds answers, or check "
+        "the delimiter and quoting of the export",
         code.severity,
         info.name,
         info.sheet,

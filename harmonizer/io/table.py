@@ -254,7 +254,14 @@ def split_header(
             "too few rows; check header_row in the mapping's source section, or whether "
             "the file is empty"
         )
-    info.header = _combine_header(header_cells)
+    header = _combine_header(header_cells)
+    # An empty (or blank) header cell at the end of the header is no column: data under
+    # it is data right of the header, warned of row by row (ragged-row), not dropped
+    # without a word.
+    end = len(header)
+    while end and header[end - 1] is None:
+        end -= 1
+    info.header = header[:end]
     if following is not None:
         yield following
     yield from numbered

@@ -244,3 +244,23 @@ def test_a_lookup_file_with_a_repeated_key_is_a_located_problem(tmp_path: Path) 
     result = invoke("run", "-m", mapping, export, "-o", tmp_path / "out")
     assert result.exit_code == 2
     assert "line 4" in result.output
+
+
+@pytest.mark.parametrize("blank", ["", "   "])
+def test_data_under_an_empty_last_header_cell_is_warned_of(tmp_path: Path, blank: str) -> None:
+    rows = [[*HEADER, blank], *[[*row, "vastaus"] for row in ROWS[1:]]]
+    export = write_csv(tmp_path / "export.csv", rows)
+    mapping = write_mapping(tmp_path / "mapping.yaml", FIELDS)
+    result = invoke("validate", "-m", mapping, export, "--format", "json")
+    assert result.exit_code == 0, result.output
+    assert result.output.count('"code": "ragged-row"') == 2, result.output
+
+
+def test_an_empty_header_cell_between_headed_columns_is_noted(tmp_path: Path) -> None:
+    header = [HEADER[0], HEADER[1], "  ", HEADER[2], HEADER[3]]
+    rows = [header, *[[r[0], r[1], "vastaus", r[2], r[3]] for r in ROWS[1:]]]
+    export = write_xlsx(tmp_path / "export.xlsx", rows)
+    mapping = write_mapping(tmp_path / "mapping.yaml", FIELDS)
+    result = invoke("validate", "-m", mapping, export, "--show-info")
+    assert "unused-column" in result.output
+    assert "C ''" in result.output
