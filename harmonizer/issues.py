@@ -69,6 +69,7 @@ class IssueCode(enum.StrEnum):
     IMPOSSIBLE_DATE = "impossible-date"
     IMPLAUSIBLE_DATE = "implausible-date"
     FORMULA_WITHOUT_VALUE = "formula-without-value"
+    FORMULA_ERROR = "formula-error"
     CONTROL_CHARACTER = "control-character"
     LOOKUP_INCOMPLETE = "lookup-incomplete"
     OFF_SCALE = "off-scale"
@@ -192,6 +193,14 @@ CODE_INFO: dict[IssueCode, CodeInfo] = {
         "{rule}.earliest or {rule}.latest in {mapping}",
         provider="correct the date in column {column}: a response cannot be that old or in "
         "the future",
+    ),
+    IssueCode.FORMULA_ERROR: CodeInfo(
+        "Cell holds a spreadsheet error (#DIV/0!, #N/A, #REF!)",
+        _E,
+        "correct the formula in the workbook, or write the value in the cell; an error "
+        "value is not an answer",
+        provider="correct the formula in column {column} or write the answer in the cell; "
+        "the cell shows an error instead of a value",
     ),
     IssueCode.FORMULA_WITHOUT_VALUE: CodeInfo(
         "Formula cell has no computed value",

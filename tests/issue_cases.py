@@ -173,6 +173,12 @@ CASES: dict[IssueCode, Case] = {
         (good_with(nps="=4+5"),),
         export="export.xlsx",
     ),
+    IssueCode.FORMULA_ERROR: Case(
+        "validate",
+        MAPPING.replace('source: {format: csv, delimiter: ";"}', "source: {format: xlsx}"),
+        (good_with(nps="#DIV/0!"),),
+        export="export.xlsx",
+    ),
     IssueCode.CONTROL_CHARACTER: data(good_with(text="Kiitos\x00\x07")),
     IssueCode.DUPLICATE_RESPONSE: data(GOOD, GOOD),
     IssueCode.CONFLICTING_ANSWER: data(

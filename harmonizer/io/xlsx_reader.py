@@ -269,7 +269,19 @@ def _sheet_rows(
                                     controlled[int(text)], number, index, value, cell_issue
                                 )
                             )
-                    elif kind in {"inlineStr", "str", "e"}:
+                    elif kind == "e":
+                        # #DIV/0!, #N/A, #REF!: a failed formula, never an answer.
+                        issues.append(
+                            cell_issue(
+                                IssueCode.FORMULA_ERROR,
+                                number,
+                                index,
+                                f"the cell holds the spreadsheet error {text.strip()[:20]}",
+                                text.strip()[:20],
+                            )
+                        )
+                        continue
+                    elif kind in {"inlineStr", "str"}:
                         value = _text(text, number, index, issues, cell_issue)
                     elif kind == "b":
                         value = text.strip() in {"1", "true"} if text.strip() else None

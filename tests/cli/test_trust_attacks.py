@@ -264,3 +264,25 @@ def test_an_empty_header_cell_between_headed_columns_is_noted(tmp_path: Path) ->
     result = invoke("validate", "-m", mapping, export, "--show-info")
     assert "unused-column" in result.output
     assert "C ''" in result.output
+
+
+def test_spreadsheet_error_cells_reject_their_row_and_never_reach_a_record(tmp_path: Path) -> None:
+    rows = [
+        [*HEADER, "Palaute"],
+        ["1.2.2026 10:00", "Oulu", "9", "5", "#N/A"],
+        ["2.2.2026 10:00", "Oulu", "#DIV/0!", "4", "kiitos"],
+        ["3.2.2026 10:00", "Oulu", "8", "4", "hyvä"],
+    ]
+    export = write_xlsx(tmp_path / "export.xlsx", rows)
+    mapping = write_mapping(
+        tmp_path / "mapping.yaml",
+        "source: {format: xlsx}\n" + FIELDS + "  open_feedback: Palaute\n",
+    )
+    out = tmp_path / "out"
+    result = invoke("run", "-m", mapping, export, "-o", out)
+    assert result.exit_code == 0, result.output
+    records = read_jsonl(out / "records.jsonl")
+    assert len(records) == 1
+    assert "#N/A" not in (out / "records.jsonl").read_text("utf-8")
+    rejects = read_jsonl(out / "rejects.jsonl")
+    assert [i["code"] for r in rejects for i in r["issues"]] == ["formula-error"] * 2
