@@ -33,16 +33,12 @@ from harmonizer.engine.rejects import (
 from harmonizer.engine.responses import MissingColumnsError, long_responses, wide_responses
 from harmonizer.engine.row import Outcome, Row
 from harmonizer.engine.validation import RecordValidator, validate_records
-from harmonizer.errors import DatasetError, ReadError
+from harmonizer.errors import DatasetError, OutputError, ReadError
 from harmonizer.figures import DEFAULT_MIN_N, Figures, compute_figures, parse_by
 from harmonizer.fixes import hints_from
-from harmonizer.io.output_folder import (
-    folder_lock,
-    refuse_overwriting,
-    refuse_repeated_exports,
-    stale_outputs,
-)
-from harmonizer.io.readers import SourceOptions, Table, read_table
+from harmonizer.io.csv_reader import delimiter_hint
+from harmonizer.io.output_folder import folder_lock, refuse_overwriting, stale_outputs
+from harmonizer.io.readers import SourceOptions, Table, read_table, refuse_repeated
 from harmonizer.io.writers import (
     JsonlWriter,
     build_writers,
@@ -124,11 +120,17 @@ def _builder(loaded: LoadedMapping, table: Table, keep_open_text: bool) -> Recor
         info = table.info
         shown = header_listing(info.header, letters=True)
         where = f"sheet '{info.sheet}', " if info.sheet else ""
+        hint = delimiter_hint(info)
+        advice = (
+            f"{hint[0].upper()}{hint[1:]}."
+            if hint
+            else "Correct the mapping's column names, or set source.header_row if the "
+            "header is on another row."
+        )
         raise HeaderMismatchError(
             f"{info.name}: {where}the header on row {info.header_row} lacks "
             + "; ".join(err.missing)
-            + f". The header has: {shown}. Correct the mapping's column names, or set "
-            "source.header_row if the header is on another row.",
+            + f". The header has: {shown}. {advice}",
             info,
         ) from err
 
@@ -295,7 +297,7 @@ def validate(
                 summary.issue_counts[str(issue.code)] += 1
 
     paths = [Path(p) for p in exports]
-    refuse_repeated_exports(paths)
+    refuse_repeated(paths)
     with streaming_pace():
         for _ in iter_rows(loaded, paths, report, progress=progress, on_unreadable=unreadable):
             pass
@@ -394,10 +396,12 @@ def harmonize(
     >>> result.report.counts.reconciles
     True
     """
+    if not str(outdir).strip():
+        raise OutputError("the output folder is an empty path; name the folder to write into")
     loaded = mapping if isinstance(mapping, LoadedMapping) else load_mapping(mapping)
     outdir = Path(outdir)
     export_paths = [Path(p) for p in exports]
-    refuse_repeated_exports(export_paths)
+    refuse_repeated(export_paths)
     wanted = ["jsonl", *(f for f in formats if f != "jsonl")]
     refuse_overwriting(
         [outdir / name for name in PUBLISHED_NAMES],

@@ -71,6 +71,7 @@ class IssueCode(enum.StrEnum):
     IMPOSSIBLE_DATE = "impossible-date"
     IMPLAUSIBLE_DATE = "implausible-date"
     FORMULA_WITHOUT_VALUE = "formula-without-value"
+    FORMULA_ERROR = "formula-error"
     CONTROL_CHARACTER = "control-character"
     LOOKUP_INCOMPLETE = "lookup-incomplete"
     OFF_SCALE = "off-scale"
@@ -101,6 +102,7 @@ class IssueCode(enum.StrEnum):
     BAD_CONSTANT = "bad-constant"
     BAD_TARGET = "bad-target"
     MISSING_LOOKUP = "missing-lookup"
+    DUPLICATE_LOOKUP_KEY = "duplicate-lookup-key"
     SCALE_NOT_COVERED = "scale-not-covered"
     MAPPING_RULE = "mapping-rule"
     # the mapping against a sample export (harmonizer check --sample)
@@ -193,6 +195,14 @@ CODE_INFO: dict[IssueCode, CodeInfo] = {
         "{rule}.earliest or {rule}.latest in {mapping}",
         provider="correct the date in column {column}: a response cannot be that old or in "
         "the future",
+    ),
+    IssueCode.FORMULA_ERROR: CodeInfo(
+        "Cell holds a spreadsheet error (#DIV/0!, #N/A, #REF!)",
+        _E,
+        "correct the formula in the workbook, or write the value in the cell; an error "
+        "value is not an answer",
+        provider="correct the formula in column {column} or write the answer in the cell; "
+        "the cell shows an error instead of a value",
     ),
     IssueCode.FORMULA_WITHOUT_VALUE: CodeInfo(
         "Formula cell has no computed value",
@@ -375,6 +385,13 @@ CODE_INFO: dict[IssueCode, CodeInfo] = {
         "Lookup table, its file or its column does not exist",
         _E,
         "define the lookup under lookups and put its csv file beside the mapping",
+        "mapping",
+    ),
+    IssueCode.DUPLICATE_LOOKUP_KEY: CodeInfo(
+        "A key occurs twice in a lookup table",
+        _E,
+        "keep one row per key; keys are matched ignoring case and spacing, so a second "
+        "row would silently replace the first",
         "mapping",
     ),
     IssueCode.SCALE_NOT_COVERED: CodeInfo(

@@ -18,11 +18,11 @@ careless pattern: record ids (UUIDs), business ids (Y-tunnus ``NNNNNNN-N``), SOT
 organisation OIDs and dates (``01-02-2026``, ``1.2.2026``, ``01022026``). Names,
 addresses and other free-text identifiers are not detected.
 
-Personal data written to slip past a pattern is read as what it is: full-width forms
-(U+FF10-FF19 for the digits) and digits of other scripts as ASCII, invisible characters
-(zero-width spaces, soft hyphens, byte order marks) as absent, and an identity code
-that spaces or a line break cut at its century sign (``131052 -308T``; ``131052-`` and
-``308T`` on two lines, as word processors wrap at a hyphen) as one code.
+Identity codes, phone numbers and addresses typed in full-width forms (U+FF01 to
+U+FF5E, as some keyboards and PDF copies give them) or with invisible characters inside
+(zero-width space, soft hyphen) are found as their plain writings are; an identity code is also found when
+spaces or a line break split it (``131052-`` at the end of one line, ``308T`` at the
+start of the next).
 
 Text that quotes a value with ``repr()`` (as messages do) writes a tab as ``\t`` and a
 non-breaking space as ``\xa0``: the redactor reads such escapes as the characters they
@@ -88,6 +88,17 @@ _HETU = (
     rf"(?P<century>[-+ABCDEFUVWXYabcdefuvwxy{DASH_VARIANTS}])"
     r"(?P<serial>\d{3})(?P<check>[0-9A-Ya-y])(?!\d)"
 )
+# An identity code wrapped over a line break or typed with spaces inside (``131052 -
+# 308T``): up to four white-space characters, line breaks included, between any two of
+# its characters. A gap cannot hold a digit or a sign, so the match stays linear.
+_HETU_GAP = r"\s{0,4}"
+_HETU_SPREAD = (
+    r"(?<!\d)(?P<hetu>"
+    + _HETU_GAP.join([r"\d"] * 6)
+    + rf"{_HETU_GAP}[-+ABCDEFUVWXYabcdefuvwxy{DASH_VARIANTS}]{_HETU_GAP}"
+    + _HETU_GAP.join([r"\d"] * 3)
+    + rf"{_HETU_GAP}[0-9A-Ya-y])(?!\d)"
+)
 _GAP = rf"(?:{_SPACE}?{_DASH}{_SPACE}?|{_SPACE})?"
 _PHONE = (
     r"(?<![\d+])(?<!\d[.,])"
@@ -99,10 +110,19 @@ _PHONE = (
     r")(?!\d)"
 )
 _PERSONAL = re.compile(
-    rf"(?P<keep>{_KEEP})|(?P<email>{_EMAIL})|(?P<hetu>{_HETU})|(?P<phone>{_PHONE})",
+    rf"(?P<keep>{_KEEP})|(?P<email>{_EMAIL})|{_HETU_SPREAD}|(?P<phone>{_PHONE})",
     re.IGNORECASE,
 )
 _WORTH_A_LOOK = re.compile(r"[\d@\uff20\ufe6b]|[(\[]at?[)\]]", re.IGNORECASE)
+# Full-width forms (U+FF01-U+FF5E, digits, letters, @ and the full stop) and the
+# ideographic space read as their ASCII letters; invisible characters (zero-width space,
+# joiners, word joiner, BOM, soft hyphen) typed or pasted inside a value are skipped.
+_FOLD = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
+_INVISIBLE = "\u00ad\u180e\u200b\u200c\u200d\u200e\u200f\u2060\u2061\u2062\u2063\u2064\ufeff"
+# A digit of another script (Arabic-Indic, Devanagari, ...): read as its ASCII digit.
+_OTHER_DIGIT = re.compile(r"(?![0-9])\d")
+_NEEDS_FOLD = re.compile(f"[\uff01-\uff5e\u3000{_INVISIBLE}]|(?![0-9])\\d")
+_WHITE = re.compile(r"\s")
 # What repr() writes for characters it does not show as themselves.
 _ESCAPE = re.compile(r"\\(?:x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|[\\'\"abfnrtv0])")
 _SIMPLE_ESCAPES = {
@@ -118,62 +138,6 @@ _SIMPLE_ESCAPES = {
     "v": "\v",
     "0": "\0",
 }
-
-
-_INVISIBLE = "\u00ad\u180e\u200b\u200c\u200d\u200e\u200f\u2060\u2061\u2062\u2063\u2064\ufeff"
-"""Characters that show nothing: soft hyphen, zero-width spaces and joiners, marks."""
-_SIGNS = f"-+A-Fa-fU-Yu-y{DASH_VARIANTS}"
-# Spaces or a line break inside an identity code, next to its sign: '131052 -308T', or
-# '131052-' and '308T' on two lines, as a word processor wraps at a hyphen.
-_BREAK = r"(?:[^\S\n]*\n[^\S\n]*|[^\S\n]+)"
-_WRAPPED = re.compile(
-    rf"(?<=\d{{6}}){_BREAK}(?=[{_SIGNS}]\d{{3}}[0-9A-Ya-y](?!\d))"
-    rf"|(?<=\d{{6}}[{_SIGNS}]){_BREAK}(?=\d{{3}}[0-9A-Ya-y](?!\d))"
-)
-# Whatever makes the text worth reading again in the folded view of _folded().
-_HIDDEN = re.compile(
-    rf"[\uff01-\uff5e\u3000{_INVISIBLE}]|(?![0-9])\d"
-    rf"|\d{{6}}(?:{_BREAK}[{_SIGNS}]|[{_SIGNS}]{_BREAK})\d{{3}}"
-)
-
-
-def _folded(text: str) -> tuple[str, list[int]] | None:
-    """Return ``text`` as a pattern should read it, and where each character came from.
-
-    Full-width forms become ASCII, digits of any script ASCII digits, invisible
-    characters go, and spaces or a line break inside an identity code go; ``starts`` is as in
-    :func:`_unescaped`. None when the view is the text itself.
-    """
-    parts: list[str] = []
-    starts: list[int] = []
-    for index, written in enumerate(text):
-        if written in _INVISIBLE:
-            continue
-        code = ord(written)
-        if 0xFF01 <= code <= 0xFF5E:
-            parts.append(chr(code - 0xFEE0))
-        elif code == 0x3000:
-            parts.append(" ")
-        elif code > 0x7F and written.isdecimal():
-            parts.append(str(unicodedata.decimal(written)))
-        else:
-            parts.append(written)
-        starts.append(index)
-    starts.append(len(text))
-    view = "".join(parts)
-    if _WRAPPED.search(view) is not None:
-        pieces: list[str] = []
-        kept: list[int] = []
-        position = 0
-        for wrap in _WRAPPED.finditer(view):
-            pieces.append(view[position : wrap.start()])
-            kept.extend(starts[position : wrap.start()])
-            position = wrap.end()
-        if pieces:
-            pieces.append(view[position:])
-            kept.extend(starts[position:])
-            view, starts = "".join(pieces), kept
-    return None if view == text else (view, starts)
 
 
 def hetu_check_char(digits: str) -> str:
@@ -205,6 +169,22 @@ def _valid_hetu(match: re.Match[str]) -> bool:
         return False
     expected = hetu_check_char(match["day"] + match["month"] + match["year"] + match["serial"])
     return match["check"].upper() == expected
+
+
+def _folded(text: str) -> tuple[str, list[int] | None]:
+    """Return ``text`` with full-width forms and other scripts' digits folded, invisible characters skipped.
+
+    The second item maps the view back to ``text`` as :func:`_unescaped` does (None
+    when nothing was skipped, so that the view and ``text`` have the same length).
+    """
+    view = text.translate(_FOLD)
+    if _OTHER_DIGIT.search(view) is not None:
+        # One character for one: the view keeps the text's places.
+        view = _OTHER_DIGIT.sub(lambda digit: str(unicodedata.decimal(digit[0])), view)
+    if not any(ch in view for ch in _INVISIBLE):
+        return view, None
+    kept = [i for i, ch in enumerate(view) if ch not in _INVISIBLE]
+    return "".join(view[i] for i in kept), [*kept, len(text)]
 
 
 def _unescaped(text: str) -> tuple[str, list[int]]:
@@ -241,7 +221,7 @@ def _replace(text: str, view: str, starts: list[int] | None, counts: Counter[str
     position = 0
     for match in _PERSONAL.finditer(view):
         kind = match.lastgroup
-        if kind == "keep" or (kind == "hetu" and not _valid_hetu(match)):
+        if kind == "keep" or (kind == "hetu" and not is_hetu(_WHITE.sub("", match["hetu"]))):
             continue
         assert kind is not None
         counts[kind] += 1
@@ -279,17 +259,13 @@ class Redactor:
         # \0 in the first view and hides the code there.
         if "\\" in text:
             view, starts = _unescaped(text)
-            folded = _folded(view) if _HIDDEN.search(view) is not None else None
-            if folded is not None:
-                view, starts = folded[0], [starts[i] for i in folded[1]]
+            view, skipped = _folded(view)
+            if skipped is not None:
+                starts = [starts[i] for i in skipped]
             text = _replace(text, view, starts, counts)
-        # Folded, for what is written to slip past the patterns, before the text as
-        # written: '01<zero-width space>0199-0022' is a code, not a day and a phone
-        # number. What one pass replaced is a marker for the next: none counts twice.
-        if _HIDDEN.search(text) is not None:
-            folded = _folded(text)
-            if folded is not None:
-                text = _replace(text, *folded, counts)
+        if _NEEDS_FOLD.search(text):
+            folded, skipped = _folded(text)
+            text = _replace(text, folded, skipped, counts)
         return _replace(text, text, None, counts), counts
 
     def clean(self, text: str) -> str:

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from harmonizer.engine.responses import HeaderIndex
 from harmonizer.errors import ReadError
+from harmonizer.io.csv_reader import delimiter_hint
 from harmonizer.io.readers import ExportInfo, SourceOptions, read_table
 from harmonizer.issues import Issue, IssueCode, header_listing
 from harmonizer.mapping.load import LoadedMapping
@@ -142,6 +143,18 @@ def header_issues(loaded: LoadedMapping, info: ExportInfo, found: int | None) ->
                 info.sheet,
                 info.header_row,
                 garbled,
+            )
+        ]
+    hint = delimiter_hint(info)
+    if hint is not None:
+        return [
+            Issue(
+                code,
+                f"{info.name}: {hint}; the header has: {_shown(info)}",
+                code.severity,
+                info.name,
+                info.sheet,
+                info.header_row,
             )
         ]
     if found is not None:

@@ -173,6 +173,12 @@ CASES: dict[IssueCode, Case] = {
         (good_with(nps="=4+5"),),
         export="export.xlsx",
     ),
+    IssueCode.FORMULA_ERROR: Case(
+        "validate",
+        MAPPING.replace('source: {format: csv, delimiter: ";"}', "source: {format: xlsx}"),
+        (good_with(nps="#DIV/0!"),),
+        export="export.xlsx",
+    ),
     IssueCode.CONTROL_CHARACTER: data(good_with(text="Kiitos\x00\x07")),
     IssueCode.DUPLICATE_RESPONSE: data(GOOD, GOOD),
     IssueCode.CONFLICTING_ANSWER: data(
@@ -236,6 +242,12 @@ CASES: dict[IssueCode, Case] = {
     IssueCode.MISSING_LOOKUP: check(
         MAPPING.replace("  unit_name: Yksikkö\n", "  unit_name: {column: Yksikkö, lookup: units}\n")
         + "lookups:\n  units: {file: units.csv, key: code}\n"
+    ),
+    IssueCode.DUPLICATE_LOOKUP_KEY: check(
+        MAPPING.replace("  unit_name: Yksikkö\n", "  unit_name: {column: Yksikkö, lookup: units}\n")
+        + "lookups:\n  units:\n    key: yksikkö\n    rows:\n"
+        + "      Oulun terveysasema: {unit_name: Oulun terveysasema}\n"
+        + "      OULUN TERVEYSASEMA: {unit_name: Oulun tk}\n"
     ),
     IssueCode.SCALE_NOT_COVERED: check(
         MAPPING.replace(

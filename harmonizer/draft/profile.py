@@ -19,7 +19,7 @@ from harmonizer.draft.vocabulary import is_code
 from harmonizer.errors import ReadError
 from harmonizer.io.cells import Cell, column_letter
 from harmonizer.io.csv_reader import DELIMITER_CANDIDATES
-from harmonizer.io.readers import SourceOptions, SourceRow, read_table
+from harmonizer.io.readers import SourceOptions, SourceRow, read_table, refuse_non_file
 from harmonizer.values import DEFAULT_DATE_WINDOW, EXCEL_EPOCH, parse_number
 
 MAX_DISTINCT = 200
@@ -576,6 +576,7 @@ def profile_export(
     Raises:
         ReadError: the export cannot be read.
     """
+    refuse_non_file(path)
     options = SourceOptions(sheet=sheet)
     names: list[str] = []
     codebook = Codebook()

@@ -258,14 +258,15 @@ class RecordBuilder:
         """Note, once per export, the headed columns that no rule of the mapping takes.
 
         A provider who adds a question to the survey adds a column that would otherwise
-        vanish without a word; a column without a header text is left out (an empty
-        first column, say).
+        vanish without a word. A column without a header text (empty or only spaces) is
+        noted when headed columns lie on both sides of it: a header cell cleared over a
+        column of answers; empty columns at the edges (an empty first column, the empty
+        cell after a trailing delimiter) are left out.
         """
-        unused = [
-            Column(index, header)
-            for index, header in enumerate(self.info.header)
-            if header and index not in self._used
-        ]
+        header = self.info.header
+        headed = [index for index, text in enumerate(header) if text]
+        inner = range(headed[0], headed[-1] + 1) if headed else range(0)
+        unused = [Column(index, header[index] or "") for index in inner if index not in self._used]
         if not unused:
             return
         code = IssueCode.UNUSED_COLUMN

@@ -8,7 +8,6 @@ import hashlib
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from itertools import islice
 from pathlib import Path
 from typing import IO
 
@@ -186,32 +185,28 @@ def _judge(text: str, offset: int, lines: int, found: Probe) -> None:
 _UTF8_CHAR = re.compile("[^\x00-\x7f\udc80-\udcff]")
 
 
-DELIMITER_CHECK_LINES = 50
-"""Lines read to tell a wrong ``source.delimiter`` from a title line above the header."""
+_SEP_LINE = re.compile(r"\ufeff?sep=(.)\r?\n?")
+"""Excel's first line ``sep=;`` that says which character separates the cells."""
 
 
-def _check_delimiter(path: Path, handle: IO[str], declared: str) -> None:
-    """Refuse a file the declared delimiter splits nowhere while another one splits it.
+def delimiter_hint(info: ExportInfo) -> str | None:
+    """Say which delimiter to set when a csv header read as one cell holds another one.
 
-    Otherwise every mapped column would be reported missing from a header of one cell.
-    A title line without the delimiter is no sign: the lines below it have it.
+    >>> info = ExportInfo(Path("a.csv"), "csv", "", 0, 1, ("Aika,NPS,Palaute",), delimiter=";")
+    >>> delimiter_hint(info)
+    "the header reads as one cell, which ',' separates into 3: set source.delimiter: ',' in the mapping (it says ';')"
     """
-    lines = list(islice(iter(lambda: handle.readline(SAMPLE_BYTES), ""), DELIMITER_CHECK_LINES))
-    handle.seek(0)
-    if not lines or any(declared in line for line in lines):
-        return
-    found = detect_delimiter(lines[0])
-    if found != declared and 2 * sum(found in line for line in lines) >= len(lines):
-        raise ReadError(
-            f"{path.name}: the export is separated by {found!r}, but the mapping says "
-            f"source.delimiter {declared!r}; set source.delimiter: {found!r} in the "
-            f"mapping if the provider's exports always use it, or save the export again "
-            f"separated by {declared!r}"
-        )
-
-
-EXCEL_SEP = re.compile(r"sep=([^\r\n])\r?\n?", re.IGNORECASE)
-"""The first line Excel writes (and reads) to name a csv file's delimiter: ``sep=;``."""
+    cells = [h for h in info.header if h]
+    if info.format != "csv" or len(cells) != 1:
+        return None
+    counts = {d: cells[0].count(d) for d in DELIMITER_CANDIDATES if d != info.delimiter}
+    best = max(counts, key=lambda d: counts[d])
+    if not counts[best]:
+        return None
+    return (
+        f"the header reads as one cell, which {best!r} separates into {counts[best] + 1}: "
+        f"set source.delimiter: {best!r} in the mapping (it says {info.delimiter!r})"
+    )
 
 
 def detect_delimiter(first_line: str) -> str:
@@ -346,7 +341,7 @@ class _CsvRows:
     def rows(self, reader: Iterator[list[str]], encoding: str) -> Iterator[SourceRow]:
         lines, info, path = self.lines, self.info, self.info.path
         number = 0
-        started = lines.count + 1
+        started = lines.count + 1  # 2 after a skipped "sep=;" line
         shift = 0
         previous: list[str] = []  # the lines of the last record read
         try:
@@ -550,16 +545,21 @@ def read_csv(path: Path, options: SourceOptions) -> Table:
         raise ReadError(f"{path.name}: unknown encoding {encoding!r}") from err
     try:
         first_line = handle_text.readline(SAMPLE_BYTES)
-        announced = EXCEL_SEP.fullmatch(first_line.lstrip("\ufeff"))
-        if announced is None:
-            handle_text.seek(0)
-        if options.delimiter:
+        handle_text.seek(0)
+        sep = _SEP_LINE.fullmatch(first_line)
+        if sep is not None:
+            # Excel's "sep=;" line: it names the delimiter and is skipped, not a row.
+            delimiter = sep[1]
+            if options.delimiter and options.delimiter != delimiter:
+                handle_text.close()
+                raise ReadError(
+                    f"{path.name}: the first line '{first_line.strip()}' says the cells are "
+                    f"separated by {delimiter!r}, but the mapping says source.delimiter: "
+                    f"{options.delimiter!r}; set source.delimiter: {delimiter!r} in the mapping"
+                )
+            info.guessed.append(f"delimiter {delimiter!r} from the first line (skipped)")
+        elif options.delimiter:
             delimiter = options.delimiter
-            if announced is None:
-                _check_delimiter(path, handle_text, delimiter)
-        elif announced is not None:
-            delimiter = announced[1]
-            info.guessed.append(f"delimiter {delimiter!r} (from the file's first line sep=)")
         else:
             delimiter = detect_delimiter(first_line)
             info.guessed.append(f"delimiter {delimiter!r}")
@@ -577,10 +577,9 @@ def read_csv(path: Path, options: SourceOptions) -> Table:
     # UTF-16 hides its control bytes among NULs: its lines are checked as text.
     controls = probe.control_bytes or codecs.lookup(encoding).name.startswith("utf-16")
     lines = _Lines(handle_text, path, CSV_FIELD_LIMIT, mixed=mixed, controls=controls)
-    if announced is not None:
-        # Excel reads the line as a setting and does not show it: the header is row 1,
-        # on line 2 of the file.
-        lines.count = 1
+    if sep is not None:
+        next(lines)
+        lines.record = []
     reader = csv.reader(lines, delimiter=delimiter)
     numbered = _CsvRows(lines, info, options, delimiter, mixed).rows(reader, encoding)
     try:

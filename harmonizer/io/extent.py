@@ -29,8 +29,11 @@ def estimate_rows(
     """Return about how many data rows ``path`` holds below its header, or None.
 
     None means the size cannot be told cheaply (a damaged file, a sheet without a
-    dimension); the reader will say what is wrong with a damaged one.
+    dimension); the reader will say what is wrong with a damaged one. A pipe or a device
+    is not read at all (it could block or never end); the reader refuses it.
     """
+    if not path.is_file():
+        return None
     try:
         total = _sheet_rows(path, sheet) if xlsx else _lines(path)
     except (OSError, zipfile.BadZipFile, KeyError, ValueError, SyntaxError):

@@ -20,7 +20,7 @@ import os
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from harmonizer.errors import OutputError, ReadError
+from harmonizer.errors import OutputError
 
 try:
     import fcntl
@@ -53,26 +53,6 @@ def refuse_overwriting(outputs: Iterable[Path], inputs: Iterable[Path], *, what:
                     f"{output}: writing it would overwrite the input {source}; "
                     f"choose another {what}"
                 )
-
-
-def refuse_repeated_exports(exports: Iterable[Path]) -> None:
-    """Refuse an export given twice (the same file, through links or ``..`` included).
-
-    Its rows would all be read twice, the second time as duplicates: the counts would
-    say twice the rows the provider sent. A copy under another name is read, as a
-    provider may well send the same export twice; its rows are then duplicates.
-
-    Raises:
-        ReadError: two of ``exports`` are the same file.
-    """
-    seen: list[Path] = []
-    for export in (Path(p) for p in exports):
-        for earlier in seen:
-            if _same(export, earlier):
-                raise ReadError(
-                    f"{export}: the same file as {earlier}, given twice; give each export once"
-                )
-        seen.append(export)
 
 
 @contextlib.contextmanager

@@ -7,7 +7,8 @@ run's manifest can say why a file parsed the way it did.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import os
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from harmonizer.errors import ReadError
@@ -25,6 +26,8 @@ __all__ = [
     "read_csv",
     "read_table",
     "read_xlsx",
+    "refuse_non_file",
+    "refuse_repeated",
 ]
 
 Reader = Callable[[Path, SourceOptions], Table]
@@ -50,16 +53,7 @@ def read_table(path: Path, options: SourceOptions | None = None) -> Table:
     ('timestamp', 'device', 'question', 'button')
     """
     options = options or SourceOptions()
-    if not path.is_file():
-        if path.is_dir():
-            raise ReadError(f"{path}: a folder, not an export; give the export file itself")
-        if path.exists():
-            # A pipe or a device would be read without end, or block: never opened.
-            raise ReadError(
-                f"{path}: not a regular file (a pipe or a device); save the export as a "
-                "file and give that"
-            )
-        raise ReadError(f"{path}: no such file")
+    refuse_non_file(path)
     fmt = options.format or FORMAT_BY_SUFFIX.get(path.suffix.lower())
     if fmt is None:
         hint = " (save .xls files as .xlsx)" if path.suffix.lower() == ".xls" else ""
@@ -68,3 +62,43 @@ def read_table(path: Path, options: SourceOptions | None = None) -> Table:
             "reads .csv and .xlsx"
         )
     return READERS_BY_FORMAT[fmt](path, options)
+
+
+def refuse_non_file(path: Path) -> None:
+    """Refuse, before anything opens it, a path that is not a regular file.
+
+    Raises:
+        ReadError: ``path`` is missing, a folder, or a named pipe or device (reading
+            one could wait for a writer or never end: /dev/zero).
+    """
+    if path.is_file():
+        return
+    if path.is_dir():
+        raise ReadError(f"{path}: is a folder, not an export; name the .csv or .xlsx file in it")
+    if path.exists():
+        raise ReadError(
+            f"{path}: is not a regular file (a pipe or a device); save the export as a "
+            ".csv or .xlsx file and name that file"
+        )
+    raise ReadError(f"{path}: no such file")
+
+
+def refuse_repeated(paths: Sequence[Path]) -> None:
+    """Refuse an export named twice (through links or ``..`` too): its rows would count twice.
+
+    Raises:
+        ReadError: two of ``paths`` are the same file.
+    """
+    seen: dict[tuple[int, int] | str, Path] = {}
+    for path in paths:
+        try:
+            stat = path.stat()
+            key: tuple[int, int] | str = (stat.st_dev, stat.st_ino)
+        except OSError:
+            key = os.path.realpath(path)
+        if key in seen:
+            raise ReadError(
+                f"{path}: the same export is given twice (also as {seen[key]}); name each "
+                "export once, or its rows would be read twice"
+            )
+        seen[key] = path

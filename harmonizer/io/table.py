@@ -164,15 +164,31 @@ def skip_trailing_blanks(rows: Iterator[SourceRow]) -> Iterator[SourceRow]:
     """Hold back blank rows until a non-blank row follows.
 
     Spreadsheets often report formatted but empty rows after the data; they are not
-    rows anybody entered, so they are neither records nor excluded rows.
+    rows anybody entered, so they are neither records nor excluded rows. Blank rows
+    held back are kept as runs (first row, line, count, width), not one by one: a sheet
+    whose dimension says A1:Z1048576, or a csv ending in millions of empty lines, takes
+    the same memory as one blank row.
     """
-    pending: list[SourceRow] = []
+    runs: list[tuple[int, int | None, int, int]] = []  # first row, first line, count, width
     for row in rows:
         if row.is_blank:
-            pending.append(row)
+            width = len(row.values)
+            if runs:
+                first, line, count, last_width = runs[-1]
+                follows = row.row == first + count and (
+                    (line is None and row.line is None)
+                    or (line is not None and row.line == line + count)
+                )
+                if follows and last_width == width:
+                    runs[-1] = (first, line, count + 1, width)
+                    continue
+            runs.append((row.row, row.line, 1, width))
             continue
-        yield from pending
-        pending.clear()
+        for first, line, count, width in runs:
+            blank = (None,) * width
+            for offset in range(count):
+                yield SourceRow(first + offset, blank, None if line is None else line + offset)
+        runs.clear()
         yield row
 
 
@@ -239,7 +255,14 @@ def split_header(
             "too few rows; check header_row in the mapping's source section, or whether "
             "the file is empty"
         )
-    info.header = _combine_header(header_cells)
+    header = _combine_header(header_cells)
+    # An empty (or blank) header cell at the end of the header is no column: data under
+    # it is data right of the header, warned of row by row (ragged-row), not dropped
+    # without a word.
+    end = len(header)
+    while end and header[end - 1] is None:
+        end -= 1
+    info.header = header[:end]
     if following is not None:
         yield following
     yield from numbered

@@ -42,22 +42,13 @@ from harmonizer.io.table import (
 from harmonizer.io.xlsx_parts import Workbook, load_workbook
 from harmonizer.io.xlsx_sheet import DamagedSheet, excel_date, sheet_rows
 from harmonizer.issues import Issue, IssueCode, preview
-from harmonizer.redaction import redact_text
+from harmonizer.redaction import REDACTOR, redact_text
 
 FAR_SLACK = 256
 """Cells more than this many columns right of the header are not kept in the row (a
 sparse sheet could otherwise make every row 16,384 cells wide); they are reported as a
 ragged row instead."""
 DAMAGED = "open it in Excel or LibreOffice and save it again as .xlsx"
-
-
-def sheet_key(name: str) -> str:
-    """Return a sheet name as Excel compares names: case and runs of spaces aside.
-
-    >>> sheet_key(" Vastaukset\u00a0 2026 ") == sheet_key("vastaukset 2026")
-    True
-    """
-    return " ".join(name.replace("\u00a0", " ").split()).casefold()
 
 
 def read_xlsx(path: Path, options: SourceOptions) -> Table:
@@ -88,7 +79,6 @@ def read_xlsx(path: Path, options: SourceOptions) -> Table:
                 f"{redact_text(str(err))}); save it again from Excel as .xlsx"
             ) from err
         title, part = _choose_sheet(book, options, info)
-        # As the file name: a sheet named after a respondent is shown redacted.
         info.sheet = redact_text(title)
         if part not in archive.NameToInfo:
             raise ReadError(
@@ -137,7 +127,7 @@ def _choose_sheet(book: Workbook, options: SourceOptions, info: ExportInfo) -> t
     if sheet is None:
         index = 0
         if len(names) > 1:
-            info.guessed.append(f"sheet '{names[0]}' (the first of {len(names)})")
+            info.guessed.append(REDACTOR.clean(f"sheet '{names[0]}' (the first of {len(names)})"))
     elif isinstance(sheet, int):
         if not 1 <= sheet <= len(names):
             raise ReadError(
@@ -147,15 +137,14 @@ def _choose_sheet(book: Workbook, options: SourceOptions, info: ExportInfo) -> t
         index = sheet - 1
     elif sheet in names:
         index = names.index(sheet)
-    elif len(close := [i for i, n in enumerate(names) if sheet_key(n) == sheet_key(sheet)]) == 1:
-        # Excel itself tells sheet names apart without case; a space typed twice or a
-        # no-break space copied from a document does not make another sheet either.
-        index = close[0]
-        info.guessed.append(f"sheet '{names[index]}' (the mapping writes '{sheet}')")
+    elif len(near := [i for i, n in enumerate(names) if _sheet_key(n) == _sheet_key(sheet)]) == 1:
+        index = near[0]
+        info.guessed.append(REDACTOR.clean(f"sheet '{names[index]}' for source.sheet '{sheet}'"))
     else:
         raise ReadError(
-            f"{info.name}: no sheet '{sheet}'; the workbook has: {', '.join(names)}; "
-            "set source.sheet in the mapping to one of them"
+            f"{info.name}: no sheet '{sheet}'; the workbook has: "
+            f"{', '.join(f'{n!r}' for n in names)}; set source.sheet in the mapping to "
+            "one of them, written as it is quoted here"
         )
     title, kind, part = book.sheets[index]
     if kind != "worksheet":
@@ -164,6 +153,15 @@ def _choose_sheet(book: Workbook, options: SourceOptions, info: ExportInfo) -> t
             "set source.sheet in the mapping to the sheet that holds the data"
         )
     return title, part
+
+
+def _sheet_key(name: str) -> str:
+    """Return a sheet name as a person reads it: case, spacing and no-break spaces aside.
+
+    >>> _sheet_key(" Vastaukset\u00a0 2026 ") == _sheet_key("vastaukset 2026")
+    True
+    """
+    return " ".join(name.split()).casefold()
 
 
 def xlsx_problem(err: BaseException) -> str:
@@ -271,7 +269,19 @@ def _sheet_rows(
                                     controlled[int(text)], number, index, value, cell_issue
                                 )
                             )
-                    elif kind in {"inlineStr", "str", "e"}:
+                    elif kind == "e":
+                        # #DIV/0!, #N/A, #REF!: a failed formula, never an answer.
+                        issues.append(
+                            cell_issue(
+                                IssueCode.FORMULA_ERROR,
+                                number,
+                                index,
+                                f"the cell holds the spreadsheet error {text.strip()[:20]}",
+                                text.strip()[:20],
+                            )
+                        )
+                        continue
+                    elif kind in {"inlineStr", "str"}:
                         value = _text(text, number, index, issues, cell_issue)
                     elif kind == "b":
                         value = text.strip() in {"1", "true"} if text.strip() else None

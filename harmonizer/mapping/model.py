@@ -179,7 +179,10 @@ class Source(_Model):
         None, description="Export format; by default from the file's suffix."
     )
     sheet: str | int | None = Field(
-        None, description="xlsx: sheet name or 1-based number; default the first sheet."
+        None,
+        description="xlsx: sheet name or 1-based number; default the first sheet. A name "
+        "that differs from one sheet's only in case or spacing (a trailing or no-break "
+        "space) selects that sheet, noted in the manifest's guesses.",
     )
     header_row: int = Field(
         1, ge=1, description="Physical row of the header (2 when a title row is above it)."
@@ -245,6 +248,56 @@ class LongLayout(_Model):
         return [str(v) for v in value] if isinstance(value, list) else value
 
 
+def nested_repeat(pattern: str) -> bool:
+    r"""Return True when a repeated group is nothing but repeats (``(a+)+``, ``(\w+\s?)*``).
+
+    Such patterns backtrack exponentially on a cell that almost matches; a filter is
+    tried on every row of an export, so one hostile cell would stall a run. A group
+    with a fixed character of its own between its repeats (``(, [a-z]+)*``) is not
+    refused: the character tells the iterations apart.
+
+    >>> nested_repeat(r"^(a+)+$"), nested_repeat(r"^TESTI\d*$"), nested_repeat(r"[a-z]+(, [a-z]+)*")
+    (True, False, False)
+    """
+    from re import _parser  # type: ignore[attr-defined]
+
+    repeats = {_parser.MAX_REPEAT, _parser.MIN_REPEAT}
+    fixed = {_parser.LITERAL, _parser.NOT_LITERAL}
+
+    def repeating(items: Any) -> bool:
+        """Whether ``items`` hold an unbounded repeat (in groups and branches too)."""
+        for op, arg in items:
+            if op in repeats and (arg[1] is _parser.MAXREPEAT or arg[1] > 1):
+                return True
+            if op in repeats and repeating(arg[2]):
+                return True
+            if op is _parser.SUBPATTERN and repeating(arg[-1]):
+                return True
+            if op is _parser.BRANCH and any(repeating(b) for b in arg[1]):
+                return True
+        return False
+
+    def walk(items: Any) -> bool:
+        for op, arg in items:
+            if op in repeats:
+                _, high, body = arg
+                flat = body
+                while len(flat) == 1 and flat[0][0] is _parser.SUBPATTERN:
+                    flat = flat[0][1][-1]
+                own = any(o in fixed for o, _ in flat)
+                if (high is _parser.MAXREPEAT or high > 1) and not own and repeating(body):
+                    return True
+                if walk(body):
+                    return True
+            elif (op is _parser.SUBPATTERN and walk(arg[-1])) or (
+                op is _parser.BRANCH and any(walk(b) for b in arg[1])
+            ):
+                return True
+        return False
+
+    return walk(_parser.parse(pattern))
+
+
 class Filter(ColumnRef):
     """Excludes rows (staff test responses, totals rows) with a counted reason."""
 
@@ -253,7 +306,10 @@ class Filter(ColumnRef):
         None, description="Exclude when the cell equals one of these (label-tolerant)."
     )
     matches: str | None = Field(
-        None, description="Exclude when the cell matches this regular expression."
+        None,
+        description="Exclude when the cell matches this regular expression. A repeated "
+        "group of nothing but repeats, such as (a+)+ or (\\w+\\s?)*, is refused: on one "
+        "long cell it can backtrack for hours.",
     )
 
     @field_validator("matches")
@@ -264,6 +320,11 @@ class Filter(ColumnRef):
                 re.compile(value)
             except re.error as err:
                 raise ValueError(f"not a valid regular expression: {err}") from err
+            if nested_repeat(value):
+                raise ValueError(
+                    "a repeat inside a repeat (such as (a+)+ or (\\w*)*) can take hours on "
+                    "one long cell; write the pattern without the nested repeat"
+                )
         return value
 
     @model_validator(mode="after")

@@ -492,6 +492,17 @@ class RuleChecker:
                         "lookup file: write file: instead of rows:, or leave the option out",
                         IssueCode.MISSING_LOOKUP,
                     )
+                seen: dict[str, str] = {}
+                for spelt in spec.rows:
+                    earlier = seen.setdefault(label_key(spelt), spelt)
+                    if earlier != spelt:
+                        self.problem(
+                            (*at, "rows", spelt),
+                            f"lookup {name}: the key {spelt!r} is the same as {earlier!r} "
+                            "(keys are matched ignoring case and spacing), so one row would "
+                            "silently replace the other; keep one of them",
+                            IssueCode.DUPLICATE_LOOKUP_KEY,
+                        )
                 columns = tuple(sorted({c for row in spec.rows.values() for c in row}))
                 tables[name] = LookupTable(
                     name,
@@ -518,7 +529,7 @@ class RuleChecker:
                 file = resolved
             try:
                 raw = read_limited(file, MAX_LOOKUP_BYTES, f"lookup file of {name}")
-                rows, columns, written = _read_lookup_csv(raw, spec.key)
+                rows, columns, written, repeated = _read_lookup_csv(raw, spec.key)
             except UnreadableFile as err:
                 missing = given is None and not file.exists() and not file.is_symlink()
                 message = (
@@ -544,9 +555,6 @@ class RuleChecker:
                     IssueCode.MISSING_LOOKUP,
                 )
                 continue
-            except ConflictingKeys as err:
-                self.problem((*at, "file"), f"lookup file {shown}: {err}")
-                continue
             except KeyError:
                 self.problem(
                     (*at, "key"),
@@ -554,6 +562,14 @@ class RuleChecker:
                     IssueCode.MISSING_LOOKUP,
                 )
                 continue
+            for again, first_line, line in repeated:
+                self.problem(
+                    (*at, "file"),
+                    f"lookup file {shown}, line {line}: the key {again!r} is already on line "
+                    f"{first_line} (keys are matched ignoring case and spacing), so one row "
+                    "would silently replace the other; keep one row per key",
+                    IssueCode.DUPLICATE_LOOKUP_KEY,
+                )
             tables[name] = LookupTable(
                 name, rows, columns, file, hashlib.sha256(raw).hexdigest(), written
             )
@@ -609,20 +625,18 @@ def _spelling_of(label: str, national: list[str]) -> bool:
     )
 
 
-class ConflictingKeys(ValueError):
-    """A lookup csv gives one key (as labels compare) two different rows."""
-
-
 def _read_lookup_csv(
     raw: bytes, key: str
-) -> tuple[dict[str, dict[str, Scalar | None]], tuple[str, ...], dict[str, str]]:
+) -> tuple[
+    dict[str, dict[str, Scalar | None]],
+    tuple[str, ...],
+    dict[str, str],
+    list[tuple[str, int, int]],
+]:
     """Parse a lookup csv (UTF-8 with or without BOM, ',' or ';'); KeyError without ``key``.
 
-    Returns the rows by label key, the value columns and each key as written.
-
-    Raises:
-        ConflictingKeys: two lines give one key different values (which one a run took
-            would depend on their order); the same line twice is harmless.
+    Returns the rows by label key, the value columns, each key as written, and each key
+    met again with the lines of its first and its repeated row.
     """
     with io.StringIO(raw.decode("utf-8-sig"), newline="") as handle:
         first = handle.readline()
@@ -635,19 +649,16 @@ def _read_lookup_csv(
         rows: dict[str, dict[str, Scalar | None]] = {}
         written: dict[str, str] = {}
         lines: dict[str, int] = {}
+        repeated: list[tuple[str, int, int]] = []
         for record in _stripped(reader):
             normalised = label_key(record[key])
-            values: dict[str, Scalar | None] = {c: v for c, v in record.items() if c != key}
-            if normalised in rows and rows[normalised] != values:
-                raise ConflictingKeys(
-                    f"the key {written[normalised]!r} is on line {lines[normalised]} and "
-                    f"again{'' if str(record[key]) == written[normalised] else f' as {record[key]!r}'} "
-                    f"on line {reader.line_num} with other values; keep one line per key"
-                )
-            rows[normalised] = values
-            written.setdefault(normalised, str(record[key]))
-            lines.setdefault(normalised, reader.line_num)
-    return rows, tuple(c for c in columns if c != key), written
+            if normalised in lines:
+                repeated.append((str(record[key]), lines[normalised], reader.line_num))
+                continue
+            lines[normalised] = reader.line_num
+            rows[normalised] = {c: v for c, v in record.items() if c != key}
+            written[normalised] = str(record[key])
+    return rows, tuple(c for c in columns if c != key), written, repeated
 
 
 def _stripped(reader: csv.DictReader[str]) -> Iterator[dict[str, str | None]]:

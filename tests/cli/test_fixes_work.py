@@ -157,6 +157,11 @@ FOLLOW: dict[IssueCode, Follow] = {
         r"write a value in the cell instead of the formula$",
         lambda case, fix: _cell(case, "Suosittelu", "9"),
     ),
+    IssueCode.FORMULA_ERROR: Follow(
+        "export",
+        r"write the answer in the cell; the cell shows an error instead of a value$",
+        lambda case, fix: _cell(case, "Suosittelu", "9"),
+    ),
     IssueCode.CONTROL_CHARACTER: Follow(
         "export",
         r"invisible control characters, which were removed$",

@@ -150,7 +150,7 @@ def test_an_export_given_twice_is_refused(tmp_path: Path) -> None:
         for command in (["run", "-o", tmp_path / "out"], ["validate"]):
             result = invoke(*command, "-m", MAPPING, export, again)
             assert result.exit_code == 2, (command, again)
-            assert "given twice; give each export once" in result.stderr
+            assert "the same export is given twice" in result.stderr
             assert not (tmp_path / "out").exists()
     # A copy under another name is another export: its rows are duplicates.
     copy = tmp_path / "kopio.csv"

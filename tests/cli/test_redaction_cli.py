@@ -125,3 +125,26 @@ def test_a_missing_column_message_redacts_the_header_texts(tmp_path: Path) -> No
     sample = invoke("check", mapping, "--sample", export, "--format", "json")
     assert "Soita [PUHELIN]" in sample.stdout
     _assert_clean(sample.output, "check --sample")
+
+
+def test_full_width_and_wrapped_identity_codes_in_open_text_are_redacted(tmp_path: Path) -> None:
+    full_width = "\uff11\uff13\uff11\uff10\uff15\uff12\uff0d\uff13\uff10\uff18\uff34"
+    export = write_csv(
+        tmp_path / "export.csv",
+        [
+            [*HEADER, "Palaute", "Muuta"],
+            ["1.2.2026 10:00", "Oulu", "9", "5", f"hetuni {full_width}", "131052-\n308T"],
+            ["2.2.2026 10:00", "Oulu", "9", "5", "1310\u200b52 - 308T kiitos", "ok"],
+        ],
+    )
+    mapping = write_mapping(
+        tmp_path / "mapping.yaml",
+        FIELDS + "  open_feedback: Palaute\n" + "own_items:\n  muuta: {column: Muuta}\n",
+    )
+    out = tmp_path / "out"
+    result = invoke("run", "-m", mapping, export, "-o", out)
+    assert result.exit_code == 0, result.output
+    records = _text_of(out / "records.jsonl")
+    assert records.count("[HETU]") == 3
+    for secret in ("308", "\uff13\uff10\uff18"):
+        assert secret not in records

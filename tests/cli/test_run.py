@@ -113,7 +113,7 @@ def test_a_pipe_or_a_device_is_refused_not_read(tmp_path: Path, mapping: Path) -
     for export in (fifo, Path("/dev/zero")):
         result = invoke("run", "-m", mapping, export, "-o", tmp_path / "out")
         assert result.exit_code == 2
-        assert f"{export}: not a regular file (a pipe or a device)" in result.stderr
+        assert f"{export}: is not a regular file (a pipe or a device)" in result.stderr
         assert not (tmp_path / "out").exists()
 
 

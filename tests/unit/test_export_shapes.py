@@ -206,7 +206,7 @@ def test_a_missing_column_stops_the_run_with_the_header_shown(tmp_path: Path) ->
 def test_a_missing_sheet_names_the_sheets(tmp_path: Path) -> None:
     export = write_xlsx(tmp_path / "export.xlsx", [HEADER, ROW], sheet="Data")
     mapping = write_mapping(tmp_path / "m.yaml", FIELDS + "source: {sheet: Vastaukset}\n")
-    with pytest.raises(ReadError, match="no sheet 'Vastaukset'; the workbook has: Data"):
+    with pytest.raises(ReadError, match="no sheet 'Vastaukset'; the workbook has: 'Data'"):
         harmonize(mapping, [export], tmp_path / "out")
 
 

@@ -151,38 +151,6 @@ def test_lookup_problems(tmp_path: Path) -> None:
     assert "no lookup named 'nowhere'" in joined
 
 
-def test_a_lookup_key_on_two_lines_with_other_values_is_a_problem(tmp_path: Path) -> None:
-    """Which line a run took would depend on their order; the same line twice is harmless."""
-    body = """\
-        lookups:
-          units: {file: units.csv, key: code}
-        fields:
-          responded_at: A
-          unit_name: B
-          unit_id: {column: B, lookup: units}
-        """
-    units = tmp_path / "units.csv"
-    units.write_text(
-        "code;unit_id\nAsema 1;1.2.246.10.1.10.1\nAsema 2;1.2.246.10.1.10.2\n"
-        "Asema 1;1.2.246.10.1.10.1\n asema\u00a01 ;1.2.246.10.1.10.9\n",
-        encoding="utf-8",
-    )
-    found = problems_of(tmp_path, body)
-    assert any(
-        "lookups.units.file: lookup file units.csv: the key 'Asema 1' is on line 2 and again "
-        "as 'asema\\xa01' on line 5 with other values; keep one line per key" in p
-        for p in found
-    ), found
-    # The fix: one line per key.
-    units.write_text(
-        "code;unit_id\nAsema 1;1.2.246.10.1.10.1\nAsema 2;1.2.246.10.1.10.2\n"
-        "Asema 1;1.2.246.10.1.10.1\n",
-        encoding="utf-8",
-    )
-    loaded = load_mapping(tmp_path / "m.yaml")
-    assert loaded.lookups["units"].get("asema 1") == {"unit_id": "1.2.246.10.1.10.1"}
-
-
 def test_every_problem_is_reported_at_once(tmp_path: Path) -> None:
     found = problems_of(
         tmp_path,

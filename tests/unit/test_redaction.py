@@ -371,3 +371,38 @@ def test_a_header_listing_is_bounded() -> None:
     assert listing.startswith("A 'kysymys 0', B 'kysymys 1'")
     assert listing.endswith("and 61 more")
     assert len(listing) < 2_000
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "hetu \uff11\uff13\uff11\uff10\uff15\uff12\uff0d\uff13\uff10\uff18\uff34 kiitos",
+        "hetu \uff11\uff13\uff11\uff10\uff15\uff12-\uff13\uff10\uff18t",
+        "hetuni on 131052-\n308T kiitos",
+        "hetuni on 131052-\r\n308T",
+        "1310\n52-308T",
+        "131052 - 308T",
+        "131052-308 T",
+        "131052\u200b-308T",
+        "1310\u200d52-3\u00ad08T",
+        "131052-308\ufeffT",
+        "\\uff11\\uff13\\uff11\\uff10\\uff15\\uff12-308T",  # as repr() writes it
+    ],
+)
+def test_identity_codes_in_full_width_or_spread_writings_are_redacted(text: str) -> None:
+    redacted, counts = REDACTOR.redact(text)
+    assert counts == {"hetu": 1}, redacted
+    assert "308" not in redacted
+    assert "\uff13\uff10\uff18" not in redacted
+
+
+def test_full_width_phone_and_email_are_redacted() -> None:
+    text = (
+        "soita \uff10\uff14\uff10 \uff11\uff12\uff13 \uff14\uff15\uff16\uff17 tai \uff4d\uff41@x.fi"
+    )
+    assert REDACTOR.clean(text) == f"soita {PHONE_MARKER} tai {EMAIL_MARKER}"
+
+
+@pytest.mark.parametrize("text", ["131052 - 308A", "1310\n52-308A", "131052\u200b-308A"])
+def test_a_spread_code_with_a_wrong_check_character_is_no_code(text: str) -> None:
+    assert REDACTOR.redact(text)[1]["hetu"] == 0
