@@ -58,7 +58,7 @@ from harmonizer.publish.views import (
     build_service_path,
 )
 from harmonizer.records import flatten_record, record_columns
-from harmonizer.redaction import Redactor
+from harmonizer.redaction import Redactor, redact_text
 from harmonizer.run_report import DEFAULT_MAX_ISSUES, ExportSummary, Report, ReportBuilder
 from harmonizer.schema import DEFAULT_SCHEMA_VERSION, load_schema
 from harmonizer.structure import (
@@ -179,7 +179,7 @@ def _responses(loaded: LoadedMapping, builder: RecordBuilder, table: Table) -> I
         ignore=frozenset(long.ignore),
         known=frozenset(q for q in known if q),
         info=table.info,
-        mapping=loaded.path.name,
+        mapping=redact_text(loaded.path.name) or "",
     )
 
 
@@ -251,7 +251,7 @@ def _report_for(loaded: LoadedMapping, max_issues: int) -> Report:
         loaded.version,
         loaded.schema.version,
         max_issues=max_issues,
-        mapping_file=str(loaded.path),
+        mapping_file=redact_text(str(loaded.path)),
     )
 
 
@@ -339,7 +339,7 @@ def check_mapping(
         checked.version,
         checked.schema_version,
         max_issues=max_issues,
-        mapping_file=str(checked.path),
+        mapping_file=redact_text(str(checked.path)),
     )
     for issue in checked.issues:
         report.add_issue(issue)

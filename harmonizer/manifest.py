@@ -9,6 +9,7 @@ from typing import Any, Literal
 
 from harmonizer import __version__
 from harmonizer.mapping.load import LoadedMapping
+from harmonizer.redaction import redact_text
 from harmonizer.run_report import Report
 
 OpenText = Literal["redact", "drop"]
@@ -29,7 +30,7 @@ def build_manifest(
         "mapping": {
             "id": loaded.id,
             "version": loaded.version,
-            "file": loaded.path.name,
+            "file": redact_text(loaded.path.name),
             "sha256": loaded.sha256,
             "provider": loaded.model.provider.name,
         },

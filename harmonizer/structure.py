@@ -20,6 +20,7 @@ from harmonizer.io.readers import ExportInfo, SourceOptions, read_table
 from harmonizer.issues import Issue, IssueCode, header_listing
 from harmonizer.mapping.load import LoadedMapping
 from harmonizer.mapping.model import ColumnRef, FieldRule, Mapping
+from harmonizer.redaction import redact_text
 from harmonizer.values import label_key
 
 # How far below the mapping's header row a moved header is looked for.
@@ -173,7 +174,7 @@ def header_issues(loaded: LoadedMapping, info: ExportInfo, found: int | None) ->
     return [
         Issue(
             code,
-            f"{ref.describe()} ({loaded.path.name}: {'.'.join(map(str, at))}) is not in the "
+            f"{ref.describe()} ({redact_text(loaded.path.name)}: {'.'.join(map(str, at))}) is not in the "
             f"header of {info.name}{sheet} (row {info.header_row}); the header has: "
             f"{_shown(info)}",
             code.severity,

@@ -45,7 +45,7 @@ from harmonizer.issues import message as issue_message
 from harmonizer.mapping.load import LoadedMapping
 from harmonizer.mapping.model import NOT_ASKED, ColumnRef, FieldRule, Filter
 from harmonizer.mapping.rules import required_fields
-from harmonizer.redaction import REDACTOR, Redactor
+from harmonizer.redaction import REDACTOR, Redactor, redact_text
 from harmonizer.values import label_key
 
 RECORD_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "urn:harmonizer:record")
@@ -214,7 +214,7 @@ class RecordBuilder:
         if column is not None:
             self._used.add(column.index)
         line = self.loaded.line_of(*at)
-        where = f"{self.loaded.path}:{line}" if line else str(self.loaded.path)
+        where = redact_text(f"{self.loaded.path}:{line}" if line else str(self.loaded.path)) or ""
         if column is None:
             self.missing_columns.append(f"{ref.describe()} ({where}, {'.'.join(map(str, at))})")
         elif "occurrence" not in ref.model_fields_set and self.header.duplicates(ref) > 1:
@@ -283,7 +283,7 @@ class RecordBuilder:
                     code,
                     f"{len(unused)} headed {'column is' if len(unused) == 1 else 'columns are'}"
                     f" not used by the mapping: {shown}",
-                    mapping=self.loaded.path.name,
+                    mapping=redact_text(self.loaded.path.name) or "",
                 ),
                 code.severity,
                 self.info.name,
@@ -375,7 +375,9 @@ class RecordBuilder:
     ) -> Issue:
         return Issue(
             code,
-            issue_message(code, message, field=field_name, mapping=self.loaded.path.name),
+            issue_message(
+                code, message, field=field_name, mapping=redact_text(self.loaded.path.name) or ""
+            ),
             code.severity,
             self.info.name,
             self.info.sheet,

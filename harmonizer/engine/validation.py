@@ -18,6 +18,7 @@ from jsonschema.exceptions import ValidationError, best_match
 
 from harmonizer.engine.row import Row
 from harmonizer.issues import Issue, IssueCode, message, preview
+from harmonizer.redaction import redact_text
 from harmonizer.schema import RecordSchema
 from harmonizer.schema_values import CUSTOM_FORMATS, FORMAT_CHECKER, schema_message
 
@@ -150,7 +151,9 @@ def validate_records(rows: Iterable[Row], validator: RecordValidator) -> Iterato
                             IssueCode.SCHEMA_VIOLATION,
                             f"{problem.field or 'record'}: {problem.message}",
                             field=problem.field,
-                            mapping=builder.loaded.path.name if builder else "the mapping",
+                            mapping=(redact_text(builder.loaded.path.name) or "")
+                            if builder
+                            else "the mapping",
                         ),
                         IssueCode.SCHEMA_VIOLATION.severity,
                         row.export.name,

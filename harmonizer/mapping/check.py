@@ -18,6 +18,7 @@ from harmonizer.issues import Issue, preview
 from harmonizer.mapping.files import LookupFiles
 from harmonizer.mapping.load import LoadedMapping, read_mapping
 from harmonizer.mapping.problems import MappingProblem
+from harmonizer.redaction import redact_text
 
 
 @dataclass
@@ -62,7 +63,7 @@ def _issue(path: Path, problem: MappingProblem) -> Issue:
         problem.code,
         problem.message,
         problem.code.severity,
-        str(path),
+        redact_text(str(path)) or "",
         None,
         problem.line,
         None,

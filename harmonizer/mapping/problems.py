@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from harmonizer.errors import MappingError
 from harmonizer.issues import IssueCode
+from harmonizer.redaction import redact_text
 
 KeyPath = tuple[str | int, ...]
 """A path of keys into the mapping file, such as ("fields", "nps", "scale")."""
@@ -22,6 +23,10 @@ class MappingProblem:
     message: str
     code: IssueCode = IssueCode.MAPPING_RULE
     value: str | None = None
+
+    def __post_init__(self) -> None:
+        # A mapping saved under a file name holding an identity code must not echo it.
+        object.__setattr__(self, "file", redact_text(self.file) or "")
 
     def __str__(self) -> str:
         where = f"{self.file}:{self.line}" if self.line else self.file

@@ -21,6 +21,7 @@ from harmonizer.io.readers import ExportInfo, SourceRow
 from harmonizer.issues import Issue, IssueCode, header_listing, preview, quote
 from harmonizer.mapping.load import LoadedMapping
 from harmonizer.mapping.model import ColumnRef, FieldRule
+from harmonizer.redaction import redact_text
 from harmonizer.structure import KeyPath, column_refs
 from harmonizer.values import label_key
 
@@ -153,7 +154,7 @@ class SampleCheck:
             f"{ref.describe()} is not in the header of {self.info.name}{sheet} (row "
             f"{self.info.header_row}); the header has: {shown}",
             IssueCode.COLUMN_NOT_FOUND.severity,
-            str(self.loaded.path),
+            redact_text(str(self.loaded.path)),
             None,
             self.loaded.line_of(*at),
             ref.column,

@@ -286,3 +286,21 @@ def test_spreadsheet_error_cells_reject_their_row_and_never_reach_a_record(tmp_p
     assert "#N/A" not in (out / "records.jsonl").read_text("utf-8")
     rejects = read_jsonl(out / "rejects.jsonl")
     assert [i["code"] for r in rejects for i in r["issues"]] == ["formula-error"] * 2
+
+
+@pytest.mark.parametrize("fmt", ["text", "json", "sarif", "github", "junit"])
+def test_an_identity_code_in_the_mapping_file_name_is_redacted(tmp_path: Path, fmt: str) -> None:
+    export = write_csv(tmp_path / "export.csv", [*ROWS, ["x", "Oulu", "9", "5"]])
+    mapping = write_mapping(tmp_path / f"kartta {HETU}.yaml", FIELDS)
+    broken = write_mapping(tmp_path / f"rikki {HETU}.yaml", FIELDS.replace("nps:", "npz:"))
+    out = tmp_path / "out"
+    outputs = [
+        invoke("run", "-m", mapping, export, "-o", out).output,
+        _all_text(out),
+        invoke("validate", "-m", mapping, export, "--format", fmt).output,
+        invoke("check", broken, "--format", fmt).output,
+        invoke("check", mapping, "--sample", export, "--format", fmt).output,
+        invoke("run", "-m", broken, export, "-o", tmp_path / "out2").output,
+    ]
+    for text in outputs:
+        assert "308T" not in text
