@@ -17,15 +17,8 @@ from harmonizer import harmonize
 from harmonizer.cli import main
 from harmonizer.errors import OutputError
 from harmonizer.io.readers import read_table
-from tests.helpers import HEADER, read_jsonl, write_csv, write_mapping, write_xlsx
+from tests.helpers import FIELDS, HEADER, read_jsonl, write_csv, write_mapping, write_xlsx
 
-FIELDS = """\
-fields:
-  responded_at: Aika
-  unit_name: Yksikkö
-  nps: Suosittelu
-  ease: Helppous
-"""
 ROWS = [HEADER, ["1.2.2026 10:00", "Oulu", "9", "5"], ["2.2.2026 10:00", "Oulu", "7", "4"]]
 HETU = "131052-308T"
 
