@@ -249,14 +249,18 @@ class LongLayout(_Model):
 
 
 def nested_repeat(pattern: str) -> bool:
-    r"""Return True when a repeated group is nothing but repeats (``(a+)+``, ``(\w+\s?)*``).
+    r"""Return True when a repeat can backtrack exponentially: ``(a+)+``, ``(\w+\s?)*``, ``(a|aa)+``.
 
     Such patterns backtrack exponentially on a cell that almost matches; a filter is
     tried on every row of an export, so one hostile cell would stall a run. A group
     with a fixed character of its own between its repeats (``(, [a-z]+)*``) is not
-    refused: the character tells the iterations apart.
+    refused: the character tells the iterations apart. A repeated group whose alternatives
+    can start with the same character (``(a|aa)+``, ``(x|)*``) is refused too; Python
+    factors a shared prefix out first, so ``(ab|ac)+`` is read as ``(a[bc])+`` and kept.
 
     >>> nested_repeat(r"^(a+)+$"), nested_repeat(r"^TESTI\d*$"), nested_repeat(r"[a-z]+(, [a-z]+)*")
+    (True, False, False)
+    >>> nested_repeat(r"^(a|aa)+$"), nested_repeat(r"^(test|demo)+$"), nested_repeat(r"^(TESTI|x+)$")
     (True, False, False)
     """
     from re import _parser  # type: ignore[attr-defined]
@@ -277,6 +281,38 @@ def nested_repeat(pattern: str) -> bool:
                 return True
         return False
 
+    def first(items: Any) -> set[int] | None:
+        """Return the characters a sequence can start with; None for any (or none at all)."""
+        for op, arg in items:
+            if op is _parser.LITERAL:
+                return {arg}
+            if op is _parser.SUBPATTERN:
+                return first(arg[-1])
+            if op is _parser.IN and all(o in (_parser.LITERAL, _parser.RANGE) for o, _ in arg):
+                chars: set[int] = set()
+                for o, a in arg:
+                    chars |= {a} if o is _parser.LITERAL else set(range(a[0], a[1] + 1))
+                return chars
+            if op in (_parser.AT,):
+                continue  # an anchor takes no character
+            return None
+        return None  # an empty alternative: it overlaps every other one
+
+    def ambiguous(items: Any) -> bool:
+        """Return whether a branch in ``items`` has alternatives that can start alike."""
+        for op, arg in items:
+            if op is _parser.BRANCH:
+                starts = [first(b) for b in arg[1]]
+                for i, one in enumerate(starts):
+                    for other in starts[i + 1 :]:
+                        if one is None or other is None or one & other:
+                            return True
+                if any(ambiguous(b) for b in arg[1]):
+                    return True
+            elif op is _parser.SUBPATTERN and ambiguous(arg[-1]):
+                return True
+        return False
+
     def walk(items: Any) -> bool:
         for op, arg in items:
             if op in repeats:
@@ -285,7 +321,12 @@ def nested_repeat(pattern: str) -> bool:
                 while len(flat) == 1 and flat[0][0] is _parser.SUBPATTERN:
                     flat = flat[0][1][-1]
                 own = any(o in fixed for o, _ in flat)
-                if (high is _parser.MAXREPEAT or high > 1) and not own and repeating(body):
+                several = high is _parser.MAXREPEAT or high > 1
+                if several and not own and repeating(body):
+                    return True
+                # (a|aa)+: alternatives that can match the same text let each repeat
+                # split a run of it in exponentially many ways before failing.
+                if several and ambiguous(body):
                     return True
                 if walk(body):
                     return True
@@ -308,8 +349,9 @@ class Filter(ColumnRef):
     matches: str | None = Field(
         None,
         description="Exclude when the cell matches this regular expression. A repeated "
-        "group of nothing but repeats, such as (a+)+ or (\\w+\\s?)*, is refused: on one "
-        "long cell it can backtrack for hours.",
+        "group of nothing but repeats, such as (a+)+ or (\\w+\\s?)*, or of alternatives that "
+        "start alike, such as (a|aa)+, is refused: on one long cell it can backtrack for "
+        "hours.",
     )
 
     @field_validator("matches")
@@ -322,8 +364,10 @@ class Filter(ColumnRef):
                 raise ValueError(f"not a valid regular expression: {err}") from err
             if nested_repeat(value):
                 raise ValueError(
-                    "a repeat inside a repeat (such as (a+)+ or (\\w*)*) can take hours on "
-                    "one long cell; write the pattern without the nested repeat"
+                    "a repeat that can split the same text in many ways (a repeat inside a "
+                    "repeat such as (a+)+ or (\\w*)*, or alternatives that start alike such "
+                    "as (a|aa)+) can take hours on one long cell; write the pattern without "
+                    "it, for example a+ for (a|aa)+"
                 )
         return value
 
