@@ -466,13 +466,17 @@ def header_listing(header: Sequence[str | None], *, letters: bool = False) -> st
     >>> header_listing(["id", None, "x" * 100], letters=True)[:20]
     "A 'id', C 'xxxxxxxxx"
     """
-    named = [(i, h) for i, h in enumerate(header) if h]
+    return column_listing([(i, h) for i, h in enumerate(header) if h], letters=letters)
+
+
+def column_listing(columns: Sequence[tuple[int, str]], *, letters: bool = True) -> str:
+    """Return columns (index, header text) for a message: each previewed, at most 40."""
     shown = [
         f"{column_letter(i)} '{preview(h)}'" if letters else f"'{preview(h)}'"
-        for i, h in named[:HEADER_LISTED]
+        for i, h in columns[:HEADER_LISTED]
     ]
-    if len(named) > HEADER_LISTED:
-        shown.append(f"and {len(named) - HEADER_LISTED} more")
+    if len(columns) > HEADER_LISTED:
+        shown.append(f"and {len(columns) - HEADER_LISTED} more")
     return ", ".join(shown) or "nothing"
 
 

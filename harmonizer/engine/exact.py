@@ -40,7 +40,7 @@ from harmonizer.engine.responses import (
 from harmonizer.engine.row import Row
 from harmonizer.io.cells import Cell
 from harmonizer.io.readers import ExportInfo
-from harmonizer.issues import HEADER_LISTED, Issue, IssueCode, Severity, preview
+from harmonizer.issues import HEADER_LISTED, Issue, IssueCode, Severity, column_listing, preview
 from harmonizer.issues import message as issue_message
 from harmonizer.mapping.load import LoadedMapping
 from harmonizer.mapping.model import NOT_ASKED, ColumnRef, FieldRule, Filter
@@ -270,9 +270,7 @@ class RecordBuilder:
         if not unused:
             return
         code = IssueCode.UNUSED_COLUMN
-        shown = ", ".join(f"{c.letter} '{preview(c.header)}'" for c in unused[:HEADER_LISTED]) + (
-            f", and {len(unused) - HEADER_LISTED} more" if len(unused) > HEADER_LISTED else ""
-        )
+        shown = column_listing([(c.index, c.header or "") for c in unused])
         letters = ", ".join(c.letter for c in unused[:HEADER_LISTED]) + (
             ", …" if len(unused) > HEADER_LISTED else ""
         )
@@ -523,19 +521,19 @@ class RecordBuilder:
             return row
         if not self.keep_open_text:
             values["open_feedback"] = None
-        personal = self._personal_id(response)
+        response_id, identity = self._identity(response)
+        personal = None if response_id is None else personal_id(response_id)
         if personal is not None:
             column = None if response.response_id is not None else self.response_column
             self._redacted(row, personal, response.row, column, "source.response_id")
-        row.record = self._record(values, missing, own, response)
+            # An identity code or a phone number as the response id (a paper form keyed
+            # by the respondent's code) reaches neither the record nor its record_id: a
+            # hash of a code is undone by trying every code. The response is its
+            # national values.
+            response_id = personal.value
+            identity = "\x1f".join(f"{k}={values[k]!r}" for k in sorted(values))
+        row.record = self._record(values, missing, own, response, response_id, identity)
         return row
-
-    def _personal_id(self, response: Response) -> Result | None:
-        """Return the response id redacted when it holds personal data, else None."""
-        if response.response_id is not None:
-            return personal_id(response.response_id)
-        text = self._cells_identity(response.values)[0]
-        return None if text is None else personal_id(text)
 
     def _repeat(self, row: Row, first: tuple[int, ...]) -> Row:
         """Finish a repeated response (long layout): a duplicate of its first copy, or a conflict."""
@@ -601,18 +599,11 @@ class RecordBuilder:
                 return plan.source
         return None
 
-    def _identity(self, response: Response, values: dict[str, Any]) -> tuple[str | None, str]:
+    def _identity(self, response: Response) -> tuple[str | None, str]:
+        """Return the response id as written (or None) and the text its record_id hashes."""
         if response.response_id is not None:
-            found: tuple[str | None, str] = (response.response_id, response.response_id)
-        else:
-            found = self._cells_identity(response.values)
-        personal = None if found[0] is None else personal_id(found[0])
-        if personal is None:
-            return found
-        # An identity code or a phone number as the response id (a paper form keyed by
-        # the respondent's code) reaches neither the record nor its record_id: a hash of
-        # a code is undone by trying every code. The response is its national values.
-        return personal.value, "\x1f".join(f"{k}={values[k]!r}" for k in sorted(values))
+            return response.response_id, response.response_id
+        return self._cells_identity(response.values)
 
     def _cells_identity(self, cells: tuple[Cell, ...]) -> tuple[str | None, str]:
         """Return the response id and the identity text of a wide row's cells."""
@@ -647,9 +638,10 @@ class RecordBuilder:
         missing: dict[str, str],
         own: dict[str, Any],
         response: Response,
+        response_id: str | None,
+        identity: str,
     ) -> dict[str, Any]:
         model = self.loaded.model
-        response_id, identity = self._identity(response, values)
         provider = values.get("provider_id")
         record_id = record_uuid(f"{provider}\x1f{model.mapping}\x1f{identity}")
         fields = self._field_set
