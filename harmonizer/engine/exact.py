@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import re
 import uuid
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -603,9 +603,9 @@ class RecordBuilder:
         """Return the response id as written (or None) and the text its record_id hashes."""
         if response.response_id is not None:
             return response.response_id, response.response_id
-        return self._cells_identity(response.values)
+        return self.cells_identity(response.values)
 
-    def _cells_identity(self, cells: tuple[Cell, ...]) -> tuple[str | None, str]:
+    def cells_identity(self, cells: tuple[Cell, ...]) -> tuple[str | None, str]:
         """Return the response id and the identity text of a wide row's cells."""
         if self.response_column is not None:
             index = self.response_column.index
@@ -620,17 +620,9 @@ class RecordBuilder:
         ]
         return None, "\x1f".join(parts)
 
-    def response_ids(self, rows: Sequence[tuple[Cell, ...]]) -> list[str | None]:
-        """Return the response id of each wide row (``source.response_id``), or None."""
-        return [self._cells_identity(cells)[0] for cells in rows]
-
-    def record_ids(self, providers: Sequence[Any], rows: Sequence[tuple[Cell, ...]]) -> list[str]:
-        """Return the ``record_id`` of each wide row, as :meth:`_record` makes it."""
-        mapping = self.loaded.model.mapping
-        return [
-            record_uuid(f"{provider}\x1f{mapping}\x1f{self._cells_identity(cells)[1]}")
-            for provider, cells in zip(providers, rows, strict=True)
-        ]
+    def record_id(self, provider: Any, identity: str) -> str:
+        """Return the ``record_id`` of a response of ``provider`` with this identity text."""
+        return record_uuid(f"{provider}\x1f{self.loaded.model.mapping}\x1f{identity}")
 
     def _record(
         self,
@@ -641,9 +633,7 @@ class RecordBuilder:
         response_id: str | None,
         identity: str,
     ) -> dict[str, Any]:
-        model = self.loaded.model
-        provider = values.get("provider_id")
-        record_id = record_uuid(f"{provider}\x1f{model.mapping}\x1f{identity}")
+        record_id = self.record_id(values.get("provider_id"), identity)
         fields = self._field_set
         record = dict.fromkeys(self.fields)
         # Assigning existing keys keeps their places: the order stays the schema's.

@@ -226,11 +226,13 @@ def _records(
         return [constant.get(name)] * size
 
     derived = builder.derived
+    # Each row's response id and identity text, read once for record_id and source.
+    identities = [builder.cells_identity(s.values) for s in sources]
     record_columns: list[Any] = []
     for key in builder.fields:
         if key in derived:
             record_columns.append(
-                _derived(key, values_of, sources, good, recoded, own, builder, plan)
+                _derived(key, values_of, sources, identities, good, recoded, own, builder, plan)
             )
         elif key in columns:
             record_columns.append(columns[key])
@@ -244,6 +246,7 @@ def _derived(
     key: str,
     values_of: Callable[[str], list[Any]],
     sources: list[SourceRow],
+    identities: list[tuple[str | None, str]],
     good: list[int],
     recoded: list[list[Outcome]],
     own: list[list[Outcome]],
@@ -255,7 +258,10 @@ def _derived(
     if key == "schema_version":
         return repeat(builder.schema.version, size)
     if key == "record_id":
-        return builder.record_ids(values_of("provider_id"), [s.values for s in sources])
+        return [
+            builder.record_id(provider, identity)
+            for provider, (_, identity) in zip(values_of("provider_id"), identities, strict=True)
+        ]
     if key == "period":
         return [r[:7] if isinstance(r, str) else None for r in values_of("responded_at")]
     if key == "nps_group":
@@ -279,9 +285,8 @@ def _derived(
         return [dict(zip(own_names, r, strict=True)) for r in zip(*own_columns, strict=True)]
     if key == "source":
         template = builder.source_template
-        ids = builder.response_ids([s.values for s in sources])
         out = []
-        for source, response_id in zip(sources, ids, strict=True):
+        for source, (response_id, _) in zip(sources, identities, strict=True):
             made = dict(template)
             made["row"] = source.row
             made["response_id"] = response_id
