@@ -122,12 +122,8 @@ def _field_outcome(
     convert: Converter,
     lookup: Callable[[Cell], tuple[Cell, LookupProblem | None]] | None,
     default: Any,
-    *,
-    quick: bool = True,
 ) -> Callable[[Cell], Outcome]:
     """Mirror RecordBuilder.build for one field; anything to report is BAD."""
-    if quick and lookup is None and isinstance(convert, MomentConverter) and convert.quick:
-        return _time_outcome(convert, _field_outcome(convert, None, default, quick=False))
 
     def compute(raw: Cell) -> Outcome:
         if type(raw) is str and len(raw) > MAX_CELL_CHARS:
@@ -154,9 +150,15 @@ def _field_outcome(
 
 
 def _time_outcome(
-    convert: MomentConverter, compute: Callable[[Cell], Outcome]
+    convert: Converter, compute: Callable[[Cell], Outcome]
 ) -> Callable[[Cell], Outcome]:
-    """Mirror the time converter without a Result per row: response times are distinct."""
+    """Read common response times without a Result per row (they are distinct).
+
+    ``compute`` is the field's general outcome, for every other cell; a field that is
+    not a response time read without a lookup keeps it as it is.
+    """
+    if not isinstance(convert, MomentConverter) or convert.quick is None:
+        return compute
     read = convert.read_quickly
 
     def time_outcome(raw: Cell) -> Outcome:
@@ -256,16 +258,10 @@ def compile_plan(builder: RecordBuilder) -> Plan | None:
         column = rule.source.column
         if column is None:
             return None
-        fields.append(
-            FieldColumn(
-                rule.name,
-                column.index,
-                column,
-                rule.measure,
-                builder,
-                _field_outcome(rule.convert, rule.lookup, rule.default),
-            )
-        )
+        outcome = _field_outcome(rule.convert, rule.lookup, rule.default)
+        if rule.lookup is None:
+            outcome = _time_outcome(rule.convert, outcome)
+        fields.append(FieldColumn(rule.name, column.index, column, rule.measure, builder, outcome))
     own: list[FieldColumn] = []
     for name, source, convert in builder.own:
         if source.column is None:
