@@ -19,10 +19,10 @@ organisation OIDs and dates (``01-02-2026``, ``1.2.2026``, ``01022026``). Names,
 addresses and other free-text identifiers are not detected.
 
 Identity codes, phone numbers and addresses typed in full-width forms (U+FF01 to
-U+FF5E, as some keyboards and PDF copies give them) or with invisible characters inside
-(zero-width space, soft hyphen) are found as their plain writings are; an identity code is also found when
-spaces or a line break split it (``131052-`` at the end of one line, ``308T`` at the
-start of the next).
+U+FF5E, as some keyboards and PDF copies give them), in the digits of another script, or
+with invisible characters inside (zero-width space, soft hyphen) are found as their
+plain writings are; an identity code is also found when spaces or a line break split it
+(``131052-`` at the end of one line, ``308T`` at the start of the next).
 
 Text that quotes a value with ``repr()`` (as messages do) writes a tab as ``\t`` and a
 non-breaking space as ``\xa0``: the redactor reads such escapes as the characters they
@@ -121,7 +121,7 @@ _FOLD = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
 _INVISIBLE = "\u00ad\u180e\u200b\u200c\u200d\u200e\u200f\u2060\u2061\u2062\u2063\u2064\ufeff"
 # A digit of another script (Arabic-Indic, Devanagari, ...): read as its ASCII digit.
 _OTHER_DIGIT = re.compile(r"(?![0-9])\d")
-_NEEDS_FOLD = re.compile(f"[\uff01-\uff5e\u3000{_INVISIBLE}]|(?![0-9])\\d")
+_NEEDS_FOLD = re.compile(f"[\uff01-\uff5e\u3000{_INVISIBLE}]|{_OTHER_DIGIT.pattern}")
 _WHITE = re.compile(r"\s")
 # What repr() writes for characters it does not show as themselves.
 _ESCAPE = re.compile(r"\\(?:x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|[\\'\"abfnrtv0])")
@@ -172,7 +172,7 @@ def _valid_hetu(match: re.Match[str]) -> bool:
 
 
 def _folded(text: str) -> tuple[str, list[int] | None]:
-    """Return ``text`` with full-width forms and other scripts' digits folded, invisible characters skipped.
+    """Return ``text`` with full-width forms and other digits folded, invisible ones skipped.
 
     The second item maps the view back to ``text`` as :func:`_unescaped` does (None
     when nothing was skipped, so that the view and ``text`` have the same length).
