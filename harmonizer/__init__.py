@@ -33,6 +33,7 @@ from harmonizer.errors import (
     OutputError,
     ReadError,
     SchemaLoadError,
+    WorkerError,
 )
 from harmonizer.figures import Figures
 from harmonizer.issues import Issue, IssueCode, Severity
@@ -59,6 +60,7 @@ __all__ = [
     "RunResult",
     "SchemaLoadError",
     "Severity",
+    "WorkerError",
     "__version__",
     "aggregate",
     "aggregate_items",

@@ -44,3 +44,7 @@ class OutputError(HarmonizerError):
 
 class DatasetError(HarmonizerError):
     """Runs or datasets cannot be combined or aggregated (missing manifest, incompatible schema)."""
+
+
+class WorkerError(HarmonizerError):
+    """A worker process of a run stopped before it answered (killed, out of memory)."""

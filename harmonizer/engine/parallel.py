@@ -6,18 +6,24 @@ processes forked after the plan was compiled. A worker recodes its batch, assemb
 validates the clean rows' records and returns them; a row with anything to say comes
 back empty and the parent builds it on the exact path. Batches are taken back in the
 order they were read, and duplicates are resolved afterwards in the parent, so the
-outputs are byte-identical to a one-process run. At most ``2 * jobs`` batches are in
+outputs are byte-identical to a one-process run. At most ``4 * jobs`` batches are in
 flight, so memory stays bounded.
+
+The workers leave Ctrl-C and SIGTERM to the parent, which stops them as it unwinds. A
+worker that dies (killed, out of memory) ends the run with a :class:`WorkerError`
+instead of leaving the parent waiting for its answer.
 """
 
 from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
 from collections import Counter, deque
 from collections.abc import Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
-from multiprocessing.pool import AsyncResult
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +35,7 @@ from harmonizer.engine.plan import Plan
 from harmonizer.engine.responses import Response
 from harmonizer.engine.row import Row
 from harmonizer.engine.validation import RecordValidator
+from harmonizer.errors import WorkerError
 from harmonizer.io.table import SourceRow
 from harmonizer.issues import Issue
 
@@ -94,6 +101,14 @@ def default_jobs(path: Path, *, xlsx: bool) -> int:
     return max(1, min(cores or 1, MAX_DEFAULT_JOBS))
 
 
+def _start_worker() -> None:
+    # Ctrl-C in a terminal reaches every process of its group: only the parent acts on
+    # it (and stops the workers), so no worker prints a traceback. The parent's SIGTERM
+    # handler unwinds a run; a worker just ends.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
 def _work(batch: list[tuple[int, tuple[Any, ...]]]) -> Answer:
     job = _JOBS[-1]
     sources = [SourceRow(number, values) for number, values in batch]
@@ -132,31 +147,41 @@ def parallel_wide_rows(
     (:attr:`Row.encoded`) instead of a dict: for a run that writes jsonl only.
     """
     _JOBS.append(_Job(builder, plan, validator, skip, encode))
-    context = multiprocessing.get_context("fork")
-    pool = context.Pool(jobs)
+    # concurrent.futures, unlike multiprocessing.Pool, notices a worker that died and
+    # fails its batches, where Pool would wait for their answers for ever.
+    executor = ProcessPoolExecutor(
+        jobs, mp_context=multiprocessing.get_context("fork"), initializer=_start_worker
+    )
     try:
-        pending: deque[tuple[list[SourceRow], AsyncResult[Answer]]] = deque()
+        pending: deque[tuple[list[SourceRow], Future[Answer]]] = deque()
         for batch in batches(rows, batch_rows):
             payload = [(s.row, s.values) for s in batch]
-            pending.append((batch, pool.apply_async(_work, (payload,))))
+            pending.append((batch, executor.submit(_work, payload)))
             while len(pending) > 4 * jobs:
                 yield from _merge(*pending.popleft(), builder, skip)
         while pending:
             yield from _merge(*pending.popleft(), builder, skip)
+    except BrokenProcessPool:
+        raise WorkerError(
+            f"a worker process stopped before it finished its rows of {builder.info.name} "
+            "(it was killed, perhaps because the machine ran out of memory); nothing was "
+            "published, and the previous outputs are as they were. Run again; with "
+            "--jobs 1 the run needs one process and less memory"
+        ) from None
     finally:
-        pool.terminate()
-        pool.join()
+        # The batches not yet started are dropped; those running end within a moment.
+        executor.shutdown(wait=True, cancel_futures=True)
         _JOBS.pop()
 
 
 def _merge(
     batch: list[SourceRow],
-    result: AsyncResult[Answer],
+    result: Future[Answer],
     builder: RecordBuilder,
     skip: frozenset[int],
 ) -> Iterator[Row]:
     info = builder.info
-    answer = result.get()
+    answer = result.result()
     lines, lengths, extras = answer.lines, iter(answer.lengths), answer.extras
     offset = 0
     for place, (source, record) in enumerate(zip(batch, answer.records, strict=True)):

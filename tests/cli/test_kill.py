@@ -132,3 +132,80 @@ def test_killed_while_saving_workbooks(
     # under their temporary names: the latest moment before anything is renamed.
     run_and_kill(export, outdir, size_over(outdir, "records.xlsx", 0))
     check_intact_then_recover(outdir, before)
+
+
+def children(pid: int) -> list[int]:
+    """Return the processes whose parent is ``pid`` (Linux: read from /proc)."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:  # the process ended while we looked
+            continue
+        if int(fields[1]) == pid:
+            found.append(int(stat.parent.name))
+    return found
+
+
+def start_with_workers(export: Path, outdir: Path) -> subprocess.Popen[bytes]:
+    """Start a two-worker run in its own process group; return once rows flow."""
+    command = [sys.executable, "-m", "harmonizer", "run", "-m", str(MAPPING), str(export)]
+    process = subprocess.Popen(
+        [*command, "-o", str(outdir), "--jobs", "2", "--no-progress"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+    )
+    flowing = size_over(outdir, "records.jsonl", 64 * 1024)
+    deadline = time.monotonic() + WAIT_SECONDS
+    while not (flowing() and len(children(process.pid)) == 2):
+        assert process.poll() is None, "the run ended before its workers were seen"
+        assert time.monotonic() < deadline, "the run's two workers never appeared"
+        time.sleep(0.01)
+    return process
+
+
+def finish(process: subprocess.Popen[bytes]) -> str:
+    """Wait for the run to end (it must not hang) and return its stderr."""
+    try:
+        _, stderr = process.communicate(timeout=WAIT_SECONDS)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.communicate()
+        raise AssertionError("the run did not end after its worker stopped") from None
+    return stderr.decode()
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads processes from /proc")
+def test_a_killed_worker_ends_the_run_with_a_message(
+    previous: tuple[Path, dict[str, bytes]], tmp_path: Path
+) -> None:
+    outdir, before = previous
+    process = start_with_workers(big_export(tmp_path / "big.csv", 60_000), outdir)
+    workers = children(process.pid)
+    # As the kernel's out-of-memory killer would.
+    os.kill(workers[0], signal.SIGKILL)
+    stderr = finish(process)
+    assert process.returncode == 2, stderr
+    assert "a worker process stopped before it finished its rows of big.csv" in stderr
+    assert "--jobs 1" in stderr
+    assert "Traceback" not in stderr
+    assert snapshot(outdir) == before
+    assert not any(Path(f"/proc/{pid}").exists() for pid in workers)
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads processes from /proc")
+def test_ctrl_c_stops_the_workers_without_a_traceback(
+    previous: tuple[Path, dict[str, bytes]], tmp_path: Path
+) -> None:
+    outdir, before = previous
+    process = start_with_workers(big_export(tmp_path / "big.csv", 60_000), outdir)
+    workers = children(process.pid)
+    # A terminal sends Ctrl-C to every process of the group: the workers too.
+    os.killpg(process.pid, signal.SIGINT)
+    stderr = finish(process)
+    assert process.returncode == 130, stderr
+    assert "harmonizer: interrupted" in stderr
+    assert "Traceback" not in stderr
+    assert snapshot(outdir) == before
+    assert not any(Path(f"/proc/{pid}").exists() for pid in workers)
