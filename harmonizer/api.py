@@ -22,7 +22,7 @@ from harmonizer.engine.collection import streaming_pace
 from harmonizer.engine.duplicates import DuplicateIndex, drop_duplicates
 from harmonizer.engine.exact import RecordBuilder, apply_mapping
 from harmonizer.engine.fast import fast_wide_rows
-from harmonizer.engine.parallel import default_jobs, parallel_wide_rows
+from harmonizer.engine.parallel import default_jobs, parallel_wide_rows, usable_jobs
 from harmonizer.engine.plan import compile_plan
 from harmonizer.engine.rejects import (
     REJECT_COLUMNS,
@@ -152,7 +152,7 @@ def _built_rows(
         workers = (
             default_jobs(table.info.path, xlsx=table.info.sheet is not None)
             if jobs is None
-            else jobs
+            else usable_jobs(jobs)
         )
         if workers > 1 and "fork" in multiprocessing.get_all_start_methods():
             return parallel_wide_rows(
@@ -213,8 +213,8 @@ def iter_rows(
     """Stream every row of every export through the pipeline, filling ``report``.
 
     ``exact`` turns the columnar fast path off (every row takes the row path); ``jobs``
-    is the number of worker processes of the fast path (None: the machine's cores, one
-    for a small export). The outputs are the same either way; tests check it. With
+    is the number of worker processes of the fast path, at most one per core (None: the
+    machine's cores, one for a small export). The outputs are the same either way; tests check it. With
     ``on_unreadable``, an export that cannot be read (or lacks a mapped column) is
     handed to it and the next export follows; without, the error stops the run. With
     ``encoded``, accepted rows from worker processes may carry their record as a jsonl

@@ -52,9 +52,9 @@ from harmonizer.mapping.load import load_mapping
     "--jobs",
     type=click.IntRange(min=1),
     default=None,
-    help="Worker processes for wide exports [default: the machine's cores, at most 4, for "
-    "a csv of 16 MiB or an xlsx of 8 MiB and more; 1 below]. The outputs are the same for "
-    "any number.",
+    help="Worker processes for wide exports, at most one per core [default: the machine's "
+    "cores, at most 4, for a csv of 16 MiB or an xlsx of 8 MiB and more; 1 below]. The "
+    "outputs are the same for any number.",
 )
 @lookup_option
 @progress_option

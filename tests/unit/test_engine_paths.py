@@ -232,3 +232,12 @@ def test_workers_by_default_only_for_a_large_export(
     assert parallel.default_jobs(tmp_path / "gone.csv", xlsx=False) == 1
     monkeypatch.setattr(os, "sched_getaffinity", lambda _pid: {0}, raising=False)
     assert parallel.default_jobs(large, xlsx=False) == 1  # one core: no workers
+
+
+def test_no_more_workers_than_cores(monkeypatch: pytest.MonkeyPatch) -> None:
+    from harmonizer.engine import parallel
+
+    monkeypatch.setattr(os, "sched_getaffinity", lambda _pid: {0, 1}, raising=False)
+    assert [parallel.usable_jobs(n) for n in (1, 2, 3, 1000)] == [1, 2, 2, 2]
+    monkeypatch.setattr(os, "sched_getaffinity", lambda _pid: {0}, raising=False)
+    assert parallel.usable_jobs(8) == 1
