@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import posixpath
 import pyexpat
+import re
 import xml.etree.ElementTree as ET
 import zipfile
 from collections.abc import Callable, Iterator
@@ -153,6 +154,30 @@ def load_workbook(archive: zipfile.ZipFile) -> Workbook:
     return book
 
 
+_XSTRING_ESCAPE = re.compile("_x([0-9A-Fa-f]{4})_")
+
+
+def unescape_xstring(text: str) -> str:
+    r"""Return a cell text with Excel's ``_xHHHH_`` escapes turned back into characters.
+
+    XML cannot keep a carriage return or a control character as written, so Excel writes
+    them as ``_x000D_``, ``_x0001_`` (ECMA-376 ST_Xstring), and ``_x005F_`` escapes an
+    underscore that would start such a code. One pass, so ``_x005F_x000D_`` is the text
+    ``_x000D_``. A code of half a surrogate pair is no character: it stays as written.
+
+    >>> unescape_xstring("yksi_x000D_\nkaksi _x005F_x000D_ _xD800_")
+    'yksi\r\nkaksi _x000D_ _xD800_'
+    """
+    if "_x" not in text:
+        return text
+    return _XSTRING_ESCAPE.sub(_unescaped, text)
+
+
+def _unescaped(match: re.Match[str]) -> str:
+    code = int(match.group(1), 16)
+    return match.group(0) if 0xD800 <= code <= 0xDFFF else chr(code)
+
+
 def rich_text(elem: ET.Element) -> str:
     """Return the text of a string item (``<si>`` or ``<is>``), runs joined, phonetics left out."""
     text = elem.findtext(f"{MAIN}t")
@@ -192,7 +217,7 @@ def _shared_strings(archive: zipfile.ZipFile, part: str) -> list[str]:
         if local == "t":
             state["capture"] = False
         elif local == "si":
-            strings.append("".join(pieces))
+            strings.append(unescape_xstring("".join(pieces)))
 
     def text(data: str) -> None:
         if state["capture"]:

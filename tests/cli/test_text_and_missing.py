@@ -176,3 +176,64 @@ def test_a_missing_value_in_a_lookup_column_takes_the_default(tmp_path: Path) ->
     kept, rejects = run(tmp_path, export, fixed)
     assert rejects == []
     assert kept["x"]["unit_name"] == "Tuntematon yksikkö"
+
+
+def _escaped_workbook(path: Path) -> Path:
+    """Write an xlsx as Excel writes a carriage return: ``_x000D_`` in the cell's XML.
+
+    XML cannot keep a CR as written, so Excel escapes it (ECMA-376 ST_Xstring), in shared
+    and inline texts alike; ``_x005F_`` escapes an underscore that starts such a code.
+    """
+    import zipfile
+
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(HEADER)
+    sheet.append(row("x", Palaute="MARK1", Yksikkö="MARK2", Oma="MARK3"))
+    book.save(path)
+    with zipfile.ZipFile(path) as archive:
+        parts = {name: archive.read(name) for name in archive.namelist()}
+    xml = parts["xl/worksheets/sheet1.xml"].decode()
+    xml = xml.replace("MARK1", "yksi_x000D_\nkaksi_x000D_kolme")
+    xml = xml.replace("MARK2", "Oulun_x000D__x000A_terveysasema")
+    xml = xml.replace('t="inlineStr"><is><t>MARK3</t></is>', 't="s"><v>0</v>')
+    parts["xl/worksheets/sheet1.xml"] = xml.encode()
+    parts["xl/sharedStrings.xml"] = (
+        b'<?xml version="1.0" encoding="UTF-8"?><sst xmlns="http://schemas.openxmlformats'
+        b'.org/spreadsheetml/2006/main"><si><t>ensin_x000D_\nsitten _x005F_x000D_</t></si></sst>'
+    )
+    parts["[Content_Types].xml"] = (
+        parts["[Content_Types].xml"]
+        .decode()
+        .replace(
+            "</Types>",
+            '<Override PartName="/xl/sharedStrings.xml" ContentType="application/'
+            'vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>',
+        )
+        .encode()
+    )
+    parts["xl/_rels/workbook.xml.rels"] = (
+        parts["xl/_rels/workbook.xml.rels"]
+        .decode()
+        .replace(
+            "</Relationships>",
+            '<Relationship Id="rIdS" Type="http://schemas.openxmlformats.org/officeDocument/'
+            '2006/relationships/sharedStrings" Target="sharedStrings.xml"/></Relationships>',
+        )
+        .encode()
+    )
+    with zipfile.ZipFile(path, "w") as archive:
+        for name, data in parts.items():
+            archive.writestr(name, data)
+    return path
+
+
+def test_excels_escaped_carriage_returns_become_lf(tmp_path: Path) -> None:
+    kept, rejects = run(tmp_path, _escaped_workbook(tmp_path / "export.xlsx"))
+    assert rejects == []
+    record = kept["x"]
+    assert record["open_feedback"] == "yksi\nkaksi\nkolme"
+    assert record["unit_name"] == "Oulun\nterveysasema"
+    # _x005F_ keeps a literal code that the provider typed as text.
+    assert record["own_items"] == {"parking": "ensin\nsitten _x000D_"}
