@@ -22,6 +22,7 @@ from harmonizer.converters import (
     Result,
     age_converter,
     code_converter,
+    convert_or_default,
     lookup_step,
     moment_converter,
     own_item_converter,
@@ -431,9 +432,9 @@ class RecordBuilder:
                         self._issue(problem[0], problem[1], source_row, column, plan.name, raw)
                     )
                     continue
-            elif value is None and plan.default is not None:
-                value = plan.default
-            result = plan.convert(value)
+                result = plan.convert(value)
+            else:
+                result = convert_or_default(plan.convert, value, plan.default)
             if result.error is not None:
                 code, message = result.error
                 shown = result.value if plan.open_text else raw

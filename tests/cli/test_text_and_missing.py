@@ -14,7 +14,7 @@ from click.testing import CliRunner
 from openpyxl import Workbook
 
 from harmonizer.cli import main
-from tests.helpers import read_jsonl, write_csv, write_mapping
+from tests.helpers import BASE_MAPPING, read_jsonl, write_csv, write_mapping
 
 HEADER = ["Tunniste", "Aika", "Yksikkö", "Suosittelu", "Palaute", "Sukupuoli", "Syntynyt", "Oma"]
 FIELDS = """\
@@ -237,3 +237,33 @@ def test_excels_escaped_carriage_returns_become_lf(tmp_path: Path) -> None:
     assert record["unit_name"] == "Oulun\nterveysasema"
     # _x005F_ keeps a literal code that the provider typed as text.
     assert record["own_items"] == {"parking": "ensin\nsitten _x000D_"}
+
+
+def test_a_missing_value_in_a_required_column_takes_the_default_the_message_asks_for(
+    tmp_path: Path,
+) -> None:
+    header = [*HEADER, "Kanava"]
+    export = write_csv(
+        tmp_path / "export.csv",
+        [header, [*row("blank"), ""], [*row("dash"), "-"], [*row("na"), "N/A"]],
+    )
+    base = BASE_MAPPING.replace("  channel: web\n", "")
+    fields = FIELDS.replace("  nps: Suosittelu\n", "  nps: Suosittelu\n  channel: Kanava\n")
+    mapping = write_mapping(tmp_path / "mapping.yaml", fields, base=base)
+    invoke = ["run", "-m", str(mapping), str(export), "-o", str(tmp_path / "out"), "-q"]
+    assert CliRunner().invoke(main, invoke, catch_exceptions=False).exit_code == 0
+    rejects = read_jsonl(tmp_path / "out" / "rejects.jsonl")
+    assert [(r["row"], r["issues"][0]["code"]) for r in rejects] == [
+        (number, "required-missing") for number in (2, 3, 4)
+    ]
+    message = rejects[1]["issues"][0]["message"]
+    assert "give fields.channel a default in mapping.yaml" in message
+    # Follow the fix: a '-' is no answer, as a blank cell is, so the default fills both.
+    fixed = fields.replace("  channel: Kanava\n", "  channel: {column: Kanava, default: web}\n")
+    for jobs in ("1", "2"):
+        write_mapping(tmp_path / "mapping.yaml", fixed, base=base)
+        result = CliRunner().invoke(main, [*invoke, "--jobs", jobs], catch_exceptions=False)
+        assert result.exit_code == 0
+        assert read_jsonl(tmp_path / "out" / "rejects.jsonl") == []
+        kept = read_jsonl(tmp_path / "out" / "records.jsonl")
+        assert [r["channel"] for r in kept] == ["web", "web", "web"]
