@@ -611,7 +611,9 @@ class RecordBuilder:
         if self.response_column is not None:
             index = self.response_column.index
             cell = cells[index] if index < len(cells) else None
-            if cell is not None:
+            # A missing value ('-', N/A) is no id, as a blank cell is: two responses
+            # without an id are not one response repeated.
+            if cell is not None and cell not in self.missing_values:
                 text = str(cell)
                 return text, text
         # Without a response id, the response is its mapped cells: a re-export of the

@@ -100,12 +100,12 @@ def test_missing_values_mean_no_answer_in_every_mapped_column(tmp_path: Path) ->
         [
             HEADER,
             row("dash", Palaute="-", Sukupuoli="-", Syntynyt="-", Oma="-"),
-            row("na", Palaute="NA", Sukupuoli="n/a", Syntynyt="?", Oma="N/A"),
+            row("others", Palaute="NA", Sukupuoli="n/a", Syntynyt="?", Oma="N/A"),
         ],
     )
     kept, rejects = run(tmp_path, export)
     assert rejects == []
-    for rid in ("dash", "na"):
+    for rid in ("dash", "others"):
         record = kept[rid]
         assert (record["open_feedback"], record["gender"], record["age_group"]) == (
             None,
@@ -245,7 +245,7 @@ def test_a_missing_value_in_a_required_column_takes_the_default_the_message_asks
     header = [*HEADER, "Kanava"]
     export = write_csv(
         tmp_path / "export.csv",
-        [header, [*row("blank"), ""], [*row("dash"), "-"], [*row("na"), "N/A"]],
+        [header, [*row("blank"), ""], [*row("dash"), "-"], [*row("slash"), "N/A"]],
     )
     base = BASE_MAPPING.replace("  channel: web\n", "")
     fields = FIELDS.replace("  nps: Suosittelu\n", "  nps: Suosittelu\n  channel: Kanava\n")
@@ -267,3 +267,23 @@ def test_a_missing_value_in_a_required_column_takes_the_default_the_message_asks
         assert read_jsonl(tmp_path / "out" / "rejects.jsonl") == []
         kept = read_jsonl(tmp_path / "out" / "records.jsonl")
         assert [r["channel"] for r in kept] == ["web", "web", "web"]
+
+
+def test_a_missing_value_as_the_response_id_is_no_id(tmp_path: Path) -> None:
+    # Two different responses whose id column says '-': not one response repeated.
+    export = write_csv(
+        tmp_path / "export.csv",
+        [HEADER, row("-", Suosittelu=9), row("-", Suosittelu=3), row("N/A", Suosittelu=5)],
+    )
+    mapping = write_mapping(tmp_path / "mapping.yaml", FIELDS)
+    invoke = ["run", "-m", str(mapping), str(export), "-o", str(tmp_path / "out"), "-q"]
+    for jobs in ("1", "2"):
+        result = CliRunner().invoke(main, [*invoke, "--jobs", jobs], catch_exceptions=False)
+        assert result.exit_code == 0
+        assert read_jsonl(tmp_path / "out" / "rejects.jsonl") == []
+        kept = read_jsonl(tmp_path / "out" / "records.jsonl")
+        assert [(r["nps"], r["source"]["response_id"]) for r in kept] == [
+            (9, None),
+            (3, None),
+            (5, None),
+        ]
