@@ -36,7 +36,6 @@ from harmonizer.engine.responses import (
     PivotColumns,
     Response,
     ragged_issue,
-    rows_text,
 )
 from harmonizer.engine.row import Row
 from harmonizer.io.cells import Cell
@@ -547,7 +546,7 @@ class RecordBuilder:
             self._issue(
                 IssueCode.DUPLICATE_RESPONSE,
                 f"response {response.response_id!r} appears again with the same answers as "
-                f"its first copy ({rows_text(first)})",
+                f"its first copy ({response.first_copy()})",
                 response.row,
                 column,
                 None,
