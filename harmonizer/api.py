@@ -195,6 +195,7 @@ def _responses(
         info=table.info,
         mapping=redact_text(loaded.path.name) or "",
         completed=completed,
+        missing_values=builder.missing_values,
     )
 
 

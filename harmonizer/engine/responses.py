@@ -7,7 +7,7 @@ last ``pivot_window`` rows, so memory is bounded by the window, not the export.
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Container, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 from harmonizer.io.cells import Cell, column_index, column_letter
@@ -228,6 +228,7 @@ def long_responses(
     info: ExportInfo,
     mapping: str = "the mapping",
     completed: dict[str, FirstCopy] | None = None,
+    missing_values: Container[object] = (),
 ) -> Iterator[Response]:
     """Pivot answer rows into responses, streaming within a window of rows.
 
@@ -240,7 +241,8 @@ def long_responses(
     after the response was completed is ``response-not-contiguous``. The first copies
     of completed responses are remembered (their answers) to recognise repeats.
 
-    ``completed`` is shared by every export of a run, so a response repeated in a later
+    A response id that is one of ``missing_values`` ('-', N/A) is no id, as a blank
+    cell is: the rows of different respondents are not one response. ``completed`` is shared by every export of a run, so a response repeated in a later
     export is a repeat too: any answer of it, as an export is contiguous on its own.
     """
     pending: OrderedDict[str, _Open] = OrderedDict()
@@ -297,6 +299,9 @@ def long_responses(
             values[columns.question.index] if columns.question.index < len(values) else None
         )
         answer = values[columns.answer.index] if columns.answer.index < len(values) else None
+        shown_id = None
+        if rid is not None and rid in missing_values:
+            shown_id, rid = rid, None
         if rid is None:
             lone = Response(source.row, (source.row,), values, answers={}, response_id=rid)
             lone.issues.extend(source.issues)
@@ -306,7 +311,7 @@ def long_responses(
                     "the row has no response id",
                     source.row,
                     columns.response_id,
-                    None,
+                    shown_id,
                 )
             )
             yield lone

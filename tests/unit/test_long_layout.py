@@ -200,3 +200,36 @@ def test_a_repeat_in_a_later_export_is_a_duplicate_or_a_conflict_as_in_one(
         "'NPS' is answered 3 here and '10' on one.csv row 2 (its first copy: one.csv rows 2-4)"
         in (reject["issues"][0]["message"])
     )
+
+
+def test_a_missing_value_as_a_long_response_id_is_no_id_and_the_fix_works(
+    tmp_path: Path,
+) -> None:
+    # Two respondents whose id cell says '-', one blank: three rows without an id, not
+    # one response '-' repeated with a conflict.
+    rows = [
+        HEADER,
+        *answers("-", ("NPS", 3)),
+        *answers("-", ("NPS", 9)),
+        *answers("", ("NPS", 7)),
+        *answers("R2", ("NPS", 8)),
+    ]
+    records, rejects, _ = run_export(tmp_path / "before", rows, LONG)
+    assert [r["source"]["response_id"] for r in records] == ["R2"]
+    issues = [i for r in rejects for i in r["issues"]]
+    assert [(i["code"], i["row"], i["value"]) for i in issues] == [
+        ("required-missing", 2, "-"),
+        ("required-missing", 3, "-"),
+        ("required-missing", 4, None),
+    ]
+    # No rule can give a response id a default: the message says to fill the cell.
+    assert "default" not in issues[0]["message"]
+    assert issues[0]["message"].endswith(
+        "fill the cell in the export: every row of a response "
+        "needs it (its response id or question id)"
+    )
+    fixed = [HEADER, *answers("R7", ("NPS", 3)), *answers("R8", ("NPS", 9)), *rows[3:]]
+    fixed[3][0] = "R9"
+    records, rejects, _ = run_export(tmp_path / "after", fixed, LONG)
+    assert rejects == []
+    assert [r["nps"] for r in records] == [3, 9, 7, 8]
