@@ -30,19 +30,32 @@ EPOCH_1900 = dt.datetime(1899, 12, 30)
 EPOCH_1904 = dt.datetime(1904, 1, 1)
 
 
+_FORMAT_LITERALS = re.compile(r'"[^"]*"|\\.|_.|\*.|\[(?!hh?\]|mm?\]|ss?\])[^\]]*\]', re.IGNORECASE)
+"""What a number format shows as written, not as a part of the date: quoted text
+("klo"), an escaped or spacing character (\\h, _h, *h) and a bracket other than elapsed
+time ([$-x-sysdate], [$-40B], [Red])."""
+
+
 def format_kind(code: str) -> str | None:
     """Return 'date', 'datetime', 'time' or 'timedelta' for a date format code, else None.
 
-    openpyxl's tested rules decide (its reader used them before this one).
+    openpyxl's tested rules decide (its reader used them before this one), on the code
+    without its literal text and locale tags, in lower case: Excel's long date
+    ``[$-x-sysdate]dddd, mmmm dd, yyyy`` and LibreOffice's ``DD.MM.YYYY`` show no time.
 
     >>> [format_kind(c) for c in ("d.m.yyyy", "d.m.yyyy h:mm", "h:mm", "[h]:mm", "0.00", "General")]
     ['date', 'datetime', 'time', 'timedelta', None, None]
+    >>> [format_kind(c) for c in ("[$-x-sysdate]dddd, mmmm dd, yyyy", "DD.MM.YYYY", 'd.m.yyyy "h"')]
+    ['date', 'date', 'date']
     """
     from openpyxl.styles.numbers import is_datetime, is_timedelta_format
 
     if is_timedelta_format(code):
         return "timedelta"
-    kind: str | None = is_datetime(code)
+    shown = _FORMAT_LITERALS.sub("", code).split(";", maxsplit=1)[0].lower()
+    if shown.strip() == "general":
+        return None
+    kind: str | None = is_datetime(shown)
     return kind
 
 
