@@ -423,6 +423,12 @@ NO_ID_REMEDY = (
 )
 
 
+AGE_RANGE_REMEDY = (
+    "correct the cell in the export, or map the value in value_map of {rule} in {mapping} "
+    "(a null target means no answer)"
+)
+
+
 def remedy(code: IssueCode, *, field: str | None = None, mapping: str = "the mapping") -> str:
     """Return how to fix an issue, naming the mapping file and the rule to edit.
 
@@ -438,6 +444,9 @@ def remedy(code: IssueCode, *, field: str | None = None, mapping: str = "the map
         rule = field
     else:
         rule = f"fields.{field.split('.')[0]}"
+    if code is IssueCode.OUT_OF_RANGE and field == "age_group":
+        # check refuses missing: on age_group; a null in value_map is its "no answer".
+        return AGE_RANGE_REMEDY.format(rule=rule, mapping=mapping)
     return CODE_INFO[code].remedy.format(rule=rule, mapping=mapping)
 
 

@@ -287,3 +287,23 @@ def test_a_missing_value_as_the_response_id_is_no_id(tmp_path: Path) -> None:
             (3, None),
             (5, None),
         ]
+
+
+def test_an_implausible_year_of_birth_follows_the_messages_fix(tmp_path: Path) -> None:
+    export = write_csv(tmp_path / "export.csv", [HEADER, row("x", Syntynyt=1850)])
+    kept, rejects = run(tmp_path, export)
+    issue = rejects[0]["issues"][0]
+    assert (issue["code"], issue["field"]) == ("out-of-range", "age_group")
+    # check refuses missing: on age_group, so the message must not send anyone there.
+    assert "missing" not in issue["message"]
+    assert "value_map of fields.age_group" in issue["message"]
+    fixed = FIELDS.replace(
+        "  age_group: {column: Syntynyt, derive: birth_year}\n",
+        '  age_group: {column: Syntynyt, derive: birth_year, value_map: {"1850": null}}\n',
+    )
+    mapping = write_mapping(tmp_path / "mapping.yaml", fixed)
+    checked = CliRunner().invoke(main, ["check", str(mapping)], catch_exceptions=False)
+    assert checked.exit_code == 0, checked.stdout
+    kept, rejects = run(tmp_path, export, fixed)
+    assert rejects == []
+    assert kept["x"]["age_group"] is None
