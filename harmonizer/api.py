@@ -30,7 +30,12 @@ from harmonizer.engine.rejects import (
     reject_item,
     reject_lines,
 )
-from harmonizer.engine.responses import MissingColumnsError, long_responses, wide_responses
+from harmonizer.engine.responses import (
+    FirstCopy,
+    MissingColumnsError,
+    long_responses,
+    wide_responses,
+)
 from harmonizer.engine.row import Outcome, Row
 from harmonizer.engine.validation import RecordValidator, validate_records
 from harmonizer.errors import DatasetError, OutputError, ReadError
@@ -144,8 +149,12 @@ def _built_rows(
     exact: bool = False,
     jobs: int | None = None,
     encoded: bool = False,
+    completed: dict[str, FirstCopy] | None = None,
 ) -> Iterator[Row]:
-    """Return the built rows of an export: the fast path where it applies, else exact."""
+    """Return the built rows of an export: the fast path where it applies, else exact.
+
+    ``completed`` holds the first copies of the run's long responses, across exports.
+    """
     plan = None if exact else compile_plan(builder)
     if plan is not None:
         skip = frozenset(loaded.model.source.skip_rows)
@@ -159,10 +168,15 @@ def _built_rows(
                 table, builder, plan, validator, skip=skip, jobs=workers, encode=encoded
             )
         return fast_wide_rows(table, builder, plan, skip=skip)
-    return apply_mapping(_responses(loaded, builder, table), builder)
+    return apply_mapping(_responses(loaded, builder, table, completed), builder)
 
 
-def _responses(loaded: LoadedMapping, builder: RecordBuilder, table: Table) -> Iterator[Any]:
+def _responses(
+    loaded: LoadedMapping,
+    builder: RecordBuilder,
+    table: Table,
+    completed: dict[str, FirstCopy] | None = None,
+) -> Iterator[Any]:
     model = loaded.model
     skip = frozenset(model.source.skip_rows)
     if model.long is None:
@@ -180,6 +194,8 @@ def _responses(loaded: LoadedMapping, builder: RecordBuilder, table: Table) -> I
         known=frozenset(q for q in known if q),
         info=table.info,
         mapping=redact_text(loaded.path.name) or "",
+        completed=completed,
+        missing_values=builder.missing_values,
     )
 
 
@@ -226,6 +242,9 @@ def iter_rows(
     validator = RecordValidator(loaded.schema)
     builder_report = ReportBuilder(report)
     seen = DuplicateIndex()
+    # A long response repeated in a later export is a repeat of its first copy, so that a
+    # repeat answering differently is a conflict there too, not one more duplicate.
+    completed: dict[str, FirstCopy] = {}
     for path in exports:
         try:
             with read_table(Path(path), _source_options(loaded)) as table:
@@ -233,7 +252,14 @@ def iter_rows(
                 for issue in builder.header_issues:
                     report.add_issue(issue)
                 rows: Iterable[Row] = _built_rows(
-                    loaded, builder, table, validator, exact=exact, jobs=jobs, encoded=encoded
+                    loaded,
+                    builder,
+                    table,
+                    validator,
+                    exact=exact,
+                    jobs=jobs,
+                    encoded=encoded,
+                    completed=completed,
                 )
                 rows = validate_records(rows, validator)
                 rows = drop_duplicates(rows, seen)

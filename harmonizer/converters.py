@@ -57,6 +57,21 @@ Converter = Callable[[Cell], Result]
 """Turns a raw cell into a :class:`Result`."""
 
 
+def convert_or_default(convert: Converter, value: Cell, default: Any) -> Result:
+    """Convert a cell; a blank one, or one that a missing value makes blank, takes ``default``.
+
+    A ``-`` means what a blank cell means, so a rule's ``default`` applies to both. The
+    converters return :data:`BLANK` itself for both (a ``value_map`` entry to null is an
+    equal but distinct Result, and keeps its null), hence the identity test.
+    """
+    if default is None:
+        return convert(value)
+    if value is None:
+        return convert(default)
+    result = convert(value)
+    return convert(default) if result is BLANK else result
+
+
 def _memoised(function: Callable[[Cell], Result]) -> Callable[[Cell], Result]:
     memo: dict[Cell, Result] = {}
 

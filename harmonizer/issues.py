@@ -418,18 +418,35 @@ CODE_INFO: dict[IssueCode, CodeInfo] = {
 }
 
 
+NO_ID_REMEDY = (
+    "fill the cell in the export: every row of a response needs it (its response id or question id)"
+)
+
+
+AGE_RANGE_REMEDY = (
+    "correct the cell in the export, or map the value in value_map of {rule} in {mapping} "
+    "(a null target means no answer)"
+)
+
+
 def remedy(code: IssueCode, *, field: str | None = None, mapping: str = "the mapping") -> str:
     """Return how to fix an issue, naming the mapping file and the rule to edit.
 
     >>> remedy(IssueCode.BAD_CODE, field="channel", mapping="x.yaml")
     'map the value to a national code in value_map of fields.channel in x.yaml'
     """
+    if field is None and code is IssueCode.REQUIRED_MISSING:
+        # A long export's response id or question id: there is no rule to give a default.
+        return NO_ID_REMEDY
     if field is None:
         rule = "the field's rule"
     elif field.startswith("own_items."):
         rule = field
     else:
         rule = f"fields.{field.split('.')[0]}"
+    if code is IssueCode.OUT_OF_RANGE and field == "age_group":
+        # check refuses missing: on age_group; a null in value_map is its "no answer".
+        return AGE_RANGE_REMEDY.format(rule=rule, mapping=mapping)
     return CODE_INFO[code].remedy.format(rule=rule, mapping=mapping)
 
 

@@ -22,6 +22,7 @@ from harmonizer.converters import (
     Result,
     age_converter,
     code_converter,
+    convert_or_default,
     lookup_step,
     moment_converter,
     own_item_converter,
@@ -35,7 +36,6 @@ from harmonizer.engine.responses import (
     PivotColumns,
     Response,
     ragged_issue,
-    rows_text,
 )
 from harmonizer.engine.row import Row
 from harmonizer.io.cells import Cell
@@ -431,9 +431,9 @@ class RecordBuilder:
                         self._issue(problem[0], problem[1], source_row, column, plan.name, raw)
                     )
                     continue
-            elif value is None and plan.default is not None:
-                value = plan.default
-            result = plan.convert(value)
+                result = plan.convert(value)
+            else:
+                result = convert_or_default(plan.convert, value, plan.default)
             if result.error is not None:
                 code, message = result.error
                 shown = result.value if plan.open_text else raw
@@ -546,7 +546,7 @@ class RecordBuilder:
             self._issue(
                 IssueCode.DUPLICATE_RESPONSE,
                 f"response {response.response_id!r} appears again with the same answers as "
-                f"its first copy ({rows_text(first)})",
+                f"its first copy ({response.first_copy()})",
                 response.row,
                 column,
                 None,
@@ -610,7 +610,9 @@ class RecordBuilder:
         if self.response_column is not None:
             index = self.response_column.index
             cell = cells[index] if index < len(cells) else None
-            if cell is not None:
+            # A missing value ('-', N/A) is no id, as a blank cell is: two responses
+            # without an id are not one response repeated.
+            if cell is not None and cell not in self.missing_values:
                 text = str(cell)
                 return text, text
         # Without a response id, the response is its mapped cells: a re-export of the

@@ -21,6 +21,7 @@ from harmonizer.converters import (
     LookupProblem,
     MomentConverter,
     Result,
+    convert_or_default,
 )
 from harmonizer.engine.exact import RecordBuilder
 from harmonizer.engine.responses import Column
@@ -133,9 +134,9 @@ def _field_outcome(
             value, problem = lookup(raw)
             if problem is not None:
                 return BAD
-        elif value is None and default is not None:
-            value = default
-        result = convert(value)
+            result = convert(value)
+        else:
+            result = convert_or_default(convert, value, default)
         if result.error is not None or result.note is not None:
             return BAD
         missing = result.missing or "no_answer"

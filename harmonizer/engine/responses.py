@@ -7,7 +7,7 @@ last ``pivot_window`` rows, so memory is bounded by the window, not the export.
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Container, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 from harmonizer.io.cells import Cell, column_index, column_letter
@@ -44,8 +44,16 @@ class Response:
     response_id: str | None = None
     issues: list[Issue] = field(default_factory=list)
     excluded: str | None = None
-    # Long layout: the rows of the response's first copy when this is a repeat of it.
+    # Long layout: the rows of the response's first copy when this is a repeat of it, and
+    # the export it is in when that is another export of the run.
     repeat_of: tuple[int, ...] | None = None
+    repeat_in: str | None = None
+
+    def first_copy(self) -> str:
+        """Return where a repeat's first copy is, as messages show it: 'rows 2-4'."""
+        assert self.repeat_of is not None
+        where = rows_text(self.repeat_of)
+        return where if self.repeat_in is None else f"{self.repeat_in} {where}"
 
     def cell(self, column: Column) -> Cell:
         """Return the cell of a resolved column in the response's first row."""
@@ -106,6 +114,22 @@ def _text(value: Cell) -> str | None:
     return str(value)
 
 
+def same_answer(first: Cell, again: Cell) -> bool:
+    """Return True when a repeat's answer is its first copy's, as the converters read it.
+
+    Case, spaces and accents aside, as labels are compared, and a number as its text: an
+    xlsx's 10 and a csv's "10" are one answer.
+
+    >>> same_answer("10", 10), same_answer("EOS", "eos"), same_answer(9, "10")
+    (True, True, False)
+    """
+    if first == again:
+        return True
+    if first is None or again is None:
+        return False
+    return label_key(_text(first) or "") == label_key(_text(again) or "")
+
+
 def ragged_issue(values: Sequence[Cell], row: int, info: ExportInfo) -> Issue | None:
     """Return a warning when a row has filled cells right of the header's last column."""
     width = len(info.header)
@@ -154,15 +178,21 @@ class _Open:
     response: Response
     rows: list[int]
     last_seen: int
-    first: _Done | None = None  # set when this is a repeat of a response seen before
+    first: FirstCopy | None = None  # set when this is a repeat of a response seen before
 
 
 @dataclass(slots=True)
-class _Done:
-    """A response's first copy: its rows and answers, to recognise a repeat of it."""
+class FirstCopy:
+    """A response's first copy: its export, rows and answers, to recognise a repeat of it."""
 
+    export: ExportInfo
     rows: tuple[int, ...]
     answers: dict[str, tuple[Cell, int]]
+
+    def where(self, info: ExportInfo, rows: Sequence[int] = ()) -> str:
+        """Return its rows (or ``rows`` of it), with its export's name unless ``info``."""
+        shown = rows_text(rows or self.rows)
+        return shown if self.export is info else f"{self.export.name} {shown}"
 
 
 def rows_text(rows: Sequence[int]) -> str:
@@ -197,6 +227,8 @@ def long_responses(
     known: frozenset[str],
     info: ExportInfo,
     mapping: str = "the mapping",
+    completed: dict[str, FirstCopy] | None = None,
+    missing_values: Container[object] = (),
 ) -> Iterator[Response]:
     """Pivot answer rows into responses, streaming within a window of rows.
 
@@ -208,9 +240,14 @@ def long_responses(
     from the first copy's is a conflict located at its row. An answer to a new question
     after the response was completed is ``response-not-contiguous``. The first copies
     of completed responses are remembered (their answers) to recognise repeats.
+
+    A response id that is one of ``missing_values`` ('-', N/A) is no id, as a blank
+    cell is: the rows of different respondents are not one response. ``completed`` is shared by every export of a run, so a response repeated in a later
+    export is a repeat too: any answer of it, as an export is contiguous on its own.
     """
     pending: OrderedDict[str, _Open] = OrderedDict()
-    completed: dict[str, _Done] = {}
+    if completed is None:
+        completed = {}
 
     def issue(code: IssueCode, detail: str, row: int, column: Column, value: Cell) -> Issue:
         return Issue(
@@ -231,13 +268,15 @@ def long_responses(
         response.rows = tuple(entry.rows)
         assert response.response_id is not None
         assert response.answers is not None
-        if entry.first is None:
-            completed[response.response_id] = _Done(response.rows, response.answers)
+        first = entry.first
+        if first is None:
+            completed[response.response_id] = FirstCopy(info, response.rows, response.answers)
         else:
-            response.repeat_of = entry.first.rows
+            response.repeat_of = first.rows
+            response.repeat_in = None if first.export is info else first.export.name
         return response
 
-    def open_entry(rid: str, source: SourceRow, position: int, first: _Done | None) -> _Open:
+    def open_entry(rid: str, source: SourceRow, position: int, first: FirstCopy | None) -> _Open:
         entry = _Open(
             Response(source.row, (), source.values, answers={}, response_id=rid),
             [],
@@ -260,6 +299,9 @@ def long_responses(
             values[columns.question.index] if columns.question.index < len(values) else None
         )
         answer = values[columns.answer.index] if columns.answer.index < len(values) else None
+        shown_id = None
+        if rid is not None and rid in missing_values:
+            shown_id, rid = rid, None
         if rid is None:
             lone = Response(source.row, (source.row,), values, answers={}, response_id=rid)
             lone.issues.extend(source.issues)
@@ -269,7 +311,7 @@ def long_responses(
                     "the row has no response id",
                     source.row,
                     columns.response_id,
-                    None,
+                    shown_id,
                 )
             )
             yield lone
@@ -286,7 +328,7 @@ def long_responses(
             yield flush(entry)
             entry = open_entry(rid, source, position, entry.first or completed[rid])
         elif entry is None and done is not None:
-            if question is None or question not in done.answers:
+            if done.export is info and (question is None or question not in done.answers):
                 lone = Response(source.row, (source.row,), values, answers={}, response_id=rid)
                 lone.issues.append(
                     issue(
@@ -335,7 +377,7 @@ def long_responses(
         else:
             if entry.first is not None:
                 earlier = entry.first.answers.get(question)
-                shown = rows_text(entry.first.rows)
+                shown = entry.first.where(info)
                 if earlier is None:
                     response.issues.append(
                         issue(
@@ -346,11 +388,11 @@ def long_responses(
                             answer,
                         )
                     )
-                elif earlier[0] != answer:
+                elif not same_answer(earlier[0], answer):
                     response.issues.append(
                         issue(
                             IssueCode.CONFLICTING_ANSWER,
-                            f"response {rid!r} appears again, and question {question!r} is answered {answer!r} here and {earlier[0]!r} on row {earlier[1]} (its first copy: {shown})",
+                            f"response {rid!r} appears again, and question {question!r} is answered {answer!r} here and {earlier[0]!r} on {entry.first.where(info, (earlier[1],))} (its first copy: {shown})",
                             source.row,
                             columns.answer,
                             answer,

@@ -12,7 +12,7 @@ _SPACES = str.maketrans({"\u00a0": " ", "\u2007": " ", "\u202f": " ", "\ufeff": 
 _SPECIAL = re.compile("[\u00a0\u2007\u202f\ufeff]")
 CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
 """Control characters other than tab and line breaks: no text holds them on purpose, an
-xlsx cannot hold them at all, so every reader removes them (with a warning)."""
+xlsx holds them only escaped (``_x0001_``), so every reader removes them (with a warning)."""
 
 
 def normalise_text(text: str) -> str | None:

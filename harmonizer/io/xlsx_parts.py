@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import posixpath
 import pyexpat
+import re
 import xml.etree.ElementTree as ET
 import zipfile
 from collections.abc import Callable, Iterator
@@ -29,19 +30,32 @@ EPOCH_1900 = dt.datetime(1899, 12, 30)
 EPOCH_1904 = dt.datetime(1904, 1, 1)
 
 
+_FORMAT_LITERALS = re.compile(r'"[^"]*"|\\.|_.|\*.|\[(?!hh?\]|mm?\]|ss?\])[^\]]*\]', re.IGNORECASE)
+"""What a number format shows as written, not as a part of the date: quoted text
+("klo"), an escaped or spacing character (\\h, _h, *h) and a bracket other than elapsed
+time ([$-x-sysdate], [$-40B], [Red])."""
+
+
 def format_kind(code: str) -> str | None:
     """Return 'date', 'datetime', 'time' or 'timedelta' for a date format code, else None.
 
-    openpyxl's tested rules decide (its reader used them before this one).
+    openpyxl's tested rules decide (its reader used them before this one), on the code
+    without its literal text and locale tags, in lower case: Excel's long date
+    ``[$-x-sysdate]dddd, mmmm dd, yyyy`` and LibreOffice's ``DD.MM.YYYY`` show no time.
 
     >>> [format_kind(c) for c in ("d.m.yyyy", "d.m.yyyy h:mm", "h:mm", "[h]:mm", "0.00", "General")]
     ['date', 'datetime', 'time', 'timedelta', None, None]
+    >>> [format_kind(c) for c in ("[$-x-sysdate]dddd, mmmm dd, yyyy", "DD.MM.YYYY", 'd.m.yyyy "h"')]
+    ['date', 'date', 'date']
     """
     from openpyxl.styles.numbers import is_datetime, is_timedelta_format
 
     if is_timedelta_format(code):
         return "timedelta"
-    kind: str | None = is_datetime(code)
+    shown = _FORMAT_LITERALS.sub("", code).split(";", maxsplit=1)[0].lower()
+    if shown.strip() == "general":
+        return None
+    kind: str | None = is_datetime(shown)
     return kind
 
 
@@ -153,6 +167,30 @@ def load_workbook(archive: zipfile.ZipFile) -> Workbook:
     return book
 
 
+_XSTRING_ESCAPE = re.compile("_x([0-9A-Fa-f]{4})_")
+
+
+def unescape_xstring(text: str) -> str:
+    r"""Return a cell text with Excel's ``_xHHHH_`` escapes turned back into characters.
+
+    XML cannot keep a carriage return or a control character as written, so Excel writes
+    them as ``_x000D_``, ``_x0001_`` (ECMA-376 ST_Xstring), and ``_x005F_`` escapes an
+    underscore that would start such a code. One pass, so ``_x005F_x000D_`` is the text
+    ``_x000D_``. A code of half a surrogate pair is no character: it stays as written.
+
+    >>> unescape_xstring("yksi_x000D_\nkaksi _x005F_x000D_ _xD800_")
+    'yksi\r\nkaksi _x000D_ _xD800_'
+    """
+    if "_x" not in text:
+        return text
+    return _XSTRING_ESCAPE.sub(_unescaped, text)
+
+
+def _unescaped(match: re.Match[str]) -> str:
+    code = int(match.group(1), 16)
+    return match.group(0) if 0xD800 <= code <= 0xDFFF else chr(code)
+
+
 def rich_text(elem: ET.Element) -> str:
     """Return the text of a string item (``<si>`` or ``<is>``), runs joined, phonetics left out."""
     text = elem.findtext(f"{MAIN}t")
@@ -192,7 +230,7 @@ def _shared_strings(archive: zipfile.ZipFile, part: str) -> list[str]:
         if local == "t":
             state["capture"] = False
         elif local == "si":
-            strings.append("".join(pieces))
+            strings.append(unescape_xstring("".join(pieces)))
 
     def text(data: str) -> None:
         if state["capture"]:

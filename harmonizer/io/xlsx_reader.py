@@ -39,7 +39,7 @@ from harmonizer.io.table import (
     skip_trailing_blanks,
     split_header,
 )
-from harmonizer.io.xlsx_parts import Workbook, load_workbook
+from harmonizer.io.xlsx_parts import Workbook, load_workbook, unescape_xstring
 from harmonizer.io.xlsx_sheet import DamagedSheet, excel_date, sheet_rows
 from harmonizer.issues import Issue, IssueCode, preview
 from harmonizer.redaction import REDACTOR, redact_text
@@ -340,6 +340,7 @@ CellIssue = Callable[[IssueCode, int, int, str, Cell], Issue]
 
 def _text(text: str, row: int, index: int, issues: list[Issue], cell_issue: CellIssue) -> Cell:
     """Normalise a text cell, removing control characters with a warning."""
+    text = unescape_xstring(text)
     if CONTROL.search(text) is None:
         return normalise_text(text)
     cleaned, count = strip_controls(text)

@@ -274,16 +274,19 @@ class RuleChecker:
         A wrong code or unit OID in a unit list would otherwise reject every row of its
         unit at run time, with a message that sends the provider to cells that are
         right. Empty values are left to the run (a unit list drafted to be filled in).
-        A value_map of the rule applies to the looked-up value first.
+        A value_map of the rule applies to the looked-up value first. A code the schema
+        excludes (Åland's county 91) is accepted, as in a value_map: its rows are kept
+        out as outside the reform.
         """
         mapped = {label_key(k): v for k, v in rule.value_map.items()}
+        excluded = self.schema.properties.get(name, {}).get("x-excluded-codes", {})
         found: dict[str, tuple[list[str], list[str]]] = {}
         for key, row in table.rows.items():
             value = row.get(take)
             if value is None or value == "":
                 continue
             value = mapped.get(label_key(value), value)
-            if value is None:
+            if value is None or (isinstance(value, str) and value in excluded):
                 continue
             shown = str(value)
             if shown not in found:

@@ -215,3 +215,45 @@ def test_thousands_of_unused_columns_make_one_short_note(tmp_path: Path) -> None
         assert "and 4960 more" in message
         assert len(message) < 2_000
         assert str(note["column_letter"]).endswith(", …")
+
+
+def test_aland_given_by_a_lookup_table_is_accepted_and_kept_out_as_in_a_value_map(
+    tmp_path: Path,
+) -> None:
+    # A unit list with a county column, one unit in Åland: as a value_map to "91" is.
+    export = write_csv(
+        tmp_path / "export.csv",
+        [
+            ["Aika", "Yksikkö", "Suosittelu"],
+            ["1.2.2026 10:00", "OUL", "9"],
+            ["1.2.2026 11:00", "MAR", "8"],
+        ],
+    )
+    (tmp_path / "units.csv").write_text(
+        "koodi;unit_name;county\nOUL;Oulun asema;17\nMAR;Mariehamns hälsocentral;91\n",
+        encoding="utf-8",
+    )
+    base = BASE_WITHOUT_AREA.replace("  county: '19'\n", "") + "  service_area: primary_care\n"
+    mapping = write_mapping(
+        tmp_path / "m.yaml",
+        """\
+        lookups:
+          units: {file: units.csv, key: koodi}
+        fields:
+          responded_at: Aika
+          nps: Suosittelu
+          unit_name: {column: Yksikkö, lookup: units}
+          county: {column: Yksikkö, lookup: units}
+        """,
+        base=base,
+    )
+    checked = invoke("check", mapping)
+    assert checked.exit_code == 0, checked.stdout
+    code, issues = sample_issues(mapping, export)
+    assert code == 1
+    assert [(i["code"], i["row"]) for i in issues] == [("outside-reform", 3)]
+    out = tmp_path / "out"
+    assert invoke("run", "-m", mapping, export, "-o", out).exit_code == 0
+    assert [r["county"] for r in read_jsonl(out / "records.jsonl")] == ["17"]
+    rejects = read_jsonl(out / "rejects.jsonl")
+    assert [(i["code"], i["row"]) for r in rejects for i in r["issues"]] == [("outside-reform", 3)]

@@ -263,3 +263,32 @@ def test_a_date_only_excel_cell_stays_a_date_like_a_text_date(tmp_path: Path) ->
     kept = records(tmp_path)
     assert kept["text"]["responded_at"] == "2026-11-24"
     assert kept["cell"]["responded_at"] == "2026-11-23"
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_date_formats_with_locale_tags_literals_or_capitals_stay_dates(
+    tmp_path: Path, jobs: str
+) -> None:
+    # Excel's "Long Date" button writes [$-x-sysdate]; LibreOffice writes capitals; a
+    # quoted literal may hold an h. None of them shows a time.
+    midnight = dt.datetime(2026, 11, 23)
+    cells = [
+        ("sysdate", midnight, "[$-x-sysdate]dddd, mmmm dd, yyyy"),
+        ("fi-long", midnight, '[$-x-sysdate]dddd", "d". "mmmm"ta "yyyy'),
+        ("capitals", midnight, "DD.MM.YYYY"),
+        ("literal", midnight, 'd.m.yyyy "vastaus"'),
+        ("locale", midnight, "[$-40B]d.m.yyyy"),
+        ("capitals-time", dt.datetime(2026, 11, 23, 14, 5), "YYYY-MM-DD HH:MM:SS"),
+        ("klo", dt.datetime(2026, 11, 23, 14, 5), 'd.m.yyyy "klo" h.mm'),
+    ]
+    export = date_workbook(tmp_path / "export.xlsx", cells)
+    assert run(tmp_path, export, FIELDS, "--jobs", jobs).exit_code == 0
+    assert {k: r["responded_at"] for k, r in records(tmp_path).items()} == {
+        "sysdate": "2026-11-23",
+        "fi-long": "2026-11-23",
+        "capitals": "2026-11-23",
+        "literal": "2026-11-23",
+        "locale": "2026-11-23",
+        "capitals-time": "2026-11-23T14:05:00+02:00",
+        "klo": "2026-11-23T14:05:00+02:00",
+    }

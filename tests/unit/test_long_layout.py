@@ -3,8 +3,16 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
-from tests.helpers import issue_codes, run_export
+from tests.helpers import (
+    issue_codes,
+    read_jsonl,
+    run_export,
+    write_csv,
+    write_mapping,
+    write_xlsx,
+)
 
 HEADER = ["response_id", "answered_at", "unit", "question_id", "answer"]
 LONG = """\
@@ -146,3 +154,82 @@ def test_missing_long_layout_columns_stop_the_run_with_their_lines(tmp_path: Pat
         run_export(tmp_path, rows, LONG)
     assert "lacks column 'response_id' (" in str(caught.value)
     assert "mapping.yaml:14, long.response_id" in str(caught.value)
+
+
+def _run_two(tmp_path: Path, first: list[list[object]], second: list[list[object]]) -> Any:
+    """Harmonise two long exports in one run: a csv, then an xlsx."""
+    from harmonizer import harmonize
+
+    tmp_path.mkdir()
+    one = write_csv(tmp_path / "one.csv", [HEADER, *first])
+    two = write_xlsx(tmp_path / "two.xlsx", [HEADER, *second])
+    mapping = write_mapping(tmp_path / "mapping.yaml", LONG)
+    result = harmonize(mapping, [one, two], tmp_path / "out")
+    assert result.report.counts.reconciles
+    out = tmp_path / "out"
+    return read_jsonl(out / "records.jsonl"), read_jsonl(out / "rejects.jsonl"), result.report
+
+
+def test_a_repeat_in_a_later_export_is_a_duplicate_or_a_conflict_as_in_one(
+    tmp_path: Path,
+) -> None:
+    first = answers("R1", ("NPS", 10), ("S1", 5), ("S2", "EOS"))
+    filler = [row for n in range(2, 5) for row in answers(f"R{n}", ("NPS", 8))]
+    # The same answers (the xlsx's numbers, a label's case aside): one duplicate that
+    # names its first copy's rows in the other export.
+    again = answers("R1", ("NPS", 10), ("S1", 5), ("S2", "eos"))
+    records, rejects, report = _run_two(tmp_path / "same", [*first, *filler], again)
+    assert [r["source"]["response_id"] for r in records] == ["R1", "R2", "R3", "R4"]
+    (reject,) = rejects
+    assert (reject["outcome"], reject["rows"]) == ("duplicate", [2, 3, 4])
+    assert "same answers as its first copy (one.csv rows 2-4)" in reject["issues"][0]["message"]
+    assert (report.counts.read, report.counts.responses) == (9, 5)
+    # Answered differently, or a question the first copy left out: located conflicts,
+    # not one more duplicate that drops the answer unseen.
+    changed = answers("R1", ("NPS", 3), ("S1", 5), ("OPEN", "lisää"))
+    records, rejects, _ = _run_two(tmp_path / "changed", [*first, *filler], changed)
+    assert [r["nps"] for r in records if r["source"]["response_id"] == "R1"] == [10]
+    (reject,) = rejects
+    assert reject["outcome"] == "rejected"
+    conflicts = [(i["code"], i["export"], i["row"], i["column_letter"]) for i in reject["issues"]]
+    assert conflicts == [
+        ("conflicting-answer", "two.xlsx", 2, "E"),
+        ("conflicting-answer", "two.xlsx", 4, "E"),
+    ]
+    assert (
+        "'NPS' is answered 3 here and '10' on one.csv row 2 (its first copy: one.csv rows 2-4)"
+        in (reject["issues"][0]["message"])
+    )
+
+
+def test_a_missing_value_as_a_long_response_id_is_no_id_and_the_fix_works(
+    tmp_path: Path,
+) -> None:
+    # Two respondents whose id cell says '-', one blank: three rows without an id, not
+    # one response '-' repeated with a conflict.
+    rows = [
+        HEADER,
+        *answers("-", ("NPS", 3)),
+        *answers("-", ("NPS", 9)),
+        *answers("", ("NPS", 7)),
+        *answers("R2", ("NPS", 8)),
+    ]
+    records, rejects, _ = run_export(tmp_path / "before", rows, LONG)
+    assert [r["source"]["response_id"] for r in records] == ["R2"]
+    issues = [i for r in rejects for i in r["issues"]]
+    assert [(i["code"], i["row"], i["value"]) for i in issues] == [
+        ("required-missing", 2, "-"),
+        ("required-missing", 3, "-"),
+        ("required-missing", 4, None),
+    ]
+    # No rule can give a response id a default: the message says to fill the cell.
+    assert "default" not in issues[0]["message"]
+    assert issues[0]["message"].endswith(
+        "fill the cell in the export: every row of a response "
+        "needs it (its response id or question id)"
+    )
+    fixed = [HEADER, *answers("R7", ("NPS", 3)), *answers("R8", ("NPS", 9)), *rows[3:]]
+    fixed[3][0] = "R9"
+    records, rejects, _ = run_export(tmp_path / "after", fixed, LONG)
+    assert rejects == []
+    assert [r["nps"] for r in records] == [3, 9, 7, 8]
