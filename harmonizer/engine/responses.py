@@ -242,8 +242,9 @@ def long_responses(
     of completed responses are remembered (their answers) to recognise repeats.
 
     A response id that is one of ``missing_values`` ('-', N/A) is no id, as a blank
-    cell is: the rows of different respondents are not one response. ``completed`` is shared by every export of a run, so a response repeated in a later
-    export is a repeat too: any answer of it, as an export is contiguous on its own.
+    cell is: the rows of different respondents are not one response. ``completed`` is
+    shared by every export of a run, so a response repeated in a later export is a
+    repeat too: any answer of it, as an export is contiguous on its own.
     """
     pending: OrderedDict[str, _Open] = OrderedDict()
     if completed is None:
