@@ -176,36 +176,36 @@ def finish(process: subprocess.Popen[bytes]) -> str:
     return stderr.decode()
 
 
+def kill_a_worker(process: subprocess.Popen[bytes], workers: list[int]) -> None:
+    os.kill(workers[0], signal.SIGKILL)  # as the kernel's out-of-memory killer would
+
+
+def press_ctrl_c(process: subprocess.Popen[bytes], workers: list[int]) -> None:
+    os.killpg(process.pid, signal.SIGINT)  # a terminal signals its whole group: workers too
+
+
 @pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads processes from /proc")
-def test_a_killed_worker_ends_the_run_with_a_message(
-    previous: tuple[Path, dict[str, bytes]], tmp_path: Path
+@pytest.mark.parametrize(
+    ("stop", "code", "said"),
+    [
+        (kill_a_worker, 2, "a worker process stopped before it finished its rows of big.csv"),
+        (press_ctrl_c, 130, "harmonizer: interrupted"),
+    ],
+)
+def test_a_run_with_workers_ends_plainly_when_stopped(
+    previous: tuple[Path, dict[str, bytes]],
+    tmp_path: Path,
+    stop: Callable[[subprocess.Popen[bytes], list[int]], None],
+    code: int,
+    said: str,
 ) -> None:
     outdir, before = previous
     process = start_with_workers(big_export(tmp_path / "big.csv", 60_000), outdir)
     workers = children(process.pid)
-    # As the kernel's out-of-memory killer would.
-    os.kill(workers[0], signal.SIGKILL)
-    stderr = finish(process)
-    assert process.returncode == 2, stderr
-    assert "a worker process stopped before it finished its rows of big.csv" in stderr
-    assert "--jobs 1" in stderr
-    assert "Traceback" not in stderr
-    assert snapshot(outdir) == before
-    assert not any(Path(f"/proc/{pid}").exists() for pid in workers)
-
-
-@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads processes from /proc")
-def test_ctrl_c_stops_the_workers_without_a_traceback(
-    previous: tuple[Path, dict[str, bytes]], tmp_path: Path
-) -> None:
-    outdir, before = previous
-    process = start_with_workers(big_export(tmp_path / "big.csv", 60_000), outdir)
-    workers = children(process.pid)
-    # A terminal sends Ctrl-C to every process of the group: the workers too.
-    os.killpg(process.pid, signal.SIGINT)
-    stderr = finish(process)
-    assert process.returncode == 130, stderr
-    assert "harmonizer: interrupted" in stderr
+    stop(process, workers)
+    stderr = finish(process)  # a dead worker's batch must not leave the run waiting
+    assert process.returncode == code, stderr
+    assert said in stderr
     assert "Traceback" not in stderr
     assert snapshot(outdir) == before
     assert not any(Path(f"/proc/{pid}").exists() for pid in workers)
