@@ -418,15 +418,33 @@ CODE_INFO: dict[IssueCode, CodeInfo] = {
 }
 
 
-NO_ID_REMEDY = (
-    "fill the cell in the export: every row of a response needs it (its response id or question id)"
-)
+SPECIAL_REMEDIES: dict[str, str] = {
+    "no_id_fix": (
+        "fill the cell in the export: every row of a response needs it (its response id or "
+        "question id)"
+    ),
+    "age_range_fix": (
+        "correct the cell in the export, or map the value in value_map of {rule} in {mapping} "
+        "(a null target means no answer)"
+    ),
+}
+"""Remedies that replace a code's own for one kind of issue, by their key among the
+reports' words (which hold them in fi, sv and en)."""
 
 
-AGE_RANGE_REMEDY = (
-    "correct the cell in the export, or map the value in value_map of {rule} in {mapping} "
-    "(a null target means no answer)"
-)
+def special_remedy(code: IssueCode, field: str | None) -> str | None:
+    """Return the key of the remedy that replaces ``code``'s own for ``field``, or None.
+
+    >>> special_remedy(IssueCode.OUT_OF_RANGE, "age_group"), special_remedy(IssueCode.OUT_OF_RANGE, "nps")
+    ('age_range_fix', None)
+    """
+    if code is IssueCode.REQUIRED_MISSING and field is None:
+        # A long export's response id or question id: there is no rule to give a default.
+        return "no_id_fix"
+    if code is IssueCode.OUT_OF_RANGE and field == "age_group":
+        # check refuses missing: on age_group; a null in value_map is its "no answer".
+        return "age_range_fix"
+    return None
 
 
 def remedy(code: IssueCode, *, field: str | None = None, mapping: str = "the mapping") -> str:
@@ -435,19 +453,15 @@ def remedy(code: IssueCode, *, field: str | None = None, mapping: str = "the map
     >>> remedy(IssueCode.BAD_CODE, field="channel", mapping="x.yaml")
     'map the value to a national code in value_map of fields.channel in x.yaml'
     """
-    if field is None and code is IssueCode.REQUIRED_MISSING:
-        # A long export's response id or question id: there is no rule to give a default.
-        return NO_ID_REMEDY
+    special = special_remedy(code, field)
     if field is None:
         rule = "the field's rule"
     elif field.startswith("own_items."):
         rule = field
     else:
         rule = f"fields.{field.split('.')[0]}"
-    if code is IssueCode.OUT_OF_RANGE and field == "age_group":
-        # check refuses missing: on age_group; a null in value_map is its "no answer".
-        return AGE_RANGE_REMEDY.format(rule=rule, mapping=mapping)
-    return CODE_INFO[code].remedy.format(rule=rule, mapping=mapping)
+    template = CODE_INFO[code].remedy if special is None else SPECIAL_REMEDIES[special]
+    return template.format(rule=rule, mapping=mapping)
 
 
 def message(

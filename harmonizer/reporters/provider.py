@@ -15,7 +15,7 @@ import difflib
 import re
 from pathlib import PurePath
 
-from harmonizer.issues import Issue, IssueCode
+from harmonizer.issues import Issue, IssueCode, special_remedy
 from harmonizer.reporters.texts import (
     code_problem,
     code_provider_fix,
@@ -94,12 +94,9 @@ def author_fix(report: Report, issue: Issue, lang: str) -> str:
     mapping = (
         PurePath(report.mapping_file).name if report.mapping_file else word("the_mapping", lang)
     )
-    if issue.code is IssueCode.REQUIRED_MISSING and field is None:
-        # A long export's response id or question id: no rule to give a default.
-        return word("no_id_fix", lang)
-    if issue.code is IssueCode.OUT_OF_RANGE and field == "age_group":
-        # check refuses missing: on age_group; a null in value_map is its "no answer".
-        return word("age_range_fix", lang).format(rule=rule, mapping=mapping)
+    special = special_remedy(issue.code, field)
+    if special is not None:
+        return word(special, lang).format(rule=rule, mapping=mapping)
     found = report.hints.header_found.get(issue.export or "")
     if issue.code is IssueCode.COLUMN_NOT_FOUND and found is not None:
         return word("header_row_fix", lang).format(found=found, mapping=mapping)

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from harmonizer.issues import CODE_INFO, IssueCode
+from harmonizer.issues import CODE_INFO, SPECIAL_REMEDIES, IssueCode
 from harmonizer.reporters.texts import LANGUAGES, code_remedy, code_title, translations, word
 from tests.issue_cases import NOT_RAISED_YET
 
@@ -117,3 +117,12 @@ def test_every_data_code_says_what_is_wrong_in_three_languages(code: IssueCode) 
     assert set(english) <= {"value", "column"}
     for lang in ("fi", "sv"):
         assert sorted(PLACEHOLDER.findall(problems[str(code)][lang])) == english
+
+
+@pytest.mark.parametrize("key", sorted(SPECIAL_REMEDIES))
+def test_special_remedies_read_alike_in_messages_and_reports(key: str) -> None:
+    # The message's English is the reports' English, and fi and sv name the same places.
+    assert word(key, "en") == SPECIAL_REMEDIES[key]
+    english = sorted(PLACEHOLDER.findall(SPECIAL_REMEDIES[key]))
+    for lang in ("fi", "sv"):
+        assert sorted(PLACEHOLDER.findall(word(key, lang))) == english
