@@ -546,7 +546,7 @@ class RecordBuilder:
             self._issue(
                 IssueCode.DUPLICATE_RESPONSE,
                 f"response {response.response_id!r} appears again with the same answers as "
-                f"its first copy ({response.first_copy()})",
+                f"its first copy ({response.first_copy})",
                 response.row,
                 column,
                 None,

@@ -45,15 +45,10 @@ class Response:
     issues: list[Issue] = field(default_factory=list)
     excluded: str | None = None
     # Long layout: the rows of the response's first copy when this is a repeat of it, and
-    # the export it is in when that is another export of the run.
+    # where they are as messages show it ('rows 2-4', with the export's name when that is
+    # another export of the run).
     repeat_of: tuple[int, ...] | None = None
-    repeat_in: str | None = None
-
-    def first_copy(self) -> str:
-        """Return where a repeat's first copy is, as messages show it: 'rows 2-4'."""
-        assert self.repeat_of is not None
-        where = rows_text(self.repeat_of)
-        return where if self.repeat_in is None else f"{self.repeat_in} {where}"
+    first_copy: str | None = None
 
     def cell(self, column: Column) -> Cell:
         """Return the cell of a resolved column in the response's first row."""
@@ -274,7 +269,7 @@ def long_responses(
             completed[response.response_id] = FirstCopy(info, response.rows, response.answers)
         else:
             response.repeat_of = first.rows
-            response.repeat_in = None if first.export is info else first.export.name
+            response.first_copy = first.where(info)
         return response
 
     def open_entry(rid: str, source: SourceRow, position: int, first: FirstCopy | None) -> _Open:
