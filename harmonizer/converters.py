@@ -264,7 +264,7 @@ def code_converter(name: str, rule: FieldRule | None, loaded: LoadedMapping) -> 
         labels.add(variants, "value", code)
     labels.add(codes, "value", None)
     labels.table.update({label_key(c): ("value", c) for c in codes})
-    excluded = schema.properties[name].get("x-excluded-codes", {})
+    excluded = schema.excluded_codes(name)
     for code, spec in excluded.items():
         labels.add([code, *spec.get("labels", {}).values()], "excluded", spec["reason"])
     _value_map(labels, rule)

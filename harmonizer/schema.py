@@ -86,6 +86,17 @@ class RecordSchema:
         labels: Mapping[str, Mapping[str, str]] = node.get("x-code-labels", {})
         return labels
 
+    def excluded_codes(self, field: str) -> Mapping[str, Mapping[str, Any]]:
+        """Return the codes a field may hold whose records are kept out, ``{code: spec}``.
+
+        Åland's county ``91``: a valid answer, outside the reform; each spec gives the
+        ``reason`` and may give ``labels``.
+        """
+        codes: Mapping[str, Mapping[str, Any]] = self.properties.get(field, {}).get(
+            "x-excluded-codes", {}
+        )
+        return codes
+
     @property
     def scale_labels(self) -> Mapping[str, Mapping[str, str]]:
         """Return the five agreement points' labels, ``{"1": {"fi": ...}, ...}``."""

@@ -81,7 +81,7 @@ def field_errors(schema: RecordSchema, field: str, value: object) -> list[str]:
 
     Used to check a mapping's constants and value maps before any row is read.
     """
-    excluded = schema.properties[field].get("x-excluded-codes", {})
+    excluded = schema.excluded_codes(field)
     if isinstance(value, str) and value in excluded:
         return [str(excluded[value]["reason"])]
     document = {"$defs": schema.document.get("$defs", {}), **schema.properties[field]}

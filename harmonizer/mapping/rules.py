@@ -279,7 +279,7 @@ class RuleChecker:
         out as outside the reform.
         """
         mapped = {label_key(k): v for k, v in rule.value_map.items()}
-        excluded = self.schema.properties.get(name, {}).get("x-excluded-codes", {})
+        excluded = self.schema.excluded_codes(name)
         found: dict[str, tuple[list[str], list[str]]] = {}
         for key, row in table.rows.items():
             value = row.get(take)
@@ -320,7 +320,7 @@ class RuleChecker:
         mapped to what it means, and its rows are kept out as outside the reform, as
         when the export carries the code itself.
         """
-        excluded = self.schema.properties[name].get("x-excluded-codes", {})
+        excluded = self.schema.excluded_codes(name)
         for source, target in rule.value_map.items():
             if target is None or (isinstance(target, str) and target in excluded):
                 continue
