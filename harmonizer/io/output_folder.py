@@ -28,13 +28,22 @@ except ImportError:  # pragma: no cover - Windows: no flock; runs are not locked
     fcntl = None  # type: ignore[assignment]
 
 
-def _same(output: Path, source: Path) -> bool:
-    if os.path.realpath(output) == os.path.realpath(source):
-        return True
+FileKey = tuple[int, int] | str
+
+
+def file_keys(path: Path) -> set[FileKey]:
+    """Return what identifies a file: its resolved path and, when it exists, its inode.
+
+    Two paths name the same file when their keys meet: through links, ``..`` or a hard
+    link, and also when neither exists yet.
+    """
+    keys: set[FileKey] = {os.path.realpath(path)}
     try:
-        return output.samefile(source)
+        stat = path.stat()
     except OSError:
-        return False
+        return keys
+    keys.add((stat.st_dev, stat.st_ino))
+    return keys
 
 
 def refuse_overwriting(outputs: Iterable[Path], inputs: Iterable[Path], *, what: str) -> None:
@@ -45,12 +54,14 @@ def refuse_overwriting(outputs: Iterable[Path], inputs: Iterable[Path], *, what:
     Raises:
         OutputError: an output path is an input file, through links or ``..`` included.
     """
-    sources = [Path(p) for p in inputs]
+    sources: dict[FileKey, Path] = {}
+    for source in inputs:
+        sources.update(dict.fromkeys(file_keys(Path(source)), Path(source)))
     for output in outputs:
-        for source in sources:
-            if _same(Path(output), source):
+        for key in file_keys(Path(output)):
+            if key in sources:
                 raise OutputError(
-                    f"{output}: writing it would overwrite the input {source}; "
+                    f"{output}: writing it would overwrite the input {sources[key]}; "
                     f"choose another {what}"
                 )
 

@@ -7,12 +7,12 @@ run's manifest can say why a file parsed the way it did.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from harmonizer.errors import ReadError
 from harmonizer.io.csv_reader import read_csv
+from harmonizer.io.output_folder import FileKey, file_keys
 from harmonizer.io.table import ExportInfo, SourceOptions, SourceRow, Table
 from harmonizer.io.xlsx_reader import read_xlsx
 
@@ -89,16 +89,13 @@ def refuse_repeated(paths: Sequence[Path]) -> None:
     Raises:
         ReadError: two of ``paths`` are the same file.
     """
-    seen: dict[tuple[int, int] | str, Path] = {}
+    seen: dict[FileKey, Path] = {}
     for path in paths:
-        try:
-            stat = path.stat()
-            key: tuple[int, int] | str = (stat.st_dev, stat.st_ino)
-        except OSError:
-            key = os.path.realpath(path)
-        if key in seen:
-            raise ReadError(
-                f"{path}: the same export is given twice (also as {seen[key]}); name each "
-                "export once, or its rows would be read twice"
-            )
-        seen[key] = path
+        keys = file_keys(path)
+        for key in keys:
+            if key in seen:
+                raise ReadError(
+                    f"{path}: the same export is given twice (also as {seen[key]}); name "
+                    "each export once, or its rows would be read twice"
+                )
+        seen.update(dict.fromkeys(keys, path))
