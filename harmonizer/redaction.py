@@ -38,6 +38,7 @@ import datetime as dt
 import re
 import unicodedata
 from collections import Counter
+from collections.abc import Iterator
 
 HETU_MARKER = "[HETU]"
 PHONE_MARKER = "[PUHELIN]"
@@ -79,8 +80,10 @@ _KEEP = (
 # The at sign: @, full-width and small @, and the spelt-out (at), [at], (a), [a].
 _AT = rf"(?:[@\uff20\ufe6b]|{_SPACE}?[(\[](?:at|a)[)\]]{_SPACE}?)"
 # The address ends at the top-level domain; a Finnish case ending may follow after a
-# hyphen (matti@example.fi-osoitteeseen), so only a word character may not.
-_EMAIL = rf"(?<![\w.%+-])[\w.%+-]+{_AT}[\w-]+(?:\.[\w-]+)*\.[^\W\d_]{{2,}}(?!\w)"
+# hyphen (matti@example.fi-osoitteeseen), so only a word character may not. No at sign
+# or bracket is in the local part's class, so it is taken possessively: a long word
+# followed by no at sign is read once, not once per backtracked character.
+_EMAIL = rf"(?<![\w.%+-])[\w.%+-]++{_AT}[\w-]+(?:\.[\w-]+)*\.[^\W\d_]{{2,}}(?!\w)"
 # Boundaries are digits only (not letters): letters glued to a code do not make it
 # another code.
 _HETU = (
@@ -113,7 +116,26 @@ _PERSONAL = re.compile(
     rf"(?P<keep>{_KEEP})|(?P<email>{_EMAIL})|{_HETU_SPREAD}|(?P<phone>{_PHONE})",
     re.IGNORECASE,
 )
-_WORTH_A_LOOK = re.compile(r"[\d@\uff20\ufe6b]|[(\[]at?[)\]]", re.IGNORECASE)
+# Every match of _PERSONAL that redacts (and every kept value it must step over) holds
+# one of these anchors: the first digit of a number, an at sign or a spelt-out at. (No
+# alternative of _PERSONAL starts on a digit that follows a digit.) Written to start
+# with one character class (a bracket then asks for the at), so that re skips the
+# characters between anchors in C, twice as fast as an alternation.
+_WORTH_A_LOOK = re.compile(r"[\d@\uff20\ufe6b(\[](?<!\d\d)(?:(?<![(\[])|(?<=[(\[])[aA][tT]?[)\]])")
+# What a match may hold before its first anchor: an e-mail's local part, a UUID's leading
+# hex letters, the + of +358 or the ( of (09). A space may stand before ``(at)``.
+_LEAD = r"[\w.%+\-(\[]"
+_LEAD_RUN = re.compile(f"{_LEAD}*")
+_LEAD_CHAR = re.compile(_LEAD)
+_SPACE_CHAR = re.compile(_SPACE)
+# In a run of _LEAD, what an e-mail's local part cannot hold: a bracket, or the space
+# before one. (A negated class with \w in it is several times slower to scan.)
+_NOT_LOCAL_PART = re.compile(r"[(\[\s]")
+_UUID_START = re.compile(r"(?<![0-9A-Fa-f-])[0-9A-Fa-f]")
+# Where the anchored scan of redaction starts to pay: an anchor costs it 2-7 us, a
+# character the full scan 0.45-0.65 us (CPython 3.11, measured on words, numbers and
+# addresses packed densely and sparsely).
+_CHARACTERS_PER_ANCHOR = 12
 # Full-width forms (U+FF01-U+FF5E, digits, letters, @ and the full stop) and the
 # ideographic space read as their ASCII letters; invisible characters (zero-width space,
 # joiners, word joiner, BOM, soft hyphen) typed or pasted inside a value are skipped.
@@ -121,7 +143,8 @@ _FOLD = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
 _INVISIBLE = "\u00ad\u180e\u200b\u200c\u200d\u200e\u200f\u2060\u2061\u2062\u2063\u2064\ufeff"
 # A digit of another script (Arabic-Indic, Devanagari, ...): read as its ASCII digit.
 _OTHER_DIGIT = re.compile(r"(?![0-9])\d")
-_NEEDS_FOLD = re.compile(f"[\uff01-\uff5e\u3000{_INVISIBLE}]|{_OTHER_DIGIT.pattern}")
+# One character class, then "not an ASCII digit": three times as fast as the alternation.
+_NEEDS_FOLD = re.compile(f"[\uff01-\uff5e\u3000{_INVISIBLE}\\d](?<![0-9])")
 _WHITE = re.compile(r"\s")
 # What repr() writes for characters it does not show as themselves.
 _ESCAPE = re.compile(r"\\(?:x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|[\\'\"abfnrtv0])")
@@ -212,6 +235,87 @@ def _unescaped(text: str) -> tuple[str, list[int]]:
     return "".join(parts), starts
 
 
+def _matches(view: str) -> Iterator[re.Match[str]]:
+    """Yield the matches of ``_PERSONAL`` in ``view``, by the cheaper of the two scans.
+
+    The anchored scan costs a few microseconds an anchor, the full scan about one a
+    character: text dense with digits is scanned in full.
+    """
+    anchors = len(_WORTH_A_LOOK.findall(view))
+    if anchors * _CHARACTERS_PER_ANCHOR > len(view):
+        return _PERSONAL.finditer(view)
+    return _anchored_matches(view)
+
+
+def _anchored_matches(view: str) -> Iterator[re.Match[str]]:
+    """Yield the matches of ``_PERSONAL.finditer(view)``, trying only places near anchors.
+
+    The full scan tries the pattern at every character, which costs about a microsecond
+    a character: long open answers with a date or two in them paid for every letter.
+    A match that matters holds an anchor, and what it holds before its first anchor is a
+    run of :data:`_LEAD` characters; so the scan starts at the run that leads to the next
+    anchor and tries, up to that anchor, the places where a match can start (see
+    :func:`_starts`), as finditer would. A match that ends past the anchor moves the
+    scan past it, as in finditer. ``match`` at a position sees the characters before it,
+    so the look-behinds read the same text as in the full scan. A kept value without an
+    anchor (a UUID of hex letters only) may be passed by: it redacts nothing and no match
+    can start inside it. A property test holds every other match of the two scans equal.
+    """
+    size = len(view)
+    backwards = ""
+    position = 0
+    while (anchor := _WORTH_A_LOOK.search(view, position)) is not None:
+        end = start = anchor.start()
+        if end > position and (_LEAD_CHAR.match(view, end - 1) or view[end] in "(["):
+            # The run before the anchor, read on the reversed text so that a long word is
+            # walked in C and no further back than where the last window ended.
+            backwards = backwards or view[::-1]
+            start = size - _run_end(backwards, size - end, size - position)
+        cursor = start
+        for place in _starts(view, start, end) if start < end else (end,):
+            if place < cursor:
+                continue
+            match = _PERSONAL.match(view, place)
+            if match is not None:
+                yield match
+                cursor = match.end()
+                if cursor > end:
+                    break
+        position = max(cursor, end + 1)
+
+
+def _run_end(backwards: str, at: int, limit: int) -> int:
+    """Return where the run of :data:`_LEAD` that starts at ``at`` of reversed text ends.
+
+    A space belongs to the run when it stands before a bracket in the text (after one
+    here), as in ``matti (at) example.fi``.
+    """
+    while True:
+        run = _LEAD_RUN.match(backwards, at, limit)
+        assert run is not None  # the pattern matches the empty string
+        at = run.end()
+        if at < limit and backwards[at - 1] in "([" and _SPACE_CHAR.match(backwards[at]):
+            at += 1
+        else:
+            return at
+
+
+def _starts(view: str, start: int, end: int) -> list[int]:
+    """Return, in order, the places in ``view[start:end + 1]`` where a match may start.
+
+    Before the run's first anchor a match can start only at the run's start, after a
+    character that is no part of an e-mail's local part (a bracket, the space before
+    ``(at)``), where a UUID starts within its length of the anchor, or on the + of +358
+    or the ( of (09): every other alternative starts with a digit.
+    """
+    places = {start, end}
+    places.update(m.end() for m in _NOT_LOCAL_PART.finditer(view, start, end))
+    places.update(m.start() for m in _UUID_START.finditer(view, max(start, end - 35), end))
+    if end > start and view[end - 1] in "+(":
+        places.add(end - 1)
+    return sorted(places)
+
+
 def _replace(text: str, view: str, starts: list[int] | None, counts: Counter[str]) -> str:
     """Return ``text`` with the personal data found in ``view`` replaced by markers.
 
@@ -219,7 +323,7 @@ def _replace(text: str, view: str, starts: list[int] | None, counts: Counter[str
     """
     pieces: list[str] = []
     position = 0
-    for match in _PERSONAL.finditer(view):
+    for match in _matches(view):
         kind = match.lastgroup
         if kind == "keep" or (kind == "hetu" and not is_hetu(_WHITE.sub("", match["hetu"]))):
             continue

@@ -10,6 +10,8 @@ from hypothesis import strategies as st
 
 from harmonizer.issues import VALUE_PREVIEW_CHARS, header_listing, preview
 from harmonizer.redaction import (
+    _PERSONAL,
+    _WORTH_A_LOOK,
     CENTURY_BY_SIGN,
     DASH_VARIANTS,
     EMAIL_MARKER,
@@ -17,6 +19,7 @@ from harmonizer.redaction import (
     HETU_MARKER,
     PHONE_MARKER,
     Redactor,
+    _anchored_matches,
     hetu_check_char,
     is_hetu,
 )
@@ -406,3 +409,55 @@ def test_full_width_phone_and_email_are_redacted() -> None:
 @pytest.mark.parametrize("text", ["131052 - 308A", "1310\n52-308A", "131052\u200b-308A"])
 def test_a_spread_code_with_a_wrong_check_character_is_no_code(text: str) -> None:
     assert REDACTOR.redact(text)[1]["hetu"] == 0
+
+
+# -- the anchored scan finds what the full scan finds -----------------------------------
+
+# Pieces that make matches start, overlap and run into each other: digits and the
+# separators of dates, phones and OIDs, hex letters of UUIDs, every at-sign writing,
+# spaces and line breaks, and the folded and escaped writings.
+SCAN_PIECES = [
+    *"0123456789",
+    *"abcdefAFxyzä_",
+    *" -.+%/()[]@\n\t\u00a0",
+    "(at)",
+    "[a]",
+    " (AT) ",
+    "\uff20",
+    "358",
+    "00358",
+    "040 ",
+    "(09) ",
+    "131052-308T",
+    "\u2013",
+    "\uff10",
+    "\u0663",
+    "\\t",
+    "\\",
+    "\u200b",
+    "1.2.246.10.",
+    "@example.fi",
+    "-osoite",
+    "8f0a1234-0123-4567-8901-0123456789ab",
+    "abcdefab-abcd-abcd-abcd-abcdefabcdef",
+]
+
+
+@given(
+    st.one_of(
+        st.lists(st.sampled_from(SCAN_PIECES), max_size=40).map("".join),
+        st.text(max_size=80),
+    )
+)
+@settings(max_examples=1500)
+@example("abcdefab-abcd-abcd-abcd-abcdefabcdef@example.fi 040 123 4567")
+@example("matti (at) example.fi")
+@example("soita +358 40 123 4567 tai (09) 310 1234")
+@example("tilaus 12345678901234567890 ja 1.2.246.10.23456713.10.1-040")
+def test_the_anchored_scan_finds_what_a_full_scan_finds(text: str) -> None:
+    # A kept value without an anchor (a UUID of hex letters only) changes nothing: the
+    # anchored scan may pass it by; every other match must be the same.
+    full = [(m.span(), m.lastgroup) for m in _PERSONAL.finditer(text) if _WORTH_A_LOOK.search(m[0])]
+    assert [
+        (m.span(), m.lastgroup) for m in _anchored_matches(text) if _WORTH_A_LOOK.search(m[0])
+    ] == full
