@@ -13,18 +13,18 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable, Iterator
-from itertools import islice
 
 import numpy as np
 import numpy.typing as npt
 
+from harmonizer.engine.batches import batches, cell_chars
 from harmonizer.engine.row import Outcome, Row
 from harmonizer.issues import Issue, IssueCode, message
 
 RECENT_LIMIT = 65_536
 """Records held in the dictionary before they are sorted into a run."""
 BATCH_ROWS = 4096
-"""Rows checked at a time."""
+"""Rows checked at a time (fewer when their text is long: see engine.batches)."""
 MAX_MERGED = 1 << 21
 """Runs are not merged beyond this many records, which bounds a merge's passing memory
 (about 50 bytes a record while it runs); a run of 10 million records has five runs."""
@@ -174,14 +174,21 @@ class DuplicateIndex:
         return self._exports[export]
 
 
+def _row_chars(row: Row) -> int:
+    response = row.response
+    chars = cell_chars(response.values)
+    if response.answers:
+        chars += cell_chars([cell for cell, _ in response.answers.values()])
+    return chars
+
+
 def drop_duplicates(rows: Iterable[Row], seen: DuplicateIndex) -> Iterator[Row]:
     """Mark a response whose record_id was already accepted in this run as a duplicate.
 
     ``seen`` is shared by every export of a run, so a response repeated across files is
     caught too.
     """
-    iterator = iter(rows)
-    while batch := list(islice(iterator, BATCH_ROWS)):
+    for batch in batches(rows, BATCH_ROWS, _row_chars):
         accepted = []
         for row in batch:
             row.settled = outcome = row.outcome

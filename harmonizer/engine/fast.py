@@ -13,9 +13,10 @@ compares the two on every bundled export and on generated ones.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
-from itertools import islice, repeat
+from itertools import repeat
 from typing import Any
 
+from harmonizer.engine.batches import batches, cell_chars
 from harmonizer.engine.exact import RecordBuilder, personal_id
 from harmonizer.engine.plan import BAD, Outcome, Plan
 from harmonizer.engine.responses import Response, wide_responses
@@ -27,11 +28,13 @@ BATCH_ROWS = 2048
 """Rows per batch: large enough to amortise the column work, small enough to stay flat."""
 
 
-def batches(rows: Iterable[SourceRow], size: int) -> Iterator[list[SourceRow]]:
-    """Yield the rows in lists of at most ``size``."""
-    iterator = iter(rows)
-    while batch := list(islice(iterator, size)):
-        yield batch
+def source_batches(rows: Iterable[SourceRow], size: int) -> Iterator[list[SourceRow]]:
+    """Yield the rows in lists of at most ``size`` rows and about BATCH_CHARS characters."""
+    return batches(rows, size, _source_chars)
+
+
+def _source_chars(source: SourceRow) -> int:
+    return cell_chars(source.values)
 
 
 def fast_wide_rows(
@@ -47,7 +50,7 @@ def fast_wide_rows(
     def exact(source: SourceRow) -> Row:
         return exact_row(builder, source, skip)
 
-    for batch in batches(rows, batch_rows):
+    for batch in source_batches(rows, batch_rows):
         for row in fast_batch(batch, builder, plan, skip, exact):
             assert row is not None
             yield row

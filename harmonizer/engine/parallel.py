@@ -7,7 +7,7 @@ validates the clean rows' records and returns them; a row with anything to say c
 back empty and the parent builds it on the exact path. Batches are taken back in the
 order they were read, and duplicates are resolved afterwards in the parent, so the
 outputs are byte-identical to a one-process run. At most ``4 * jobs`` batches are in
-flight, so memory stays bounded.
+flight, each bounded in rows and in characters, so memory stays bounded.
 
 The workers leave Ctrl-C and SIGTERM to the parent, which stops them as it unwinds. A
 worker that dies (killed, out of memory) ends the run with a :class:`WorkerError`
@@ -30,7 +30,7 @@ from typing import Any
 import orjson
 
 from harmonizer.engine.exact import RecordBuilder
-from harmonizer.engine.fast import BATCH_ROWS, batches, exact_row, fast_batch
+from harmonizer.engine.fast import BATCH_ROWS, exact_row, fast_batch, source_batches
 from harmonizer.engine.plan import Plan
 from harmonizer.engine.responses import Response
 from harmonizer.engine.row import Row
@@ -168,7 +168,7 @@ def parallel_wide_rows(
     )
     try:
         pending: deque[tuple[list[SourceRow], Future[Answer]]] = deque()
-        for batch in batches(rows, batch_rows):
+        for batch in source_batches(rows, batch_rows):
             payload = [(s.row, s.values) for s in batch]
             pending.append((batch, executor.submit(_work, payload)))
             while len(pending) > 4 * jobs:

@@ -1,0 +1,47 @@
+"""Batches bounded by rows and by characters: nothing lost, nothing reordered, flat."""
+
+from __future__ import annotations
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from harmonizer.engine.batches import BATCH_CHARS, batches, cell_chars
+from harmonizer.engine.fast import source_batches
+from harmonizer.io.table import SourceRow
+
+
+@given(
+    lengths=st.lists(st.integers(0, 50), max_size=60),
+    size=st.integers(1, 10),
+    chars=st.integers(1, 120),
+)
+def test_batches_keep_every_item_in_order_within_both_bounds(
+    lengths: list[int], size: int, chars: int
+) -> None:
+    items = ["x" * n for n in lengths]
+    made = list(batches(items, size, len, chars=chars))
+    assert [item for batch in made for item in batch] == items
+    for batch in made:
+        assert 1 <= len(batch) <= size
+        # Only the item that reaches the bound may pass it.
+        assert sum(map(len, batch[:-1])) < chars
+    # A batch ends early only when it reached the characters.
+    for batch in made[:-1]:
+        assert len(batch) == size or sum(map(len, batch)) >= chars
+
+
+def test_long_open_answers_make_short_batches() -> None:
+    answer = "Hoitaja oli ystävällinen. " * 800  # 20,800 characters
+    rows = [SourceRow(n, (f"id{n}", answer, None, "5")) for n in range(2, 2_002)]
+    made = list(source_batches(rows, 2048))
+    assert sum(map(len, made)) == len(rows)
+    assert (
+        max(sum(cell_chars(s.values) for s in batch) for batch in made)
+        < BATCH_CHARS + len(answer) + 10
+    )
+    assert len(made[0]) == BATCH_CHARS // (len(answer) + 8) + 1
+
+
+def test_cells_of_any_type_are_measured_by_their_text() -> None:
+    assert cell_chars(("Hyvä", None, 5, 2.5, "040", "")) == 7
+    assert cell_chars(()) == 0
