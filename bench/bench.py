@@ -3,7 +3,9 @@
     python bench/bench.py [--rows 1000000] [--xlsx-rows 200000] [--formats jsonl]
 
 Generates a 22-column web-survey export with realistic labels under bench/data/ (csv
-of ``--rows`` rows, xlsx of its first ``--xlsx-rows``), runs the whole pipeline on each
+of ``--rows`` rows, xlsx of its first ``--xlsx-rows``, and a csv of ``--long-rows`` rows
+whose open answers are ``--answer-chars`` characters of prose with dates and phone
+numbers in it, the case that tests redaction and memory), runs the whole pipeline on each
 in a fresh child process with ``--jobs 1`` and with every core, and prints rows per
 second (by the clock, and per CPU-second of the run and its workers, the steadier
 figure on a shared machine) and peak memory. The peak is the run process's own (VmHWM, which starts afresh
@@ -143,6 +145,46 @@ def generate(rows: int, xlsx_rows: int) -> tuple[Path, Path, Path]:
     return csv_path, xlsx_path, mapping
 
 
+LONG_SENTENCES = [
+    "Kävin vastaanotolla {day}.{month}.2026 ja odotin noin {minutes} minuuttia.",
+    "Hoitaja oli ystävällinen, mutta kiire näkyi kaikessa.",
+    "Lääkäri kuunteli ja selitti hoidon vaihtoehdot selkeästi.",
+    "Ajanvaraus onnistui vasta kolmannella soitolla.",
+    "Minulle soitettiin takaisin numeroon 040 {phone}.",
+    "Pysäköintipaikkoja oli liian vähän, ja opasteet olivat epäselviä.",
+    "Kiitos hyvästä ja asiantuntevasta palvelusta!",
+]
+
+
+def generate_long(rows: int, answer_chars: int) -> Path:
+    """Write a csv whose open answers are long prose, with dates and a phone number in it."""
+    path = DATA / f"web-long-{rows}x{answer_chars}.csv"
+    if path.exists():
+        return path
+    rng = random.Random(11)
+    with path.open("w", encoding="utf-8-sig", newline="") as handle:
+        writer = csv.writer(handle, delimiter=";")
+        writer.writerow(HEADER)
+        for n in range(rows):
+            sentences: list[str] = []
+            while sum(map(len, sentences)) < answer_chars:
+                sentences.append(
+                    rng.choice(LONG_SENTENCES).format(
+                        day=rng.randint(1, 28),
+                        month=rng.randint(1, 12),
+                        minutes=rng.randint(5, 90),
+                        phone=f"{rng.randint(100, 999)} {rng.randint(1000, 9999)}",
+                    )
+                )
+            answer = " ".join(sentences)[:answer_chars]
+            writer.writerow(
+                [f"L{n}", "3.11.2026 10:15", "Asema 1", "Asiakas", "30-49", "Nainen", 8,
+                 *(SCALE[3] for _ in STATEMENTS), answer, "Kyllä", 1, "syksy", "mobiili", "x",
+                 300, "fi"]
+            )  # fmt: skip
+    return path
+
+
 def peak_kib() -> int:
     """Return this process's own peak resident memory (VmHWM), in KiB."""
     with open("/proc/self/status", encoding="ascii") as status:
@@ -229,10 +271,19 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=1_000_000, help="rows of the csv export")
     parser.add_argument("--xlsx-rows", type=int, default=200_000, help="rows of the xlsx export")
     parser.add_argument("--formats", default="jsonl", help="output formats, e.g. jsonl,csv")
-    parser.add_argument("--only", choices=["csv", "xlsx"], help="measure one export format")
+    parser.add_argument(
+        "--only", choices=["csv", "xlsx", "long"], help="measure one export (long: long answers)"
+    )
     parser.add_argument("--jobs", default=f"1,{os.cpu_count() or 1}", help="worker counts")
+    parser.add_argument(
+        "--long-rows", type=int, default=5_000, help="rows of the csv with long open answers"
+    )
+    parser.add_argument(
+        "--answer-chars", type=int, default=20_000, help="characters of each long open answer"
+    )
     args = parser.parse_args()
     csv_path, xlsx_path, mapping = generate(args.rows, args.xlsx_rows)
+    long_path = generate_long(args.long_rows, args.answer_chars)
     formats = args.formats.split(",")
     copy = measure(["--copy", str(csv_path), str(DATA / "copy.csv")])
     copy_rate = copy["read"] / copy["elapsed"]
@@ -246,11 +297,29 @@ def main() -> None:
         "| peak (run) | peak (worker) |"
     )
     print("|---|---|---|---|---|---|---|---|---|")
-    for export in (csv_path, xlsx_path):
-        if args.only and export.suffix[1:] != args.only:
+    # (what --only names, the table's label, the export, its copy's rows/s and per CPU-s)
+    exports = [
+        ("csv", "csv", csv_path, copy_rate, copy_cpu_rate),
+        ("xlsx", "xlsx", xlsx_path, copy_rate, copy_cpu_rate),
+    ]
+    if args.only in (None, "long"):
+        # Its own copy: a row of long answers costs a plain copy more too.
+        long_copy = measure(["--copy", str(long_path), str(DATA / "copy.csv")])
+        label = f"csv, {args.answer_chars:,}-character answers"
+        exports.append(
+            (
+                "long",
+                label,
+                long_path,
+                long_copy["read"] / long_copy["elapsed"],
+                long_copy["read"] / long_copy["cpu"],
+            )
+        )
+    for name, label, export, copy_rate, copy_cpu_rate in exports:
+        if args.only and name != args.only:
             continue
         for jobs in sorted({int(j) for j in args.jobs.split(",")}):
-            out = DATA / f"out-{export.suffix[1:]}-{jobs}"
+            out = DATA / f"out-{export.stem}-{jobs}"
             result = measure(
                 ["--child", str(mapping), str(export), str(out), ",".join(formats), str(jobs)]
             )
@@ -258,7 +327,7 @@ def main() -> None:
             cpu_rate = result["read"] / result["cpu"]
             worker = f"{result['workers_peak_kib'] / 1024:,.0f} MiB" if jobs > 1 else "-"
             print(
-                f"| {export.suffix[1:]} | {int(result['read']):,} | {jobs} | {rate:,.0f} | "
+                f"| {label} | {int(result['read']):,} | {jobs} | {rate:,.0f} | "
                 f"{rate / copy_rate:.0%} | {cpu_rate:,.0f} | {cpu_rate / copy_cpu_rate:.0%} | "
                 f"{result['peak_kib'] / 1024:,.0f} MiB | {worker} |",
                 flush=True,
