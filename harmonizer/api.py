@@ -22,6 +22,7 @@ from harmonizer.engine.collection import streaming_pace
 from harmonizer.engine.duplicates import DuplicateIndex, drop_duplicates
 from harmonizer.engine.exact import RecordBuilder, apply_mapping
 from harmonizer.engine.fast import fast_wide_rows
+from harmonizer.engine.first_copies import FirstCopies
 from harmonizer.engine.parallel import default_jobs, parallel_wide_rows, usable_jobs
 from harmonizer.engine.plan import compile_plan
 from harmonizer.engine.rejects import (
@@ -31,7 +32,7 @@ from harmonizer.engine.rejects import (
     reject_lines,
 )
 from harmonizer.engine.responses import (
-    FirstCopy,
+    FirstCopyStore,
     MissingColumnsError,
     long_responses,
     wide_responses,
@@ -149,7 +150,7 @@ def _built_rows(
     exact: bool = False,
     jobs: int | None = None,
     encoded: bool = False,
-    completed: dict[str, FirstCopy] | None = None,
+    completed: FirstCopyStore | None = None,
 ) -> Iterator[Row]:
     """Return the built rows of an export: the fast path where it applies, else exact.
 
@@ -175,7 +176,7 @@ def _responses(
     loaded: LoadedMapping,
     builder: RecordBuilder,
     table: Table,
-    completed: dict[str, FirstCopy] | None = None,
+    completed: FirstCopyStore | None = None,
 ) -> Iterator[Any]:
     model = loaded.model
     skip = frozenset(model.source.skip_rows)
@@ -244,31 +245,31 @@ def iter_rows(
     seen = DuplicateIndex()
     # A long response repeated in a later export is a repeat of its first copy, so that a
     # repeat answering differently is a conflict there too, not one more duplicate.
-    completed: dict[str, FirstCopy] = {}
-    for path in exports:
-        try:
-            with read_table(Path(path), _source_options(loaded)) as table:
-                builder = _builder(loaded, table, keep_open_text)
-                for issue in builder.header_issues:
-                    report.add_issue(issue)
-                rows: Iterable[Row] = _built_rows(
-                    loaded,
-                    builder,
-                    table,
-                    validator,
-                    exact=exact,
-                    jobs=jobs,
-                    encoded=encoded,
-                    completed=completed,
-                )
-                rows = validate_records(rows, validator)
-                rows = drop_duplicates(rows, seen)
-                rows = builder_report.wrap(rows, ExportSummary(table.info))
-                yield from _counted(rows, progress)
-        except ReadError as err:
-            if on_unreadable is None:
-                raise
-            on_unreadable(Path(path), err)
+    with FirstCopies() as completed:
+        for path in exports:
+            try:
+                with read_table(Path(path), _source_options(loaded)) as table:
+                    builder = _builder(loaded, table, keep_open_text)
+                    for issue in builder.header_issues:
+                        report.add_issue(issue)
+                    rows: Iterable[Row] = _built_rows(
+                        loaded,
+                        builder,
+                        table,
+                        validator,
+                        exact=exact,
+                        jobs=jobs,
+                        encoded=encoded,
+                        completed=completed,
+                    )
+                    rows = validate_records(rows, validator)
+                    rows = drop_duplicates(rows, seen)
+                    rows = builder_report.wrap(rows, ExportSummary(table.info))
+                    yield from _counted(rows, progress)
+            except ReadError as err:
+                if on_unreadable is None:
+                    raise
+                on_unreadable(Path(path), err)
 
 
 def _report_for(loaded: LoadedMapping, max_issues: int) -> Report:

@@ -6,9 +6,11 @@ last ``pivot_window`` rows, so memory is bounded by the window, not the export.
 
 from __future__ import annotations
 
+import hashlib
 from collections import OrderedDict
 from collections.abc import Container, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from harmonizer.io.cells import Cell, column_index, column_letter
 from harmonizer.io.readers import ExportInfo, SourceRow
@@ -176,18 +178,74 @@ class _Open:
     first: FirstCopy | None = None  # set when this is a repeat of a response seen before
 
 
+Kept = tuple[bytes | None, str, int]
+"""A first copy's answer as kept on disk: its comparison digest (None: no answer), its
+text as messages quote it (redacted), and its source row."""
+
+
+def answer_digest(value: Cell) -> bytes | None:
+    """Return what :func:`same_answer` compares of an answer, as a 16-byte digest.
+
+    >>> answer_digest("10") == answer_digest(10) == answer_digest(" 10 "), answer_digest(None)
+    (True, None)
+    """
+    text = _text(value)
+    if text is None:
+        return None
+    return hashlib.blake2b(label_key(text).encode(), digest_size=16).digest()
+
+
 @dataclass(slots=True)
 class FirstCopy:
-    """A response's first copy: its export, rows and answers, to recognise a repeat of it."""
+    """A response's first copy: its export, rows and answers, to recognise a repeat of it.
+
+    The answers are either as read (``answers``: the cell and its row) or, for a copy
+    kept on disk (see :class:`~harmonizer.engine.first_copies.FirstCopies`), as
+    :data:`Kept` (``kept``), which holds no personal data.
+    """
 
     export: ExportInfo
-    rows: tuple[int, ...]
-    answers: dict[str, tuple[Cell, int]]
+    rows: Sequence[int]
+    answers: dict[str, tuple[Cell, int]] | None = None
+    kept: dict[str, Kept] | None = None
+
+    def answered(self, question: str) -> bool:
+        """Return True when the first copy answered ``question``."""
+        return question in (self.answers if self.answers is not None else self.kept or {})
+
+    def earlier(self, question: str, again: Cell) -> tuple[bool, str, int] | None:
+        """Return (is ``again`` the same answer, the first answer as quoted, its row).
+
+        None when the first copy did not answer ``question``.
+        """
+        if self.answers is not None:
+            found = self.answers.get(question)
+            if found is None:
+                return None
+            return same_answer(found[0], again), repr(found[0]), found[1]
+        kept = (self.kept or {}).get(question)
+        if kept is None:
+            return None
+        digest, shown, row = kept
+        return digest == answer_digest(again), shown, row
 
     def where(self, info: ExportInfo, rows: Sequence[int] = ()) -> str:
         """Return its rows (or ``rows`` of it), with its export's name unless ``info``."""
         shown = rows_text(rows or self.rows)
         return shown if self.export is info else f"{self.export.name} {shown}"
+
+
+class FirstCopyStore(Protocol):
+    """Where a run keeps its first copies.
+
+    A dict, or a :class:`~harmonizer.engine.first_copies.FirstCopies` in flat memory.
+    """
+
+    def get(self, response_id: str) -> FirstCopy | None:
+        """Return the first copy of a response, or None."""
+
+    def __setitem__(self, response_id: str, copy: FirstCopy) -> None:
+        """Keep the first copy of a response."""
 
 
 def rows_text(rows: Sequence[int]) -> str:
@@ -222,7 +280,7 @@ def long_responses(
     known: frozenset[str],
     info: ExportInfo,
     mapping: str = "the mapping",
-    completed: dict[str, FirstCopy] | None = None,
+    completed: FirstCopyStore | None = None,
     missing_values: Container[object] = (),
 ) -> Iterator[Response]:
     """Pivot answer rows into responses, streaming within a window of rows.
@@ -243,7 +301,7 @@ def long_responses(
     """
     pending: OrderedDict[str, _Open] = OrderedDict()
     if completed is None:
-        completed = {}
+        completed = dict[str, FirstCopy]()
 
     def issue(code: IssueCode, detail: str, row: int, column: Column, value: Cell) -> Issue:
         return Issue(
@@ -268,7 +326,7 @@ def long_responses(
         if first is None:
             completed[response.response_id] = FirstCopy(info, response.rows, response.answers)
         else:
-            response.repeat_of = first.rows
+            response.repeat_of = tuple(first.rows)
             response.first_copy = first.where(info)
         return response
 
@@ -313,7 +371,6 @@ def long_responses(
             yield lone
             continue
         entry = pending.get(rid)
-        done = completed.get(rid)
         if (
             entry is not None
             and question is not None
@@ -322,9 +379,11 @@ def long_responses(
             # A question this copy already answered: the response is being repeated.
             pending.pop(rid)
             yield flush(entry)
-            entry = open_entry(rid, source, position, entry.first or completed[rid])
-        elif entry is None and done is not None:
-            if done.export is info and (question is None or question not in done.answers):
+            first = entry.first or completed.get(rid)
+            assert first is not None  # the flush just kept it
+            entry = open_entry(rid, source, position, first)
+        elif entry is None and (done := completed.get(rid)) is not None:
+            if done.export is info and (question is None or not done.answered(question)):
                 lone = Response(source.row, (source.row,), values, answers={}, response_id=rid)
                 lone.issues.append(
                     issue(
@@ -372,7 +431,7 @@ def long_responses(
             )
         else:
             if entry.first is not None:
-                earlier = entry.first.answers.get(question)
+                earlier = entry.first.earlier(question, answer)
                 shown = entry.first.where(info)
                 if earlier is None:
                     response.issues.append(
@@ -384,11 +443,11 @@ def long_responses(
                             answer,
                         )
                     )
-                elif not same_answer(earlier[0], answer):
+                elif not earlier[0]:
                     response.issues.append(
                         issue(
                             IssueCode.CONFLICTING_ANSWER,
-                            f"response {rid!r} appears again, and question {question!r} is answered {answer!r} here and {earlier[0]!r} on {entry.first.where(info, (earlier[1],))} (its first copy: {shown})",
+                            f"response {rid!r} appears again, and question {question!r} is answered {answer!r} here and {earlier[1]} on {entry.first.where(info, (earlier[2],))} (its first copy: {shown})",
                             source.row,
                             columns.answer,
                             answer,

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import pytest
+
+from harmonizer.engine import first_copies
 from tests.helpers import (
     issue_codes,
     read_jsonl,
@@ -31,6 +35,17 @@ fields:
   respect: {question: S2, missing: {EOS: dont_know}}
   open_feedback: {question: OPEN}
 """
+
+
+@pytest.fixture(autouse=True, params=["in memory", "on disk"])
+def first_copies_kept(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Every test twice: first copies held as read, and each moved to disk at once."""
+    if request.param == "on disk":
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(first_copies, "HELD", 1)
+            yield
+    else:
+        yield
 
 
 def answers(rid: str, *pairs: tuple[str, object], unit: str = "Asema") -> list[list[object]]:
