@@ -111,20 +111,24 @@ def _text(value: Cell) -> str | None:
     return str(value)
 
 
+def answer_key(value: Cell) -> str | None:
+    """Return what :func:`same_answer` compares of an answer (None: no answer)."""
+    text = _text(value)
+    return None if text is None else label_key(text)
+
+
 def same_answer(first: Cell, again: Cell) -> bool:
     """Return True when a repeat's answer is its first copy's, as the converters read it.
 
     Case, spaces and accents aside, as labels are compared, and a number as its text: an
-    xlsx's 10 and a csv's "10" are one answer.
+    xlsx's 10 and a csv's "10" are one answer. Only the texts are compared (an xlsx's
+    TRUE is not 1), so that a first copy kept as a digest of its text
+    (:func:`answer_digest`) compares the same.
 
     >>> same_answer("10", 10), same_answer("EOS", "eos"), same_answer(9, "10")
     (True, True, False)
     """
-    if first == again:
-        return True
-    if first is None or again is None:
-        return False
-    return label_key(_text(first) or "") == label_key(_text(again) or "")
+    return answer_key(first) == answer_key(again)
 
 
 def ragged_issue(values: Sequence[Cell], row: int, info: ExportInfo) -> Issue | None:
@@ -189,10 +193,10 @@ def answer_digest(value: Cell) -> bytes | None:
     >>> answer_digest("10") == answer_digest(10) == answer_digest(" 10 "), answer_digest(None)
     (True, None)
     """
-    text = _text(value)
-    if text is None:
+    key = answer_key(value)
+    if key is None:
         return None
-    return hashlib.blake2b(label_key(text).encode(), digest_size=16).digest()
+    return hashlib.blake2b(key.encode(), digest_size=16).digest()
 
 
 @dataclass(slots=True)

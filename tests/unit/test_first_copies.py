@@ -6,11 +6,15 @@ import tempfile
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from harmonizer.engine.first_copies import FirstCopies
-from harmonizer.engine.responses import FirstCopy
+from harmonizer.engine.responses import FirstCopy, answer_digest, same_answer
 from harmonizer.errors import OutputError
+from harmonizer.io.cells import Cell
 from harmonizer.io.table import ExportInfo
+from harmonizer.redaction import redact_text
 
 HETU = "131052-308T"
 
@@ -40,8 +44,9 @@ def test_copies_moved_to_disk_answer_as_those_held() -> None:
         assert old.earlier("NPS", 7) == (False, "1", 3)
         assert old.earlier("S1", "EOS") == (True, "'Eos'", 4)
         assert old.earlier("OPEN", "x") is None
-        assert copies.get("R9") is not None
-        assert copies.get("R9").answers is not None
+        newest = copies.get("R9")
+        assert newest is not None
+        assert newest.answers is not None  # still held as read
         assert copies.get("R10") is None
 
 
@@ -74,3 +79,42 @@ def test_a_temporary_folder_that_cannot_be_written_is_a_clear_error(
         copies["R1"] = FirstCopy(export("a.csv"), (2,), {})
         with pytest.raises(OutputError, match=r"temporary folder .*gone.*TMPDIR"):
             copies["R2"] = FirstCopy(export("a.csv"), (3,), {})
+
+
+cells = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(-3, 12),
+    st.floats(-3, 12, allow_nan=False).map(lambda f: round(f, 1)),
+    st.sampled_from(
+        [
+            "10",
+            " 10 ",
+            "EOS",
+            "eos",
+            "Eos.",
+            "Täysin samaa mieltä",
+            "taysin  SAMAA mielta",
+            "",
+            "1",
+            "True",
+            "0",
+        ]
+    ),
+)
+
+
+@given(first=cells, again=cells)
+def test_a_first_copy_on_disk_compares_answers_as_one_held(first: Cell, again: Cell) -> None:
+    assert same_answer(first, again) == (answer_digest(first) == answer_digest(again))
+    held = FirstCopy(export("a.csv"), (2,), {"Q": (first, 2)})
+    with FirstCopies(held=1) as copies:
+        copies["R1"] = held
+        copies["R2"] = FirstCopy(export("a.csv"), (3,), {})
+        kept = copies.get("R1")
+        assert kept is not None
+        assert kept.answers is None
+        on_disk, as_read = kept.earlier("Q", again), held.earlier("Q", again)
+        assert on_disk is not None
+        assert as_read is not None
+        assert on_disk == (as_read[0], redact_text(as_read[1]), as_read[2])
