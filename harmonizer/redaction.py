@@ -137,6 +137,11 @@ _UUID_START = re.compile(r"(?<![0-9A-Fa-f-])[0-9A-Fa-f]")
 # addresses packed densely and sparsely).
 _CHARACTERS_PER_ANCHOR = 12
 _SHORTEST = len("a@b.fi")
+# The anchored scan's guard against text built to make it slow: more than one place
+# tried in this many characters, past _SETTLE_CHARS of them, and it hands over to the
+# full scan (a place costs it about as much as this many characters cost the full scan).
+_CHARACTERS_PER_ATTEMPT = 3
+_SETTLE_CHARS = 512
 # Full-width forms (U+FF01-U+FF5E, digits, letters, @ and the full stop) and the
 # ideographic space read as their ASCII letters; invisible characters (zero-width space,
 # joiners, word joiner, BOM, soft hyphen) typed or pasted inside a value are skipped.
@@ -248,7 +253,7 @@ def _matches(view: str) -> Iterator[re.Match[str]]:
     return _anchored_matches(view)
 
 
-def _anchored_matches(view: str) -> Iterator[re.Match[str]]:
+def _anchored_matches(view: str, settle: int = _SETTLE_CHARS) -> Iterator[re.Match[str]]:
     """Yield the matches of ``_PERSONAL.finditer(view)``, trying only places near anchors.
 
     The full scan tries the pattern at every character, which costs about a microsecond
@@ -261,11 +266,20 @@ def _anchored_matches(view: str) -> Iterator[re.Match[str]]:
     so the look-behinds read the same text as in the full scan. A kept value without an
     anchor (a UUID of hex letters only) may be passed by: it redacts nothing and no match
     can start inside it. A property test holds every other match of the two scans equal.
+
+    Text made to have many places to try near each anchor (brackets or hex letters
+    before every digit) would cost more than the full scan: past ``settle`` characters,
+    when it has tried more than one place in :data:`_CHARACTERS_PER_ATTEMPT`, the scan
+    goes on as the full scan from where it is (both agree on every match before).
     """
     size = len(view)
     backwards = ""
     position = 0
+    attempts = 0
     while (anchor := _WORTH_A_LOOK.search(view, position)) is not None:
+        if position > settle and attempts * _CHARACTERS_PER_ATTEMPT > position:
+            yield from _PERSONAL.finditer(view, position)
+            return
         end = start = anchor.start()
         if end > position and (_LEAD_CHAR.match(view, end - 1) or view[end] in "(["):
             # The run before the anchor, read on the reversed text so that a long word is
@@ -276,6 +290,7 @@ def _anchored_matches(view: str) -> Iterator[re.Match[str]]:
         for place in _starts(view, start, end) if start < end else (end,):
             if place < cursor:
                 continue
+            attempts += 1
             match = _PERSONAL.match(view, place)
             if match is not None:
                 yield match
