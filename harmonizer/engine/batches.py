@@ -3,7 +3,9 @@
 The engine works a batch at a time (the fast path's columns, the workers' payloads, the
 duplicate check). A count of rows alone does not bound memory: a cell may hold up to
 ``MAX_CELL_CHARS`` characters, so 2,048 rows of long open answers held over a gigabyte.
-A batch therefore also ends once its text reaches a number of characters.
+A batch therefore also ends once its text reaches a number of characters, counted by
+the csv reader as it reads lines (:func:`read_batches`), or measured row by row for
+other sources (:func:`batches`).
 """
 
 from __future__ import annotations
@@ -38,6 +40,33 @@ def batches(
             yield batch
             batch = []
             held = 0
+    if batch:
+        yield batch
+
+
+def read_batches(
+    items: Iterable[T], size: int, read: Callable[[], int], chars: int = BATCH_CHARS
+) -> Iterator[list[T]]:
+    """Yield ``items`` as :func:`batches` does, measured by what their reader has read.
+
+    ``read`` gives the characters the reader has read so far (a csv export's lines):
+    counting them once costs less than measuring every cell again.
+
+    >>> read = [0]
+    >>> def item(n):
+    ...     read[0] += n
+    ...     return n
+    >>> [b for b in read_batches(map(item, [1, 2, 5, 1]), 3, lambda: read[0], chars=4)]
+    [[1, 2, 5], [1]]
+    """
+    batch: list[T] = []
+    start = read()
+    for item in items:
+        batch.append(item)
+        if len(batch) >= size or read() - start >= chars:
+            yield batch
+            batch = []
+            start = read()
     if batch:
         yield batch
 

@@ -175,6 +175,10 @@ class DuplicateIndex:
 
 
 def _row_chars(row: Row) -> int:
+    if row.encoded is not None:
+        # A worker's jsonl line holds the row's text once more: its length (known at
+        # no cost) stands for the row's.
+        return len(row.encoded)
     response = row.response
     chars = cell_chars(response.values)
     if response.answers:

@@ -16,12 +16,12 @@ from collections.abc import Callable, Iterable, Iterator
 from itertools import repeat
 from typing import Any
 
-from harmonizer.engine.batches import batches, cell_chars
+from harmonizer.engine.batches import batches, cell_chars, read_batches
 from harmonizer.engine.exact import RecordBuilder, personal_id
 from harmonizer.engine.plan import BAD, Outcome, Plan
 from harmonizer.engine.responses import Response, wide_responses
 from harmonizer.engine.row import Row
-from harmonizer.io.table import SourceRow
+from harmonizer.io.table import SourceRow, Table
 from harmonizer.mapping.model import NOT_ASKED
 
 BATCH_ROWS = 2048
@@ -30,6 +30,9 @@ BATCH_ROWS = 2048
 
 def source_batches(rows: Iterable[SourceRow], size: int) -> Iterator[list[SourceRow]]:
     """Yield the rows in lists of at most ``size`` rows and about BATCH_CHARS characters."""
+    text_read = rows.text_read if isinstance(rows, Table) else None
+    if text_read is not None:
+        return read_batches(rows, size, text_read)
     return batches(rows, size, _source_chars)
 
 

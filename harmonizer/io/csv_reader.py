@@ -245,6 +245,7 @@ class _Lines:
         self._mixed = mixed
         self._check_controls = controls
         self.count = 0
+        self.chars = 0
         self.record: list[str] = []
         self.bad: list[int] = []
         self.controls = False
@@ -262,6 +263,7 @@ class _Lines:
                 "characters; this is not a csv export (or a quote is never closed)"
             )
         self.count += 1
+        self.chars += len(line)
         if self._mixed and not line.isascii():
             line = self._one_encoding(line)
         if self._check_controls and CONTROL.search(line) is not None:
@@ -594,4 +596,6 @@ def read_csv(path: Path, options: SourceOptions) -> Table:
             yield first
         yield from rows
 
-    return Table(info, skip_trailing_blanks(generate()), handle_text.close)
+    return Table(
+        info, skip_trailing_blanks(generate()), handle_text.close, text_read=lambda: lines.chars
+    )

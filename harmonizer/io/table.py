@@ -128,10 +128,14 @@ class Table(AbstractContextManager["Table"]):
         info: ExportInfo,
         rows: Iterator[SourceRow],
         close: Callable[[], None],
+        text_read: Callable[[], int] | None = None,
     ) -> None:
         self.info = info
         self._rows = rows
         self._close = close
+        self.text_read = text_read
+        """The characters of the export read so far, when the reader counts them (csv):
+        what the engine's batches are measured by without measuring every row."""
 
     def __iter__(self) -> Iterator[SourceRow]:
         return self._rows

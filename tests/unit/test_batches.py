@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from hypothesis import given
 from hypothesis import strategies as st
 
 from harmonizer.engine.batches import BATCH_CHARS, batches, cell_chars
 from harmonizer.engine.fast import source_batches
-from harmonizer.io.table import SourceRow
+from harmonizer.io.readers import read_table
+from harmonizer.io.table import SourceOptions, SourceRow
 
 
 @given(
@@ -45,3 +48,20 @@ def test_long_open_answers_make_short_batches() -> None:
 def test_cells_of_any_type_are_measured_by_their_text() -> None:
     assert cell_chars(("Hyvä", None, 5, 2.5, "040", "")) == 7
     assert cell_chars(()) == 0
+
+
+def test_a_csv_export_is_batched_by_the_text_its_reader_read(tmp_path: Path) -> None:
+    answer = "Hoitaja oli ystävällinen. " * 800
+    export = tmp_path / "pitkat.csv"
+    with export.open("w", encoding="utf-8", newline="") as handle:
+        handle.write("id;palaute;nps\n")
+        for n in range(300):
+            handle.write(f"R{n};{answer};{n % 11}\n")
+    with read_table(export, SourceOptions()) as table:
+        assert table.text_read is not None
+        made = list(source_batches(table, 2048))
+    assert [s.row for batch in made for s in batch] == list(range(2, 302))
+    largest = max(sum(cell_chars(s.values) for s in batch) for batch in made)
+    # The reader reads a row ahead of the rows handed out: a batch may hold one more.
+    assert BATCH_CHARS <= largest < BATCH_CHARS + 2 * (len(answer) + 20)
+    assert len(made) == 6
