@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 
 from harmonizer.engine.batches import BATCH_CHARS, batches, cell_chars
 from harmonizer.engine.fast import source_batches
+from harmonizer.engine.parallel import pack, unpack
 from harmonizer.io.readers import read_table
 from harmonizer.io.table import SourceOptions, SourceRow
 
@@ -65,3 +66,21 @@ def test_a_csv_export_is_batched_by_the_text_its_reader_read(tmp_path: Path) -> 
     # The reader reads a row ahead of the rows handed out: a batch may hold one more.
     assert BATCH_CHARS <= largest < BATCH_CHARS + 2 * (len(answer) + 20)
     assert len(made) == 6
+
+
+texts = st.one_of(st.none(), st.text(min_size=1).filter(lambda t: t.strip() == t and t != ""))
+
+
+@given(st.lists(st.lists(texts, min_size=1, max_size=5), max_size=6), st.booleans())
+def test_a_batch_reaches_a_worker_as_it_was_read(rows: list[list[str | None]], csv: bool) -> None:
+    batch = [SourceRow(n + 2, tuple(cells), n + 2 if csv else None) for n, cells in enumerate(rows)]
+    unpacked = unpack(pack(batch))
+    assert [(s.row, s.values) for s in unpacked] == [(s.row, s.values) for s in batch]
+
+
+def test_cells_that_cannot_travel_as_one_text_travel_as_they_are() -> None:
+    separators = [SourceRow(2, ("a\x1fb", "c\x1ed"), 2)]
+    assert pack(separators)[1] == [("a\x1fb", "c\x1ed")]
+    numbers = [SourceRow(2, ("a", 5), 2)]
+    assert pack(numbers)[1] == [("a", 5)]
+    assert isinstance(pack([SourceRow(2, ("a", None), 2)])[1], str)
