@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -248,3 +249,27 @@ def test_a_missing_value_as_a_long_response_id_is_no_id_and_the_fix_works(
     records, rejects, _ = run_export(tmp_path / "after", fixed, LONG)
     assert rejects == []
     assert [r["nps"] for r in records] == [3, 9, 7, 8]
+
+
+def test_a_temporary_folder_without_room_stops_the_run_plainly(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """First copies that cannot go to disk: exit 2, a message, nothing published."""
+    from click.testing import CliRunner
+
+    from harmonizer.cli import main
+
+    rows = [HEADER]
+    for n in range(5):
+        rows += answers(f"R{n}", ("NPS", 8), ("S1", 4))
+    export = write_csv(tmp_path / "sms.csv", rows)
+    mapping = write_mapping(tmp_path / "sms.yaml", LONG)
+    monkeypatch.setattr(first_copies, "HELD", 1)
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "no-such-folder"))
+    out = tmp_path / "out"
+    result = CliRunner().invoke(main, ["run", "-m", str(mapping), "-o", str(out), str(export)])
+    assert result.exit_code == 2, result.output
+    assert "Traceback" not in result.output
+    assert "cannot keep the first copies of long responses" in result.output
+    assert "TMPDIR" in result.output
+    assert not (out / "records.jsonl").exists()
