@@ -19,7 +19,7 @@ import numpy.typing as npt
 
 from harmonizer.engine.batches import batches, cell_chars
 from harmonizer.engine.row import Outcome, Row
-from harmonizer.issues import Issue, IssueCode, message
+from harmonizer.issues import PERSONAL_ID_FIELD, Issue, IssueCode, message
 
 RECENT_LIMIT = 65_536
 """Records held in the dictionary before they are sorted into a run."""
@@ -174,6 +174,40 @@ class DuplicateIndex:
         return self._exports[export]
 
 
+def _duplicate_issue(row: Row, export: str, first: int, record_id: str) -> Issue:
+    code = IssueCode.DUPLICATE_RESPONSE
+    redacted = next(
+        (i for i in row.issues if i.code is IssueCode.REDACTED and i.field == PERSONAL_ID_FIELD),
+        None,
+    )
+    field: str = "record_id"
+    value: str | None = record_id
+    column: tuple[str | None, str | None] = (None, None)
+    detail = f"the same response as {export} row {first} (record_id {record_id})"
+    if redacted is not None:
+        # The record_id came from the national values, not the id: two respondents with
+        # the same answers in the same minute have the same one. The id is shown as
+        # redacted, so that the reader sees why.
+        field, value = PERSONAL_ID_FIELD, redacted.value
+        column = (redacted.column, redacted.column_letter)
+        detail = (
+            f"the same national values as {export} row {first} (record_id {record_id}); the "
+            "response id looks like personal data (a phone number or an identity code), so "
+            "it is not used to tell responses apart"
+        )
+    return Issue(
+        code,
+        message(code, detail, field=field),
+        code.severity,
+        row.export.name,
+        row.export.sheet,
+        row.row,
+        *column,
+        field,
+        value,
+    )
+
+
 def _row_chars(row: Row) -> int:
     if row.encoded is not None:
         # A worker's jsonl line holds the row's text once more: its length (known at
@@ -215,24 +249,6 @@ def drop_duplicates(rows: Iterable[Row], seen: DuplicateIndex) -> Iterator[Row]:
                 continue
             row.duplicate_of = first[1]
             row.settled = Outcome.DUPLICATE
-            code = IssueCode.DUPLICATE_RESPONSE
-            name = seen.name(first[0])
-            row.issues.append(
-                Issue(
-                    code,
-                    message(
-                        code,
-                        f"the same response as {name} row {first[1]} (record_id {record_id})",
-                    ),
-                    code.severity,
-                    row.export.name,
-                    row.export.sheet,
-                    row.row,
-                    None,
-                    None,
-                    "record_id",
-                    record_id,
-                )
-            )
+            row.issues.append(_duplicate_issue(row, seen.name(first[0]), first[1], record_id))
         seen.update(batch_seen)
         yield from batch

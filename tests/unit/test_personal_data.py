@@ -323,3 +323,43 @@ def test_a_response_id_is_read_as_the_redactor_reads_it(text: str) -> None:
         assert found.value == shown
     else:
         assert found is None
+
+
+def test_two_respondents_behind_redacted_ids_are_told_why_they_became_one(
+    tmp_path: Path,
+) -> None:
+    """A redacted id gives no record_id: equal answers become one response, and says so."""
+    from harmonizer.reporters.provider import author_fix, problem, provider_fix
+    from tests.helpers import run_export
+
+    body = """\
+    response_id: {column: id}
+    fields:
+      responded_at: aika
+      unit_name: yksikko
+      nps: nps
+    """
+    header = ["id", "aika", "yksikko", "nps"]
+    same = ["23.11.2026 10:51", "Asema 1", "10"]
+    # Zero-padded SMS ids read as phone numbers (0012345): redacted, so not the identity.
+    records, rejects, report = run_export(
+        tmp_path / "phone", [header, ["SMS-0012345", *same], ["SMS-0012346", *same]], body
+    )
+    assert len(records) == 1
+    (reject,) = rejects
+    assert reject["outcome"] == "duplicate"
+    issue = next(i for i in reject["issues"] if i["code"] == "duplicate-response")
+    assert (issue["field"], issue["value"]) == ("source.response_id", "SMS-[PUHELIN]")
+    assert (issue["column"], issue["column_letter"]) == ("id", "A")
+    assert "the response id looks like personal data" in issue["message"]
+    assert "ask for response ids that are not phone numbers or identity codes" in issue["message"]
+    found = next(i for i in report.issues if i.code == "duplicate-response")
+    assert problem(report, found, "fi").startswith("vastaukset ovat samat kuin aiemmalla rivillä")
+    assert "puhelinnumero eikä henkilötunnus" in (provider_fix(report, found, "fi") or "")
+    assert "personbeteckning" in (provider_fix(report, found, "sv") or "")
+    assert author_fix(report, found, "en").startswith("if the rows are two respondents' answers")
+    # The fix, followed: ids that are not personal data keep both respondents.
+    records, rejects, _ = run_export(
+        tmp_path / "fixed", [header, ["SMS-A12345", *same], ["SMS-A12346", *same]], body
+    )
+    assert (len(records), rejects) == (2, [])
