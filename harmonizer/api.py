@@ -19,7 +19,6 @@ from typing import Any
 from harmonizer.codebook import write_codebook
 from harmonizer.dataset import CombineResult, Dataset, combine_runs, open_dataset
 from harmonizer.engine.collection import streaming_pace
-from harmonizer.engine.duplicates import DuplicateIndex, drop_duplicates
 from harmonizer.engine.exact import RecordBuilder, apply_mapping
 from harmonizer.engine.fast import fast_wide_rows
 from harmonizer.engine.first_copies import FirstCopies
@@ -240,6 +239,10 @@ def iter_rows(
     Raises:
         ReadError: an export cannot be read, or lacks a column the mapping names.
     """
+    # numpy, under the duplicate index, takes a tenth of a second to import: a command
+    # that reads no rows (check in CI) is spared it.
+    from harmonizer.engine.duplicates import DuplicateIndex, drop_duplicates
+
     validator = RecordValidator(loaded.schema)
     builder_report = ReportBuilder(report)
     seen = DuplicateIndex()

@@ -265,3 +265,19 @@ def test_time_left_is_hours_minutes_seconds(remaining: int, speed: float, shown:
     from harmonizer.cli.common import time_left
 
     assert time_left(remaining, speed) == shown
+
+
+def test_a_command_that_reads_no_rows_imports_no_numpy_or_openpyxl() -> None:
+    """numpy and openpyxl cost a tenth of a second each; check in CI needs neither."""
+    probe = (
+        "import sys\n"
+        "from click.testing import CliRunner\n"
+        "from harmonizer.cli import main\n"
+        f"result = CliRunner().invoke(main, ['check', {str(MAPPING)!r}])\n"
+        "assert result.exit_code == 0, result.output\n"
+        "print(sorted(m for m in ('numpy', 'openpyxl') if m in sys.modules))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, cwd=ROOT
+    )
+    assert done.stdout.strip() == "[]"
