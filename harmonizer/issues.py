@@ -427,18 +427,13 @@ SPECIAL_REMEDIES: dict[str, str] = {
         "correct the cell in the export, or map the value in value_map of {rule} in {mapping} "
         "(a null target means no answer)"
     ),
-    "personal_id_duplicate_fix": (
-        "if the rows are two respondents' answers, ask for response ids that are not phone "
-        "numbers or identity codes; if the row is a repeat (often a re-export), remove it; "
-        "the first one is kept"
-    ),
 }
 """Remedies that replace a code's own for one kind of issue, by their key among the
 reports' words (which hold them in fi, sv and en)."""
 
 
 PERSONAL_ID_FIELD = "source.response_id"
-"""The field of a duplicate whose response id was redacted (and so not its identity)."""
+"""The field of a response id's `redacted` issue, and of its duplicate."""
 
 
 def special_remedy(code: IssueCode, field: str | None) -> str | None:
@@ -453,9 +448,6 @@ def special_remedy(code: IssueCode, field: str | None) -> str | None:
     if code is IssueCode.OUT_OF_RANGE and field == "age_group":
         # check refuses missing: on age_group; a null in value_map is its "no answer".
         return "age_range_fix"
-    if code is IssueCode.DUPLICATE_RESPONSE and field == PERSONAL_ID_FIELD:
-        # Its record_id came from its national values: two respondents may share them.
-        return "personal_id_duplicate_fix"
     return None
 
 

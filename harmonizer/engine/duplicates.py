@@ -1,12 +1,20 @@
 """Duplicate responses within a run: the first is kept, the others become rejects.
 
 The index of accepted records is the one structure that grows with a run, so it is
-compact: a record is its 16-byte ``record_id`` (a UUID) and where it was first seen,
-22 bytes in sorted numpy runs. New records wait in a small dictionary; when it fills,
-it becomes a sorted run, and runs of similar size are merged (as in a log-structured
-merge tree) up to two million records, so there are a handful of runs. Rows are
-checked a batch at a time, one vectorised search per run. Memory: 22 bytes a record
-(22 MB a million), plus at most about 100 MB while two runs merge.
+compact: a record is its 16-byte ``record_id`` (a UUID), where it was first seen and
+the owner of a redacted response id (below), 26 bytes in sorted numpy runs. New records
+wait in a small dictionary; when it fills, it becomes a sorted run, and runs of similar
+size are merged (as in a log-structured merge tree) up to two million records, so there
+are a handful of runs. Rows are checked a batch at a time, one vectorised search per
+run. Memory: 26 bytes a record (26 MB a million), plus at most about 100 MB while two
+runs merge.
+
+A response id that holds personal data (a phone number as an SMS id) is redacted and
+gives no ``record_id``: the national values do, so two respondents with the same
+answers in the same minute get the same one. The index keeps a 32-bit digest of such a
+response's raw id (its owner; in memory only): a record whose owner differs from the
+first's is another respondent and gets the next record_id of its values (``record_id``
+hashed with 2, 3, ...), while the same owner again is a duplicate.
 """
 
 from __future__ import annotations
@@ -18,6 +26,7 @@ import numpy as np
 import numpy.typing as npt
 
 from harmonizer.engine.batches import batches, cell_chars
+from harmonizer.engine.exact import record_uuid
 from harmonizer.engine.row import Outcome, Row
 from harmonizer.issues import PERSONAL_ID_FIELD, Issue, IssueCode, message
 
@@ -28,8 +37,11 @@ BATCH_ROWS = 4096
 MAX_MERGED = 1 << 21
 """Runs are not merged beyond this many records, which bounds a merge's passing memory
 (about 50 bytes a record while it runs); a run of 10 million records has five runs."""
-INDEX_BYTES_PER_RECORD = 22
-"""Digest (16 bytes), source row (4) and export (2) of each accepted record."""
+Place = tuple[int, int, int]
+"""Where a record was first seen: its export's index, its source row, and the owner of a
+redacted response id (0 when the id was its own)."""
+INDEX_BYTES_PER_RECORD = 26
+"""Digest (16 bytes), source row (4), export (2) and owner (4) of each accepted record."""
 
 
 def _digest(record_id: str) -> bytes:
@@ -71,12 +83,14 @@ class _Run:
         lo: npt.NDArray[np.uint64],
         row: npt.NDArray[np.uint32],
         export: npt.NDArray[np.uint16],
+        owner: npt.NDArray[np.uint32],
     ) -> None:
         order = np.lexsort((lo, hi))
         self.hi = hi[order]
         self.lo = lo[order]
         self.row = row[order]
         self.export = export[order]
+        self.owner = owner[order]
 
     def __len__(self) -> int:
         return len(self.hi)
@@ -106,15 +120,22 @@ def _merge(a: _Run, b: _Run) -> _Run:
         np.concatenate((a.lo, b.lo)),
         np.concatenate((a.row, b.row)),
         np.concatenate((a.export, b.export)),
+        np.concatenate((a.owner, b.owner)),
     )
 
 
 class DuplicateIndex:
-    """The record ids accepted in a run, with the export and row that first had each."""
+    """The record ids accepted in a run, with the export and row that first had each.
+
+    A place is (export, row, owner): owner 0 for a response whose id is its own.
+    """
 
     def __init__(self) -> None:
         self._exports: list[str] = []
-        self._recent: dict[bytes, tuple[int, int]] = {}
+        self._recent: dict[bytes, Place] = {}
+        # base digest -> owner -> (its own record_id, where it was accepted)
+        self._groups: dict[bytes, dict[int, tuple[str, Place | None]]] = {}
+        self._pending: dict[bytes, tuple[bytes, int]] = {}
         self._runs: list[_Run] = []
 
     def __len__(self) -> int:
@@ -126,9 +147,9 @@ class DuplicateIndex:
             self._exports.append(name)
         return len(self._exports) - 1
 
-    def check(self, digests: list[bytes]) -> list[tuple[int, int] | None]:
+    def check(self, digests: list[bytes]) -> list[Place | None]:
         """Return, per digest, where it was first seen before this call (or None)."""
-        out: list[tuple[int, int] | None] = [self._recent.get(d) for d in digests]
+        out: list[Place | None] = [self._recent.get(d) for d in digests]
         if self._runs and digests:
             joined = np.frombuffer(b"".join(digests), dtype=">u8").reshape(-1, 2)
             hi = joined[:, 0].astype(np.uint64)
@@ -136,15 +157,19 @@ class DuplicateIndex:
             for run in self._runs:
                 for q, position in run.find(hi, lo).items():
                     if out[q] is None:
-                        out[q] = (int(run.export[position]), int(run.row[position]))
+                        out[q] = (
+                            int(run.export[position]),
+                            int(run.row[position]),
+                            int(run.owner[position]),
+                        )
         return out
 
-    def add(self, digest: bytes, export: int, row: int) -> None:
+    def add(self, digest: bytes, export: int, row: int, owner: int = 0) -> None:
         """Remember a newly accepted record."""
-        self.update({digest: (export, row)})
+        self.update({digest: (export, row, owner)})
 
-    def update(self, places: dict[bytes, tuple[int, int]]) -> None:
-        """Remember newly accepted records: digest -> (export, row)."""
+    def update(self, places: dict[bytes, Place]) -> None:
+        """Remember newly accepted records: digest -> (export, row, owner)."""
         self._recent.update(places)
         if len(self._recent) >= RECENT_LIMIT:
             self._flush()
@@ -152,12 +177,13 @@ class DuplicateIndex:
     def _flush(self) -> None:
         recent = self._recent
         joined = np.frombuffer(b"".join(recent), dtype=">u8").reshape(-1, 2)
-        places = np.array(list(recent.values()), dtype=np.uint64).reshape(-1, 2)
+        places = np.array(list(recent.values()), dtype=np.uint64).reshape(-1, 3)
         run = _Run(
             joined[:, 0].astype(np.uint64),
             joined[:, 1].astype(np.uint64),
             places[:, 1].astype(np.uint32),
             places[:, 0].astype(np.uint16),
+            places[:, 2].astype(np.uint32),
         )
         self._recent = {}
         self._runs.append(run)
@@ -173,27 +199,48 @@ class DuplicateIndex:
         """Return the name of an export by its index."""
         return self._exports[export]
 
+    def other_owner(
+        self, digest: bytes, record_id: str, owner: int
+    ) -> tuple[str, bytes, Place | None]:
+        """Return the record_id of another respondent whose values share ``record_id``.
 
-def _duplicate_issue(row: Row, export: str, first: int, record_id: str) -> Issue:
+        Its digest and, when this respondent's record was accepted before, where: then
+        the row is its duplicate. Groups of respondents with equal values are rare, so
+        they are kept in a dictionary (about 150 bytes a record in them).
+        """
+        group = self._groups.setdefault(digest, {})
+        known = group.get(owner)
+        if known is not None:
+            return known[0], _digest(known[0]), known[1]
+        own = record_uuid(f"{record_id}\x1f{len(group) + 2}")
+        group[owner] = (own, None)
+        self._pending[_digest(own)] = (digest, owner)
+        return own, _digest(own), None
+
+    def placed(self, digest: bytes, place: Place) -> None:
+        """Note where a record given by :meth:`other_owner` was accepted."""
+        pending = self._pending.pop(digest, None)
+        if pending is not None:
+            base, owner = pending
+            self._groups[base][owner] = (self._groups[base][owner][0], place)
+
+
+def _duplicate_issue(
+    row: Row, export: str, first: int, record_id: str, redacted: Issue | None
+) -> Issue:
     code = IssueCode.DUPLICATE_RESPONSE
-    redacted = next(
-        (i for i in row.issues if i.code is IssueCode.REDACTED and i.field == PERSONAL_ID_FIELD),
-        None,
-    )
     field: str = "record_id"
     value: str | None = record_id
     column: tuple[str | None, str | None] = (None, None)
     detail = f"the same response as {export} row {first} (record_id {record_id})"
     if redacted is not None:
-        # The record_id came from the national values, not the id: two respondents with
-        # the same answers in the same minute have the same one. The id is shown as
-        # redacted, so that the reader sees why.
+        # The id is shown as the reports show it (redacted), in its column: the same
+        # respondent's id and the same national values.
         field, value = PERSONAL_ID_FIELD, redacted.value
         column = (redacted.column, redacted.column_letter)
         detail = (
-            f"the same national values as {export} row {first} (record_id {record_id}); the "
-            "response id looks like personal data (a phone number or an identity code), so "
-            "it is not used to tell responses apart"
+            f"the same response as {export} row {first}: the same response id (redacted "
+            f"here) and the same national values (record_id {record_id})"
         )
     return Issue(
         code,
@@ -224,7 +271,8 @@ def drop_duplicates(rows: Iterable[Row], seen: DuplicateIndex) -> Iterator[Row]:
     """Mark a response whose record_id was already accepted in this run as a duplicate.
 
     ``seen`` is shared by every export of a run, so a response repeated across files is
-    caught too.
+    caught too. A response whose redacted id belongs to another respondent than the
+    first record's gets a record_id of its own (see the module's docstring).
     """
     for batch in batches(rows, BATCH_ROWS, _row_chars):
         accepted = []
@@ -236,19 +284,50 @@ def drop_duplicates(rows: Iterable[Row], seen: DuplicateIndex) -> Iterator[Row]:
         digests = _digests(ids)
         earlier = seen.check(digests)
         # New in this batch; remembered by the index once the batch is through.
-        batch_seen: dict[bytes, tuple[int, int]] = {}
+        batch_seen: dict[bytes, Place] = {}
         numbers: dict[str, int] = {}
-        for row, record_id, digest, before in zip(accepted, ids, digests, earlier, strict=True):
+        for row, base_id, base_digest, before in zip(accepted, ids, digests, earlier, strict=True):
+            record_id, digest = base_id, base_digest
             first = before or batch_seen.get(digest)
+            redacted = _redacted_id(row)
+            owner = 0 if redacted is None else _owner(row)
+            if first is not None and owner and first[2] and first[2] != owner:
+                # Another respondent with the same national values: its own record_id,
+                # or the duplicate of its own earlier record.
+                record_id, digest, first = seen.other_owner(digest, record_id, owner)
+                if first is None:
+                    assert row.record is not None  # redacted ids take the exact path
+                    row.record["record_id"] = record_id
             if first is None:
                 name = row.export.name
                 number = numbers.get(name)
                 if number is None:
                     number = numbers[name] = seen.export_number(name)
-                batch_seen[digest] = (number, row.row)
+                batch_seen[digest] = place = (number, row.row, owner)
+                seen.placed(digest, place)
                 continue
             row.duplicate_of = first[1]
             row.settled = Outcome.DUPLICATE
-            row.issues.append(_duplicate_issue(row, seen.name(first[0]), first[1], record_id))
+            row.issues.append(
+                _duplicate_issue(row, seen.name(first[0]), first[1], record_id, redacted)
+            )
         seen.update(batch_seen)
         yield from batch
+
+
+def _redacted_id(row: Row) -> Issue | None:
+    """Return the row's `redacted` issue of its response id, if its id was redacted."""
+    for issue in row.issues:
+        if issue.code is IssueCode.REDACTED and issue.field == PERSONAL_ID_FIELD:
+            return issue
+    return None
+
+
+def _owner(row: Row) -> int:
+    """Return a 32-bit digest (never 0) of a row's raw response id; it stays in memory."""
+    response = row.response
+    raw = response.response_id
+    if raw is None and row.builder is not None:
+        raw = row.builder.cells_identity(response.values)[0]
+    digest = hashlib.blake2b((raw or "").encode(), digest_size=4).digest()
+    return int.from_bytes(digest) or 1

@@ -169,8 +169,6 @@ def provider_fix(report: Report, issue: Issue, lang: str) -> str | None:
         impossible = impossible_date(issue.value, column, lang)
         if impossible:
             return impossible
-    if special_remedy(code, issue.field) == "personal_id_duplicate_fix":
-        return word("personal_id_duplicate_provider", lang)
     template = code_provider_fix(code, lang)
     if template is None:
         return None
@@ -221,8 +219,6 @@ def problem(report: Report, issue: Issue, lang: str) -> str:
     code = issue.code
     if code is IssueCode.COLUMN_NOT_FOUND and issue.export in report.hints.header_found:
         return word("header_moved", lang).format(expected=report.hints.header_row)
-    if special_remedy(code, issue.field) == "personal_id_duplicate_fix":
-        return word("personal_id_duplicate_problem", lang)
     template = code_problem(code, lang)
     if template is None or in_mapping_file(issue):
         return code_title(code, lang)

@@ -30,7 +30,7 @@ def test_index_finds_every_earlier_digest_across_runs(monkeypatch: pytest.Monkey
     assert index._recent
     wanted = random.Random(1).sample(range(400), 100)
     found = index.check([digest(n) for n in wanted])
-    assert found == [(export, n + 2) if n < 200 else None for n in wanted]
+    assert found == [(export, n + 2, 0) if n < 200 else None for n in wanted]
     assert index.name(export) == "a.csv"
 
 
@@ -40,7 +40,7 @@ def test_digests_sharing_an_upper_half_are_told_apart(monkeypatch: pytest.Monkey
     same_hi = [bytes(8) + bytes([i]) * 8 for i in range(1, 6)]
     for i, d in enumerate(same_hi[:4]):
         index.add(d, 0, i)
-    assert index.check(same_hi) == [(0, 0), (0, 1), (0, 2), (0, 3), None]
+    assert index.check(same_hi) == [(0, 0, 0), (0, 1, 0), (0, 2, 0), (0, 3, 0), None]
 
 
 IDS = st.one_of(
@@ -63,3 +63,12 @@ IDS = st.one_of(
 def test_a_batch_of_ids_gets_the_digests_each_id_gets(ids: list[str]) -> None:
     # The batch reads UUIDs as one hex string; any other id must still get its own digest.
     assert duplicates._digests(ids) == [duplicates._digest(i) for i in ids]
+
+
+def test_owners_survive_sorted_runs_and_their_merges(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(duplicates, "RECENT_LIMIT", 3)
+    index = DuplicateIndex()
+    for n in range(20):
+        index.add(digest(n), 0, n + 2, owner=n * 7 + 1)
+    assert len(index._runs) > 1
+    assert index.check([digest(n) for n in range(20)]) == [(0, n + 2, n * 7 + 1) for n in range(20)]

@@ -325,11 +325,11 @@ def test_a_response_id_is_read_as_the_redactor_reads_it(text: str) -> None:
         assert found is None
 
 
-def test_two_respondents_behind_redacted_ids_are_told_why_they_became_one(
+def test_respondents_behind_redacted_ids_stay_apart_and_a_repeat_is_a_duplicate(
     tmp_path: Path,
 ) -> None:
-    """A redacted id gives no record_id: equal answers become one response, and says so."""
-    from harmonizer.reporters.provider import author_fix, problem, provider_fix
+    """A redacted id gives no record_id: equal national values must not merge people."""
+    from harmonizer.engine.exact import record_uuid
     from tests.helpers import run_export
 
     body = """\
@@ -342,24 +342,21 @@ def test_two_respondents_behind_redacted_ids_are_told_why_they_became_one(
     header = ["id", "aika", "yksikko", "nps"]
     same = ["23.11.2026 10:51", "Asema 1", "10"]
     # Zero-padded SMS ids read as phone numbers (0012345): redacted, so not the identity.
-    records, rejects, report = run_export(
-        tmp_path / "phone", [header, ["SMS-0012345", *same], ["SMS-0012346", *same]], body
-    )
-    assert len(records) == 1
+    ids = ["SMS-0012345", "SMS-0012346", "SMS-0012347", "SMS-0012346"]
+    rows = [header, *([i, *same] for i in ids)]
+    records, rejects, _ = run_export(tmp_path / "one", rows, body)
+    # Three respondents, three records; the second repeated is one duplicate of its own.
+    record_ids = [r["record_id"] for r in records]
+    assert len(set(record_ids)) == 3
+    assert record_ids[1:] == [record_uuid(f"{record_ids[0]}\x1f{n}") for n in (2, 3)]
+    assert {r["source"]["response_id"] for r in records} == {"SMS-[PUHELIN]"}
     (reject,) = rejects
-    assert reject["outcome"] == "duplicate"
+    assert (reject["outcome"], reject["row"]) == ("duplicate", 5)
     issue = next(i for i in reject["issues"] if i["code"] == "duplicate-response")
     assert (issue["field"], issue["value"]) == ("source.response_id", "SMS-[PUHELIN]")
     assert (issue["column"], issue["column_letter"]) == ("id", "A")
-    assert "the response id looks like personal data" in issue["message"]
-    assert "ask for response ids that are not phone numbers or identity codes" in issue["message"]
-    found = next(i for i in report.issues if i.code == "duplicate-response")
-    assert problem(report, found, "fi").startswith("vastaukset ovat samat kuin aiemmalla rivillä")
-    assert "puhelinnumero eikä henkilötunnus" in (provider_fix(report, found, "fi") or "")
-    assert "personbeteckning" in (provider_fix(report, found, "sv") or "")
-    assert author_fix(report, found, "en").startswith("if the rows are two respondents' answers")
-    # The fix, followed: ids that are not personal data keep both respondents.
-    records, rejects, _ = run_export(
-        tmp_path / "fixed", [header, ["SMS-A12345", *same], ["SMS-A12346", *same]], body
-    )
-    assert (len(records), rejects) == (2, [])
+    assert "the same response as export.csv row 3: the same response id" in issue["message"]
+    assert "remove the repeated row" in issue["message"]
+    # The same export again gives the same record_ids.
+    again, _, _ = run_export(tmp_path / "two", rows, body)
+    assert [r["record_id"] for r in again] == record_ids
