@@ -132,15 +132,12 @@ _SPACE_CHAR = re.compile(_SPACE)
 # before one. (A negated class with \w in it is several times slower to scan.)
 _NOT_LOCAL_PART = re.compile(r"[(\[\s]")
 _UUID_START = re.compile(r"(?<![0-9A-Fa-f-])[0-9A-Fa-f]")
-# Where the anchored scan of redaction starts to pay: an anchor costs it 2-7 us, a
-# character the full scan 0.45-0.65 us (CPython 3.11, measured on words, numbers and
-# addresses packed densely and sparsely).
-_CHARACTERS_PER_ANCHOR = 12
 _SHORTEST = len("a@b.fi")
-# The anchored scan's guard against text built to make it slow: more than one place
-# tried in this many characters, past _SETTLE_CHARS of them, and it hands over to the
-# full scan (a place costs it about as much as this many characters cost the full scan).
-_CHARACTERS_PER_ATTEMPT = 3
+# Where the anchored scan stops paying: an anchor searched for or a place tried costs it
+# 1-3 us, a character the full scan 0.45-0.65 us (CPython 3.11). More than one in this
+# many characters, past _SETTLE_CHARS of them (text dense with digits, or built to give
+# it many places to try), and it hands over to the full scan.
+_CHARACTERS_PER_ATTEMPT = 6
 _SETTLE_CHARS = 512
 # Full-width forms (U+FF01-U+FF5E, digits, letters, @ and the full stop) and the
 # ideographic space read as their ASCII letters; invisible characters (zero-width space,
@@ -241,18 +238,6 @@ def _unescaped(text: str) -> tuple[str, list[int]]:
     return "".join(parts), starts
 
 
-def _matches(view: str) -> Iterator[re.Match[str]]:
-    """Yield the matches of ``_PERSONAL`` in ``view``, by the cheaper of the two scans.
-
-    The anchored scan costs a few microseconds an anchor, the full scan about one a
-    character: text dense with digits is scanned in full.
-    """
-    anchors = len(_WORTH_A_LOOK.findall(view))
-    if anchors * _CHARACTERS_PER_ANCHOR > len(view):
-        return _PERSONAL.finditer(view)
-    return _anchored_matches(view)
-
-
 def _anchored_matches(view: str, settle: int = _SETTLE_CHARS) -> Iterator[re.Match[str]]:
     """Yield the matches of ``_PERSONAL.finditer(view)``, trying only places near anchors.
 
@@ -267,16 +252,18 @@ def _anchored_matches(view: str, settle: int = _SETTLE_CHARS) -> Iterator[re.Mat
     anchor (a UUID of hex letters only) may be passed by: it redacts nothing and no match
     can start inside it. A property test holds every other match of the two scans equal.
 
-    Text made to have many places to try near each anchor (brackets or hex letters
-    before every digit) would cost more than the full scan: past ``settle`` characters,
-    when it has tried more than one place in :data:`_CHARACTERS_PER_ATTEMPT`, the scan
-    goes on as the full scan from where it is (both agree on every match before).
+    Text dense with digits, or made to have many places to try near each anchor
+    (brackets or hex letters before every digit), would cost more than the full scan:
+    past ``settle`` characters, when it has searched for anchors and tried places more
+    than once in :data:`_CHARACTERS_PER_ATTEMPT`, the scan goes on as the full scan
+    from where it is (both agree on every match before).
     """
     size = len(view)
     backwards = ""
     position = 0
     attempts = 0
     while (anchor := _WORTH_A_LOOK.search(view, position)) is not None:
+        attempts += 1  # the anchor's own search
         if position > settle and attempts * _CHARACTERS_PER_ATTEMPT > position:
             yield from _PERSONAL.finditer(view, position)
             return
@@ -339,7 +326,7 @@ def _replace(text: str, view: str, starts: list[int] | None, counts: Counter[str
     """
     pieces: list[str] = []
     position = 0
-    for match in _matches(view):
+    for match in _anchored_matches(view):
         kind = match.lastgroup
         if kind == "keep" or (kind == "hetu" and not is_hetu(_WHITE.sub("", match["hetu"]))):
             continue
