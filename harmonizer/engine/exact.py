@@ -40,7 +40,15 @@ from harmonizer.engine.responses import (
 from harmonizer.engine.row import Row
 from harmonizer.io.cells import Cell
 from harmonizer.io.readers import ExportInfo
-from harmonizer.issues import HEADER_LISTED, Issue, IssueCode, Severity, column_listing, preview
+from harmonizer.issues import (
+    HEADER_LISTED,
+    PERSONAL_ID_FIELD,
+    Issue,
+    IssueCode,
+    Severity,
+    column_listing,
+    preview,
+)
 from harmonizer.issues import message as issue_message
 from harmonizer.mapping.load import LoadedMapping
 from harmonizer.mapping.model import NOT_ASKED, ColumnRef, FieldRule, Filter
@@ -525,7 +533,7 @@ class RecordBuilder:
         personal = None if response_id is None else personal_id(response_id)
         if personal is not None:
             column = None if response.response_id is not None else self.response_column
-            self._redacted(row, personal, response.row, column, "source.response_id")
+            self._redacted(row, personal, response.row, column, PERSONAL_ID_FIELD)
             # An identity code or a phone number as the response id (a paper form keyed
             # by the respondent's code) reaches neither the record nor its record_id: a
             # hash of a code is undone by trying every code. The response is its
