@@ -133,9 +133,8 @@ class DuplicateIndex:
     def __init__(self) -> None:
         self._exports: list[str] = []
         self._recent: dict[bytes, Place] = {}
-        # base digest -> owner -> (its own record_id, where it was accepted)
-        self._groups: dict[bytes, dict[int, tuple[str, Place | None]]] = {}
-        self._pending: dict[bytes, tuple[bytes, int]] = {}
+        # base digest -> owner -> its own record_id
+        self._groups: dict[bytes, dict[int, str]] = {}
         self._runs: list[_Run] = []
 
     def __len__(self) -> int:
@@ -199,30 +198,18 @@ class DuplicateIndex:
         """Return the name of an export by its index."""
         return self._exports[export]
 
-    def other_owner(
-        self, digest: bytes, record_id: str, owner: int
-    ) -> tuple[str, bytes, Place | None]:
+    def other_owner(self, digest: bytes, record_id: str, owner: int) -> str:
         """Return the record_id of another respondent whose values share ``record_id``.
 
-        Its digest and, when this respondent's record was accepted before, where: then
-        the row is its duplicate. Groups of respondents with equal values are rare, so
-        they are kept in a dictionary (about 150 bytes a record in them).
+        The same one each time for the same owner: the next of those values the first
+        time. Groups of respondents with equal values are rare, so they are kept in a
+        dictionary (about 150 bytes a record in them).
         """
         group = self._groups.setdefault(digest, {})
-        known = group.get(owner)
-        if known is not None:
-            return known[0], _digest(known[0]), known[1]
-        own = record_uuid(f"{record_id}\x1f{len(group) + 2}")
-        group[owner] = (own, None)
-        self._pending[_digest(own)] = (digest, owner)
-        return own, _digest(own), None
-
-    def placed(self, digest: bytes, place: Place) -> None:
-        """Note where a record given by :meth:`other_owner` was accepted."""
-        pending = self._pending.pop(digest, None)
-        if pending is not None:
-            base, owner = pending
-            self._groups[base][owner] = (self._groups[base][owner][0], place)
+        own = group.get(owner)
+        if own is None:
+            own = group[owner] = record_uuid(f"{record_id}\x1f{len(group) + 2}")
+        return own
 
 
 def _duplicate_issue(
@@ -294,7 +281,9 @@ def drop_duplicates(rows: Iterable[Row], seen: DuplicateIndex) -> Iterator[Row]:
             if first is not None and owner and first[2] and first[2] != owner:
                 # Another respondent with the same national values: its own record_id,
                 # or the duplicate of its own earlier record.
-                record_id, digest, first = seen.other_owner(digest, record_id, owner)
+                record_id = seen.other_owner(digest, record_id, owner)
+                digest = _digest(record_id)
+                first = batch_seen.get(digest) or seen.check([digest])[0]
                 if first is None:
                     assert row.record is not None  # redacted ids take the exact path
                     row.record["record_id"] = record_id
@@ -303,8 +292,7 @@ def drop_duplicates(rows: Iterable[Row], seen: DuplicateIndex) -> Iterator[Row]:
                 number = numbers.get(name)
                 if number is None:
                     number = numbers[name] = seen.export_number(name)
-                batch_seen[digest] = place = (number, row.row, owner)
-                seen.placed(digest, place)
+                batch_seen[digest] = (number, row.row, owner)
                 continue
             row.duplicate_of = first[1]
             row.settled = Outcome.DUPLICATE
