@@ -24,7 +24,7 @@ from types import TracebackType
 from harmonizer.engine.responses import FirstCopy, Kept, answer_digest
 from harmonizer.errors import OutputError
 from harmonizer.io.readers import ExportInfo
-from harmonizer.redaction import redact_text
+from harmonizer.issues import quote
 
 HELD = 20_000
 """First copies held in memory as read (about 30 MB); older ones are kept on disk."""
@@ -140,7 +140,7 @@ class FirstCopies:
         kept = copy.kept
         if kept is None:
             kept = {
-                question: (answer_digest(cell), redact_text(repr(cell)) or "", row)
+                question: (answer_digest(cell), quote(cell), row)
                 for question, (cell, row) in (copy.answers or {}).items()
             }
         return export, rows, kept

@@ -14,7 +14,7 @@ from typing import Protocol
 
 from harmonizer.io.cells import Cell, column_index, column_letter
 from harmonizer.io.readers import ExportInfo, SourceRow
-from harmonizer.issues import Issue, IssueCode, message, preview
+from harmonizer.issues import Issue, IssueCode, message, preview, quote
 from harmonizer.mapping.model import ColumnRef
 from harmonizer.values import label_key
 
@@ -226,7 +226,7 @@ class FirstCopy:
             found = self.answers.get(question)
             if found is None:
                 return None
-            return same_answer(found[0], again), repr(found[0]), found[1]
+            return same_answer(found[0], again), quote(found[0]), found[1]
         kept = (self.kept or {}).get(question)
         if kept is None:
             return None
