@@ -132,7 +132,8 @@ _SPACE_CHAR = re.compile(_SPACE)
 # before one. (A negated class with \w in it is several times slower to scan.)
 _NOT_LOCAL_PART = re.compile(r"[(\[\s]")
 _UUID_START = re.compile(r"(?<![0-9A-Fa-f-])[0-9A-Fa-f]")
-_SHORTEST = len("a@b.fi")
+SHORTEST_PERSONAL = len("a@b.fi")
+"""No identity code, phone number or e-mail address is shorter than this (``a@b.fi``)."""
 # Where the anchored scan stops paying: an anchor searched for or a place tried costs it
 # 1-3 us, a character the full scan 0.45-0.65 us (CPython 3.11). More than one in this
 # many characters, past _SETTLE_CHARS of them (text dense with digits, or built to give
@@ -361,7 +362,7 @@ class Redactor:
         counts: Counter[str] = Counter()
         # No identity code, phone number or address is shorter than a@b.fi, and the
         # views read below are never longer than the text.
-        if len(text) < _SHORTEST or _WORTH_A_LOOK.search(text) is None:
+        if len(text) < SHORTEST_PERSONAL or _WORTH_A_LOOK.search(text) is None:
             return text, counts
         # With repr() escapes read first (a tab quoted as \t still separates digits), then
         # as written: a literal backslash before a code (\010199+0022) reads as the escape

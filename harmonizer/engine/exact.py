@@ -53,7 +53,7 @@ from harmonizer.issues import message as issue_message
 from harmonizer.mapping.load import LoadedMapping
 from harmonizer.mapping.model import NOT_ASKED, ColumnRef, FieldRule, Filter
 from harmonizer.mapping.rules import required_fields
-from harmonizer.redaction import REDACTOR, Redactor, redact_text
+from harmonizer.redaction import REDACTOR, SHORTEST_PERSONAL, Redactor, redact_text
 from harmonizer.values import label_key
 
 RECORD_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "urn:harmonizer:record")
@@ -685,8 +685,6 @@ class RecordBuilder:
         return record
 
 
-PERSONAL_ID_CHARS = 6
-"""No identity code, phone number or e-mail address is shorter (``a@b.fi``)."""
 # An identity code has nine digits and a phone number at least seven; an e-mail address
 # has an at sign in one of its writings. An id without either is read no further.
 _SEVEN_DIGITS = re.compile(r"(?:\D*\d){7}")
@@ -699,7 +697,7 @@ def personal_id(text: str) -> Result | None:
     >>> personal_id("R-1042") is None, personal_id("131052-308T").value
     (True, '[HETU]')
     """
-    if len(text) < PERSONAL_ID_CHARS or (
+    if len(text) < SHORTEST_PERSONAL or (
         _SEVEN_DIGITS.match(text) is None and _AT_SIGN.search(text) is None
     ):
         return None
