@@ -230,11 +230,11 @@ def iter_rows(
 
     ``exact`` turns the columnar fast path off (every row takes the row path); ``jobs``
     is the number of worker processes of the fast path, at most one per core (None: the
-    machine's cores, one for a small export). The outputs are the same either way; tests check it. With
-    ``on_unreadable``, an export that cannot be read (or lacks a mapped column) is
-    handed to it and the next export follows; without, the error stops the run. With
-    ``encoded``, accepted rows from worker processes may carry their record as a jsonl
-    line (:attr:`Row.encoded`) instead of a dict.
+    machine's cores, one for a small export). The outputs are the same either way;
+    tests check it. With ``on_unreadable``, an export that cannot be read (or lacks a
+    mapped column) is handed to it and the next export follows; without, the error
+    stops the run. With ``encoded``, accepted rows from worker processes may carry their
+    record as a jsonl line (:attr:`Row.encoded`) instead of a dict.
 
     Raises:
         ReadError: an export cannot be read, or lacks a column the mapping names.

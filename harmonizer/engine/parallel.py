@@ -146,9 +146,8 @@ def pack(batch: list[SourceRow]) -> Payload:
         except TypeError:  # a number or a date among the cells
             return numbers, values
         # A separator inside a cell would split it: then the cells travel as they are.
-        if text.count(_ROW) == len(values) - 1 and text.count(_CELL) == sum(map(len, values)) - len(
-            values
-        ):
+        rows, cells = len(values), sum(map(len, values))
+        if text.count(_ROW) == rows - 1 and text.count(_CELL) == cells - rows:
             return numbers, text
     return numbers, values
 
