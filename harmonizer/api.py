@@ -165,7 +165,14 @@ def _built_rows(
         )
         if workers > 1 and "fork" in multiprocessing.get_all_start_methods():
             return parallel_wide_rows(
-                table, builder, plan, validator, skip=skip, jobs=workers, encode=encoded
+                table,
+                builder,
+                plan,
+                validator,
+                skip=skip,
+                jobs=workers,
+                encode=encoded,
+                layout=table.layout,
             )
         return fast_wide_rows(table, builder, plan, skip=skip)
     return apply_mapping(_responses(loaded, builder, table, completed), builder)

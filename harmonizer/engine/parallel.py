@@ -20,23 +20,29 @@ import multiprocessing
 import os
 import signal
 from collections import Counter, deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Generator, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
+from functools import partial
+from itertools import chain
 from pathlib import Path
 from typing import Any
 
 import orjson
 
+from harmonizer.engine.batches import read_batches
 from harmonizer.engine.exact import RecordBuilder
 from harmonizer.engine.fast import BATCH_ROWS, exact_row, fast_batch, source_batches
 from harmonizer.engine.plan import Plan
 from harmonizer.engine.responses import Response
 from harmonizer.engine.row import Row
 from harmonizer.engine.validation import RecordValidator
-from harmonizer.errors import WorkerError
-from harmonizer.io.table import SourceRow
+from harmonizer.errors import ReadError, WorkerError
+from harmonizer.io.cells import Cell
+from harmonizer.io.csv_ranges import RANGE_BYTES, CsvLayout, Range, split_ranges
+from harmonizer.io.csv_reader import RangeRows
+from harmonizer.io.table import BlankRun, SourceRow, blank_rows, skip_trailing_blanks
 from harmonizer.issues import Issue
 
 Extra = tuple[list[Issue], dict[str, int]]
@@ -60,6 +66,24 @@ class Answer:
     extras: dict[int, Extra]
 
 
+@dataclass(frozen=True)
+class RangeAnswer:
+    """A worker's answer for a range of a csv export it read itself.
+
+    ``records`` is how many records the range held, ``open_end`` whether it ended inside
+    a quoted cell (its end was no record boundary), ``line_shifts`` the shifts of the
+    physical line it noted, ``held`` the blank rows at its end (rows only if more rows
+    follow), ``error`` what stopped the reader, after the rows before it.
+    """
+
+    parts: list[Part]
+    records: int
+    open_end: bool
+    line_shifts: list[tuple[int, int]]
+    held: list[BlankRun]
+    error: ReadError | None
+
+
 @dataclass
 class _Job:
     builder: RecordBuilder
@@ -67,6 +91,8 @@ class _Job:
     validator: RecordValidator
     skip: frozenset[int]
     encode: bool = False
+    layout: CsvLayout | None = None
+    batch_rows: int = BATCH_ROWS
 
 
 _JOBS: list[_Job] = []
@@ -128,6 +154,10 @@ Payload = tuple[list[int], str | list[tuple[Any, ...]]]
 
 _CELL, _ROW = "\x1f", "\x1e"
 
+Part = tuple[Payload, dict[int, SourceRow], Answer]
+"""A batch a worker read itself: its cells packed, the rows the reader found something
+in (whole, with their issues), and the worker's answer."""
+
 
 def pack(batch: list[SourceRow]) -> Payload:
     """Return a batch as it travels to a worker.
@@ -167,8 +197,42 @@ def unpack(payload: Payload) -> list[SourceRow]:
 
 
 def _work(payload: Payload) -> Answer:
+    return _answer(unpack(payload), _JOBS[-1])
+
+
+def _work_range(part: Range) -> RangeAnswer:
+    """Read a range of the export and answer for its rows, batch by batch."""
     job = _JOBS[-1]
-    sources = unpack(payload)
+    assert job.layout is not None
+    reader = RangeRows(job.layout, job.builder.info, part)
+    error: list[ReadError] = []
+
+    def read() -> Iterator[SourceRow]:
+        try:
+            yield from reader.rows
+        except ReadError as err:
+            error.append(err)
+
+    held: list[BlankRun] = []
+    rows = skip_trailing_blanks(read(), None if part.last else held)
+    parts: list[Part] = []
+    try:
+        for batch in read_batches(rows, job.batch_rows, reader.chars):
+            found = {place: source for place, source in enumerate(batch) if source.issues}
+            parts.append((pack(batch), found, _answer(batch, job)))
+    finally:
+        reader.close()
+    return RangeAnswer(
+        parts,
+        reader.records,
+        reader.open_end,
+        reader.line_shifts,
+        held,
+        error[0] if error else None,
+    )
+
+
+def _answer(sources: list[SourceRow], job: _Job) -> Answer:
     records: list[dict[str, Any] | str | None] = []
     lines: list[bytes] = []
     extras: dict[int, Extra] = {}
@@ -197,26 +261,40 @@ def parallel_wide_rows(
     jobs: int,
     batch_rows: int = BATCH_ROWS,
     encode: bool = False,
+    layout: CsvLayout | None = None,
+    range_bytes: int | None = None,
 ) -> Iterator[Row]:
     """Yield a :class:`Row` per source row, in order, built by ``jobs`` worker processes.
 
     With ``encode``, an accepted row carries its record as a jsonl line
-    (:attr:`Row.encoded`) instead of a dict: for a run that writes jsonl only.
+    (:attr:`Row.encoded`) instead of a dict: for a run that writes jsonl only. With a
+    csv ``layout``, the workers read the export themselves, by ranges of about
+    ``range_bytes`` (default :data:`RANGE_BYTES`; ``rows`` is then not read); else the
+    parent reads ``rows``.
     """
-    _JOBS.append(_Job(builder, plan, validator, skip, encode))
+    _JOBS.append(_Job(builder, plan, validator, skip, encode, layout, batch_rows))
     # concurrent.futures, unlike multiprocessing.Pool, notices a worker that died and
     # fails its batches, where Pool would wait for their answers for ever.
     executor = ProcessPoolExecutor(
         jobs, mp_context=multiprocessing.get_context("fork"), initializer=_start_worker
     )
+    rest: Generator[SourceRow, None, None] | None = None
     try:
+        if layout is not None:
+            size = RANGE_BYTES if range_bytes is None else range_bytes
+            rest = yield from _ranged(executor, layout, builder, skip, jobs, size)
+            if rest is None:
+                return
+            rows = rest
         pending: deque[tuple[list[SourceRow], Future[Answer]]] = deque()
         for batch in source_batches(rows, batch_rows):
             pending.append((batch, executor.submit(_work, pack(batch))))
             while len(pending) > 4 * jobs:
-                yield from _merge(*pending.popleft(), builder, skip)
+                sent, result = pending.popleft()
+                yield from _merge(_Batch.read(sent), result.result(), builder, skip)
         while pending:
-            yield from _merge(*pending.popleft(), builder, skip)
+            sent, result = pending.popleft()
+            yield from _merge(_Batch.read(sent), result.result(), builder, skip)
     except BrokenProcessPool:
         raise WorkerError(
             f"a worker process stopped before it finished its rows of {builder.info.name} "
@@ -228,19 +306,125 @@ def parallel_wide_rows(
         # The batches not yet started are dropped; those running end within a moment.
         executor.shutdown(wait=True, cancel_futures=True)
         _JOBS.pop()
+        if rest is not None:
+            rest.close()
+
+
+def _ranged(
+    executor: ProcessPoolExecutor,
+    layout: CsvLayout,
+    builder: RecordBuilder,
+    skip: frozenset[int],
+    jobs: int,
+    range_bytes: int,
+) -> Generator[Row, None, Generator[SourceRow, None, None] | None]:
+    """Yield the rows of the ranges the workers read, in order, checking each range.
+
+    A range is used only when it starts on the record its predecessor ended before,
+    numbered as counted, and ends on a record boundary (see
+    :mod:`harmonizer.io.csv_ranges`). At the first that does not, the ranges in flight
+    are dropped and the rest of the file, from that range's start, is returned for the
+    parent to read; None when every range was used.
+    """
+    info = builder.info
+    parts = split_ranges(layout, range_bytes)
+    pending: deque[tuple[Range, Future[RangeAnswer] | None]] = deque()
+    expected = layout.row
+    held: list[BlankRun] = []
+    while True:
+        while len(pending) < 2 * jobs:
+            part = next(parts, None)
+            if part is None:
+                break
+            # The rest of a file with no record boundary in reach is the parent's to read.
+            done = None if part.end is None else executor.submit(_work_range, part)
+            pending.append((part, done))
+            if done is None:
+                break
+        if not pending:
+            return None
+        part, done = pending.popleft()
+        answer = None if done is None else done.result()
+        if answer is None or part.row != expected or answer.open_end:
+            for _, later in pending:
+                if later is not None:
+                    later.cancel()
+            rest = Range(part.start, None, part.line, expected, last=True)
+            return _rest(RangeRows(layout, info, rest, own_info=False), held)
+        for row, shift in answer.line_shifts:
+            info.note_line(row, row + shift)
+        if answer.parts:
+            for source in blank_rows(held):
+                yield exact_row(builder, source, skip)
+            held.clear()
+        for (numbers, cells), found, batch_answer in answer.parts:
+            yield from _merge(_Batch(numbers, cells, found), batch_answer, builder, skip)
+        held.extend(answer.held)
+        if answer.error is not None:
+            raise answer.error
+        expected = part.row + answer.records
+
+
+def _rest(reader: RangeRows, held: list[BlankRun]) -> Generator[SourceRow, None, None]:
+    """Yield the rows of the rest of a file that the parent reads, then close it."""
+    try:
+        yield from skip_trailing_blanks(chain(blank_rows(held), reader.rows))
+    finally:
+        reader.close()
+
+
+class _Batch:
+    """A batch's rows as the parent merges them: numbers, and cells when asked for.
+
+    The cells a worker sends back packed are unpacked row by row, and only for a row
+    the parent builds on the exact path, or rejects as a duplicate: not for every
+    accepted row, whose record arrives as a jsonl line.
+    """
+
+    def __init__(
+        self,
+        numbers: list[int],
+        cells: str | Sequence[tuple[Cell, ...]],
+        found: dict[int, SourceRow],
+    ) -> None:
+        self.numbers = numbers
+        self._cells = cells
+        self._split: list[str] | None = None
+        self.found = found
+        """The rows the reader found something in (whole, with their issues)."""
+
+    @classmethod
+    def read(cls, batch: list[SourceRow]) -> _Batch:
+        """Return a batch the parent read itself."""
+        found = {place: source for place, source in enumerate(batch) if source.issues}
+        return cls([source.row for source in batch], [s.values for s in batch], found)
+
+    def cells(self, place: int) -> tuple[Cell, ...]:
+        """Return the cells of a row."""
+        cells = self._cells
+        if isinstance(cells, str):
+            if self._split is None:
+                self._split = cells.split(_ROW)
+            return tuple([cell or None for cell in self._split[place].split(_CELL)])
+        return cells[place]
+
+    def source(self, place: int) -> SourceRow:
+        """Return a row as the reader gave it."""
+        found = self.found.get(place)
+        return found if found is not None else SourceRow(self.numbers[place], self.cells(place))
 
 
 def _merge(
-    batch: list[SourceRow],
-    result: Future[Answer],
+    batch: _Batch,
+    answer: Answer,
     builder: RecordBuilder,
     skip: frozenset[int],
 ) -> Iterator[Row]:
     info = builder.info
-    answer = result.result()
     lines, lengths, extras = answer.lines, iter(answer.lengths), answer.extras
+    found = batch.found
     offset = 0
-    for place, (source, record) in enumerate(zip(batch, answer.records, strict=True)):
+    for place, (number, record) in enumerate(zip(batch.numbers, answer.records, strict=True)):
         line = b""
         if isinstance(record, str):
             end = offset + next(lengths)
@@ -248,11 +432,12 @@ def _merge(
             offset = end
         # The workers see only the cells: what the reader found in a row (a formula
         # without a value, a control character) sends it to the exact path here.
-        if record is None or source.issues:
-            yield exact_row(builder, source, skip)
+        if record is None or place in found:
+            yield exact_row(builder, batch.source(place), skip)
             continue
         issues, redactions = extras.get(place, _NO_EXTRA)
-        response = Response(source.row, (source.row,), source.values)
+        encoded = isinstance(record, str)
+        response = Response(number, (number,), () if encoded else batch.cells(place))
         row = Row(
             info,
             response,
@@ -263,6 +448,7 @@ def _merge(
         )
         if isinstance(record, str):
             row.encoded_id, row.encoded = record, line
+            row.unpack_cells = partial(batch.cells, place)
         else:
             row.record = record
         yield row

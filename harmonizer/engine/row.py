@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -45,6 +45,9 @@ class Row:
     # line as it came, without rebuilding the record (``record`` stays None).
     encoded: bytes | None = None
     encoded_id: str | None = None
+    # A worker's accepted row leaves its source cells packed (``response.values`` is
+    # empty) until a reject needs them: this unpacks them.
+    unpack_cells: Callable[[], tuple[Cell, ...]] | None = None
     # The outcome, fixed once nothing more can change it (after duplicates are marked):
     # the report and the writers then read it without looking through the issues again.
     settled: Outcome | None = None
@@ -92,4 +95,7 @@ class Row:
 
     def raw(self) -> dict[str, Cell]:
         """Return the mapped source cells, open text redacted, for a reject."""
+        if self.unpack_cells is not None:
+            self.response.values = self.unpack_cells()
+            self.unpack_cells = None
         return self.builder.raw_of(self.response) if self.builder else {}

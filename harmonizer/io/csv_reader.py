@@ -5,14 +5,16 @@ from __future__ import annotations
 import codecs
 import csv
 import hashlib
+import io
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import IO
 
 from harmonizer.errors import ReadError
 from harmonizer.io.cells import CONTROL, Cell, column_letter, normalise_row, normalise_text
+from harmonizer.io.csv_ranges import CsvLayout, Range, rangeable
 from harmonizer.io.safety import check_csv
 from harmonizer.io.table import (
     SAMPLE_BYTES,
@@ -238,13 +240,15 @@ class _Lines:
         *,
         mixed: str | None,
         controls: bool,
+        count: int = 0,
     ) -> None:
         self._handle = handle
         self._path = path
         self._limit = limit
         self._mixed = mixed
         self._check_controls = controls
-        self.count = 0
+        self.count = count
+        """The lines read, and those before the first (a range starts further on)."""
         self.chars = 0
         self.record: list[str] = []
         self.bad: list[int] = []
@@ -339,15 +343,34 @@ class _CsvRows:
         self.info = info
         self.delimiter = delimiter
         self.header_end = options.header_row + options.header_rows - 1
+        self.open_end = False
+        """A range's last record ran into a quoted cell that its range does not close."""
+        self.records = 0
 
-    def rows(self, reader: Iterator[list[str]], encoding: str) -> Iterator[SourceRow]:
+    def rows(
+        self,
+        reader: Iterator[list[str]],
+        encoding: str,
+        *,
+        first: int = 1,
+        last: bool = True,
+    ) -> Iterator[SourceRow]:
+        """Yield the records as source rows, the first numbered ``first``.
+
+        A range of the file (``first`` > 1) notes the line shifts after the last one
+        ``info`` holds: the parent process merges them into the export's. A range that
+        is not ``last`` and ends inside a quoted cell sets :attr:`open_end` instead of
+        raising: its end was no record boundary.
+        """
         lines, info, path = self.lines, self.info, self.info.path
-        number = 0
+        number = first - 1
         started = lines.count + 1  # 2 after a skipped "sep=;" line
-        shift = 0
+        # A range read by a worker starts from no shift, and the parent keeps only the
+        # changes; the parent's own reader of the rest of a file goes on from its last.
+        shift = info.line_shifts[-1][1] if info.line_shifts else 0
         previous: list[str] = []  # the lines of the last record read
         try:
-            for number, parsed in enumerate(reader, start=1):
+            for number, parsed in enumerate(reader, start=first):
                 ended = lines.count
                 record = parsed
                 issues: tuple[Issue, ...] = ()
@@ -358,6 +381,7 @@ class _CsvRows:
                 if started - number != shift:
                     shift = started - number
                     info.line_shifts.append((number, shift))
+                self.records += 1
                 yield SourceRow(number, normalise_row(record), started, issues)
                 started = ended + 1
                 previous, lines.record = lines.record, []
@@ -378,6 +402,9 @@ class _CsvRows:
                 "correct the export"
             ) from err
         if previous and open_quote("".join(previous), self.delimiter):
+            if not last:
+                self.open_end = True
+                return
             opened = lines.count - len(previous) + 1
             raise ReadError(
                 f"{path.name}: row {number}: a quoted cell is never closed: the quote opened "
@@ -596,6 +623,111 @@ def read_csv(path: Path, options: SourceOptions) -> Table:
             yield first
         yield from rows
 
+    layout = None
+    # A file that is not valid UTF-8 read as UTF-8 (its mapping says so) fails where
+    # the reader meets the first bad byte, with that row's number: not in a range.
+    decodes = probe.bad_offset is None or not codecs.lookup(encoding).name.startswith("utf-8")
+    if not mixed and first is not None and first.line is not None and rangeable(encoding):
+        start = _line_start(path, first.line) if decodes else None
+        if start is not None:
+            header_end = options.header_row + options.header_rows - 1
+            layout = CsvLayout(
+                path, encoding, delimiter, controls, header_end, start, first.line, first.row
+            )
     return Table(
-        info, skip_trailing_blanks(generate()), handle_text.close, text_read=lambda: lines.chars
+        info,
+        skip_trailing_blanks(generate()),
+        handle_text.close,
+        text_read=lambda: lines.chars,
+        layout=layout,
     )
+
+
+def _line_start(path: Path, line: int) -> int | None:
+    """Return the byte offset of physical ``line`` (1-based), as ``newline=""`` counts."""
+    with path.open("rb") as handle:
+        data = handle.read(SAMPLE_BYTES)
+        seen, offset = 1, 0
+        while seen < line:
+            found = _BREAK.search(data, offset)
+            # A "\r" at the end of what was read may be the first half of "\r\n".
+            if found is None or (found[0] == b"\r" and found.end() == len(data)):
+                more = handle.read(SAMPLE_BYTES)
+                if more:
+                    data += more
+                    continue
+                if found is None:
+                    return None
+            seen += 1
+            offset = found.end()
+    return offset
+
+
+_BREAK = re.compile(rb"\r\n|\r|\n")
+
+
+class RangeRows:
+    """The source rows of one range of a csv export, read as :func:`read_csv` reads.
+
+    After the rows: ``records`` read, ``open_end`` (see :class:`_CsvRows`), the line
+    shifts noted, and the characters read (:meth:`chars`).
+    """
+
+    def __init__(
+        self, layout: CsvLayout, info: ExportInfo, part: Range, *, own_info: bool = True
+    ) -> None:
+        # A worker notes line shifts in a copy of its own, which the parent merges; the
+        # parent reading the rest of a file itself notes them in the export's.
+        self.info = replace(info, line_shifts=[], guessed=[]) if own_info else info
+        if part.end is None:
+            handle = layout.path.open("rb")
+            handle.seek(part.start)
+            text: IO[str] = io.TextIOWrapper(handle, encoding=_range_codec(layout), newline="")
+        else:
+            with layout.path.open("rb") as raw:
+                raw.seek(part.start)
+                data = raw.read(part.end - part.start)
+            text = io.StringIO(data.decode(_range_codec(layout)), newline="")
+        self._text = text
+        self._lines = _Lines(
+            text,
+            layout.path,
+            CSV_FIELD_LIMIT,
+            mixed=None,
+            controls=layout.controls,
+            count=part.line - 1,
+        )
+        csv.field_size_limit(CSV_FIELD_LIMIT)
+        reader = csv.reader(self._lines, delimiter=layout.delimiter)
+        options = SourceOptions(header_row=layout.header_end, header_rows=1)
+        self._rows = _CsvRows(self._lines, self.info, options, layout.delimiter)
+        self.rows = self._rows.rows(reader, layout.encoding, first=part.row, last=part.last)
+
+    @property
+    def records(self) -> int:
+        """Return the records read so far."""
+        return self._rows.records
+
+    @property
+    def open_end(self) -> bool:
+        """Return True when the range ended inside a quoted cell it does not close."""
+        return self._rows.open_end
+
+    @property
+    def line_shifts(self) -> list[tuple[int, int]]:
+        """Return the (row, line - row) shifts noted in the range."""
+        return self.info.line_shifts
+
+    def chars(self) -> int:
+        """Return the characters read so far."""
+        return self._lines.chars
+
+    def close(self) -> None:
+        """Release the file."""
+        self._text.close()
+
+
+def _range_codec(layout: CsvLayout) -> str:
+    # A range starts after the header, past any byte order mark.
+    name = codecs.lookup(layout.encoding).name
+    return "utf-8" if name == "utf-8-sig" else name

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import bisect
 import hashlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -14,6 +14,7 @@ from typing import Any
 
 from harmonizer.errors import ReadError
 from harmonizer.io.cells import Cell
+from harmonizer.io.csv_ranges import CsvLayout
 from harmonizer.io.safety import DEFAULT_LIMITS, ZipLimits
 from harmonizer.issues import Issue, Severity
 from harmonizer.redaction import redact_text
@@ -129,6 +130,7 @@ class Table(AbstractContextManager["Table"]):
         rows: Iterator[SourceRow],
         close: Callable[[], None],
         text_read: Callable[[], int] | None = None,
+        layout: CsvLayout | None = None,
     ) -> None:
         self.info = info
         self._rows = rows
@@ -136,6 +138,9 @@ class Table(AbstractContextManager["Table"]):
         self.text_read = text_read
         """The characters of the export read so far, when the reader counts them (csv):
         what the engine's batches are measured by without measuring every row."""
+        self.layout = layout
+        """How worker processes read the data rows by byte ranges (a csv export in an
+        encoding that allows it, see :mod:`harmonizer.io.csv_ranges`); else None."""
 
     def __iter__(self) -> Iterator[SourceRow]:
         return self._rows
@@ -164,16 +169,23 @@ def file_sha256(path: Path) -> tuple[str, int]:
     return digest.hexdigest(), size
 
 
-def skip_trailing_blanks(rows: Iterator[SourceRow]) -> Iterator[SourceRow]:
+BlankRun = tuple[int, int | None, int, int]
+"""Blank rows that follow each other: the first's row and line, how many, their width."""
+
+
+def skip_trailing_blanks(
+    rows: Iterator[SourceRow], held: list[BlankRun] | None = None
+) -> Iterator[SourceRow]:
     """Hold back blank rows until a non-blank row follows.
 
     Spreadsheets often report formatted but empty rows after the data; they are not
     rows anybody entered, so they are neither records nor excluded rows. Blank rows
     held back are kept as runs (first row, line, count, width), not one by one: a sheet
     whose dimension says A1:Z1048576, or a csv ending in millions of empty lines, takes
-    the same memory as one blank row.
+    the same memory as one blank row. With ``held``, the runs left at the end are put
+    there instead of dropped: a range of a file does not end where the file does.
     """
-    runs: list[tuple[int, int | None, int, int]] = []  # first row, first line, count, width
+    runs: list[BlankRun] = []
     for row in rows:
         if row.is_blank:
             width = len(row.values)
@@ -188,12 +200,20 @@ def skip_trailing_blanks(rows: Iterator[SourceRow]) -> Iterator[SourceRow]:
                     continue
             runs.append((row.row, row.line, 1, width))
             continue
-        for first, line, count, width in runs:
-            blank = (None,) * width
-            for offset in range(count):
-                yield SourceRow(first + offset, blank, None if line is None else line + offset)
-        runs.clear()
+        if runs:
+            yield from blank_rows(runs)
+            runs.clear()
         yield row
+    if held is not None:
+        held.extend(runs)
+
+
+def blank_rows(runs: Iterable[BlankRun]) -> Iterator[SourceRow]:
+    """Yield the blank rows of runs that :func:`skip_trailing_blanks` held back."""
+    for first, line, count, width in runs:
+        blank = (None,) * width
+        for offset in range(count):
+            yield SourceRow(first + offset, blank, None if line is None else line + offset)
 
 
 def _combine_header(rows: list[tuple[Cell, ...]]) -> tuple[str | None, ...]:

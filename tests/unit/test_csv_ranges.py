@@ -1,0 +1,236 @@
+"""Workers reading a csv export by byte ranges write what one process writes.
+
+The ranges are cut small here (a few rows each), so that every quirk of a csv falls on
+a cut somewhere: quoted cells with line breaks, blank rows, a quote inside an unquoted
+cell (which misleads the quote count: the parent must notice and read on itself),
+control characters, a line longer than the reader takes, a quote never closed.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import itertools
+import os
+import tempfile
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from harmonizer import harmonize
+from harmonizer.engine import parallel
+from harmonizer.errors import HarmonizerError
+from harmonizer.io.csv_ranges import Range, split_ranges
+from harmonizer.io.csv_reader import RangeRows
+from harmonizer.io.readers import SourceOptions, read_table
+
+ROOT = Path(__file__).resolve().parents[2]
+CORPUS = ROOT / "tests" / "corpus"
+MAPPING = CORPUS / "corpus.yaml"
+HEADER = ["id", "aika", "yksikkö", "suosittelu", "helppous", "palaute", "pysäköinti"]
+OUTPUTS = ("records.jsonl", "rejects.jsonl", "records.csv", "rejects.csv")
+
+
+def _row(n: int, feedback: str = "") -> list[str]:
+    return [
+        f"R{n}",
+        "04.10.2026 14:05",
+        "Turun terveysasema",
+        str(n % 11),
+        "Täysin samaa mieltä",
+        feedback,
+        "Kyllä",
+    ]
+
+
+def _write(path: Path, rows: list[list[str]], *, encoding: str = "utf-8-sig") -> Path:
+    with path.open("w", encoding=encoding, newline="") as handle:
+        writer = csv.writer(handle, delimiter=";")
+        writer.writerow(HEADER)
+        writer.writerows(rows)
+    return path
+
+
+def _run(export: Path, out: Path, jobs: int) -> tuple[list[bytes], dict[str, object]] | str:
+    """Return the outputs and report of a run, or the message it was refused with."""
+    try:
+        result = harmonize(MAPPING, [export], out, formats=("jsonl", "csv"), jobs=jobs)
+    except HarmonizerError as err:
+        return str(err)
+    return [(out / name).read_bytes() for name in OUTPUTS], result.report.to_dict()
+
+
+def assert_ranges_alike(export: Path, range_bytes: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Run with one process and with two workers reading ranges; compare everything."""
+    monkeypatch.setattr(parallel, "RANGE_BYTES", range_bytes)
+    with tempfile.TemporaryDirectory() as folder:
+        one = _run(export, Path(folder) / "one", 1)
+        two = _run(export, Path(folder) / "two", 2)
+    assert one == two
+
+
+def _ranges(export: Path, size: int) -> list[Range]:
+    with read_table(export, SourceOptions()) as table:
+        assert table.layout is not None
+        return list(split_ranges(table.layout, size))
+
+
+def _read(export: Path, size: int) -> list[tuple[int, tuple[object, ...]]]:
+    """Read every range by itself, as the workers do, trusting the quote count."""
+    rows = []
+    with read_table(export, SourceOptions()) as table:
+        layout = table.layout
+        assert layout is not None
+        for part in split_ranges(layout, size):
+            reader = RangeRows(layout, table.info, part)
+            rows += [(source.row, source.values) for source in reader.rows]
+            reader.close()
+    return rows
+
+
+def _sequential(export: Path) -> list[tuple[int, tuple[object, ...]]]:
+    with read_table(export, SourceOptions()) as table:
+        return [(source.row, source.values) for source in table]
+
+
+texts = st.one_of(
+    st.sampled_from(["", "Hyvä", 'sanoi "kiitos"', "rivi\nrivi", "a;b", "x\r\ny", "loppu\r"]),
+    st.text(alphabet='ab ;"\n\räö', max_size=12),
+)
+
+
+@settings(
+    max_examples=int(os.environ.get("HARMONIZER_PROPERTY_EXAMPLES", "25")) * 4,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(cells=st.lists(texts, min_size=1, max_size=40), size=st.integers(1, 200))
+def test_ranges_of_a_written_csv_read_as_the_whole_file(cells: list[str], size: int) -> None:
+    """A csv as writers quote it: every range starts on the record counted for it."""
+    with tempfile.TemporaryDirectory() as folder:
+        export = _write(Path(folder) / "e.csv", [_row(n, text) for n, text in enumerate(cells)])
+        parts = _ranges(export, size)
+        assert parts[-1].last
+        assert not any(p.last for p in parts[:-1])
+        assert all(a.end == b.start for a, b in itertools.pairwise(parts))
+        assert _read(export, size) == _sequential(export)
+
+
+@pytest.mark.parametrize("size", [1, 97, 400, 1 << 20])
+def test_two_workers_by_ranges_write_what_one_process_writes(
+    tmp_path: Path, size: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    rows = [
+        _row(n, ["", "Soita 040 123 4567", "rivi\nrivi", 'sanoi "moi"'][n % 4]) for n in range(300)
+    ]
+    rows[10] = [""] * len(HEADER)  # a blank row, and blank rows across a cut
+    rows[50:60] = [[""] * len(HEADER)] * 10
+    rows[70][0] = "R69"  # a duplicate
+    rows[80][3] = "kymmenen"  # a reject
+    rows[90][5] = 'näyttö 5" ja "muuta'  # quoted as writers do
+    rows += [[""] * len(HEADER)] * 20  # trailing blank rows: no rows at all
+    assert_ranges_alike(_write(tmp_path / "e.csv", rows), size, monkeypatch)
+
+
+@pytest.mark.parametrize("size", [1, 150])
+def test_a_bare_quote_leaves_the_rest_to_the_parent_with_the_same_outputs(
+    tmp_path: Path, size: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    rows = [_row(n) for n in range(60)]
+    lines = io.StringIO()
+    csv.writer(lines, delimiter=";").writerows([HEADER, *rows])
+    # A bare quote in an unquoted cell is a character of the cell for csv readers; two
+    # of them make the rows between look like one quoted cell to a count of quotes.
+    text = lines.getvalue().replace("R7;04.10.2026", 'R7";04.10.2026', 1)
+    text = text.replace("R30;04.10.2026", 'R30 "x;04.10.2026', 1)
+    export = tmp_path / "e.csv"
+    export.write_text(text, encoding="utf-8")
+    assert _read(export, size) != _sequential(export)  # trusted, the count misleads
+    assert_ranges_alike(export, size, monkeypatch)
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "cp1252"])
+def test_crlf_control_characters_and_windows_1252_by_ranges(
+    tmp_path: Path, encoding: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    rows = [_row(n, "Öljy\r\nä" if n % 5 == 0 else "") for n in range(120)]
+    rows[33][5] = "kello\x07soi"
+    export = tmp_path / "e.csv"
+    with export.open("w", encoding=encoding, newline="") as handle:
+        writer = csv.writer(handle, delimiter=";", lineterminator="\r\n")
+        writer.writerow(HEADER)
+        writer.writerows(rows)
+    assert_ranges_alike(export, 200, monkeypatch)
+
+
+@pytest.mark.parametrize(
+    "tail",
+    [
+        '\nR9;"never closed;x\n' + "R10;a;b\n" * 50,  # the quote runs to the end of the file
+        "\n" + "x" * 70_000,  # a line over the reader's limit, 60,000 here
+    ],
+    ids=["unclosed-quote", "long-line"],
+)
+def test_a_broken_file_is_refused_alike(
+    tmp_path: Path, tail: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from harmonizer.io import csv_reader
+
+    monkeypatch.setattr(csv_reader, "CSV_FIELD_LIMIT", 60_000)
+    lines = io.StringIO()
+    csv.writer(lines, delimiter=";").writerows([HEADER, *[_row(n) for n in range(40)]])
+    export = tmp_path / "e.csv"
+    export.write_text(lines.getvalue().rstrip("\r\n") + tail, encoding="utf-8")
+    monkeypatch.setattr(parallel, "RANGE_BYTES", 300)
+    one = _run(export, tmp_path / "one", 1)
+    two = _run(export, tmp_path / "two", 2)
+    assert isinstance(one, str)
+    assert one == two
+
+
+def test_line_numbers_after_multiline_cells_reach_the_report(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Line shifts noted in the workers' ranges are the export's, as one process notes them."""
+    from harmonizer.api import iter_rows
+    from harmonizer.mapping.load import load_mapping
+    from harmonizer.run_report import Report
+
+    rows = [_row(n, "a\nb\nc" if n % 3 == 0 else "") for n in range(200)]
+    export = _write(tmp_path / "e.csv", rows)
+    monkeypatch.setattr(parallel, "RANGE_BYTES", 256)
+    shifts = {}
+    for jobs in (1, 2):
+        loaded = load_mapping(MAPPING)
+        report = Report(loaded.id, loaded.version, loaded.schema.version)
+        infos = [row.export for row in iter_rows(loaded, [export], report, jobs=jobs)]
+        shifts[jobs] = infos[0].line_shifts
+        # Data rows 0, 3, ..., 195 come before record 200, each two lines longer.
+        assert infos[0].line_of(200) == 200 + 2 * 66
+    assert shifts[1] == shifts[2]
+
+
+EXPORTS = [
+    *((CORPUS / "corpus.yaml", p) for p in sorted(CORPUS.glob("*.csv"))),
+    *((ROOT / "mappings" / f"{p.stem}.yaml", p) for p in sorted((ROOT / "examples").glob("*.csv"))),
+]
+
+
+@pytest.mark.parametrize(("mapping", "export"), EXPORTS, ids=lambda p: p.name)
+def test_every_bundled_csv_by_ranges_as_in_one_process(
+    mapping: Path, export: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The corpus's quirks and the examples, cut into ranges of a few rows each."""
+    monkeypatch.setattr(parallel, "RANGE_BYTES", 150)
+    outputs = []
+    for jobs in (1, 2):
+        out = tmp_path / str(jobs)
+        try:
+            result = harmonize(mapping, [export], out, formats=("jsonl", "csv"), jobs=jobs)
+        except HarmonizerError as err:
+            outputs.append(str(err))
+            continue
+        outputs.append(([(out / n).read_bytes() for n in OUTPUTS], result.report.to_dict()))
+    assert outputs[0] == outputs[1]
