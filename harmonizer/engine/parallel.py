@@ -42,7 +42,7 @@ from harmonizer.errors import ReadError, WorkerError
 from harmonizer.io.cells import Cell
 from harmonizer.io.csv_ranges import RANGE_BYTES, CsvLayout, Range, split_ranges
 from harmonizer.io.csv_reader import RangeRows
-from harmonizer.io.table import BlankRun, SourceRow, blank_rows, skip_trailing_blanks
+from harmonizer.io.table import BlankRun, ExportInfo, SourceRow, blank_rows, skip_trailing_blanks
 from harmonizer.issues import Issue
 
 Extra = tuple[list[Issue], dict[str, int]]
@@ -154,9 +154,10 @@ Payload = tuple[list[int], str | list[tuple[Any, ...]]]
 
 _CELL, _ROW = "\x1f", "\x1e"
 
-Part = tuple[Payload, dict[int, SourceRow], Answer]
-"""A batch a worker read itself: its cells packed, the rows the reader found something
-in (whole, with their issues), and the worker's answer."""
+Part = tuple[list[int], dict[int, SourceRow], Answer]
+"""A batch a worker read itself: its row numbers, the rows the reader found something
+in (whole, with their issues), and the worker's answer. The other rows' cells stay in
+the file (see :class:`_RangeCells`)."""
 
 
 def pack(batch: list[SourceRow]) -> Payload:
@@ -219,7 +220,7 @@ def _work_range(part: Range) -> RangeAnswer:
     try:
         for batch in read_batches(rows, job.batch_rows, reader.chars):
             found = {place: source for place, source in enumerate(batch) if source.issues}
-            parts.append((pack(batch), found, _answer(batch, job)))
+            parts.append(([source.row for source in batch], found, _answer(batch, job)))
     finally:
         reader.close()
     return RangeAnswer(
@@ -357,7 +358,8 @@ def _ranged(
             for source in blank_rows(held):
                 yield exact_row(builder, source, skip)
             held.clear()
-        for (numbers, cells), found, batch_answer in answer.parts:
+        cells = _RangeCells(layout, info, part)
+        for numbers, found, batch_answer in answer.parts:
             yield from _merge(_Batch(numbers, cells, found), batch_answer, builder, skip)
         held.extend(answer.held)
         if answer.error is not None:
@@ -373,23 +375,50 @@ def _rest(reader: RangeRows, held: list[BlankRun]) -> Generator[SourceRow, None,
         reader.close()
 
 
+class _RangeCells:
+    """The cells of a range's rows, read again from the export when the parent needs some.
+
+    A worker sends back its rows' records, not their cells: the parent needs cells only
+    for a row it builds on the exact path or rejects as a duplicate, and then reads the
+    range again (once) with the worker's reader, which gives the same rows.
+    """
+
+    def __init__(self, layout: CsvLayout, info: ExportInfo, part: Range) -> None:
+        self._layout, self._info, self._part = layout, info, part
+        self._rows: dict[int, tuple[Cell, ...]] | None = None
+
+    def __call__(self, number: int) -> tuple[Cell, ...]:
+        if self._rows is None:
+            reader = RangeRows(self._layout, self._info, self._part)
+            try:
+                self._rows = {source.row: source.values for source in reader.rows}
+            finally:
+                reader.close()
+        cells = self._rows.get(number)
+        if cells is None:
+            raise ReadError(
+                f"{self._info.name}: the file changed while it was read (row {number} is "
+                "no longer where it was); run again once it is complete"
+            )
+        return cells
+
+
 class _Batch:
     """A batch's rows as the parent merges them: numbers, and cells when asked for.
 
-    The cells a worker sends back packed are unpacked row by row, and only for a row
-    the parent builds on the exact path, or rejects as a duplicate: not for every
-    accepted row, whose record arrives as a jsonl line.
+    Cells are looked up row by row, and only for a row the parent builds on the exact
+    path, or rejects as a duplicate: not for every accepted row of a worker, whose record
+    arrives as a jsonl line.
     """
 
     def __init__(
         self,
         numbers: list[int],
-        cells: str | Sequence[tuple[Cell, ...]],
+        cells: Sequence[tuple[Cell, ...]] | _RangeCells,
         found: dict[int, SourceRow],
     ) -> None:
         self.numbers = numbers
         self._cells = cells
-        self._split: list[str] | None = None
         self.found = found
         """The rows the reader found something in (whole, with their issues)."""
 
@@ -402,10 +431,8 @@ class _Batch:
     def cells(self, place: int) -> tuple[Cell, ...]:
         """Return the cells of a row."""
         cells = self._cells
-        if isinstance(cells, str):
-            if self._split is None:
-                self._split = cells.split(_ROW)
-            return tuple([cell or None for cell in self._split[place].split(_CELL)])
+        if isinstance(cells, _RangeCells):
+            return cells(self.numbers[place])
         return cells[place]
 
     def source(self, place: int) -> SourceRow:
