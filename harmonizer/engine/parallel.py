@@ -1,13 +1,16 @@
 """Both cores: the fast path's batches built in worker processes, merged in order.
 
-The parent reads the export with the ordinary streaming reader (so every safety check
-of the readers applies), cuts it into batches of source rows and hands them to worker
-processes forked after the plan was compiled. A worker recodes its batch, assembles and
-validates the clean rows' records and returns them; a row with anything to say comes
-back empty and the parent builds it on the exact path. Batches are taken back in the
-order they were read, and duplicates are resolved afterwards in the parent, so the
-outputs are byte-identical to a one-process run. At most ``4 * jobs`` batches are in
-flight, each bounded in rows and in characters, so memory stays bounded.
+Workers are forked after the plan was compiled. A csv export in an encoding whose line
+breaks and quotes are single bytes is read by the workers themselves: the parent cuts
+its data rows into byte ranges at record boundaries (:mod:`harmonizer.io.csv_ranges`)
+and each worker reads its ranges with the csv reader's own code, so every check of the
+reader applies. Any other export the parent reads with the ordinary streaming reader,
+and hands its batches of source rows to the workers. A worker recodes a batch,
+assembles and validates the clean rows' records and returns them; a row with anything
+to say comes back empty and the parent builds it on the exact path. Batches are taken
+back in the order of the file, and duplicates are resolved afterwards in the parent,
+so the outputs are byte-identical to a one-process run. A few ranges or batches per
+worker are in flight, each bounded in rows and in characters, so memory stays bounded.
 
 The workers leave Ctrl-C and SIGTERM to the parent, which stops them as it unwinds. A
 worker that dies (killed, out of memory) ends the run with a :class:`WorkerError`
