@@ -27,10 +27,11 @@ from pathlib import Path
 RANGE_BYTES = 1 << 20
 """Bytes a range holds (it ends at the next record boundary): about 4,000 rows of a
 22-column web survey, so that a few ranges in flight per worker stay small."""
-MAX_RANGE_BYTES = 64 << 20
-"""A range that finds no record boundary within this many bytes (a quoted cell that
-never closes, or a cell longer than the reader accepts) is left to the parent, whose
-reader reports it as it would in one process."""
+MAX_RANGE_BYTES = 16 << 20
+"""A range that finds no record boundary within this many bytes (a record of a huge
+answer, a quoted cell that never closes, a line longer than the reader accepts) is
+left, with the rest of the file, to the parent: its reader streams where a worker would
+hold the whole range, and reports what is wrong as it would in one process."""
 RANGE_ENCODINGS = frozenset({"utf-8", "utf-8-sig", "cp1252", "iso8859-1", "iso8859-15"})
 """Encodings in which a line break and a quote are one byte each that no other
 character contains: a range can be cut and counted as bytes."""

@@ -687,7 +687,16 @@ class RangeRows:
             with layout.path.open("rb") as raw:
                 raw.seek(part.start)
                 data = raw.read(part.end - part.start)
-            text = io.StringIO(data.decode(_range_codec(layout)), newline="")
+            try:
+                decoded = data.decode(_range_codec(layout))
+            except UnicodeDecodeError as err:
+                # The whole file decoded when the run began (that is when ranges are used).
+                raise ReadError(
+                    f"{info.name}: the file changed while it was read (byte "
+                    f"{part.start + err.start} is no longer {layout.encoding}); run again "
+                    "once it is complete"
+                ) from err
+            text = io.StringIO(decoded, newline="")
         self._text = text
         self._lines = _Lines(
             text,

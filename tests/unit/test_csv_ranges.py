@@ -234,3 +234,79 @@ def test_every_bundled_csv_by_ranges_as_in_one_process(
             continue
         outputs.append(([(out / n).read_bytes() for n in OUTPUTS], result.report.to_dict()))
     assert outputs[0] == outputs[1]
+
+
+def test_a_record_longer_than_a_range_may_be_is_read_by_the_parent(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No record boundary within MAX_RANGE_BYTES: the parent reads from there on."""
+    from harmonizer.io import csv_ranges
+
+    monkeypatch.setattr(csv_ranges, "MAX_RANGE_BYTES", 400)
+    rows = [_row(n) for n in range(30)]
+    rows[12][5] = "pitkä\n" * 120  # one record of about 800 bytes
+    export = _write(tmp_path / "e.csv", rows)
+    parts = _ranges(export, 100)
+    assert parts[-1].end is None
+    assert parts[-1].row <= 14  # the long record (row 14) is among the parent's
+    assert_ranges_alike(export, 100, monkeypatch)
+
+
+def test_a_file_that_changes_under_a_run_is_refused(tmp_path: Path) -> None:
+    """The parent reads a range again for a duplicate's cells: a file changed meanwhile
+    stops the run with a message, not a traceback."""
+    from harmonizer.engine.parallel import _RangeCells
+
+    export = _write(tmp_path / "e.csv", [_row(n) for n in range(10)])
+    with read_table(export, SourceOptions()) as table:
+        layout = table.layout
+        assert layout is not None
+        part = next(split_ranges(layout))
+        cells = _RangeCells(layout, table.info, part)
+        assert cells(5)[0] == "R3"
+        export.write_text(";".join(HEADER) + "\n", encoding="utf-8")
+        fresh = _RangeCells(layout, table.info, part)
+        with pytest.raises(HarmonizerError, match="changed while it was read"):
+            fresh(5)
+
+
+def test_a_range_no_longer_in_its_encoding_is_refused(tmp_path: Path) -> None:
+    export = _write(tmp_path / "e.csv", [_row(n) for n in range(10)])
+    with read_table(export, SourceOptions()) as table:
+        layout = table.layout
+        assert layout is not None
+        part = next(split_ranges(layout))
+        export.write_bytes(
+            export.read_bytes().replace("Täysin".encode(), "Täysin".encode("cp1252"))
+        )
+        with pytest.raises(HarmonizerError, match="changed while it was read"):
+            RangeRows(layout, table.info, part)
+
+
+@pytest.mark.parametrize(
+    "preamble", ["sep=;\r\n", "Asiakaspalaute 2026\r\n\r\n"], ids=["sep-line", "title-rows"]
+)
+def test_rows_before_the_header_by_ranges(
+    tmp_path: Path, preamble: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Ranges start on the first data row's line, whatever comes before the header."""
+    lines = io.StringIO()
+    rows = [_row(n, "a\r\nb" if n % 4 == 0 else "") for n in range(80)]
+    csv.writer(lines, delimiter=";").writerows([HEADER, *rows])
+    export = tmp_path / "e.csv"
+    export.write_text(preamble + lines.getvalue(), encoding="utf-8")
+    if preamble.startswith("sep="):
+        assert_ranges_alike(export, 120, monkeypatch)
+        return
+    mapping = tmp_path / "m.yaml"
+    mapping.write_text(
+        MAPPING.read_text(encoding="utf-8") + 'source:\n  header_row: 3\n  delimiter: ";"\n',
+        encoding="utf-8",
+    )
+    monkeypatch.setattr(parallel, "RANGE_BYTES", 120)
+    one = harmonize(mapping, [export], tmp_path / "one", formats=("jsonl", "csv"), jobs=1)
+    two = harmonize(mapping, [export], tmp_path / "two", formats=("jsonl", "csv"), jobs=2)
+    assert one.report.counts.records == 80
+    for name in OUTPUTS:
+        assert (tmp_path / "one" / name).read_bytes() == (tmp_path / "two" / name).read_bytes()
+    assert one.report.to_dict() == two.report.to_dict()
