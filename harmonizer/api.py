@@ -22,7 +22,12 @@ from harmonizer.engine.collection import streaming_pace
 from harmonizer.engine.exact import RecordBuilder, apply_mapping
 from harmonizer.engine.fast import fast_wide_rows
 from harmonizer.engine.first_copies import FirstCopies
-from harmonizer.engine.parallel import default_jobs, parallel_wide_rows, usable_jobs
+from harmonizer.engine.parallel import (
+    default_jobs,
+    local_wide_rows,
+    parallel_wide_rows,
+    usable_jobs,
+)
 from harmonizer.engine.plan import compile_plan
 from harmonizer.engine.rejects import (
     REJECT_COLUMNS,
@@ -36,7 +41,7 @@ from harmonizer.engine.responses import (
     long_responses,
     wide_responses,
 )
-from harmonizer.engine.row import Outcome, Row
+from harmonizer.engine.row import Outcome, Row, RowBatch
 from harmonizer.engine.validation import RecordValidator, validate_records
 from harmonizer.errors import DatasetError, OutputError, ReadError
 from harmonizer.figures import DEFAULT_MIN_N, Figures, compute_figures, parse_by
@@ -149,11 +154,13 @@ def _built_rows(
     exact: bool = False,
     jobs: int | None = None,
     encoded: bool = False,
+    lane: bool = False,
     completed: FirstCopyStore | None = None,
-) -> Iterator[Row]:
+) -> Iterator[Row | RowBatch]:
     """Return the built rows of an export: the fast path where it applies, else exact.
 
-    ``completed`` holds the first copies of the run's long responses, across exports.
+    With ``lane``, clean batches come as one :class:`RowBatch` each. ``completed`` holds
+    the first copies of the run's long responses, across exports.
     """
     plan = None if exact else compile_plan(builder)
     if plan is not None:
@@ -171,9 +178,11 @@ def _built_rows(
                 validator,
                 skip=skip,
                 jobs=workers,
-                encode=encoded,
+                encode=encoded or lane,
                 layout=table.layout,
             )
+        if lane:
+            return local_wide_rows(table, builder, plan, validator, skip=skip)
         return fast_wide_rows(table, builder, plan, skip=skip)
     return apply_mapping(_responses(loaded, builder, table, completed), builder)
 
@@ -206,13 +215,13 @@ def _responses(
     )
 
 
-def _counted(rows: Iterable[Row], progress: Progress | None) -> Iterator[Row]:
+def _counted(rows: Iterable[Row | RowBatch], progress: Progress | None) -> Iterator[Row | RowBatch]:
     if progress is None:
         yield from rows
         return
     done = 0
     for row in rows:
-        done += len(row.rows)
+        done += len(row) if isinstance(row, RowBatch) else len(row.rows)
         if done >= PROGRESS_EVERY:
             progress(done)
             done = 0
@@ -246,6 +255,39 @@ def iter_rows(
     Raises:
         ReadError: an export cannot be read, or lacks a column the mapping names.
     """
+    for item in _items(
+        loaded,
+        exports,
+        report,
+        keep_open_text=keep_open_text,
+        progress=progress,
+        exact=exact,
+        jobs=jobs,
+        on_unreadable=on_unreadable,
+        encoded=encoded,
+    ):
+        assert isinstance(item, Row)  # only a run writing jsonl lines takes batches
+        yield item
+
+
+def _items(
+    loaded: LoadedMapping,
+    exports: Sequence[Path],
+    report: Report,
+    *,
+    keep_open_text: bool = True,
+    progress: Progress | None = None,
+    exact: bool = False,
+    jobs: int | None = None,
+    on_unreadable: Callable[[Path, ReadError], None] | None = None,
+    encoded: bool = False,
+    lane: bool = False,
+) -> Iterator[Row | RowBatch]:
+    """Yield what :func:`iter_rows` yields; with ``lane``, batches too.
+
+    With ``lane`` (a run writing jsonl only), a clean batch of accepted rows comes as
+    one :class:`RowBatch`.
+    """
     # numpy, under the duplicate index, takes a tenth of a second to import: a command
     # that reads no rows (check in CI) is spared it.
     from harmonizer.engine.duplicates import DuplicateIndex, drop_duplicates
@@ -262,7 +304,7 @@ def iter_rows(
                     builder = _builder(loaded, table, keep_open_text)
                     for issue in builder.header_issues:
                         report.add_issue(issue)
-                    rows: Iterable[Row] = _built_rows(
+                    rows: Iterable[Row | RowBatch] = _built_rows(
                         loaded,
                         builder,
                         table,
@@ -270,6 +312,7 @@ def iter_rows(
                         exact=exact,
                         jobs=jobs,
                         encoded=encoded,
+                        lane=lane,
                         completed=completed,
                     )
                     rows = validate_records(rows, validator)
@@ -455,7 +498,7 @@ def harmonize(
         writers = [*records, *rejects]
         for writer in writers:
             stack.callback(writer.abort)
-        for row in iter_rows(
+        for row in _items(
             loaded,
             export_paths,
             report,
@@ -463,8 +506,13 @@ def harmonize(
             progress=progress,
             exact=exact,
             jobs=jobs,
-            encoded=wanted == ["jsonl"],
+            lane=wanted == ["jsonl"],
         ):
+            if isinstance(row, RowBatch):
+                for writer in records:
+                    assert isinstance(writer, JsonlWriter)
+                    writer.write_line(row.lines)
+                continue
             outcome = row.outcome
             if outcome is Outcome.ACCEPTED:
                 if row.encoded is not None:

@@ -11,7 +11,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from harmonizer.engine.row import Outcome, Row
+from harmonizer.engine.row import Outcome, Row, RowBatch
 from harmonizer.fixes import FixHints
 from harmonizer.io.readers import ExportInfo
 from harmonizer.issues import Issue, IssueCode, Severity
@@ -56,6 +56,13 @@ class Counts:
         else:
             self.excluded += size
             self.excluded_by_reason[row.excluded or "excluded"] += size
+
+    def add_accepted(self, count: int) -> None:
+        """Count ``count`` accepted rows, each a response of its own (a RowBatch)."""
+        self.read += count
+        self.responses += count
+        self.accepted += count
+        self.records += count
 
     def merge(self, other: Counts) -> None:
         """Add another export's counts to these."""
@@ -199,12 +206,24 @@ class ReportBuilder:
     def __init__(self, report: Report) -> None:
         self.report = report
 
-    def wrap(self, rows: Iterable[Row], export: ExportSummary) -> Iterator[Row]:
+    def wrap(
+        self, rows: Iterable[Row | RowBatch], export: ExportSummary
+    ) -> Iterator[Row | RowBatch]:
         """Yield ``rows`` unchanged while counting them into ``export`` and the report."""
         report = self.report
         report.exports.append(export)
         counts = export.counts
         for row in rows:
+            if isinstance(row, RowBatch):
+                counts.add_accepted(len(row))
+                for issues, redactions in row.extras.values():
+                    for issue in issues:
+                        report.add_issue(issue)
+                        export.issue_counts[str(issue.code)] += 1
+                    if redactions:
+                        report.redactions.update(redactions)
+                yield row
+                continue
             counts.add(row)
             for issue in row.issues:
                 report.add_issue(issue)

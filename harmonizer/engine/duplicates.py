@@ -27,7 +27,7 @@ import numpy.typing as npt
 
 from harmonizer.engine.batches import batches, cell_chars
 from harmonizer.engine.exact import record_uuid
-from harmonizer.engine.row import Outcome, Row
+from harmonizer.engine.row import Outcome, Row, RowBatch
 from harmonizer.issues import PERSONAL_ID_FIELD, Issue, IssueCode, message
 
 RECENT_LIMIT = 65_536
@@ -242,7 +242,9 @@ def _duplicate_issue(
     )
 
 
-def _row_chars(row: Row) -> int:
+def _row_chars(row: Row | RowBatch) -> int:
+    if isinstance(row, RowBatch):
+        return len(row.lines)
     if row.encoded is not None:
         # A worker's jsonl line holds the row's text once more: its length (known at
         # no cost) stands for the row's.
@@ -254,53 +256,104 @@ def _row_chars(row: Row) -> int:
     return chars
 
 
-def drop_duplicates(rows: Iterable[Row], seen: DuplicateIndex) -> Iterator[Row]:
+def drop_duplicates(
+    rows: Iterable[Row | RowBatch], seen: DuplicateIndex
+) -> Iterator[Row | RowBatch]:
     """Mark a response whose record_id was already accepted in this run as a duplicate.
 
     ``seen`` is shared by every export of a run, so a response repeated across files is
     caught too. A response whose redacted id belongs to another respondent than the
-    first record's gets a record_id of its own (see the module's docstring).
+    first record's gets a record_id of its own (see the module's docstring). A
+    :class:`RowBatch` with no record seen before passes as one; one with a duplicate is
+    taken row by row.
     """
     for batch in batches(rows, BATCH_ROWS, _row_chars):
-        accepted = []
-        for row in batch:
-            row.settled = outcome = row.outcome
-            if outcome is Outcome.ACCEPTED:
-                accepted.append(row)
-        ids = [row.record_id or "" for row in accepted]
-        digests = _digests(ids)
-        earlier = seen.check(digests)
+        yield from _Marking(seen).mark(batch)
+
+
+class _Marking:
+    """Marks the duplicates of one batch of rows, in order."""
+
+    def __init__(self, seen: DuplicateIndex) -> None:
+        self.seen = seen
         # New in this batch; remembered by the index once the batch is through.
-        batch_seen: dict[bytes, Place] = {}
-        numbers: dict[str, int] = {}
-        for row, base_id, base_digest, before in zip(accepted, ids, digests, earlier, strict=True):
-            record_id, digest = base_id, base_digest
-            first = before or batch_seen.get(digest)
-            redacted = _redacted_id(row)
-            owner = 0 if redacted is None else _owner(row)
-            if first is not None and owner and first[2] and first[2] != owner:
-                # Another respondent with the same national values: its own record_id,
-                # or the duplicate of its own earlier record.
-                record_id = seen.other_owner(digest, record_id, owner)
-                digest = _digest(record_id)
-                first = batch_seen.get(digest) or seen.check([digest])[0]
-                if first is None:
-                    assert row.record is not None  # redacted ids take the exact path
-                    row.record["record_id"] = record_id
-            if first is None:
-                name = row.export.name
-                number = numbers.get(name)
-                if number is None:
-                    number = numbers[name] = seen.export_number(name)
-                batch_seen[digest] = (number, row.row, owner)
+        self.batch_seen: dict[bytes, Place] = {}
+        self.numbers: dict[str, int] = {}
+
+    def mark(self, batch: list[Row | RowBatch]) -> list[Row | RowBatch]:
+        """Return the batch with its duplicates marked (and RowBatches with any expanded)."""
+        ids: list[str] = []
+        for item in batch:
+            if isinstance(item, RowBatch):
+                ids += item.ids
+            else:
+                item.settled = outcome = item.outcome
+                if outcome is Outcome.ACCEPTED:
+                    ids.append(item.record_id or "")
+        digests = _digests(ids)
+        earlier = self.seen.check(digests)
+        out: list[Row | RowBatch] = []
+        at = 0
+        for item in batch:
+            if isinstance(item, RowBatch):
+                size = len(item)
+                mine, before = digests[at : at + size], earlier[at : at + size]
+                at += size
+                if self._fresh(mine, before):
+                    number = self._export(item.export.name)
+                    self.batch_seen.update(
+                        zip(mine, [(number, row, 0) for row in item.numbers], strict=True)
+                    )
+                    out.append(item)
+                    continue
+                for row, digest, first in zip(item.rows(), mine, before, strict=True):
+                    row.settled = Outcome.ACCEPTED
+                    self._one(row, row.record_id or "", digest, first)
+                    out.append(row)
                 continue
-            row.duplicate_of = first[1]
-            row.settled = Outcome.DUPLICATE
-            row.issues.append(
-                _duplicate_issue(row, seen.name(first[0]), first[1], record_id, redacted)
-            )
-        seen.update(batch_seen)
-        yield from batch
+            if item.settled is Outcome.ACCEPTED:
+                self._one(item, ids[at], digests[at], earlier[at])
+                at += 1
+            out.append(item)
+        self.seen.update(self.batch_seen)
+        return out
+
+    def _fresh(self, digests: list[bytes], earlier: list[Place | None]) -> bool:
+        """Return True when no digest was seen before, in the batch or among themselves."""
+        batch_seen = self.batch_seen
+        return (
+            not any(earlier)
+            and len(set(digests)) == len(digests)
+            and not any(d in batch_seen for d in digests)
+        )
+
+    def _export(self, name: str) -> int:
+        number = self.numbers.get(name)
+        if number is None:
+            number = self.numbers[name] = self.seen.export_number(name)
+        return number
+
+    def _one(self, row: Row, base_id: str, base_digest: bytes, before: Place | None) -> None:
+        seen, batch_seen = self.seen, self.batch_seen
+        record_id, digest = base_id, base_digest
+        first = before or batch_seen.get(digest)
+        redacted = _redacted_id(row)
+        owner = 0 if redacted is None else _owner(row)
+        if first is not None and owner and first[2] and first[2] != owner:
+            # Another respondent with the same national values: its own record_id,
+            # or the duplicate of its own earlier record.
+            record_id = seen.other_owner(digest, record_id, owner)
+            digest = _digest(record_id)
+            first = batch_seen.get(digest) or seen.check([digest])[0]
+            if first is None:
+                assert row.record is not None  # redacted ids take the exact path
+                row.record["record_id"] = record_id
+        if first is None:
+            batch_seen[digest] = (self._export(row.export.name), row.row, owner)
+            return
+        row.duplicate_of = first[1]
+        row.settled = Outcome.DUPLICATE
+        row.issues.append(_duplicate_issue(row, seen.name(first[0]), first[1], record_id, redacted))
 
 
 def _redacted_id(row: Row) -> Issue | None:

@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from functools import partial
 from itertools import chain
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import orjson
 
@@ -39,17 +39,14 @@ from harmonizer.engine.exact import RecordBuilder
 from harmonizer.engine.fast import BATCH_ROWS, exact_row, fast_batch, source_batches
 from harmonizer.engine.plan import Plan
 from harmonizer.engine.responses import Response
-from harmonizer.engine.row import Row
+from harmonizer.engine.row import Extra, Row, RowBatch
 from harmonizer.engine.validation import RecordValidator
 from harmonizer.errors import ReadError, WorkerError
 from harmonizer.io.cells import Cell
 from harmonizer.io.csv_ranges import RANGE_BYTES, CsvLayout, Range, split_ranges
 from harmonizer.io.csv_reader import RangeRows
 from harmonizer.io.table import BlankRun, ExportInfo, SourceRow, blank_rows, skip_trailing_blanks
-from harmonizer.issues import Issue
-
-Extra = tuple[list[Issue], dict[str, int]]
-"""What a row's record came with: its issues and what the redactor replaced, by kind."""
+from harmonizer.issues import Severity
 
 
 @dataclass(frozen=True)
@@ -142,6 +139,26 @@ def usable_jobs(requested: int) -> int:
     forked at the start: ``--jobs 1000`` took 12 s on a 40-row export before this cap.
     """
     return max(1, min(requested, cores()))
+
+
+def local_wide_rows(
+    rows: Iterable[SourceRow],
+    builder: RecordBuilder,
+    plan: Plan,
+    validator: RecordValidator,
+    *,
+    skip: frozenset[int],
+    batch_rows: int = BATCH_ROWS,
+) -> Iterator[Row | RowBatch]:
+    """Yield what :func:`parallel_wide_rows` yields with ``encode``, in this process.
+
+    For a run that writes jsonl only on one core: a batch's records are validated and
+    encoded here as a worker would, so that clean batches travel as one
+    :class:`RowBatch` and the stages after do their work a batch at a time.
+    """
+    job = _Job(builder, plan, validator, skip, encode=True, batch_rows=batch_rows)
+    for batch in source_batches(rows, batch_rows):
+        yield from _merge(_Batch.read(batch), _answer(batch, job), builder, skip, lane=True)
 
 
 def _start_worker() -> None:
@@ -267,11 +284,12 @@ def parallel_wide_rows(
     encode: bool = False,
     layout: CsvLayout | None = None,
     range_bytes: int | None = None,
-) -> Iterator[Row]:
+) -> Iterator[Row | RowBatch]:
     """Yield a :class:`Row` per source row, in order, built by ``jobs`` worker processes.
 
-    With ``encode``, an accepted row carries its record as a jsonl line
-    (:attr:`Row.encoded`) instead of a dict: for a run that writes jsonl only. With a
+    With ``encode`` (a run that writes jsonl only), an accepted row carries its record
+    as a jsonl line (:attr:`Row.encoded`) instead of a dict, and a batch of nothing but
+    accepted rows travels as one :class:`RowBatch`. With a
     csv ``layout``, the workers read the export themselves, by ranges of about
     ``range_bytes`` (default :data:`RANGE_BYTES`; ``rows`` is then not read); else the
     parent reads ``rows``.
@@ -286,7 +304,7 @@ def parallel_wide_rows(
     try:
         if layout is not None:
             size = RANGE_BYTES if range_bytes is None else range_bytes
-            rest = yield from _ranged(executor, layout, builder, skip, jobs, size)
+            rest = yield from _ranged(executor, layout, builder, skip, jobs, size, encode)
             if rest is None:
                 return
             rows = rest
@@ -295,10 +313,10 @@ def parallel_wide_rows(
             pending.append((batch, executor.submit(_work, pack(batch))))
             while len(pending) > 4 * jobs:
                 sent, result = pending.popleft()
-                yield from _merge(_Batch.read(sent), result.result(), builder, skip)
+                yield from _merge(_Batch.read(sent), result.result(), builder, skip, lane=encode)
         while pending:
             sent, result = pending.popleft()
-            yield from _merge(_Batch.read(sent), result.result(), builder, skip)
+            yield from _merge(_Batch.read(sent), result.result(), builder, skip, lane=encode)
     except BrokenProcessPool:
         raise WorkerError(
             f"a worker process stopped before it finished its rows of {builder.info.name} "
@@ -321,7 +339,8 @@ def _ranged(
     skip: frozenset[int],
     jobs: int,
     range_bytes: int,
-) -> Generator[Row, None, Generator[SourceRow, None, None] | None]:
+    lane: bool,
+) -> Generator[Row | RowBatch, None, Generator[SourceRow, None, None] | None]:
     """Yield the rows of the ranges the workers read, in order, checking each range.
 
     A range is used only when it starts on the record its predecessor ended before,
@@ -363,7 +382,7 @@ def _ranged(
             held.clear()
         cells = _RangeCells(layout, info, part)
         for numbers, found, batch_answer in answer.parts:
-            yield from _merge(_Batch(numbers, cells, found), batch_answer, builder, skip)
+            yield from _merge(_Batch(numbers, cells, found), batch_answer, builder, skip, lane=lane)
         held.extend(answer.held)
         if answer.error is not None:
             raise answer.error
@@ -445,6 +464,45 @@ class _Batch:
 
 
 def _merge(
+    batch: _Batch,
+    answer: Answer,
+    builder: RecordBuilder,
+    skip: frozenset[int],
+    *,
+    lane: bool = False,
+) -> Iterator[Row | RowBatch]:
+    """Yield the rows of a batch; with ``lane``, a batch of accepted lines as one.
+
+    A batch travels as a :class:`RowBatch` when every row came back accepted as a jsonl
+    line, the reader found nothing in any, and none has more than a notice to say.
+    """
+    records = answer.records
+    if (
+        lane
+        and not batch.found
+        and records
+        and None not in records
+        and all(isinstance(r, str) for r in records)
+        and not any(
+            issue.severity is Severity.ERROR
+            for issues, _ in answer.extras.values()
+            for issue in issues
+        )
+    ):
+        yield RowBatch(
+            builder.info,
+            batch.numbers,
+            cast(list[str], records),
+            answer.lines,
+            answer.lengths,
+            answer.extras,
+            partial(_rows, batch, answer, builder, skip),
+        )
+        return
+    yield from _rows(batch, answer, builder, skip)
+
+
+def _rows(
     batch: _Batch,
     answer: Answer,
     builder: RecordBuilder,

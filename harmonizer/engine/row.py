@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 from collections import Counter
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -99,3 +99,35 @@ class Row:
             self.response.values = self.unpack_cells()
             self.unpack_cells = None
         return self.builder.raw_of(self.response) if self.builder else {}
+
+
+Extra = tuple[list[Issue], dict[str, int]]
+"""What an accepted row's record came with: its issues and what the redactor replaced."""
+
+
+@dataclass(slots=True)
+class RowBatch:
+    """Accepted rows of one export that travel the pipeline as one: a clean batch.
+
+    Every row is accepted and its record validated and encoded: ``lines`` holds the
+    jsonl lines in order (``lengths`` their sizes), ``ids`` their record ids and
+    ``numbers`` their source rows. ``extras`` holds, by place in the batch, the issues
+    (notices only) and redactions of the rows that have any. Stages count, check and
+    write such a batch at once; one that needs its rows one by one (a duplicate among
+    them) takes :meth:`rows`, the rows the batch stands for.
+    """
+
+    export: ExportInfo
+    numbers: list[int]
+    ids: list[str]
+    lines: bytes
+    lengths: list[int]
+    extras: dict[int, Extra]
+    expand: Callable[[], Iterator[Row]]
+
+    def __len__(self) -> int:
+        return len(self.numbers)
+
+    def rows(self) -> Iterator[Row]:
+        """Return the rows one by one, as the row path would have built them."""
+        return self.expand()

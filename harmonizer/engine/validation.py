@@ -16,7 +16,7 @@ import jsonschema
 import jsonschema_rs
 from jsonschema.exceptions import ValidationError, best_match
 
-from harmonizer.engine.row import Row
+from harmonizer.engine.row import Row, RowBatch
 from harmonizer.issues import Issue, IssueCode, message, preview
 from harmonizer.redaction import redact_text
 from harmonizer.schema import RecordSchema
@@ -133,9 +133,17 @@ def _rs_format(function: Callable[[object], bool]) -> Callable[[str], bool]:
     return check
 
 
-def validate_records(rows: Iterable[Row], validator: RecordValidator) -> Iterator[Row]:
-    """Check each built record against the national schema; failures become issues."""
+def validate_records(
+    rows: Iterable[Row | RowBatch], validator: RecordValidator
+) -> Iterator[Row | RowBatch]:
+    """Check each built record against the national schema; failures become issues.
+
+    A :class:`RowBatch` was validated where its lines were encoded.
+    """
     for row in rows:
+        if isinstance(row, RowBatch):
+            yield row
+            continue
         record = row.record
         if record is not None and not row.validated and not validator.is_valid(record):
             builder = row.builder

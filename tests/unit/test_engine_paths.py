@@ -48,6 +48,12 @@ def assert_same(mapping: Path, exports: list[Path], open_text: OpenText = "redac
         for name in OUTPUTS:
             assert (fast_out / name).read_bytes() == (exact_out / name).read_bytes(), name
         assert fast.report.to_dict() == exact.report.to_dict()
+        # Writing jsonl only, clean batches travel as one (RowBatch) through every stage.
+        lines_out = Path(folder) / "lines"
+        lines = harmonize(mapping, exports, lines_out, open_text=open_text, jobs=1)
+        for name in OUTPUTS[:2]:
+            assert (lines_out / name).read_bytes() == (exact_out / name).read_bytes(), name
+        assert lines.report.to_dict() == exact.report.to_dict()
 
 
 def _refusal(mapping: Path, exports: list[Path], *, exact: bool) -> str | None:
@@ -184,12 +190,14 @@ def test_two_workers_write_what_one_process_writes(
                 ]
             )
     outputs = {}
-    for jobs in (1, 2):
+    written = [name for name in OUTPUTS if name.rpartition(".")[2] in formats]
+    for jobs in (0, 1, 2):  # 0: every row on the exact path
         out = tmp_path / f"jobs{jobs}"
-        result = harmonize(CORPUS / "corpus.yaml", [export], out, formats=formats, jobs=jobs)
-        written = [name for name in OUTPUTS if name.rpartition(".")[2] in formats]
+        result = harmonize(
+            CORPUS / "corpus.yaml", [export], out, formats=formats, jobs=jobs or 1, exact=not jobs
+        )
         outputs[jobs] = [(out / name).read_bytes() for name in written], result.report.to_dict()
-    assert outputs[1] == outputs[2]
+    assert outputs[0] == outputs[1] == outputs[2]
     report = outputs[2][1]
     assert report["counts"]["duplicates"] > 0
     assert report["counts"]["accepted"] > 0
@@ -241,3 +249,38 @@ def test_no_more_workers_than_cores(monkeypatch: pytest.MonkeyPatch) -> None:
     assert [parallel.usable_jobs(n) for n in (1, 2, 3, 1000)] == [1, 2, 2, 2]
     monkeypatch.setattr(os, "sched_getaffinity", lambda _pid: {0}, raising=False)
     assert parallel.usable_jobs(8) == 1
+
+
+def test_clean_batches_with_duplicates_and_notices_alike_on_every_path(tmp_path: Path) -> None:
+    """Batches of nothing but accepted rows travel as one; a duplicate in one, or of one,
+    is found all the same, and the notices of its rows are counted as one by one."""
+    export = tmp_path / "export.csv"
+    with export.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle, delimiter=";")
+        writer.writerow(HEADER)
+        for n in range(6000):
+            # From row 3000 on, every 7th response repeats one 3000 rows before; row 5000
+            # repeats the row just before it (a duplicate inside one batch).
+            rid = f"R{n - 3000}" if n >= 3000 and n % 7 == 0 else f"R{n}"
+            rid = "R4999" if n == 5000 else rid
+            writer.writerow(
+                [
+                    rid,
+                    "04.10.2026 14:05",
+                    "Turun terveysasema",
+                    str(n % 11),
+                    "Täysin samaa mieltä",
+                    "Soita 040 123 4567" if n % 13 == 0 else "",
+                    "Kyllä",
+                ]
+            )
+    outputs = []
+    for jobs in (0, 1, 2):  # 0: every row on the exact path
+        out = tmp_path / f"jobs{jobs}"
+        result = harmonize(CORPUS / "corpus.yaml", [export], out, jobs=jobs or 1, exact=not jobs)
+        outputs.append(([(out / n).read_bytes() for n in OUTPUTS[:2]], result.report.to_dict()))
+    assert outputs[0] == outputs[1] == outputs[2]
+    counts = outputs[0][1]["counts"]
+    assert counts["duplicates"] == len(range(3003, 6000, 7)) + 1
+    assert counts["accepted"] == 6000 - counts["duplicates"]
+    assert outputs[0][1]["issue_counts"]["redacted"] == len(range(0, 6000, 13))
