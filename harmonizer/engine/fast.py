@@ -12,6 +12,7 @@ compares the two on every bundled export and on generated ones.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from itertools import repeat
 from typing import Any
@@ -22,6 +23,7 @@ from harmonizer.engine.plan import BAD, Outcome, Plan
 from harmonizer.engine.responses import Response, wide_responses
 from harmonizer.engine.row import Row
 from harmonizer.io.table import SourceRow, Table
+from harmonizer.issues import Issue
 from harmonizer.mapping.model import NOT_ASKED
 
 BATCH_ROWS = 2048
@@ -65,6 +67,10 @@ def exact_row(builder: RecordBuilder, source: SourceRow, skip: frozenset[int]) -
     return builder.build(response)
 
 
+Built = tuple[dict[str, Any], list[Issue], Counter[str] | None]
+"""A fast row's record, with its notices and what the redactor replaced, by kind."""
+
+
 def fast_batch(
     batch: list[SourceRow],
     builder: RecordBuilder,
@@ -73,6 +79,23 @@ def fast_batch(
     exact: Callable[[SourceRow], Row | None],
 ) -> Iterator[Row | None]:
     """Yield a row per source row of a batch; rows with anything to say go to ``exact``."""
+    info = builder.info
+    for source, made in zip(batch, fast_records(batch, builder, plan, skip), strict=True):
+        if made is None:
+            yield exact(source)
+            continue
+        record, issues, redactions = made
+        response = Response(source.row, (source.row,), source.values)
+        yield Row(info, response, record, issues, redactions=redactions, builder=builder)
+
+
+def fast_records(
+    batch: list[SourceRow], builder: RecordBuilder, plan: Plan, skip: frozenset[int]
+) -> list[Built | None]:
+    """Return, per source row of a batch, its record with its notices, or None.
+
+    None: the row has something to say and takes the exact path.
+    """
     width = len(builder.info.header)
     # Which rows may take the fast path: no wider than the header (a wider row may be
     # ragged), not blank, not skipped, nothing the reader found in it (a formula without
@@ -86,9 +109,7 @@ def fast_batch(
         for s in batch
     ]
     if not any(clean):
-        for source in batch:
-            yield exact(source)
-        return
+        return [None] * len(batch)
     fast = [
         s.values if len(s.values) == width else s.values + (None,) * (width - len(s.values))
         for s, ok in zip(batch, clean, strict=True)
@@ -131,7 +152,7 @@ def fast_batch(
                 if outcome is BAD:
                     bad[i] = True
         own.append(outcomes)
-    yield from _assemble(batch, clean, bad, recoded, age, own, builder, plan, exact)
+    return _assemble(batch, clean, bad, recoded, age, own, builder, plan)
 
 
 def _assemble(
@@ -143,8 +164,7 @@ def _assemble(
     own: list[list[Outcome]],
     builder: RecordBuilder,
     plan: Plan,
-    exact: Callable[[SourceRow], Row | None],
-) -> Iterator[Row | None]:
+) -> list[Built | None]:
     count = len(bad)
     names = [f.name for f in plan.fields]
     value_columns = [[o[0] if o is not BAD else None for o in column] for column in recoded]
@@ -172,26 +192,31 @@ def _assemble(
         if any(o is not BAD and o[3] is not None for o in column)
     ]
     info = builder.info
+    built: list[Built | None] = []
     fast_index = 0
     taken = 0
     for source, ok in zip(batch, clean, strict=True):
         if not ok:
-            yield exact(source)
+            built.append(None)
             continue
         i = fast_index
         fast_index += 1
         if bad[i]:
-            yield exact(source)
+            built.append(None)
             continue
-        response = Response(source.row, (source.row,), source.values)
-        row = Row(info, response, builder=builder)
+        issues: list[Issue] = []
+        redactions: Counter[str] | None = None
         for column_plan, column in redacting:
             outcome = column[i]
             if outcome[3] is not None:
-                column_plan.note_redaction(row, outcome)
-        row.record = records[taken]
+                issue, replaced = column_plan.redaction_note(outcome, info, source)
+                issues.append(issue)
+                if redactions is None:
+                    redactions = Counter()
+                redactions.update(dict(replaced))
+        built.append((records[taken], issues, redactions))
         taken += 1
-        yield row
+    return built
 
 
 def _records(

@@ -36,7 +36,7 @@ import orjson
 
 from harmonizer.engine.batches import read_batches
 from harmonizer.engine.exact import RecordBuilder
-from harmonizer.engine.fast import BATCH_ROWS, exact_row, fast_batch, source_batches
+from harmonizer.engine.fast import BATCH_ROWS, exact_row, fast_records, source_batches
 from harmonizer.engine.plan import Plan
 from harmonizer.engine.responses import Response
 from harmonizer.engine.row import Extra, Row, RowBatch
@@ -257,18 +257,20 @@ def _answer(sources: list[SourceRow], job: _Job) -> Answer:
     records: list[dict[str, Any] | str | None] = []
     lines: list[bytes] = []
     extras: dict[int, Extra] = {}
-    rows = fast_batch(sources, job.builder, job.plan, job.skip, lambda _: None)
-    for place, row in enumerate(rows):
-        if row is None or row.record is None or not job.validator.is_valid(row.record):
+    is_valid, encode = job.validator.is_valid, job.encode
+    built = fast_records(sources, job.builder, job.plan, job.skip)
+    for place, made in enumerate(built):
+        if made is None or not is_valid(made[0]):
             records.append(None)
             continue
-        if job.encode:
-            records.append(row.record["record_id"])
-            lines.append(orjson.dumps(row.record, option=orjson.OPT_APPEND_NEWLINE))
+        record, issues, redactions = made
+        if encode:
+            records.append(record["record_id"])
+            lines.append(orjson.dumps(record, option=orjson.OPT_APPEND_NEWLINE))
         else:
-            records.append(row.record)
-        if row.issues or row.redactions:
-            extras[place] = (row.issues, dict(row.redactions or {}))
+            records.append(record)
+        if issues or redactions:
+            extras[place] = (issues, dict(redactions or {}))
     return Answer(records, b"".join(lines), [len(line) for line in lines], extras)
 
 

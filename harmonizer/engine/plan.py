@@ -24,9 +24,10 @@ from harmonizer.converters import (
     convert_or_default,
 )
 from harmonizer.engine.exact import RecordBuilder
-from harmonizer.engine.responses import Column
+from harmonizer.engine.responses import Column, Response
 from harmonizer.engine.row import Row
 from harmonizer.io.cells import Cell
+from harmonizer.io.table import ExportInfo, SourceRow
 from harmonizer.issues import Issue
 
 BAD: Any = object()
@@ -108,15 +109,20 @@ class FieldColumn:
         """Return the outcome of every value of the column."""
         return self.cache.recode(values)
 
-    def note_redaction(self, row: Row, outcome: Outcome) -> None:
-        """Add the `redacted` issue of a row, built once per distinct value."""
+    def redaction_note(
+        self, outcome: Outcome, export: ExportInfo, source: SourceRow
+    ) -> tuple[Issue, tuple[tuple[str, int], ...]]:
+        """Return the `redacted` issue of a row and what was replaced, by kind.
+
+        The issue is built once per distinct value, and moved to each row.
+        """
         redaction: Redaction = outcome[3]
         if redaction.template is None:
-            scratch = Row(row.export, row.response, builder=self.builder)
-            self.builder._redacted(scratch, redaction.result, row.row, self.column, self.name)
+            response = Response(source.row, (source.row,), source.values)
+            scratch = Row(export, response, builder=self.builder)
+            self.builder._redacted(scratch, redaction.result, source.row, self.column, self.name)
             redaction.template = scratch.issues[0]
-        row.issues.append(redaction.template.at_row(row.row))
-        row.count_redactions(dict(redaction.result.redactions))
+        return redaction.template.at_row(source.row), redaction.result.redactions
 
 
 def _field_outcome(
