@@ -117,10 +117,14 @@ class MissingValues:
     are not keyed at all (open answers run to thousands of characters).
     """
 
-    __slots__ = ("keys", "longest", "numeric")
+    __slots__ = ("firsts", "keys", "longest", "numeric")
 
     def __init__(self, values: Iterable[object]) -> None:
         self.keys = frozenset(label_key(v) for v in values)
+        # The key of an ASCII text starts with its first character that is not a space,
+        # in lower case: a text that starts otherwise than every key is told apart
+        # without building its key (response ids are all distinct). None: a key is empty.
+        self.firsts = None if "" in self.keys else frozenset(k[0] for k in self.keys)
         # A key is never much longer than its text: decomposing a ligature (ﬁ -> fi)
         # is the only way it grows.
         self.longest = 4 * max((len(k) for k in self.keys), default=0) + 8
@@ -132,7 +136,10 @@ class MissingValues:
         if not self.keys:
             return False
         if isinstance(value, str):
-            if not self.numeric and value.lstrip()[:1].isdecimal():
+            first = value.lstrip()[:1]
+            if not self.numeric and first.isdecimal():
+                return False
+            if self.firsts is not None and value.isascii() and first.lower() not in self.firsts:
                 return False
             return len(value) <= self.longest and label_key(value) in self.keys
         if isinstance(value, int | float) and not isinstance(value, bool):

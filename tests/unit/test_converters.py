@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from harmonizer.converters import (
@@ -16,6 +16,7 @@ from harmonizer.converters import (
 from harmonizer.issues import IssueCode
 from harmonizer.mapping.model import DEFAULT_MISSING_VALUES, FieldRule
 from harmonizer.redaction import Redactor
+from harmonizer.values import label_key
 
 MISSING = MissingValues(DEFAULT_MISSING_VALUES)
 
@@ -134,3 +135,15 @@ def test_an_off_scale_note_names_no_personal_data() -> None:
 def test_an_own_item_without_a_scale_has_no_note() -> None:
     convert = own_item_converter({}, None, MISSING, None, "categories")
     assert convert("mikä tahansa").note is None
+
+
+_LABEL_TEXT = st.text(alphabet=" \t\x1c.-\u2013aAbB9ÄäE", max_size=6)
+
+
+@settings(max_examples=300, deadline=None)
+@given(missing=st.lists(_LABEL_TEXT, max_size=4), cell=_LABEL_TEXT)
+def test_missing_values_match_by_label_key_however_told_apart(
+    missing: list[str], cell: str
+) -> None:
+    """The quick tests that spare most cells their label key never change the answer."""
+    assert (cell in MissingValues(missing)) is (label_key(cell) in {label_key(m) for m in missing})
