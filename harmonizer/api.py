@@ -14,7 +14,7 @@ from contextlib import ExitStack
 from dataclasses import dataclass, replace
 from itertools import islice
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict, Unpack
 
 from harmonizer.codebook import write_codebook
 from harmonizer.dataset import CombineResult, Dataset, combine_runs, open_dataset
@@ -230,42 +230,39 @@ def _counted(rows: Iterable[Row | RowBatch], progress: Progress | None) -> Itera
         progress(done)
 
 
+class RowOptions(TypedDict, total=False):
+    """How :func:`iter_rows` runs the pipeline (every key may be left out)."""
+
+    keep_open_text: bool
+    progress: Progress | None
+    exact: bool
+    jobs: int | None
+    on_unreadable: Callable[[Path, ReadError], None] | None
+    encoded: bool
+
+
 def iter_rows(
     loaded: LoadedMapping,
     exports: Sequence[Path],
     report: Report,
-    *,
-    keep_open_text: bool = True,
-    progress: Progress | None = None,
-    exact: bool = False,
-    jobs: int | None = None,
-    on_unreadable: Callable[[Path, ReadError], None] | None = None,
-    encoded: bool = False,
+    **options: Unpack[RowOptions],
 ) -> Iterator[Row]:
     """Stream every row of every export through the pipeline, filling ``report``.
 
+    Options: ``keep_open_text`` (default True) keeps the open answers, redacted;
     ``exact`` turns the columnar fast path off (every row takes the row path); ``jobs``
     is the number of worker processes of the fast path, at most one per core (None: the
     machine's cores, one for a small export). The outputs are the same either way;
     tests check it. With ``on_unreadable``, an export that cannot be read (or lacks a
     mapped column) is handed to it and the next export follows; without, the error
     stops the run. With ``encoded``, accepted rows from worker processes may carry their
-    record as a jsonl line (:attr:`Row.encoded`) instead of a dict.
+    record as a jsonl line (:attr:`Row.encoded`) instead of a dict. ``progress`` is
+    called with the rows done since its last call.
 
     Raises:
         ReadError: an export cannot be read, or lacks a column the mapping names.
     """
-    for item in _items(
-        loaded,
-        exports,
-        report,
-        keep_open_text=keep_open_text,
-        progress=progress,
-        exact=exact,
-        jobs=jobs,
-        on_unreadable=on_unreadable,
-        encoded=encoded,
-    ):
+    for item in _items(loaded, exports, report, **options):
         assert isinstance(item, Row)  # only a run writing jsonl lines takes batches
         yield item
 
