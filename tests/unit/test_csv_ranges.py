@@ -310,3 +310,63 @@ def test_rows_before_the_header_by_ranges(
     for name in OUTPUTS:
         assert (tmp_path / "one" / name).read_bytes() == (tmp_path / "two" / name).read_bytes()
     assert one.report.to_dict() == two.report.to_dict()
+
+
+cells = st.one_of(
+    st.none(),
+    st.sampled_from(
+        ["Täysin samaa mieltä", "5", "11", "04.10.2026 14:05", "32.13.2026", "Soita 040 123 4567"]
+    ),
+    st.text(alphabet='ab ;"\n\r', max_size=6),
+)
+
+
+@settings(
+    max_examples=int(os.environ.get("HARMONIZER_PROPERTY_EXAMPLES", "25")),
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    data=st.lists(st.lists(cells, min_size=len(HEADER), max_size=len(HEADER)), max_size=40),
+    bare=st.booleans(),
+    size=st.integers(30, 400),
+)
+def test_generated_exports_by_ranges_as_on_the_exact_path(
+    data: list[list[str | None]], bare: bool, size: int
+) -> None:
+    """Two workers reading small ranges write what the exact path writes, jsonl only
+    (clean batches as one) and with csv: quotes, line breaks, blank rows, duplicates."""
+    with tempfile.TemporaryDirectory() as folder:
+        export = Path(folder) / "e.csv"
+        rows = [["" if c is None else c for c in r] for r in data]
+        lines = io.StringIO()
+        csv.writer(lines, delimiter=";").writerows([HEADER, *rows, *rows[:5]])
+        text = lines.getvalue()
+        if bare:  # quotes inside unquoted cells mislead the count of quotes
+            pieces = text.splitlines(keepends=True)
+            for at in (3, 10):
+                if at < len(pieces):
+                    pieces[at] = 'Q"' + pieces[at]
+            text = "".join(pieces)
+        export.write_text(text, encoding="utf-8")
+        original = parallel.RANGE_BYTES
+        parallel.RANGE_BYTES = size
+        try:
+            for formats in (("jsonl",), ("jsonl", "csv")):
+                outputs = []
+                for jobs in (0, 2):
+                    out = Path(folder) / f"{jobs}-{len(formats)}"
+                    try:
+                        result = harmonize(
+                            MAPPING, [export], out, formats=formats, jobs=jobs or 1, exact=not jobs
+                        )
+                    except HarmonizerError as err:
+                        outputs.append(str(err))
+                        continue
+                    written = [n for n in OUTPUTS if n.rpartition(".")[2] in formats]
+                    outputs.append(
+                        ([(out / n).read_bytes() for n in written], result.report.to_dict())
+                    )
+                assert outputs[0] == outputs[1]
+        finally:
+            parallel.RANGE_BYTES = original
