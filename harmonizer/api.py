@@ -153,7 +153,6 @@ def _built_rows(
     *,
     exact: bool = False,
     jobs: int | None = None,
-    encoded: bool = False,
     lane: bool = False,
     completed: FirstCopyStore | None = None,
 ) -> Iterator[Row | RowBatch]:
@@ -178,7 +177,7 @@ def _built_rows(
                 validator,
                 skip=skip,
                 jobs=workers,
-                encode=encoded or lane,
+                encode=lane,
                 layout=table.layout,
             )
         if lane:
@@ -238,7 +237,6 @@ class RowOptions(TypedDict, total=False):
     exact: bool
     jobs: int | None
     on_unreadable: Callable[[Path, ReadError], None] | None
-    encoded: bool
 
 
 def iter_rows(
@@ -255,9 +253,7 @@ def iter_rows(
     machine's cores, one for a small export). The outputs are the same either way;
     tests check it. With ``on_unreadable``, an export that cannot be read (or lacks a
     mapped column) is handed to it and the next export follows; without, the error
-    stops the run. With ``encoded``, accepted rows from worker processes may carry their
-    record as a jsonl line (:attr:`Row.encoded`) instead of a dict. ``progress`` is
-    called with the rows done since its last call.
+    stops the run. ``progress`` is called with the rows done since its last call.
 
     Raises:
         ReadError: an export cannot be read, or lacks a column the mapping names.
@@ -277,7 +273,6 @@ def _items(
     exact: bool = False,
     jobs: int | None = None,
     on_unreadable: Callable[[Path, ReadError], None] | None = None,
-    encoded: bool = False,
     lane: bool = False,
 ) -> Iterator[Row | RowBatch]:
     """Yield what :func:`iter_rows` yields; with ``lane``, batches too.
@@ -308,7 +303,6 @@ def _items(
                         validator,
                         exact=exact,
                         jobs=jobs,
-                        encoded=encoded,
                         lane=lane,
                         completed=completed,
                     )

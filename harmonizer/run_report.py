@@ -7,7 +7,7 @@ pass over the data.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -217,17 +217,19 @@ class ReportBuilder:
             if isinstance(row, RowBatch):
                 counts.add_accepted(len(row))
                 for issues, redactions in row.extras.values():
-                    for issue in issues:
-                        report.add_issue(issue)
-                        export.issue_counts[str(issue.code)] += 1
-                    if redactions:
-                        report.redactions.update(redactions)
-                yield row
-                continue
-            counts.add(row)
-            for issue in row.issues:
-                report.add_issue(issue)
-                export.issue_counts[str(issue.code)] += 1
-            if row.redactions:
-                report.redactions.update(row.redactions)
+                    self._note(export, issues, redactions)
+            else:
+                counts.add(row)
+                self._note(export, row.issues, row.redactions)
             yield row
+
+    def _note(
+        self, export: ExportSummary, issues: Iterable[Issue], redactions: Mapping[str, int] | None
+    ) -> None:
+        """Add a row's issues and what the redactor replaced in it to the report."""
+        report = self.report
+        for issue in issues:
+            report.add_issue(issue)
+            export.issue_counts[str(issue.code)] += 1
+        if redactions:
+            report.redactions.update(redactions)

@@ -50,15 +50,19 @@ def fast_wide_rows(
     skip: frozenset[int],
     batch_rows: int = BATCH_ROWS,
 ) -> Iterator[Row]:
-    """Yield a :class:`Row` per source row, in order, exactly as the row path would."""
+    """Yield a :class:`Row` per source row, in order, exactly as the row path would.
 
-    def exact(source: SourceRow) -> Row:
-        return exact_row(builder, source, skip)
-
+    Rows with anything to say take the exact path.
+    """
+    info = builder.info
     for batch in source_batches(rows, batch_rows):
-        for row in fast_batch(batch, builder, plan, skip, exact):
-            assert row is not None
-            yield row
+        for source, made in zip(batch, fast_records(batch, builder, plan, skip), strict=True):
+            if made is None:
+                yield exact_row(builder, source, skip)
+                continue
+            record, issues, redactions = made
+            response = Response(source.row, (source.row,), source.values)
+            yield Row(info, response, record, issues, redactions=redactions, builder=builder)
 
 
 def exact_row(builder: RecordBuilder, source: SourceRow, skip: frozenset[int]) -> Row:
@@ -69,24 +73,6 @@ def exact_row(builder: RecordBuilder, source: SourceRow, skip: frozenset[int]) -
 
 Built = tuple[dict[str, Any], list[Issue], Counter[str] | None]
 """A fast row's record, with its notices and what the redactor replaced, by kind."""
-
-
-def fast_batch(
-    batch: list[SourceRow],
-    builder: RecordBuilder,
-    plan: Plan,
-    skip: frozenset[int],
-    exact: Callable[[SourceRow], Row | None],
-) -> Iterator[Row | None]:
-    """Yield a row per source row of a batch; rows with anything to say go to ``exact``."""
-    info = builder.info
-    for source, made in zip(batch, fast_records(batch, builder, plan, skip), strict=True):
-        if made is None:
-            yield exact(source)
-            continue
-        record, issues, redactions = made
-        response = Response(source.row, (source.row,), source.values)
-        yield Row(info, response, record, issues, redactions=redactions, builder=builder)
 
 
 def fast_records(

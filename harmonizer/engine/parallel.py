@@ -483,8 +483,7 @@ def _merge(
         lane
         and not batch.found
         and records
-        and None not in records
-        and all(isinstance(r, str) for r in records)
+        and None not in records  # with lane (jsonl lines), every other record is its id
         and not any(
             issue.severity is Severity.ERROR
             for issues, _ in answer.extras.values()
@@ -496,7 +495,6 @@ def _merge(
             batch.numbers,
             cast(list[str], records),
             answer.lines,
-            answer.lengths,
             answer.extras,
             partial(_rows, batch, answer, builder, skip),
         )
@@ -538,7 +536,7 @@ def _rows(
         )
         if isinstance(record, str):
             row.encoded_id, row.encoded = record, line
-            row.unpack_cells = partial(batch.cells, place)
+            row.source_cells = partial(batch.cells, place)
         else:
             row.record = record
         yield row

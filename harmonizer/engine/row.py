@@ -45,9 +45,9 @@ class Row:
     # line as it came, without rebuilding the record (``record`` stays None).
     encoded: bytes | None = None
     encoded_id: str | None = None
-    # A worker's accepted row leaves its source cells packed (``response.values`` is
-    # empty) until a reject needs them: this unpacks them.
-    unpack_cells: Callable[[], tuple[Cell, ...]] | None = None
+    # A worker's accepted row comes without its source cells (``response.values`` is
+    # empty) until a reject needs them: this fetches them.
+    source_cells: Callable[[], tuple[Cell, ...]] | None = None
     # The outcome, fixed once nothing more can change it (after duplicates are marked):
     # the report and the writers then read it without looking through the issues again.
     settled: Outcome | None = None
@@ -95,9 +95,9 @@ class Row:
 
     def raw(self) -> dict[str, Cell]:
         """Return the mapped source cells, open text redacted, for a reject."""
-        if self.unpack_cells is not None:
-            self.response.values = self.unpack_cells()
-            self.unpack_cells = None
+        if self.source_cells is not None:
+            self.response.values = self.source_cells()
+            self.source_cells = None
         return self.builder.raw_of(self.response) if self.builder else {}
 
 
@@ -110,8 +110,7 @@ class RowBatch:
     """Accepted rows of one export that travel the pipeline as one: a clean batch.
 
     Every row is accepted and its record validated and encoded: ``lines`` holds the
-    jsonl lines in order (``lengths`` their sizes), ``ids`` their record ids and
-    ``numbers`` their source rows. ``extras`` holds, by place in the batch, the issues
+    jsonl lines in order, ``ids`` their record ids and ``numbers`` their source rows. ``extras`` holds, by place in the batch, the issues
     (notices only) and redactions of the rows that have any. Stages count, check and
     write such a batch at once; one that needs its rows one by one (a duplicate among
     them) takes :meth:`rows`, the rows the batch stands for.
@@ -121,7 +120,6 @@ class RowBatch:
     numbers: list[int]
     ids: list[str]
     lines: bytes
-    lengths: list[int]
     extras: dict[int, Extra]
     expand: Callable[[], Iterator[Row]]
 

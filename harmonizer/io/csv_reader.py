@@ -334,7 +334,7 @@ class _CsvRows:
         self,
         lines: _Lines,
         info: ExportInfo,
-        options: SourceOptions,
+        header_end: int,
         delimiter: str,
         mixed: str | None = None,
     ) -> None:
@@ -342,7 +342,8 @@ class _CsvRows:
         self.lines = lines
         self.info = info
         self.delimiter = delimiter
-        self.header_end = options.header_row + options.header_rows - 1
+        self.header_end = header_end
+        """The header's last row: a row after it has its cells under the header's names."""
         self.open_end = False
         """A range's last record ran into a quoted cell that its range does not close."""
         self.records = 0
@@ -610,7 +611,7 @@ def read_csv(path: Path, options: SourceOptions) -> Table:
         next(lines)
         lines.record = []
     reader = csv.reader(lines, delimiter=delimiter)
-    numbered = _CsvRows(lines, info, options, delimiter, mixed).rows(reader, encoding)
+    numbered = _CsvRows(lines, info, options.header_end, delimiter, mixed).rows(reader, encoding)
     try:
         rows = split_header(numbered, options, info)
         first = next(rows, None)
@@ -630,9 +631,15 @@ def read_csv(path: Path, options: SourceOptions) -> Table:
     if not mixed and first is not None and first.line is not None and rangeable(encoding):
         start = _line_start(path, first.line) if decodes else None
         if start is not None:
-            header_end = options.header_row + options.header_rows - 1
             layout = CsvLayout(
-                path, encoding, delimiter, controls, header_end, start, first.line, first.row
+                path,
+                encoding,
+                delimiter,
+                controls,
+                options.header_end,
+                start,
+                first.line,
+                first.row,
             )
     return Table(
         info,
@@ -708,8 +715,7 @@ class RangeRows:
         )
         csv.field_size_limit(CSV_FIELD_LIMIT)
         reader = csv.reader(self._lines, delimiter=layout.delimiter)
-        options = SourceOptions(header_row=layout.header_end, header_rows=1)
-        self._rows = _CsvRows(self._lines, self.info, options, layout.delimiter)
+        self._rows = _CsvRows(self._lines, self.info, layout.header_end, layout.delimiter)
         self.rows = self._rows.rows(reader, layout.encoding, first=part.row, last=part.last)
 
     @property

@@ -57,6 +57,11 @@ class SourceOptions:
     delimiter: str | None = None
     limits: ZipLimits = DEFAULT_LIMITS
 
+    @property
+    def header_end(self) -> int:
+        """Return the header's last row: the rows after it are data."""
+        return self.header_row + self.header_rows - 1
+
 
 @dataclass
 class ExportInfo:
@@ -251,7 +256,7 @@ def split_header(
     read: without the header no column can be found.
     """
     first = options.header_row
-    last = first + options.header_rows - 1
+    last = options.header_end
     header_cells: list[tuple[Cell, ...]] = []
     following: SourceRow | None = None
     seen = False

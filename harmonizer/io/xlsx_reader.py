@@ -98,7 +98,7 @@ def read_xlsx(path: Path, options: SourceOptions) -> Table:
         raise ReadError(f"{path.name}: {xlsx_problem(err)}") from err
 
     def generate() -> Iterator[SourceRow]:
-        last = options.header_row + options.header_rows - 1
+        last = options.header_end
         if first is not None:
             last = first.row
             yield first
@@ -205,7 +205,7 @@ def _sheet_rows(
     book.shared_strings.clear()
     styles = book.date_styles
     epoch = book.epoch
-    header_end = options.header_row + options.header_rows - 1
+    header_end = options.header_end
     name, title = info.name, info.sheet
 
     def cell_issue(code: IssueCode, row: int, index: int, detail: str, value: Cell) -> Issue:
