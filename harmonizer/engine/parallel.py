@@ -21,16 +21,20 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import pickle
+import shutil
 import signal
+import tempfile
+import uuid
 from collections import Counter, deque
-from collections.abc import Generator, Iterable, Iterator, Sequence
+from collections.abc import Container, Generator, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from functools import partial
 from itertools import chain
 from pathlib import Path
-from typing import Any, cast
+from typing import Any, TypeVar, cast
 
 import orjson
 
@@ -41,7 +45,7 @@ from harmonizer.engine.plan import Plan
 from harmonizer.engine.responses import Response
 from harmonizer.engine.row import Extra, Row, RowBatch
 from harmonizer.engine.validation import RecordValidator
-from harmonizer.errors import ReadError, WorkerError
+from harmonizer.errors import OutputError, ReadError, WorkerError
 from harmonizer.io.cells import Cell
 from harmonizer.io.csv_ranges import RANGE_BYTES, CsvLayout, Range, split_ranges
 from harmonizer.io.csv_reader import RangeRows
@@ -93,6 +97,7 @@ class _Job:
     encode: bool = False
     layout: CsvLayout | None = None
     batch_rows: int = BATCH_ROWS
+    spool: Path = Path()
 
 
 _JOBS: list[_Job] = []
@@ -173,11 +178,12 @@ Payload = tuple[list[int], str | list[tuple[Any, ...]]]
 """A batch as a worker receives it: the row numbers, and the cells of the rows."""
 
 _CELL, _ROW = "\x1f", "\x1e"
+T = TypeVar("T")
 
-Part = tuple[list[int], dict[int, SourceRow], Answer]
-"""A batch a worker read itself: its row numbers, the rows the reader found something
-in (whole, with their issues), and the worker's answer. The other rows' cells stay in
-the file (see :class:`_RangeCells`)."""
+Part = tuple[list[int], set[int], Answer]
+"""A batch a worker read itself: its row numbers, the places of the rows the reader
+found something in, and the worker's answer. The rows themselves stay in the file
+(see :class:`_RangeRows`): no cell of an export is written to the spool folder."""
 
 
 def pack(batch: list[SourceRow]) -> Payload:
@@ -217,11 +223,51 @@ def unpack(payload: Payload) -> list[SourceRow]:
     return [SourceRow(number, row) for number, row in zip(numbers, values, strict=True)]
 
 
-def _work(payload: Payload) -> Answer:
-    return _answer(unpack(payload), _JOBS[-1])
+def _work(payload: Payload) -> str:
+    return _spool(_answer(unpack(payload), _JOBS[-1]))
 
 
-def _work_range(part: Range) -> RangeAnswer:
+def _spool(answer: Answer | RangeAnswer) -> str:
+    """Write a worker's answer to a file of the run's spool folder; return its name.
+
+    Only the name travels through the pipe, a message short enough to be written at
+    once: a worker killed while it wrote megabytes to the pipe left the parent's
+    executor reading the rest of the message for ever, and the run hung.
+    """
+    folder = _JOBS[-1].spool
+    path = folder / uuid.uuid4().hex
+    try:
+        with path.open("wb") as handle:
+            pickle.dump(answer, handle, protocol=pickle.HIGHEST_PROTOCOL)
+    except OSError as err:
+        raise _spool_error(folder, err) from None
+    return path.name
+
+
+def _unspool(future: Future[str], kind: type[T]) -> T:
+    """Return the answer a worker spooled, and remove its file."""
+    folder = _JOBS[-1].spool
+    path = folder / future.result()
+    try:
+        with path.open("rb") as handle:
+            # Written a moment ago by this run's own worker, in a folder only it can read.
+            answer = pickle.load(handle)
+        path.unlink()
+    except OSError as err:
+        raise _spool_error(folder, err) from None
+    assert isinstance(answer, kind)
+    return answer
+
+
+def _spool_error(folder: Path, err: OSError) -> OutputError:
+    return OutputError(
+        f"cannot pass the workers' answers through the temporary folder {folder} "
+        f"({err.strerror or err}); free space there or point TMPDIR to a folder with "
+        "room, or run with --jobs 1, and run again"
+    )
+
+
+def _work_range(part: Range) -> str:
     """Read a range of the export and answer for its rows, batch by batch."""
     job = _JOBS[-1]
     assert job.layout is not None
@@ -239,17 +285,19 @@ def _work_range(part: Range) -> RangeAnswer:
     parts: list[Part] = []
     try:
         for batch in read_batches(rows, job.batch_rows, reader.chars):
-            found = {place: source for place, source in enumerate(batch) if source.issues}
+            found = {place for place, source in enumerate(batch) if source.issues}
             parts.append(([source.row for source in batch], found, _answer(batch, job)))
     finally:
         reader.close()
-    return RangeAnswer(
-        parts,
-        reader.records,
-        reader.open_end,
-        reader.line_shifts,
-        held,
-        error[0] if error else None,
+    return _spool(
+        RangeAnswer(
+            parts,
+            reader.records,
+            reader.open_end,
+            reader.line_shifts,
+            held,
+            error[0] if error else None,
+        )
     )
 
 
@@ -296,7 +344,11 @@ def parallel_wide_rows(
     ``range_bytes`` (default :data:`RANGE_BYTES`; ``rows`` is then not read); else the
     parent reads ``rows``.
     """
-    _JOBS.append(_Job(builder, plan, validator, skip, encode, layout, batch_rows))
+    try:
+        spool = Path(tempfile.mkdtemp(prefix="harmonizer-workers-"))
+    except OSError as err:
+        raise _spool_error(Path(tempfile.gettempdir()), err) from None
+    _JOBS.append(_Job(builder, plan, validator, skip, encode, layout, batch_rows, spool))
     # concurrent.futures, unlike multiprocessing.Pool, notices a worker that died and
     # fails its batches, where Pool would wait for their answers for ever.
     executor = ProcessPoolExecutor(
@@ -310,15 +362,17 @@ def parallel_wide_rows(
             if rest is None:
                 return
             rows = rest
-        pending: deque[tuple[list[SourceRow], Future[Answer]]] = deque()
+        pending: deque[tuple[list[SourceRow], Future[str]]] = deque()
         for batch in source_batches(rows, batch_rows):
             pending.append((batch, executor.submit(_work, pack(batch))))
             while len(pending) > 4 * jobs:
                 sent, result = pending.popleft()
-                yield from _merge(_Batch.read(sent), result.result(), builder, skip, lane=encode)
+                answer = _unspool(result, Answer)
+                yield from _merge(_Batch.read(sent), answer, builder, skip, lane=encode)
         while pending:
             sent, result = pending.popleft()
-            yield from _merge(_Batch.read(sent), result.result(), builder, skip, lane=encode)
+            answer = _unspool(result, Answer)
+            yield from _merge(_Batch.read(sent), answer, builder, skip, lane=encode)
     except BrokenProcessPool:
         raise WorkerError(
             f"a worker process stopped before it finished its rows of {builder.info.name} "
@@ -330,6 +384,7 @@ def parallel_wide_rows(
         # The batches not yet started are dropped; those running end within a moment.
         executor.shutdown(wait=True, cancel_futures=True)
         _JOBS.pop()
+        shutil.rmtree(spool, ignore_errors=True)
         if rest is not None:
             rest.close()
 
@@ -353,7 +408,7 @@ def _ranged(
     """
     info = builder.info
     parts = split_ranges(layout, range_bytes)
-    pending: deque[tuple[Range, Future[RangeAnswer] | None]] = deque()
+    pending: deque[tuple[Range, Future[str] | None]] = deque()
     expected = layout.row
     held: list[BlankRun] = []
     while True:
@@ -369,7 +424,7 @@ def _ranged(
         if not pending:
             return None
         part, done = pending.popleft()
-        answer = None if done is None else done.result()
+        answer = None if done is None else _unspool(done, RangeAnswer)
         if answer is None or part.row != expected or answer.open_end:
             for _, later in pending:
                 if later is not None:
@@ -382,9 +437,9 @@ def _ranged(
             for source in blank_rows(held):
                 yield exact_row(builder, source, skip)
             held.clear()
-        cells = _RangeCells(layout, info, part)
+        again = _RangeRows(layout, info, part)
         for numbers, found, batch_answer in answer.parts:
-            yield from _merge(_Batch(numbers, cells, found), batch_answer, builder, skip, lane=lane)
+            yield from _merge(_Batch(numbers, again, found), batch_answer, builder, skip, lane=lane)
         held.extend(answer.held)
         if answer.error is not None:
             raise answer.error
@@ -399,38 +454,39 @@ def _rest(reader: RangeRows, held: list[BlankRun]) -> Generator[SourceRow, None,
         reader.close()
 
 
-class _RangeCells:
-    """The cells of a range's rows, read again from the export when the parent needs some.
+class _RangeRows:
+    """The source rows of a range, read again from the export when the parent needs some.
 
-    A worker sends back its rows' records, not their cells: the parent needs cells only
-    for a row it builds on the exact path or rejects as a duplicate, and then reads the
-    range again (once) with the worker's reader, which gives the same rows.
+    A worker sends back its rows' records, not their cells: the parent needs a row only
+    to build it on the exact path (the reader found something in it, or the fast path
+    did), or to reject it as a duplicate, and then reads the range again (once) with the
+    worker's reader, which gives the same rows, issues and all.
     """
 
     def __init__(self, layout: CsvLayout, info: ExportInfo, part: Range) -> None:
         self._layout, self._info, self._part = layout, info, part
-        self._rows: dict[int, tuple[Cell, ...]] | None = None
+        self._rows: dict[int, SourceRow] | None = None
 
-    def __call__(self, number: int) -> tuple[Cell, ...]:
+    def __call__(self, number: int) -> SourceRow:
         if self._rows is None:
             reader = RangeRows(self._layout, self._info, self._part)
             try:
-                self._rows = {source.row: source.values for source in reader.rows}
+                self._rows = {source.row: source for source in reader.rows}
             finally:
                 reader.close()
-        cells = self._rows.get(number)
-        if cells is None:
+        source = self._rows.get(number)
+        if source is None:
             raise ReadError(
                 f"{self._info.name}: the file changed while it was read (row {number} is "
                 "no longer where it was); run again once it is complete"
             )
-        return cells
+        return source
 
 
 class _Batch:
-    """A batch's rows as the parent merges them: numbers, and cells when asked for.
+    """A batch's rows as the parent merges them: numbers, and rows when asked for.
 
-    Cells are looked up row by row, and only for a row the parent builds on the exact
+    Rows are looked up one by one, and only for a row the parent builds on the exact
     path, or rejects as a duplicate: not for every accepted row of a worker, whose record
     arrives as a jsonl line.
     """
@@ -438,31 +494,30 @@ class _Batch:
     def __init__(
         self,
         numbers: list[int],
-        cells: Sequence[tuple[Cell, ...]] | _RangeCells,
-        found: dict[int, SourceRow],
+        sources: Sequence[SourceRow] | _RangeRows,
+        found: Container[int],
     ) -> None:
         self.numbers = numbers
-        self._cells = cells
+        self._sources = sources
         self.found = found
-        """The rows the reader found something in (whole, with their issues)."""
+        """The places of the rows the reader found something in."""
 
     @classmethod
     def read(cls, batch: list[SourceRow]) -> _Batch:
         """Return a batch the parent read itself."""
-        found = {place: source for place, source in enumerate(batch) if source.issues}
-        return cls([source.row for source in batch], [s.values for s in batch], found)
-
-    def cells(self, place: int) -> tuple[Cell, ...]:
-        """Return the cells of a row."""
-        cells = self._cells
-        if isinstance(cells, _RangeCells):
-            return cells(self.numbers[place])
-        return cells[place]
+        found = {place for place, source in enumerate(batch) if source.issues}
+        return cls([source.row for source in batch], batch, found)
 
     def source(self, place: int) -> SourceRow:
         """Return a row as the reader gave it."""
-        found = self.found.get(place)
-        return found if found is not None else SourceRow(self.numbers[place], self.cells(place))
+        sources = self._sources
+        if isinstance(sources, _RangeRows):
+            return sources(self.numbers[place])
+        return sources[place]
+
+    def cells(self, place: int) -> tuple[Cell, ...]:
+        """Return the cells of a row."""
+        return self.source(place).values
 
 
 def _merge(

@@ -255,17 +255,17 @@ def test_a_record_longer_than_a_range_may_be_is_read_by_the_parent(
 def test_a_file_that_changes_under_a_run_is_refused(tmp_path: Path) -> None:
     """The parent reads a range again for a duplicate's cells: a file changed meanwhile
     stops the run with a message, not a traceback."""
-    from harmonizer.engine.parallel import _RangeCells
+    from harmonizer.engine.parallel import _RangeRows
 
     export = _write(tmp_path / "e.csv", [_row(n) for n in range(10)])
     with read_table(export, SourceOptions()) as table:
         layout = table.layout
         assert layout is not None
         part = next(split_ranges(layout))
-        cells = _RangeCells(layout, table.info, part)
-        assert cells(5)[0] == "R3"
+        again = _RangeRows(layout, table.info, part)
+        assert again(5).values[0] == "R3"
         export.write_text(";".join(HEADER) + "\n", encoding="utf-8")
-        fresh = _RangeCells(layout, table.info, part)
+        fresh = _RangeRows(layout, table.info, part)
         with pytest.raises(HarmonizerError, match="changed while it was read"):
             fresh(5)
 
@@ -370,3 +370,28 @@ def test_generated_exports_by_ranges_as_on_the_exact_path(
                 assert outputs[0] == outputs[1]
         finally:
             parallel.RANGE_BYTES = original
+
+
+def test_workers_answer_through_a_spool_folder_that_is_removed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Workers pass their answers as files of a private temporary folder (a killed
+    worker cannot leave half a message in the pipe); the folder goes with the run, and
+    a temporary folder that cannot be written stops the run, saying what to do."""
+    rows = [_row(n, "Soita 040 123 4567" if n % 3 == 0 else "") for n in range(400)]
+    export = _write(tmp_path / "e.csv", rows)
+    monkeypatch.setattr(parallel, "RANGE_BYTES", 2000)
+    spools = tmp_path / "tmp"
+    spools.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(spools))
+    one = _run(export, tmp_path / "one", 1)
+    two = _run(export, tmp_path / "two", 2)
+    assert one == two
+    assert list(spools.iterdir()) == []
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "missing"))
+    refused = _run(export, tmp_path / "three", 2)
+    assert isinstance(refused, str)
+    assert "point TMPDIR to a folder with room" in refused
+    # The fix the message names works: a temporary folder that exists.
+    monkeypatch.setattr(tempfile, "tempdir", str(spools))
+    assert _run(export, tmp_path / "three", 2) == one
