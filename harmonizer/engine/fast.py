@@ -14,7 +14,9 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 from itertools import repeat
+from operator import itemgetter
 from typing import Any
 
 from harmonizer.engine.batches import batches, cell_chars, read_batches
@@ -74,6 +76,67 @@ def exact_row(builder: RecordBuilder, source: SourceRow, skip: frozenset[int]) -
 Built = tuple[dict[str, Any], list[Issue], Counter[str] | None]
 """A fast row's record, with its notices and what the redactor replaced, by kind."""
 
+Notes = tuple[list[Issue], Counter[str] | None]
+"""A fast row's notices and what the redactor replaced, by kind."""
+
+
+@dataclass(frozen=True, slots=True)
+class Same:
+    """A record column that holds one value on every row (a constant)."""
+
+    value: Any
+
+
+@dataclass(frozen=True, slots=True)
+class Filled:
+    """A record column of objects: one template, with some of its keys' values per row."""
+
+    template: dict[str, Any]
+    columns: dict[str, list[Any]]
+
+    def objects(self) -> list[dict[str, Any]]:
+        """Return the objects, as ``dict(template)`` with the row's values set."""
+        template, keys = self.template, list(self.columns)
+        out = []
+        for row in zip(*self.columns.values(), strict=True):
+            made = dict(template)
+            made.update(zip(keys, row, strict=True))
+            out.append(made)
+        return out
+
+
+Column = list[Any] | Same | Filled
+
+
+@dataclass(frozen=True, slots=True)
+class FastBatch:
+    """The rows of a batch that take the fast path, as record columns.
+
+    ``places`` gives each fast row's place in the batch; ``columns`` one column per
+    record key (``keys``, the schema's order), each with a value per fast row;
+    ``notes`` each fast row's notices.
+    """
+
+    size: int
+    places: list[int]
+    keys: tuple[str, ...]
+    columns: list[Column]
+    notes: list[Notes]
+
+    def records(self) -> list[dict[str, Any]]:
+        """Return the fast rows' records (one dict each, built in C)."""
+        count = len(self.places)
+        columns = [
+            repeat(c.value, count)
+            if isinstance(c, Same)
+            else c.objects()
+            if isinstance(c, Filled)
+            else c
+            for c in self.columns
+        ]
+        keys = self.keys
+        return [dict(zip(keys, row, strict=True)) for row in zip(*columns, strict=True)]
+
 
 def fast_records(
     batch: list[SourceRow], builder: RecordBuilder, plan: Plan, skip: frozenset[int]
@@ -81,6 +144,22 @@ def fast_records(
     """Return, per source row of a batch, its record with its notices, or None.
 
     None: the row has something to say and takes the exact path.
+    """
+    made = fast_columns(batch, builder, plan, skip)
+    built: list[Built | None] = [None] * made.size
+    for place, record, (issues, redactions) in zip(
+        made.places, made.records(), made.notes, strict=True
+    ):
+        built[place] = (record, issues, redactions)
+    return built
+
+
+def fast_columns(
+    batch: list[SourceRow], builder: RecordBuilder, plan: Plan, skip: frozenset[int]
+) -> FastBatch:
+    """Return the rows of a batch that may take the fast path, as record columns.
+
+    The others have something to say and take the exact path.
     """
     width = len(builder.info.header)
     # Which rows may take the fast path: no wider than the header (a wider row may be
@@ -95,7 +174,7 @@ def fast_records(
         for s in batch
     ]
     if not any(clean):
-        return [None] * len(batch)
+        return FastBatch(len(batch), [], builder.fields, [], [])
     fast = [
         s.values if len(s.values) == width else s.values + (None,) * (width - len(s.values))
         for s, ok in zip(batch, clean, strict=True)
@@ -150,13 +229,13 @@ def _assemble(
     own: list[list[Outcome]],
     builder: RecordBuilder,
     plan: Plan,
-) -> list[Built | None]:
+) -> FastBatch:
     count = len(bad)
     names = [f.name for f in plan.fields]
-    value_columns = [[o[0] if o is not BAD else None for o in column] for column in recoded]
+    value_columns = [_values(column) for column in recoded]
     if age is not None:
         names.append("age_group")
-        value_columns.append([o[0] if o is not BAD else None for o in age])
+        value_columns.append(_values(age))
     for name in plan.required:
         if name in names:
             for i, value in enumerate(value_columns[names.index(name)]):
@@ -166,7 +245,9 @@ def _assemble(
             bad = [True] * count
     # The rows that take the fast path, by their place among the clean rows.
     good = [i for i in range(count) if not bad[i]]
-    records = _records(batch, clean, good, names, value_columns, recoded, own, builder, plan)
+    clean_places = [place for place, ok in enumerate(clean) if ok]
+    places = [clean_places[i] for i in good]
+    columns = _records(batch, places, good, names, value_columns, recoded, own, builder, plan)
     redacting = [
         (plan.fields[k], column)
         for k, column in enumerate(recoded)
@@ -178,36 +259,35 @@ def _assemble(
         if any(o is not BAD and o[3] is not None for o in column)
     ]
     info = builder.info
-    built: list[Built | None] = []
-    fast_index = 0
-    taken = 0
-    for source, ok in zip(batch, clean, strict=True):
-        if not ok:
-            built.append(None)
-            continue
-        i = fast_index
-        fast_index += 1
-        if bad[i]:
-            built.append(None)
-            continue
+    notes: list[Notes] = []
+    for i, place in zip(good, places, strict=True):
         issues: list[Issue] = []
         redactions: Counter[str] | None = None
         for column_plan, column in redacting:
             outcome = column[i]
             if outcome[3] is not None:
-                issue, replaced = column_plan.redaction_note(outcome, info, source)
+                issue, replaced = column_plan.redaction_note(outcome, info, batch[place])
                 issues.append(issue)
                 if redactions is None:
                     redactions = Counter()
                 redactions.update(dict(replaced))
-        built.append((records[taken], issues, redactions))
-        taken += 1
-    return built
+        notes.append((issues, redactions))
+    return FastBatch(len(batch), places, builder.fields, columns, notes)
+
+
+def _values(outcomes: list[Outcome]) -> list[Any]:
+    """Return the values of a column's outcomes (None for BAD)."""
+    if BAD in outcomes:
+        return [o[0] if o is not BAD else None for o in outcomes]
+    return list(map(_FIRST, outcomes))
+
+
+_FIRST = itemgetter(0)
 
 
 def _records(
     batch: list[SourceRow],
-    clean: list[bool],
+    places: list[int],
     good: list[int],
     names: list[str],
     value_columns: list[list[Any]],
@@ -215,24 +295,23 @@ def _records(
     own: list[list[Outcome]],
     builder: RecordBuilder,
     plan: Plan,
-) -> list[dict[str, Any]]:
-    """Build the records of the fast rows column by column, as RecordBuilder._record does.
+) -> list[Column]:
+    """Return the columns of the fast rows' records, as RecordBuilder._record builds them.
 
-    Every key of the record gets a column (or a constant) for the rows in ``good``; the
-    records are then zipped together in the schema's key order, so the per-row work is
-    one dict built in C. A differential test holds these byte-identical to the exact
-    path's records.
+    Every key of the record gets a column (or a constant) for the rows in ``good``,
+    in the schema's key order. A differential test holds the records made of them
+    byte-identical to the exact path's.
     """
     size = len(good)
     if not size:
         return []
-    sources = [s for s, ok in zip(batch, clean, strict=True) if ok]
-    sources = [sources[i] for i in good]
+    sources = [batch[place] for place in places]
+    all_good = size == len(value_columns[0]) if value_columns else True
     columns: dict[str, Any] = {}
     constant: dict[str, Any] = dict(builder.constants)
     for name, column in zip(names, value_columns, strict=True):
         constant.pop(name, None)
-        columns[name] = [column[i] for i in good]
+        columns[name] = column if all_good else [column[i] for i in good]
     if not builder.keep_open_text:
         columns.pop("open_feedback", None)
         constant["open_feedback"] = None
@@ -245,7 +324,7 @@ def _records(
     derived = builder.derived
     # Each row's response id and identity text, read once for record_id and source.
     identities = [builder.cells_identity(s.values) for s in sources]
-    record_columns: list[Any] = []
+    record_columns: list[Column] = []
     for key in builder.fields:
         if key in derived:
             record_columns.append(
@@ -254,9 +333,8 @@ def _records(
         elif key in columns:
             record_columns.append(columns[key])
         else:
-            record_columns.append(repeat(constant.get(key), size))
-    keys = builder.fields
-    return [dict(zip(keys, row, strict=True)) for row in zip(*record_columns, strict=True)]
+            record_columns.append(Same(constant.get(key)))
+    return record_columns
 
 
 def _derived(
@@ -269,11 +347,11 @@ def _derived(
     own: list[list[Outcome]],
     builder: RecordBuilder,
     plan: Plan,
-) -> Any:
+) -> Column:
     """Return the column of one derived record key (see RecordBuilder._record)."""
     size = len(sources)
     if key == "schema_version":
-        return repeat(builder.schema.version, size)
+        return Same(builder.schema.version)
     if key == "record_id":
         return [
             builder.record_id(provider, identity)
@@ -301,14 +379,13 @@ def _derived(
         own_columns = [[c[i][0] for i in good] for c in own]
         return [dict(zip(own_names, r, strict=True)) for r in zip(*own_columns, strict=True)]
     if key == "source":
-        template = builder.source_template
-        out = []
-        for source, (response_id, _) in zip(sources, identities, strict=True):
-            made = dict(template)
-            made["row"] = source.row
-            made["response_id"] = response_id
-            out.append(made)
-        return out
+        return Filled(
+            builder.source_template,
+            {
+                "row": [source.row for source in sources],
+                "response_id": [response_id for response_id, _ in identities],
+            },
+        )
     raise AssertionError(f"no derived key {key}")
 
 

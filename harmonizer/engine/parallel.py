@@ -30,7 +30,7 @@ from collections import Counter, deque
 from collections.abc import Container, Generator, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import partial
 from itertools import chain
 from pathlib import Path
@@ -40,7 +40,14 @@ import orjson
 
 from harmonizer.engine.batches import read_batches
 from harmonizer.engine.exact import RecordBuilder
-from harmonizer.engine.fast import BATCH_ROWS, exact_row, fast_records, source_batches
+from harmonizer.engine.fast import (
+    BATCH_ROWS,
+    exact_row,
+    fast_columns,
+    fast_records,
+    source_batches,
+)
+from harmonizer.engine.lines import LineEncoder
 from harmonizer.engine.plan import Plan
 from harmonizer.engine.responses import Response
 from harmonizer.engine.row import Extra, Row, RowBatch
@@ -98,6 +105,12 @@ class _Job:
     layout: CsvLayout | None = None
     batch_rows: int = BATCH_ROWS
     spool: Path = Path()
+    lines: LineEncoder | None = field(init=False, default=None)
+
+    def __post_init__(self) -> None:
+        checks = self.validator.columns
+        if self.encode and checks is not None:
+            self.lines = LineEncoder(self.builder.fields, checks)
 
 
 _JOBS: list[_Job] = []
@@ -302,6 +315,8 @@ def _work_range(part: Range) -> str:
 
 
 def _answer(sources: list[SourceRow], job: _Job) -> Answer:
+    if job.lines is not None:
+        return _lines_answer(sources, job, job.lines)
     records: list[dict[str, Any] | str | None] = []
     lines: list[bytes] = []
     extras: dict[int, Extra] = {}
@@ -320,6 +335,28 @@ def _answer(sources: list[SourceRow], job: _Job) -> Answer:
         if issues or redactions:
             extras[place] = (issues, dict(redactions or {}))
     return Answer(records, b"".join(lines), [len(line) for line in lines], extras)
+
+
+def _lines_answer(sources: list[SourceRow], job: _Job, encoder: LineEncoder) -> Answer:
+    """Answer for a batch whose records are written as lines column by column."""
+    made = fast_columns(sources, job.builder, job.plan, job.skip)
+    lines, failing = encoder.encode(made)
+    records: list[dict[str, Any] | str | None] = [None] * made.size
+    if not lines:
+        return Answer(records, b"", [], {})
+    ids = made.columns[encoder.keys.index("record_id")]
+    assert isinstance(ids, list)
+    extras: dict[int, Extra] = {}
+    keep = [j for j in range(len(lines)) if j not in failing]
+    if failing:
+        lines = [lines[j] for j in keep]
+    for j in keep:
+        place = made.places[j]
+        records[place] = ids[j]
+        issues, redactions = made.notes[j]
+        if issues or redactions:
+            extras[place] = (issues, dict(redactions or {}))
+    return Answer(records, b"".join(lines), list(map(len, lines)), extras)
 
 
 def parallel_wide_rows(

@@ -16,6 +16,7 @@ import jsonschema
 import jsonschema_rs
 from jsonschema.exceptions import ValidationError, best_match
 
+from harmonizer.engine.column_checks import ColumnChecks
 from harmonizer.engine.row import Row, RowBatch
 from harmonizer.issues import Issue, IssueCode, message, preview
 from harmonizer.redaction import redact_text
@@ -84,6 +85,10 @@ class RecordValidator:
             validate_formats=True,
         )
         self._format_memo: dict[tuple[str, str], bool] = {}
+        self.columns = ColumnChecks.derive(
+            document, {name: _rs_format(fn) for name, fn in CUSTOM_FORMATS.items()}
+        )
+        """The schema taken apart by record key, or None when it does not split exactly."""
         self._reference = jsonschema.Draft202012Validator(document, format_checker=FORMAT_CHECKER)
 
     def is_valid(self, record: Mapping[str, Any]) -> bool:

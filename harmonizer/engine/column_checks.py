@@ -1,0 +1,333 @@
+"""The national schema taken apart by record key, so that a batch is checked column by column.
+
+A record is an object with one fixed set of keys per run, and most of its values
+repeat from row to row (codes, scale points, unit names). Checking each distinct value
+once, instead of each record whole, is exact when the schema is a conjunction of parts
+that each look at a known set of keys:
+
+- the keys themselves (``type``, ``required``, ``additionalProperties: false``): one
+  check per set of keys;
+- ``properties``: each key's value against its own subschema, checked once per distinct
+  value (its JSON text);
+- each ``allOf`` element that looks only at named keys (``if``/``then``/``else``,
+  ``properties``, ``required``, ``not``, ``anyOf``, ``oneOf``, ``allOf``): checked once
+  per distinct combination of those keys' values, on a probe record that holds every
+  key of the record, those values, and null for the rest (which the element never
+  looks at).
+
+The parts are derived from the schema file when it loads, and :meth:`ColumnChecks.derive`
+refuses a schema that uses anything else (``patternProperties``, ``unevaluatedProperties``,
+a ``$ref`` outside ``#/$defs/``, an ``allOf`` element that looks at every key, ...):
+such a schema is checked record by record, as before. Every part is decided by
+jsonschema-rs with the run's own format checks, and a differential test holds the
+verdicts equal to the whole schema's on generated records.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from functools import partial
+from typing import Any
+
+import jsonschema_rs
+
+CHECK_MEMO_LIMIT = 65_536
+"""Verdicts kept per key (or per allOf element) before the memo starts afresh."""
+
+_ANNOTATIONS = frozenset(
+    {"$schema", "$id", "$comment", "$defs", "title", "description", "examples", "default"}
+)
+_ROOT = _ANNOTATIONS | {"type", "required", "additionalProperties", "properties", "allOf"}
+"""The keywords of the record's own level that the split understands."""
+_ELEMENT = _ANNOTATIONS - {"$id", "$defs"} | {
+    "type",
+    "required",
+    "properties",
+    "allOf",
+    "anyOf",
+    "oneOf",
+    "not",
+    "if",
+    "then",
+    "else",
+}
+"""The keywords an allOf element may use at the record's level (each names its keys)."""
+_SUBSCHEMAS = ("allOf", "anyOf", "oneOf")
+_SUBSCHEMA = ("not", "if", "then", "else")
+
+
+def _annotation(keyword: str) -> bool:
+    return keyword.startswith("x-")
+
+
+_REFERENCES = ("$ref", "$dynamicRef", "$recursiveRef")
+_RESOURCES = ("$id", "$anchor", "$dynamicAnchor", "$recursiveAnchor", "$schema", "$defs")
+
+
+def _references(node: Any) -> Iterator[tuple[str, Any]]:
+    """Yield every reference, and every keyword that starts a resource, in a subschema."""
+    if isinstance(node, dict):
+        for keyword, value in node.items():
+            if keyword in _REFERENCES or keyword in _RESOURCES:
+                yield keyword, value
+            else:
+                yield from _references(value)
+    elif isinstance(node, list):
+        for item in node:
+            yield from _references(item)
+
+
+def _local(node: Any) -> bool:
+    """Tell whether a subschema resolves the same inside a part's own document.
+
+    A part carries the schema's ``$schema`` and ``$defs``: a reference into ``$defs``
+    resolves there as in the whole schema; anything else might resolve elsewhere.
+    """
+    return all(
+        keyword == "$ref" and isinstance(value, str) and value.startswith("#/$defs/")
+        for keyword, value in _references(node)
+    )
+
+
+def _element_keys(node: Any) -> set[str] | None:
+    """Return the record keys an allOf element looks at, or None when it may look at any."""
+    if isinstance(node, bool):
+        return set()
+    if not isinstance(node, dict):
+        return None
+    names: set[str] = set()
+    for keyword, value in node.items():
+        if _annotation(keyword):
+            continue
+        if keyword not in _ELEMENT:
+            return None
+        if keyword == "properties":
+            if not isinstance(value, dict):
+                return None
+            names.update(value)
+        elif keyword in _SUBSCHEMAS:
+            if not isinstance(value, list):
+                return None
+            for item in value:
+                inner = _element_keys(item)
+                if inner is None:
+                    return None
+                names |= inner
+        elif keyword in _SUBSCHEMA:
+            inner = _element_keys(value)
+            if inner is None:
+                return None
+            names |= inner
+    return names
+
+
+class _Part:
+    """One part of the split schema and its memo of verdicts."""
+
+    __slots__ = ("_many", "_memo", "_one")
+
+    def __init__(self, one: Any, many: Any) -> None:
+        self._one = one
+        # The same subschema as the items of an array: the new instances of a batch are
+        # checked in one call, and one by one only when some fail.
+        self._many = many
+        self._memo: dict[Any, bool] = {}
+
+    def failing(
+        self, keys: Sequence[Any], instances: Callable[[set[Any]], Mapping[Any, Any]]
+    ) -> set[Any]:
+        """Return the distinct keys (of ``keys``) whose instances fail this part.
+
+        ``instances`` maps the keys new to the memo to the instances they stand for.
+        """
+        memo = self._memo
+        distinct = set(keys)
+        new = distinct.difference(memo)
+        if new:
+            made = instances(new)
+            if len(memo) + len(new) > CHECK_MEMO_LIMIT:
+                memo.clear()
+            keys_new = list(new)
+            if self._many.is_valid([made[key] for key in keys_new]):
+                memo.update(dict.fromkeys(keys_new, True))
+            else:
+                is_valid = self._one.is_valid
+                for key in keys_new:
+                    memo[key] = bool(is_valid(made[key]))
+        return {key for key in distinct if not memo.get(key, True)}
+
+
+def _pairs(texts: Sequence[Any], values: Sequence[Any], new: set[Any]) -> dict[Any, Any]:
+    if len(new) * 4 > len(texts):
+        return dict(zip(texts, values, strict=True))
+    return {texts[i]: values[i] for i, text in enumerate(texts) if text in new}
+
+
+class ColumnChecks:
+    """The parts of a record schema (or of an object in it), each checked once per value.
+
+    Build it with :meth:`derive`, which returns None for a schema it cannot take apart.
+    """
+
+    def __init__(
+        self,
+        node: Mapping[str, Any],
+        elements: list[tuple[tuple[str, ...], dict[str, Any]]],
+        nested: dict[str, ColumnChecks],
+        root: Mapping[str, Any],
+        formats: Mapping[str, Callable[[str], bool]],
+    ) -> None:
+        carried = {k: root[k] for k in ("$schema", "$defs") if k in root}
+
+        def compile_part(schema: Any) -> _Part:
+            one: Any = {**carried, **schema} if isinstance(schema, dict) else schema
+            many = {**carried, "type": "array", "items": schema}
+            return _Part(
+                jsonschema_rs.validator_for(one, formats=dict(formats), validate_formats=True),
+                jsonschema_rs.validator_for(many, formats=dict(formats), validate_formats=True),
+            )
+
+        properties: dict[str, Any] = dict(node.get("properties", {}))
+        shape = {
+            keyword: node[keyword]
+            for keyword in ("type", "required", "additionalProperties")
+            if keyword in node
+        }
+        shape["properties"] = dict.fromkeys(properties, True)
+        self._shape = compile_part(shape)
+        self._properties = {name: compile_part(sub) for name, sub in properties.items()}
+        self._open = compile_part(True)
+        self._elements = [(names, compile_part(element)) for names, element in elements]
+        self._nested = nested
+
+    @classmethod
+    def derive(
+        cls,
+        document: Mapping[str, Any],
+        formats: Mapping[str, Callable[[str], bool]],
+        *,
+        root: Mapping[str, Any] | None = None,
+    ) -> ColumnChecks | None:
+        """Return the checks of a record schema, or None when it does not split exactly.
+
+        With ``root``, ``document`` is an object schema inside ``root`` (whose ``$defs``
+        its parts carry).
+        """
+        top = root is None
+        for keyword, value in document.items():
+            if _annotation(keyword) or (top and keyword in ("$schema", "$id", "$defs")):
+                continue
+            if keyword not in _ROOT or keyword in ("$schema", "$id", "$defs"):
+                return None
+            if keyword == "additionalProperties" and not isinstance(value, bool):
+                return None
+        properties = document.get("properties", {})
+        all_of = document.get("allOf", [])
+        if (
+            document.get("type") != "object"
+            or not isinstance(properties, dict)
+            or not isinstance(all_of, list)
+            or not _local(properties)
+            or not _local(all_of)
+        ):
+            return None
+        elements: list[tuple[tuple[str, ...], dict[str, Any]]] = []
+        for element in all_of:
+            names = _element_keys(element)
+            if names is None or not isinstance(element, dict):
+                return None
+            elements.append((tuple(sorted(names)), element))
+        looked_at = {name for names, _ in elements for name in names}
+        nested: dict[str, ColumnChecks] = {}
+        for name, sub in properties.items():
+            # An object whose keys an element looks at is checked whole (the element's
+            # probe needs its value).
+            if isinstance(sub, dict) and sub.get("type") == "object" and name not in looked_at:
+                inner = cls.derive(sub, formats, root=root or document)
+                if inner is not None:
+                    nested[name] = inner
+        return cls(document, elements, nested, root or document, formats)
+
+    def nested(self, key: str) -> ColumnChecks | None:
+        """Return the checks of the object under ``key``, when it is checked by its keys."""
+        return self._nested.get(key)
+
+    def failing_rows(
+        self,
+        count: int,
+        keys: Sequence[str],
+        texts: Sequence[Sequence[Any]],
+        values: Sequence[Sequence[Any]],
+        nested: Mapping[str, Columns] | None = None,
+    ) -> set[int]:
+        """Return the places of the ``count`` records (given by columns) that fail the schema.
+
+        ``texts[k]`` holds every record's value of ``keys[k]`` as its JSON text, which
+        tells distinct values apart (1, 1.0 and true are three); ``values[k]`` the
+        values themselves, on which a text new to the memo is checked. A key in
+        ``nested`` (see :meth:`nested`) is an object given by its own columns; its
+        entries in ``texts`` and ``values`` are not looked at.
+        """
+        shape = tuple(keys)
+        if self._shape.failing([shape], lambda _: {shape: dict.fromkeys(keys)}):
+            return set(range(count))
+        bad: set[int] = set()
+        nested = nested or {}
+        place = {key: k for k, key in enumerate(keys)}
+        for key, text, value in zip(keys, texts, values, strict=True):
+            if key in nested:
+                bad |= self._nested[key].failing_rows(*nested[key])
+                continue
+            part = self._properties.get(key, self._open)
+            failing = part.failing(text, partial(_pairs, text, value))
+            if failing:
+                bad.update(i for i, t in enumerate(text) if t in failing)
+        for names, part in self._elements:
+            known = [place[name] for name in names if name in place]
+            if known:
+                combined: list[Any] = list(zip(*(texts[k] for k in known), strict=True))
+            else:
+                combined = [()] * count
+
+            def probes(
+                new: set[Any], known: list[int] = known, combined: list[Any] = combined
+            ) -> dict[Any, Any]:
+                made: dict[Any, Any] = {}
+                for i, key in enumerate(combined):
+                    if key in new and key not in made:
+                        probe = dict.fromkeys(keys)
+                        for k in known:
+                            probe[keys[k]] = values[k][i]
+                        made[key] = probe
+                        if len(made) == len(new):
+                            break
+                return made
+
+            failing = part.failing(combined, probes)
+            if failing:
+                bad.update(i for i, key in enumerate(combined) if key in failing)
+        return bad
+
+    def is_valid(self, record: Mapping[str, Any], encode: Callable[[Any], Any]) -> bool:
+        """Return the split's verdict on one record (the differential test's entry)."""
+        return not self.failing_rows(*_columns(record, encode, self))
+
+
+Columns = tuple[
+    int, Sequence[str], Sequence[Sequence[Any]], Sequence[Sequence[Any]], Mapping[str, Any]
+]
+"""How many objects, their keys, each key's texts and values, and their nested objects."""
+
+
+def _columns(
+    record: Mapping[str, Any], encode: Callable[[Any], Any], checks: ColumnChecks
+) -> Columns:
+    keys = list(record)
+    nested: dict[str, Columns] = {}
+    for key in keys:
+        inner = checks.nested(key)
+        if inner is not None and isinstance(record[key], dict):
+            nested[key] = _columns(record[key], encode, inner)
+    texts = [[encode(record[key])] for key in keys]
+    values = [[record[key]] for key in keys]
+    return 1, keys, texts, values, nested
