@@ -122,9 +122,13 @@ class MissingValues:
     def __init__(self, values: Iterable[object]) -> None:
         self.keys = frozenset(label_key(v) for v in values)
         # The key of an ASCII text starts with its first character that is not a space,
-        # in lower case: a text that starts otherwise than every key is told apart
-        # without building its key (response ids are all distinct). None: a key is empty.
-        self.firsts = None if "" in self.keys else frozenset(k[0] for k in self.keys)
+        # in lower case, unless the text is nothing but dots and spaces (its key may then
+        # be empty, as the key of "." is): a text that starts otherwise than every key
+        # is told apart without building its key (response ids are all distinct).
+        firsts = {k[0] for k in self.keys if k}
+        if "" in self.keys:
+            firsts |= {".", ""}
+        self.firsts = frozenset(firsts)
         # A key is never much longer than its text: decomposing a ligature (ﬁ -> fi)
         # is the only way it grows.
         self.longest = 4 * max((len(k) for k in self.keys), default=0) + 8
@@ -139,7 +143,7 @@ class MissingValues:
             first = value.lstrip()[:1]
             if not self.numeric and first.isdecimal():
                 return False
-            if self.firsts is not None and value.isascii() and first.lower() not in self.firsts:
+            if value.isascii() and first.lower() not in self.firsts:
                 return False
             return len(value) <= self.longest and label_key(value) in self.keys
         if isinstance(value, int | float) and not isinstance(value, bool):

@@ -31,8 +31,9 @@ from typing import Any
 
 import jsonschema_rs
 
-CHECK_MEMO_LIMIT = 65_536
-"""Verdicts kept per key (or per allOf element) before the memo starts afresh."""
+CHECK_MEMO_BYTES = 4 << 20
+"""The bytes of JSON text whose verdicts a part keeps before its memo starts afresh
+(record ids and row numbers never repeat, open answers run long: memory stays bounded)."""
 
 _ANNOTATIONS = frozenset(
     {"$schema", "$id", "$comment", "$defs", "title", "description", "examples", "default"}
@@ -124,7 +125,7 @@ def _element_keys(node: Any) -> set[str] | None:
 class _Part:
     """One part of the split schema and its memo of verdicts."""
 
-    __slots__ = ("_many", "_memo", "_one")
+    __slots__ = ("_failed", "_held", "_many", "_memo", "_one")
 
     def __init__(self, one: Any, many: Any) -> None:
         self._one = one
@@ -132,6 +133,8 @@ class _Part:
         # checked in one call, and one by one only when some fail.
         self._many = many
         self._memo: dict[Any, bool] = {}
+        self._failed: set[Any] = set()
+        self._held = 0
 
     def failing(
         self, keys: Sequence[Any], instances: Callable[[set[Any]], Mapping[Any, Any]]
@@ -140,21 +143,34 @@ class _Part:
 
         ``instances`` maps the keys new to the memo to the instances they stand for.
         """
-        memo = self._memo
+        memo, failed = self._memo, self._failed
         distinct = set(keys)
         new = distinct.difference(memo)
         if new:
             made = instances(new)
-            if len(memo) + len(new) > CHECK_MEMO_LIMIT:
+            self._held += sum(map(_weight, new))
+            if self._held > CHECK_MEMO_BYTES:
                 memo.clear()
-            keys_new = list(new)
-            if self._many.is_valid([made[key] for key in keys_new]):
-                memo.update(dict.fromkeys(keys_new, True))
+                failed.clear()
+                self._held = sum(map(_weight, new))
+            listed = list(new)
+            if self._many.is_valid([made[key] for key in listed]):
+                memo.update(dict.fromkeys(listed, True))
             else:
                 is_valid = self._one.is_valid
-                for key in keys_new:
-                    memo[key] = bool(is_valid(made[key]))
-        return {key for key in distinct if not memo.get(key, True)}
+                for key in listed:
+                    ok = bool(is_valid(made[key]))
+                    memo[key] = ok
+                    if not ok:
+                        failed.add(key)
+        return distinct & failed if failed else set()
+
+
+def _weight(key: Any) -> int:
+    """Return the bytes a memo key holds: a JSON text, or a tuple of them."""
+    if isinstance(key, tuple):
+        return sum(map(len, key)) + 64
+    return len(key) + 48 if isinstance(key, bytes | str) else 64
 
 
 def _pairs(texts: Sequence[Any], values: Sequence[Any], new: set[Any]) -> dict[Any, Any]:

@@ -251,12 +251,12 @@ def _assemble(
     redacting = [
         (plan.fields[k], column)
         for k, column in enumerate(recoded)
-        if any(o is not BAD and o[3] is not None for o in column)
+        if plan.fields[k].cache.redacts and any(o is not BAD and o[3] is not None for o in column)
     ]
     redacting += [
         (plan.own[k], column)
         for k, column in enumerate(own)
-        if any(o is not BAD and o[3] is not None for o in column)
+        if plan.own[k].cache.redacts and any(o is not BAD and o[3] is not None for o in column)
     ]
     info = builder.info
     notes: list[Notes] = []
@@ -411,14 +411,18 @@ def _missing(
             order.append((measure, [None] * size, fallback))
     if not order:
         return [{} for _ in range(size)]
+    # Rows share few combinations of reasons: each is made once, and copied per record.
+    made_for: dict[tuple[str | None, ...], dict[str, str]] = {}
     out: list[dict[str, str]] = []
-    for i in range(size):
-        made: dict[str, str] = {}
-        for measure, column, fallback in order:
-            reason = column[i]
-            if reason is not None:
-                made[measure] = reason
-            elif fallback is not None:
-                made[measure] = fallback
-        out.append(made)
+    for key in zip(*(column for _, column, _ in order), strict=True):
+        made = made_for.get(key)
+        if made is None:
+            made = {}
+            for (measure, _, fallback), reason in zip(order, key, strict=True):
+                if reason is not None:
+                    made[measure] = reason
+                elif fallback is not None:
+                    made[measure] = fallback
+            made_for[key] = made
+        out.append(dict(made))
     return out

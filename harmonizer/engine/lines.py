@@ -21,8 +21,9 @@ import orjson
 from harmonizer.engine.column_checks import ColumnChecks, Columns
 from harmonizer.engine.fast import FastBatch, Filled, Same
 
-TEXT_MEMO_LIMIT = 65_536
-"""Distinct values whose texts a key keeps before its memo starts afresh."""
+TEXT_MEMO_LIMIT = 16_384
+"""Distinct values whose texts a key keeps before its memo starts afresh: at most
+about 16,384 texts of MEMO_CHARS characters, a few MiB, per record key."""
 MEMO_CHARS = 256
 """Longer texts (open answers, which rarely repeat) are encoded without a memo."""
 
@@ -150,13 +151,16 @@ def _texts(column: list[Any], memo: dict[Any, bytes], before: bytes, after: byte
         return out  # type: ignore[return-value]
     misses = [i for i, found in enumerate(out) if found is None]
     # A column of values that rarely repeat (record ids, row numbers) is not memoised.
-    keep = len(misses) * 2 <= len(column)
+    if len(set(column)) * 2 > len(column):
+        for i in misses:
+            out[i] = before + dumps(column[i]) + after
+        return out  # type: ignore[return-value]
     for i in misses:
         value = column[i]
         text = memo.get(value)
         if text is None:
             text = before + dumps(value) + after
-            if keep and not (value.__class__ is str and len(value) > MEMO_CHARS):
+            if not (value.__class__ is str and len(value) > MEMO_CHARS):
                 if len(memo) >= TEXT_MEMO_LIMIT:
                     memo.clear()
                 memo[value] = text

@@ -55,6 +55,8 @@ class _Cache:
     def __init__(self, compute: Callable[[Cell], Outcome]) -> None:
         self._compute = compute
         self._memo: dict[object, Outcome] = {}
+        self.redacts = False
+        """Whether any outcome so far carried a redaction: most columns never do."""
 
     def recode(self, values: Sequence[Cell]) -> list[Outcome]:
         memo = self._memo
@@ -72,6 +74,8 @@ class _Cache:
             outcome = memo.get(key, _MISS)
             if outcome is _MISS:
                 outcome = compute(value)
+                if outcome is not BAD and outcome[3] is not None:
+                    self.redacts = True
                 if not (isinstance(value, str) and len(value) > CACHED_CHARS):
                     if len(memo) >= CACHE_LIMIT:
                         memo.clear()
