@@ -148,11 +148,12 @@ class _Part:
         new = distinct.difference(memo)
         if new:
             made = instances(new)
-            self._held += sum(map(_weight, new))
+            weight = _weigh(new)
+            self._held += weight
             if self._held > CHECK_MEMO_BYTES:
                 memo.clear()
                 failed.clear()
-                self._held = sum(map(_weight, new))
+                self._held = weight
             listed = list(new)
             if self._many.is_valid([made[key] for key in listed]):
                 memo.update(dict.fromkeys(listed, True))
@@ -166,10 +167,17 @@ class _Part:
         return distinct & failed if failed else set()
 
 
+def _weigh(keys: set[Any]) -> int:
+    """Return about the bytes memo keys hold: JSON texts, or tuples of them."""
+    key = next(iter(keys))
+    if isinstance(key, bytes):
+        return sum(map(len, keys)) + 48 * len(keys)
+    return sum(_weight(key) for key in keys)
+
+
 def _weight(key: Any) -> int:
-    """Return the bytes a memo key holds: a JSON text, or a tuple of them."""
     if isinstance(key, tuple):
-        return sum(map(len, key)) + 64
+        return sum(map(_weight, key)) + 64
     return len(key) + 48 if isinstance(key, bytes | str) else 64
 
 

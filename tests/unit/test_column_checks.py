@@ -19,6 +19,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from harmonizer.engine import column_checks
 from harmonizer.engine.column_checks import ColumnChecks, Columns
 from harmonizer.engine.validation import RecordValidator, _rs_format
 from harmonizer.schema import load_schema
@@ -284,3 +285,19 @@ def test_a_nested_object_that_does_not_split_is_checked_whole() -> None:
     whole = jsonschema_rs.validator_for(document, formats=FORMATS, validate_formats=True)
     record = {"a": None, "b": "x", "c": 1, "inner": {"p": 2, "z": 5}}
     assert checks.is_valid(record, orjson.dumps) is whole.is_valid(record) is False
+
+
+def test_verdicts_stay_right_when_the_memo_starts_afresh(
+    schema: tuple[str, ColumnChecks, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    version, checks, whole = schema
+    monkeypatch.setattr(column_checks, "CHECK_MEMO_BYTES", 300)
+    records = [_base(version) for _ in range(6)]
+    for i, record in enumerate(records):
+        record["open_feedback"] = "x" * (100 * i)
+        record["source"]["row"] = i + 2 if i != 3 else 0  # row 0 is no source row
+        record["unit_name"] = "" if i == 4 else f"Asema {i}"
+    expected = {i for i, record in enumerate(records) if not whole.is_valid(record)}
+    assert expected == {3, 4}
+    for _ in range(3):  # again and again, from memos cleared on the way
+        assert checks.failing_rows(*_batch_columns(records, checks)) == expected
