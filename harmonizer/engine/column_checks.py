@@ -147,13 +147,16 @@ class _Part:
         distinct = set(keys)
         new = distinct.difference(memo)
         if new:
-            made = instances(new)
             weight = _weigh(new)
-            self._held += weight
-            if self._held > CHECK_MEMO_BYTES:
+            if self._held + weight > CHECK_MEMO_BYTES:
+                # Afresh: every key of this call is then new, failing ones included.
                 memo.clear()
                 failed.clear()
-                self._held = weight
+                self._held = 0
+                new = distinct
+                weight = _weigh(new)
+            self._held += weight
+            made = instances(new)
             listed = list(new)
             if self._many.is_valid([made[key] for key in listed]):
                 memo.update(dict.fromkeys(listed, True))

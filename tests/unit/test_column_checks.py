@@ -127,11 +127,11 @@ def mutated(draw: st.DrawFn, version: str, *, keep_keys: bool = False) -> dict[s
         key = draw(keys)
         if keep_keys:
             if key in target:
-                target[key] = draw(VALUES)
+                target[key] = copy.deepcopy(draw(VALUES))
         elif draw(st.integers(0, 4)) == 0:
             target.pop(key, None)
         else:
-            target[key] = draw(VALUES)
+            target[key] = copy.deepcopy(draw(VALUES))
     return record
 
 
