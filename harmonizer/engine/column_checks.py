@@ -125,16 +125,27 @@ def _element_keys(node: Any) -> set[str] | None:
 class _Part:
     """One part of the split schema and its memo of verdicts."""
 
-    __slots__ = ("_failed", "_held", "_many", "_memo", "_one")
+    __slots__ = ("_called", "_failed", "_held", "_many", "_memo", "_one")
 
-    def __init__(self, one: Any, many: Any) -> None:
+    def __init__(self, one: Any, many: Any, *, called: bool) -> None:
         self._one = one
-        # The same subschema as the items of an array: the new instances of a batch are
-        # checked in one call, and one by one only when some fail.
+        # The same subschema as the items of an array: a batch's values (or its new
+        # instances) are checked in one call, and one by one only when some fail.
         self._many = many
+        # Whether a check calls back into Python (a format of the run's own): its
+        # values are then checked once each, through the memo.
+        self._called = called
         self._memo: dict[Any, bool] = {}
         self._failed: set[Any] = set()
         self._held = 0
+
+    def failing_places(self, texts: Sequence[Any], values: list[Any]) -> list[int]:
+        """Return the places of the values (with their JSON texts) that fail this part."""
+        if not self._called and self._many.is_valid(values):
+            # Checked in one call of compiled code, cheaper than a memo's set work.
+            return []
+        failing = self.failing(texts, partial(_pairs, texts, values))
+        return [i for i, text in enumerate(texts) if text in failing] if failing else []
 
     def failing(
         self, keys: Sequence[Any], instances: Callable[[set[Any]], Mapping[Any, Any]]
@@ -184,6 +195,27 @@ def _weight(key: Any) -> int:
     return len(key) + 48 if isinstance(key, bytes | str) else 64
 
 
+def _calls(schema: Any, formats: Mapping[str, Any], defs: Mapping[str, Any]) -> bool:
+    """Tell whether checking a subschema may call one of ``formats`` (in Python)."""
+    seen: set[str] = set()
+    todo = [schema]
+    while todo:
+        node = todo.pop()
+        if isinstance(node, dict):
+            if node.get("format") in formats:
+                return True
+            reference = node.get("$ref")
+            if isinstance(reference, str) and reference.startswith("#/$defs/"):
+                name = reference.removeprefix("#/$defs/")
+                if name not in seen:
+                    seen.add(name)
+                    todo.append(defs.get(name, True))
+            todo.extend(node.values())
+        elif isinstance(node, list):
+            todo.extend(node)
+    return False
+
+
 def _pairs(texts: Sequence[Any], values: Sequence[Any], new: set[Any]) -> dict[Any, Any]:
     if len(new) * 4 > len(texts):
         return dict(zip(texts, values, strict=True))
@@ -212,6 +244,7 @@ class ColumnChecks:
             return _Part(
                 jsonschema_rs.validator_for(one, formats=dict(formats), validate_formats=True),
                 jsonschema_rs.validator_for(many, formats=dict(formats), validate_formats=True),
+                called=_calls(schema, formats, carried.get("$defs", {})),
             )
 
         properties: dict[str, Any] = dict(node.get("properties", {}))
@@ -306,9 +339,7 @@ class ColumnChecks:
                 bad |= self._nested[key].failing_rows(*nested[key])
                 continue
             part = self._properties.get(key, self._open)
-            failing = part.failing(text, partial(_pairs, text, value))
-            if failing:
-                bad.update(i for i, t in enumerate(text) if t in failing)
+            bad.update(part.failing_places(text, value if isinstance(value, list) else list(value)))
         for names, part in self._elements:
             known = [place[name] for name in names if name in place]
             if known:

@@ -634,6 +634,10 @@ class RecordBuilder:
         """Return the ``record_id`` of a response of ``provider`` with this identity text."""
         return record_uuid(f"{provider}\x1f{self.loaded.model.mapping}\x1f{identity}")
 
+    def record_ids(self, provider: Any, identities: Iterable[str]) -> list[str]:
+        """Return :meth:`record_id` of each identity text, for one provider."""
+        return record_uuids(f"{provider}\x1f{self.loaded.model.mapping}\x1f", identities)
+
     def _record(
         self,
         values: dict[str, Any],
@@ -711,11 +715,30 @@ def record_uuid(name: str) -> str:
     >>> record_uuid("x") == str(uuid.uuid5(RECORD_NAMESPACE, "x"))
     True
     """
-    digest = bytearray(hashlib.sha1(_NAMESPACE_BYTES + name.encode()).digest()[:16])
+    return _uuid5_text(hashlib.sha1(_NAMESPACE_BYTES + name.encode()).digest())
+
+
+def _uuid5_text(sha1: bytes) -> str:
+    digest = bytearray(sha1[:16])
     digest[6] = (digest[6] & 0x0F) | 0x50
     digest[8] = (digest[8] & 0x3F) | 0x80
     text = digest.hex()
     return f"{text[:8]}-{text[8:12]}-{text[12:16]}-{text[16:20]}-{text[20:]}"
+
+
+def record_uuids(prefix: str, names: Iterable[str]) -> list[str]:
+    """Return :func:`record_uuid` of ``prefix + name`` for each name, hashing the prefix once.
+
+    >>> record_uuids("p/", ["a", "b"]) == [record_uuid("p/a"), record_uuid("p/b")]
+    True
+    """
+    start = hashlib.sha1(_NAMESPACE_BYTES + prefix.encode())
+    out = []
+    for name in names:
+        hashed = start.copy()
+        hashed.update(name.encode())
+        out.append(_uuid5_text(hashed.digest()))
+    return out
 
 
 def _raw_text(text: str | None) -> str | None:

@@ -86,6 +86,13 @@ class Same:
 
     value: Any
 
+    def values(self, count: int) -> Iterable[Any]:
+        """Return the value for ``count`` records (a list or a dict copied for each)."""
+        value = self.value
+        if isinstance(value, list | dict):
+            return [value.copy() for _ in range(count)]
+        return repeat(value, count)
+
 
 @dataclass(frozen=True, slots=True)
 class Filled:
@@ -127,11 +134,7 @@ class FastBatch:
         """Return the fast rows' records (one dict each, built in C)."""
         count = len(self.places)
         columns = [
-            repeat(c.value, count)
-            if isinstance(c, Same)
-            else c.objects()
-            if isinstance(c, Filled)
-            else c
+            c.objects() if isinstance(c, Filled) else c.values(count) if isinstance(c, Same) else c
             for c in self.columns
         ]
         keys = self.keys
@@ -349,13 +352,15 @@ def _derived(
     plan: Plan,
 ) -> Column:
     """Return the column of one derived record key (see RecordBuilder._record)."""
-    size = len(sources)
     if key == "schema_version":
         return Same(builder.schema.version)
     if key == "record_id":
+        providers = values_of("provider_id")
+        if len(set(providers)) == 1:  # the provider is a constant, as it mostly is
+            return builder.record_ids(providers[0], [identity for _, identity in identities])
         return [
             builder.record_id(provider, identity)
-            for provider, (_, identity) in zip(values_of("provider_id"), identities, strict=True)
+            for provider, (_, identity) in zip(providers, identities, strict=True)
         ]
     if key == "period":
         return [r[:7] if isinstance(r, str) else None for r in values_of("responded_at")]
@@ -367,15 +372,15 @@ def _derived(
     if key == "adapted":
         adapted = builder.adapted
         if not adapted:
-            return [[] for _ in range(size)]
+            return Same([])
         present = list(zip(*(values_of(a) for a in adapted), strict=True))
         return [[a for a, v in zip(adapted, p, strict=True) if v is not None] for p in present]
     if key == "missing":
-        return _missing(good, recoded, builder, plan, size)
+        return _missing(good, recoded, builder, plan)
     if key == "own_items":
         own_names = [item.key for item in plan.own]
         if not own:
-            return [{} for _ in range(size)]
+            return Same({})
         own_columns = [[c[i][0] for i in good] for c in own]
         return [dict(zip(own_names, r, strict=True)) for r in zip(*own_columns, strict=True)]
     if key == "source":
@@ -390,15 +395,16 @@ def _derived(
 
 
 def _missing(
-    good: list[int], recoded: list[list[Outcome]], builder: RecordBuilder, plan: Plan, size: int
-) -> list[dict[str, str]]:
+    good: list[int], recoded: list[list[Outcome]], builder: RecordBuilder, plan: Plan
+) -> Column:
+    size = len(good)
+    every = size == len(recoded[0]) if recoded else True
     reasons: dict[str, list[str | None]] = {}
     for k, field in enumerate(plan.fields):
         if field.measure:
-            column = recoded[k]
-            reasons[field.name] = [
-                o[1] if o is not BAD and o[0] is None else None for o in (column[i] for i in good)
-            ]
+            column = recoded[k] if every else [recoded[k][i] for i in good]
+            # The rows of ``good`` have no BAD outcome.
+            reasons[field.name] = [o[1] if o[0] is None else None for o in column]
     not_asked = set(builder.not_asked)
     # As RecordBuilder.build: a measure not asked is NOT_ASKED unless its rule gave a
     # reason; the keys follow the schema's order of measures.
@@ -410,7 +416,7 @@ def _missing(
         elif fallback is not None:
             order.append((measure, [None] * size, fallback))
     if not order:
-        return [{} for _ in range(size)]
+        return Same({})
     # Rows share few combinations of reasons: each is made once, and copied per record.
     made_for: dict[tuple[str | None, ...], dict[str, str]] = {}
     out: list[dict[str, str]] = []

@@ -149,12 +149,10 @@ def _texts(column: list[Any], memo: dict[Any, bytes], before: bytes, after: byte
     out: list[bytes | None] = list(map(memo.get, column))
     if None not in out:
         return out  # type: ignore[return-value]
-    misses = [i for i, found in enumerate(out) if found is None]
     # A column of values that rarely repeat (record ids, row numbers) is not memoised.
     if len(set(column)) * 2 > len(column):
-        for i in misses:
-            out[i] = before + dumps(column[i]) + after
-        return out  # type: ignore[return-value]
+        return [before + text + after for text in map(dumps, column)]
+    misses = [i for i, found in enumerate(out) if found is None]
     for i in misses:
         value = column[i]
         text = memo.get(value)
