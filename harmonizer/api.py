@@ -181,7 +181,7 @@ def _built_rows(
                 layout=table.layout,
             )
         if lane:
-            return local_wide_rows(table, builder, plan, validator, skip=skip)
+            return local_wide_rows(table, builder, plan, validator, skip=skip, layout=table.layout)
         return fast_wide_rows(table, builder, plan, skip=skip)
     return apply_mapping(_responses(loaded, builder, table, completed), builder)
 

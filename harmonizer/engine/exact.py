@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import re
 import uuid
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -629,6 +629,40 @@ class RecordBuilder:
             repr(cells[c.index] if c.index < len(cells) else None) for c, _ in self._raw_columns
         ]
         return None, "\x1f".join(parts)
+
+    def identity_columns(self) -> set[int]:
+        """Return the columns a wide row's identity is read from (see :meth:`cells_identity`)."""
+        found = {column.index for column, _ in self._raw_columns}
+        if self.response_column is not None:
+            found.add(self.response_column.index)
+        return found
+
+    def column_identities(
+        self, columns: Sequence[Sequence[Cell] | None], places: Iterable[int]
+    ) -> list[tuple[str | None, str]]:
+        """Return :meth:`cells_identity` of the rows at ``places`` of a batch of columns.
+
+        ``columns`` holds every column of the header (those of :meth:`identity_columns`
+        at least; None for a column not read).
+        """
+
+        def cell(index: int, place: int) -> Cell:
+            column = columns[index] if index < len(columns) else None
+            return None if column is None else column[place]
+
+        raw = [column.index for column, _ in self._raw_columns]
+        ids = self.response_column.index if self.response_column is not None else None
+        missing = self.missing_values
+        out: list[tuple[str | None, str]] = []
+        for place in places:
+            if ids is not None:
+                value = cell(ids, place)
+                if value is not None and value not in missing:
+                    text = str(value)
+                    out.append((text, text))
+                    continue
+            out.append((None, "\x1f".join([repr(cell(index, place)) for index in raw])))
+        return out
 
     def record_id(self, provider: Any, identity: str) -> str:
         """Return the ``record_id`` of a response of ``provider`` with this identity text."""

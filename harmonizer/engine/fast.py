@@ -13,17 +13,19 @@ compares the two on every bundled export and on generated ones.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from functools import partial
 from itertools import repeat
 from operator import itemgetter
 from typing import Any
 
 from harmonizer.engine.batches import batches, cell_chars, read_batches
 from harmonizer.engine.exact import RecordBuilder, personal_id
-from harmonizer.engine.plan import BAD, Outcome, Plan
+from harmonizer.engine.plan import BAD, CACHE_LIMIT, CACHED_CHARS, Outcome, Plan
 from harmonizer.engine.responses import Response, wide_responses
 from harmonizer.engine.row import Row
+from harmonizer.io.cells import Cell, normalise_row, normalise_text
 from harmonizer.io.table import SourceRow, Table
 from harmonizer.issues import Issue
 from harmonizer.mapping.model import NOT_ASKED
@@ -183,21 +185,124 @@ def fast_columns(
         for s, ok in zip(batch, clean, strict=True)
         if ok
     ]
-    columns = list(zip(*fast, strict=True)) if fast else []
-    bad = [False] * len(fast)
+    places = [place for place, ok in enumerate(clean) if ok]
+    columns: list[Sequence[Cell] | None] = list(zip(*fast, strict=True))
+    return _fast(
+        len(batch),
+        places,
+        [batch[p].row for p in places],
+        columns,
+        batch.__getitem__,
+        builder,
+        plan,
+    )
+
+
+class PlainCells:
+    """Cells as written, cleaned as the reader cleans them, per column and distinct text."""
+
+    def __init__(self, plan: Plan, builder: RecordBuilder) -> None:
+        # Only the columns the fast path reads are cleaned.
+        used = {field.index for field in [*plan.fields, *plan.own]}
+        used |= {rule.index for rule in plan.filters}
+        if plan.age is not None:
+            used.add(plan.age.index)
+        used |= builder.identity_columns()
+        self.used = sorted(used)
+        self._memos: dict[int, dict[str, str | None]] = {index: {} for index in self.used}
+
+    def columns(self, rows: list[list[str]], width: int) -> list[Sequence[Cell] | None]:
+        """Return the cleaned columns of rows of ``width`` cells (None: a column not read)."""
+        raw = list(zip(*rows, strict=True))
+        columns: list[Sequence[Cell] | None] = [None] * width
+        for index in self.used:
+            if index < width:
+                columns[index] = _cleaned(raw[index], self._memos[index])
+        return columns
+
+
+def _cleaned(raw: Sequence[str], memo: dict[str, str | None]) -> list[str | None]:
+    out = list(map(memo.get, raw, repeat(_MISS, len(raw))))
+    if _MISS not in out:
+        return out
+    if len(set(raw)) * 2 > len(raw):  # ids and times rarely repeat: not memoised
+        return list(map(normalise_text, raw))
+    for i, known in enumerate(out):
+        if known is _MISS:
+            text = raw[i]
+            cleaned = memo.get(text, _MISS)
+            if cleaned is _MISS:
+                cleaned = normalise_text(text)
+                if len(text) <= CACHED_CHARS:
+                    if len(memo) >= CACHE_LIMIT:
+                        memo.clear()
+                    memo[text] = cleaned
+            out[i] = cleaned
+    return out
+
+
+_MISS: Any = object()
+
+
+def fast_plain(
+    numbers: list[int],
+    rows: list[list[str]],
+    cells: PlainCells,
+    builder: RecordBuilder,
+    plan: Plan,
+    skip: frozenset[int],
+) -> FastBatch:
+    """Return :func:`fast_columns` of rows the csv reader found plain (see RangeRows.plain).
+
+    ``rows`` hold their cells as written, source row ``numbers[i]`` being ``rows[i]``;
+    none is blank and the reader has nothing to say of any. Each used column is cleaned
+    once per distinct text, as the reader cleans every cell.
+    """
+    width = len(builder.info.header)
+    if any(len(row) != width for row in rows) or not skip.isdisjoint(numbers):
+        sources = [
+            SourceRow(n, normalise_row(row), n) for n, row in zip(numbers, rows, strict=True)
+        ]
+        return fast_columns(sources, builder, plan, skip)
+
+    def source(place: int) -> SourceRow:
+        return SourceRow(numbers[place], normalise_row(rows[place]), numbers[place])
+
+    columns = cells.columns(rows, width)
+    return _fast(len(rows), list(range(len(rows))), numbers, columns, source, builder, plan)
+
+
+def _fast(
+    size: int,
+    places: list[int],
+    numbers: list[int],
+    columns: list[Sequence[Cell] | None],
+    source: Callable[[int], SourceRow],
+    builder: RecordBuilder,
+    plan: Plan,
+) -> FastBatch:
+    """Recode and assemble the clean rows of a batch (at ``places``, given as columns)."""
+    count = len(places)
+    bad = [False] * count
+
+    def column(index: int) -> Sequence[Cell]:
+        found = columns[index]
+        assert found is not None
+        return found
+
     for rule in plan.filters:
-        for i, hit in enumerate(map(rule, columns[rule.index])):
+        for i, hit in enumerate(map(rule, column(rule.index))):
             if hit:
                 bad[i] = True
     if builder.response_column is not None:
         # A response id with personal data in it is redacted on the exact path, which
         # notes it on the row.
-        for i, value in enumerate(columns[builder.response_column.index]):
+        for i, value in enumerate(column(builder.response_column.index)):
             if value is not None and personal_id(str(value)) is not None:
                 bad[i] = True
     recoded: list[list[Outcome]] = []
     for field in plan.fields:
-        outcomes = field.recode(columns[field.index])
+        outcomes = field.recode(column(field.index))
         if BAD in outcomes:
             for i, outcome in enumerate(outcomes):
                 if outcome is BAD:
@@ -208,24 +313,27 @@ def fast_columns(
         years = [o[2] if o is not BAD else None for o in recoded[plan.year_field]]
     age: list[Outcome] | None = None
     if plan.age is not None:
-        age = plan.age.recode(columns[plan.age.index], years)
+        age = plan.age.recode(column(plan.age.index), years)
         for i, outcome in enumerate(age):
             if outcome is BAD:
                 bad[i] = True
     own: list[list[Outcome]] = []
     for item in plan.own:
-        outcomes = item.recode(columns[item.index])
+        outcomes = item.recode(column(item.index))
         if BAD in outcomes:
             for i, outcome in enumerate(outcomes):
                 if outcome is BAD:
                     bad[i] = True
         own.append(outcomes)
-    return _assemble(batch, clean, bad, recoded, age, own, builder, plan)
+    return _assemble(size, places, numbers, columns, source, bad, recoded, age, own, builder, plan)
 
 
 def _assemble(
-    batch: list[SourceRow],
-    clean: list[bool],
+    size: int,
+    clean_places: list[int],
+    numbers: list[int],
+    cells: list[Sequence[Cell] | None],
+    source: Callable[[int], SourceRow],
     bad: list[bool],
     recoded: list[list[Outcome]],
     age: list[Outcome] | None,
@@ -248,9 +356,10 @@ def _assemble(
             bad = [True] * count
     # The rows that take the fast path, by their place among the clean rows.
     good = [i for i in range(count) if not bad[i]]
-    clean_places = [place for place, ok in enumerate(clean) if ok]
     places = [clean_places[i] for i in good]
-    columns = _records(batch, places, good, names, value_columns, recoded, own, builder, plan)
+    rows = [numbers[i] for i in good]
+    identities = builder.column_identities(cells, good)
+    columns = _records(rows, identities, good, names, value_columns, recoded, own, builder, plan)
     redacting = [
         (plan.fields[k], column)
         for k, column in enumerate(recoded)
@@ -263,19 +372,21 @@ def _assemble(
     ]
     info = builder.info
     notes: list[Notes] = []
-    for i, place in zip(good, places, strict=True):
+    for i, place, row in zip(good, places, rows, strict=True):
         issues: list[Issue] = []
         redactions: Counter[str] | None = None
         for column_plan, column in redacting:
             outcome = column[i]
             if outcome[3] is not None:
-                issue, replaced = column_plan.redaction_note(outcome, info, batch[place])
+                issue, replaced = column_plan.redaction_note(
+                    outcome, info, row, partial(source, place)
+                )
                 issues.append(issue)
                 if redactions is None:
                     redactions = Counter()
                 redactions.update(dict(replaced))
         notes.append((issues, redactions))
-    return FastBatch(len(batch), places, builder.fields, columns, notes)
+    return FastBatch(size, places, builder.fields, columns, notes)
 
 
 def _values(outcomes: list[Outcome]) -> list[Any]:
@@ -289,8 +400,8 @@ _FIRST = itemgetter(0)
 
 
 def _records(
-    batch: list[SourceRow],
-    places: list[int],
+    rows: list[int],
+    identities: list[tuple[str | None, str]],
     good: list[int],
     names: list[str],
     value_columns: list[list[Any]],
@@ -301,14 +412,13 @@ def _records(
 ) -> list[Column]:
     """Return the columns of the fast rows' records, as RecordBuilder._record builds them.
 
-    Every key of the record gets a column (or a constant) for the rows in ``good``,
-    in the schema's key order. A differential test holds the records made of them
-    byte-identical to the exact path's.
+    Every key of the record gets a column (or a constant) for the rows in ``good``
+    (source rows ``rows``), in the schema's key order. A differential test holds the
+    records made of them byte-identical to the exact path's.
     """
     size = len(good)
     if not size:
         return []
-    sources = [batch[place] for place in places]
     all_good = size == len(value_columns[0]) if value_columns else True
     columns: dict[str, Any] = {}
     constant: dict[str, Any] = dict(builder.constants)
@@ -325,13 +435,11 @@ def _records(
         return [constant.get(name)] * size
 
     derived = builder.derived
-    # Each row's response id and identity text, read once for record_id and source.
-    identities = [builder.cells_identity(s.values) for s in sources]
     record_columns: list[Column] = []
     for key in builder.fields:
         if key in derived:
             record_columns.append(
-                _derived(key, values_of, sources, identities, good, recoded, own, builder, plan)
+                _derived(key, values_of, rows, identities, good, recoded, own, builder, plan)
             )
         elif key in columns:
             record_columns.append(columns[key])
@@ -343,7 +451,7 @@ def _records(
 def _derived(
     key: str,
     values_of: Callable[[str], list[Any]],
-    sources: list[SourceRow],
+    rows: list[int],
     identities: list[tuple[str | None, str]],
     good: list[int],
     recoded: list[list[Outcome]],
@@ -387,7 +495,7 @@ def _derived(
         return Filled(
             builder.source_template,
             {
-                "row": [source.row for source in sources],
+                "row": rows,
                 "response_id": [response_id for response_id, _ in identities],
             },
         )

@@ -27,8 +27,8 @@ import signal
 import tempfile
 import uuid
 from collections import Counter, deque
-from collections.abc import Container, Generator, Iterable, Iterator, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
+from collections.abc import Callable, Container, Generator, Iterable, Iterator, Sequence
+from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from functools import partial
@@ -42,9 +42,11 @@ from harmonizer.engine.batches import read_batches
 from harmonizer.engine.exact import RecordBuilder
 from harmonizer.engine.fast import (
     BATCH_ROWS,
+    FastBatch,
+    PlainCells,
     exact_row,
     fast_columns,
-    fast_records,
+    fast_plain,
     source_batches,
 )
 from harmonizer.engine.lines import LineEncoder
@@ -106,11 +108,14 @@ class _Job:
     batch_rows: int = BATCH_ROWS
     spool: Path = Path()
     lines: LineEncoder | None = field(init=False, default=None)
+    cells: PlainCells | None = field(init=False, default=None)
 
     def __post_init__(self) -> None:
         checks = self.validator.columns
         if self.encode and checks is not None:
             self.lines = LineEncoder(self.builder.fields, checks)
+        if self.layout is not None:
+            self.cells = PlainCells(self.plan, self.builder)
 
 
 _JOBS: list[_Job] = []
@@ -167,16 +172,31 @@ def local_wide_rows(
     *,
     skip: frozenset[int],
     batch_rows: int = BATCH_ROWS,
+    layout: CsvLayout | None = None,
+    range_bytes: int | None = None,
 ) -> Iterator[Row | RowBatch]:
     """Yield what :func:`parallel_wide_rows` yields with ``encode``, in this process.
 
     For a run that writes jsonl only on one core: a batch's records are validated and
     encoded here as a worker would, so that clean batches travel as one
-    :class:`RowBatch` and the stages after do their work a batch at a time.
+    :class:`RowBatch` and the stages after do their work a batch at a time. With a
+    csv ``layout``, the export is read by ranges as workers read it (a plain range
+    parsed at once, see RangeRows.plain), and ``rows`` is then not read.
     """
-    job = _Job(builder, plan, validator, skip, encode=True, batch_rows=batch_rows)
-    for batch in source_batches(rows, batch_rows):
-        yield from _merge(_Batch.read(batch), _answer(batch, job), builder, skip, lane=True)
+    job = _Job(builder, plan, validator, skip, True, layout, batch_rows)
+    rest: Generator[SourceRow, None, None] | None = None
+    try:
+        if layout is not None:
+            size = RANGE_BYTES if range_bytes is None else range_bytes
+            rest = yield from _ranged(_InProcess(job), layout, builder, skip, 1, size, True)
+            if rest is None:
+                return
+            rows = rest
+        for batch in source_batches(rows, batch_rows):
+            yield from _merge(_Batch.read(batch), _answer(batch, job), builder, skip, lane=True)
+    finally:
+        if rest is not None:
+            rest.close()
 
 
 def _start_worker() -> None:
@@ -257,10 +277,16 @@ def _spool(answer: Answer | RangeAnswer) -> str:
     return path.name
 
 
-def _unspool(future: Future[str], kind: type[T]) -> T:
-    """Return the answer a worker spooled, and remove its file."""
+def _unspool(future: Future[Any], kind: type[T]) -> T:
+    """Return the answer a worker spooled, and remove its file.
+
+    An answer made in this process (see :class:`_InProcess`) comes as it is.
+    """
+    name = future.result()
+    if isinstance(name, kind):
+        return name
     folder = _JOBS[-1].spool
-    path = folder / future.result()
+    path = folder / name
     try:
         with path.open("rb") as handle:
             # Written a moment ago by this run's own worker, in a folder only it can read.
@@ -281,8 +307,28 @@ def _spool_error(folder: Path, err: OSError) -> OutputError:
 
 
 def _work_range(part: Range) -> str:
+    """Read a range of the export and answer for its rows, batch by batch (spooled)."""
+    return _spool(_range_answer(part))
+
+
+class _InProcess(Executor):
+    """Runs each range at once, in this process: one core reads ranges as a worker does."""
+
+    def __init__(self, job: _Job) -> None:
+        self._job = job
+
+    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
+        assert fn is _work_range
+        assert not kwargs
+        (part,) = args
+        future: Future[Any] = Future()
+        future.set_result(_range_answer(part, self._job))
+        return future
+
+
+def _range_answer(part: Range, job: _Job | None = None) -> RangeAnswer:
     """Read a range of the export and answer for its rows, batch by batch."""
-    job = _JOBS[-1]
+    job = job or _JOBS[-1]
     assert job.layout is not None
     reader = RangeRows(job.layout, job.builder.info, part)
     error: list[ReadError] = []
@@ -293,6 +339,17 @@ def _work_range(part: Range) -> str:
         except ReadError as err:
             error.append(err)
 
+    plain = reader.plain() if job.cells is not None else None
+    if plain is not None and job.cells is not None:
+        reader.close()
+        return RangeAnswer(
+            _plain_parts(part.row, plain, job, job.cells),
+            reader.records,
+            False,
+            reader.line_shifts,
+            [],
+            None,
+        )
     held: list[BlankRun] = []
     rows = skip_trailing_blanks(read(), None if part.last else held)
     parts: list[Part] = []
@@ -302,44 +359,56 @@ def _work_range(part: Range) -> str:
             parts.append(([source.row for source in batch], found, _answer(batch, job)))
     finally:
         reader.close()
-    return _spool(
-        RangeAnswer(
-            parts,
-            reader.records,
-            reader.open_end,
-            reader.line_shifts,
-            held,
-            error[0] if error else None,
-        )
+    return RangeAnswer(
+        parts,
+        reader.records,
+        reader.open_end,
+        reader.line_shifts,
+        held,
+        error[0] if error else None,
     )
 
 
+def _plain_parts(first: int, rows: list[list[str]], job: _Job, cells: PlainCells) -> list[Part]:
+    """Answer for the rows of a plain range (see RangeRows.plain), batch by batch."""
+    parts: list[Part] = []
+    for start in range(0, len(rows), job.batch_rows):
+        chunk = rows[start : start + job.batch_rows]
+        numbers = list(range(first + start, first + start + len(chunk)))
+        made = fast_plain(numbers, chunk, cells, job.builder, job.plan, job.skip)
+        parts.append((numbers, set(), _made_answer(made, job)))
+    return parts
+
+
 def _answer(sources: list[SourceRow], job: _Job) -> Answer:
+    return _made_answer(fast_columns(sources, job.builder, job.plan, job.skip), job)
+
+
+def _made_answer(made: FastBatch, job: _Job) -> Answer:
+    """Answer for a batch's fast rows: validated, and encoded when the job encodes."""
     if job.lines is not None:
-        return _lines_answer(sources, job, job.lines)
-    records: list[dict[str, Any] | str | None] = []
+        return _lines_answer(made, job.lines)
+    records: list[dict[str, Any] | str | None] = [None] * made.size
     lines: list[bytes] = []
     extras: dict[int, Extra] = {}
     is_valid, encode = job.validator.is_valid, job.encode
-    built = fast_records(sources, job.builder, job.plan, job.skip)
-    for place, made in enumerate(built):
-        if made is None or not is_valid(made[0]):
-            records.append(None)
+    for place, record, (issues, redactions) in zip(
+        made.places, made.records(), made.notes, strict=True
+    ):
+        if not is_valid(record):
             continue
-        record, issues, redactions = made
         if encode:
-            records.append(record["record_id"])
+            records[place] = record["record_id"]
             lines.append(orjson.dumps(record, option=orjson.OPT_APPEND_NEWLINE))
         else:
-            records.append(record)
+            records[place] = record
         if issues or redactions:
             extras[place] = (issues, dict(redactions or {}))
     return Answer(records, b"".join(lines), [len(line) for line in lines], extras)
 
 
-def _lines_answer(sources: list[SourceRow], job: _Job, encoder: LineEncoder) -> Answer:
+def _lines_answer(made: FastBatch, encoder: LineEncoder) -> Answer:
     """Answer for a batch whose records are written as lines column by column."""
-    made = fast_columns(sources, job.builder, job.plan, job.skip)
     lines, failing = encoder.encode(made)
     records: list[dict[str, Any] | str | None] = [None] * made.size
     if not lines:
@@ -427,7 +496,7 @@ def parallel_wide_rows(
 
 
 def _ranged(
-    executor: ProcessPoolExecutor,
+    executor: Executor,
     layout: CsvLayout,
     builder: RecordBuilder,
     skip: frozenset[int],

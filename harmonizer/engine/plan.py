@@ -114,19 +114,21 @@ class FieldColumn:
         return self.cache.recode(values)
 
     def redaction_note(
-        self, outcome: Outcome, export: ExportInfo, source: SourceRow
+        self, outcome: Outcome, export: ExportInfo, row: int, source: Callable[[], SourceRow]
     ) -> tuple[Issue, tuple[tuple[str, int], ...]]:
-        """Return the `redacted` issue of a row and what was replaced, by kind.
+        """Return the `redacted` issue of source row ``row`` and what was replaced, by kind.
 
-        The issue is built once per distinct value, and moved to each row.
+        The issue is built once per distinct value (from the row ``source`` gives), and
+        moved to each row.
         """
         redaction: Redaction = outcome[3]
         if redaction.template is None:
-            response = Response(source.row, (source.row,), source.values)
+            first = source()
+            response = Response(first.row, (first.row,), first.values)
             scratch = Row(export, response, builder=self.builder)
-            self.builder._redacted(scratch, redaction.result, source.row, self.column, self.name)
+            self.builder._redacted(scratch, redaction.result, first.row, self.column, self.name)
             redaction.template = scratch.issues[0]
-        return redaction.template.at_row(source.row), redaction.result.redactions
+        return redaction.template.at_row(row), redaction.result.redactions
 
 
 def _field_outcome(

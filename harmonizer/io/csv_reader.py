@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import functools
 import hashlib
 import io
 import re
@@ -705,6 +706,8 @@ class RangeRows:
                 ) from err
             text = io.StringIO(decoded, newline="")
         self._text = text
+        self._layout, self._part = layout, part
+        self._decoded = decoded if part.end is not None and own_info else None
         self._lines = _Lines(
             text,
             layout.path,
@@ -717,6 +720,39 @@ class RangeRows:
         reader = csv.reader(self._lines, delimiter=layout.delimiter)
         self._rows = _CsvRows(self._lines, self.info, layout.header_end, layout.delimiter)
         self.rows = self._rows.rows(reader, layout.encoding, first=part.row, last=part.last)
+
+    def plain(self) -> list[list[str]] | None:
+        """Return the range's records as lists of cells as written, when they are plain.
+
+        Plain: every record is one line, closes its quotes, and is no candidate for a
+        blank row, and the range holds no control character and no line break but LF
+        and CR LF. Such a range is parsed in one call of the csv module, and its source
+        rows are numbered on from the range's first (its rows are :meth:`plain`'s, not
+        :attr:`rows`'). Anything else returns None, and :attr:`rows` reads the range
+        line by line with every check of the reader.
+        """
+        text, layout, part = self._decoded, self._layout, self._part
+        if text is None or not text or self._rows.records:
+            return None
+        if (layout.controls and CONTROL.search(text)) or text.count("\r") != text.count("\r\n"):
+            return None
+        body = text[:-1] if text.endswith("\n") else text
+        if _maybe_blank(layout.delimiter).search(body.removesuffix("\r")):
+            return None
+        try:
+            rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=layout.delimiter))
+        except csv.Error:
+            return None
+        if len(rows) != body.count("\n") + 1:
+            return None  # a quoted cell spans lines: the reader notes each such record
+        if open_quote(body[body.rfind("\n") + 1 :], layout.delimiter):
+            return None
+        self._rows.records = len(rows)
+        self._lines.chars = len(text)
+        self._lines.count = part.line - 1 + len(rows)
+        if part.line != part.row:
+            self.info.line_shifts.append((part.row, part.line - part.row))
+        return rows
 
     @property
     def records(self) -> int:
@@ -740,6 +776,12 @@ class RangeRows:
     def close(self) -> None:
         """Release the file."""
         self._text.close()
+
+
+@functools.cache
+def _maybe_blank(delimiter: str) -> re.Pattern[str]:
+    """Return the pattern of a line that may hold only blank cells (spaces, quotes, delimiters)."""
+    return re.compile(f'^[\\s\ufeff"{re.escape(delimiter)}]*$', re.MULTILINE)
 
 
 def _range_codec(layout: CsvLayout) -> str:

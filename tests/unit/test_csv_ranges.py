@@ -22,6 +22,7 @@ from hypothesis import strategies as st
 from harmonizer import harmonize
 from harmonizer.engine import parallel
 from harmonizer.errors import HarmonizerError
+from harmonizer.io.cells import normalise_row
 from harmonizer.io.csv_ranges import Range, split_ranges
 from harmonizer.io.csv_reader import RangeRows
 from harmonizer.io.readers import SourceOptions, read_table
@@ -354,7 +355,8 @@ def test_generated_exports_by_ranges_as_on_the_exact_path(
         try:
             for formats in (("jsonl",), ("jsonl", "csv")):
                 outputs = []
-                for jobs in (0, 2):
+                # 0: the exact path; 1: one process reading ranges itself (jsonl only).
+                for jobs in (0, 1, 2):
                     out = Path(folder) / f"{jobs}-{len(formats)}"
                     try:
                         result = harmonize(
@@ -367,9 +369,118 @@ def test_generated_exports_by_ranges_as_on_the_exact_path(
                     outputs.append(
                         ([(out / n).read_bytes() for n in written], result.report.to_dict())
                     )
-                assert outputs[0] == outputs[1]
+                assert outputs[0] == outputs[1] == outputs[2]
         finally:
             parallel.RANGE_BYTES = original
+
+
+def _plain_or_rows(export: Path, size: int) -> list[object]:
+    """Read every range as plain rows where it is plain, else line by line; note which."""
+    read: list[object] = []
+    with read_table(export, SourceOptions()) as table:
+        layout = table.layout
+        assert layout is not None
+        for part in split_ranges(layout, size):
+            reader = RangeRows(layout, table.info, part)
+            plain = reader.plain()
+            if plain is None:
+                rows = [(s.row, s.values, s.line, s.issues) for s in reader.rows]
+            else:
+                rows = [
+                    (n, normalise_row(cells), n + part.line - part.row, ())
+                    for n, cells in enumerate(plain, start=part.row)
+                ]
+            read.append((rows, reader.records, reader.line_shifts, reader.open_end))
+            reader.close()
+    return read
+
+
+def _line_by_line(export: Path, size: int) -> list[object]:
+    read: list[object] = []
+    with read_table(export, SourceOptions()) as table:
+        layout = table.layout
+        assert layout is not None
+        for part in split_ranges(layout, size):
+            reader = RangeRows(layout, table.info, part)
+            rows = [(s.row, s.values, s.line, s.issues) for s in reader.rows]
+            read.append((rows, reader.records, reader.line_shifts, reader.open_end))
+            reader.close()
+    return read
+
+
+plain_texts = st.one_of(
+    st.sampled_from(
+        ["", " ", '""', "Hyvä", 'sanoi "kiitos"', "rivi\nrivi", "a;b", "\u00a0x\u00a0"]
+    ),
+    st.text(alphabet='ab ;"\t\u00a0\x01äö', max_size=8),
+)
+
+
+@settings(
+    max_examples=int(os.environ.get("HARMONIZER_PROPERTY_EXAMPLES", "25")) * 4,
+    deadline=None,
+)
+@given(
+    rows=st.lists(st.lists(plain_texts, min_size=1, max_size=4), min_size=1, max_size=30),
+    size=st.integers(1, 300),
+    crlf=st.booleans(),
+    bare=st.booleans(),
+)
+def test_a_plain_range_reads_as_line_by_line(
+    rows: list[list[str]], size: int, crlf: bool, bare: bool
+) -> None:
+    """A range parsed at once gives the rows, numbers, lines and shifts of the reader."""
+    with tempfile.TemporaryDirectory() as folder:
+        export = Path(folder) / "e.csv"
+        lines = io.StringIO()
+        csv.writer(lines, delimiter=";", lineterminator="\r\n" if crlf else "\n").writerows(
+            [["a", "b", "c", "d"], *rows]
+        )
+        text = lines.getvalue()
+        if bare:
+            text = text.replace("b;", 'b";', 1)
+        export.write_text(text, encoding="utf-8")
+        expected: object
+        try:
+            expected = _line_by_line(export, size)
+        except HarmonizerError as err:
+            expected = str(err)
+        try:
+            found: object = _plain_or_rows(export, size)
+        except HarmonizerError as err:
+            found = str(err)
+        assert found == expected
+
+
+@pytest.mark.parametrize(
+    ("body", "plain"),
+    [
+        ("1;a\n2;b\n", True),
+        ("1;a\r\n2;b\r\n", True),
+        ('1;"a;b"\n2;"say ""hi"""\n', True),
+        ("1;a\n2;b", True),  # no line break after the last record
+        ("1;a\n;\n3;c\n", False),  # a blank row: the reader excludes it
+        ('1;a\n"";""\n', False),
+        ("1;a\n\n3;c\n", False),
+        ('1;"a\nb"\n', False),  # a quoted cell over two lines
+        ("1;a\r2;b\r", False),  # line breaks of old Macs
+        ("1;a\x01\n2;b\n", False),  # a control character
+        ('1;a"b\n2;"c\n', False),  # a quote never closed (the bare one misled the cut)
+    ],
+)
+def test_what_a_plain_range_is(tmp_path: Path, body: str, plain: bool) -> None:
+    export = tmp_path / "e.csv"
+    export.write_text("id;x\n" + body, encoding="utf-8")
+    with read_table(export, SourceOptions()) as table:
+        assert table.layout is not None
+        # The last record, unended, is a range of its own.
+        part = next(split_ranges(table.layout, 1 << 20))
+        reader = RangeRows(table.layout, table.info, part)
+        rows = reader.plain()
+        reader.close()
+    assert (rows is not None) is plain
+    if rows is not None:
+        assert reader.records == len(rows) == body.count("\n")
 
 
 def test_workers_answer_through_a_spool_folder_that_is_removed(
