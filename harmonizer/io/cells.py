@@ -9,7 +9,6 @@ Cell = str | int | float | bool | dt.datetime | dt.date | dt.time | None
 """A normalised cell: stripped text, a number, a date or time from Excel, or None."""
 
 _SPACES = str.maketrans({"\u00a0": " ", "\u2007": " ", "\u202f": " ", "\ufeff": ""})
-_SPECIAL = re.compile("[\u00a0\u2007\u202f\ufeff]")
 CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
 """Control characters other than tab and line breaks: no text holds them on purpose, an
 xlsx holds them only escaped (``_x0001_``), so every reader removes them (with a warning)."""
@@ -17,10 +16,21 @@ xlsx holds them only escaped (``_x0001_``), so every reader removes them (with a
 
 def normalise_text(text: str) -> str | None:
     """Strip a text cell and turn non-breaking spaces into spaces; blank becomes None."""
-    if text.isascii() or _SPECIAL.search(text) is None:
+    if _ordinary_spaces(text):
         return text.strip() or None
     cleaned = text.translate(_SPACES).strip()
     return cleaned or None
+
+
+def _ordinary_spaces(text: str) -> bool:
+    """Tell whether a text holds none of the spaces that stripping leaves (no-break...)."""
+    # Four substring tests scan faster than one character-class search.
+    return text.isascii() or (
+        "\u00a0" not in text
+        and "\u2007" not in text
+        and "\u202f" not in text
+        and "\ufeff" not in text
+    )
 
 
 def normalise_row(values: list[str]) -> tuple[str | None, ...]:
@@ -29,14 +39,7 @@ def normalise_row(values: list[str]) -> tuple[str | None, ...]:
     One test of the whole record decides whether any cell holds a special space, so
     the common record costs a strip per cell.
     """
-    joined = "".join(values)
-    # Four substring tests scan faster than one character-class search.
-    if joined.isascii() or (
-        "\u00a0" not in joined
-        and "\u2007" not in joined
-        and "\u202f" not in joined
-        and "\ufeff" not in joined
-    ):
+    if _ordinary_spaces("".join(values)):
         return tuple([value.strip() or None for value in values])
     return tuple([normalise_text(value) for value in values])
 

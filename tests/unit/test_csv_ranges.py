@@ -462,6 +462,8 @@ def test_a_plain_range_reads_as_line_by_line(
         ("1;a\n;\n3;c\n", False),  # a blank row: the reader excludes it
         ('1;a\n"";""\n', False),
         ("1;a\n\n3;c\n", False),
+        (";\n1;a\n2;b\n", False),  # blank first and last rows
+        ("1;a\n2;b\n \r\n", False),
         ('1;"a\nb"\n', False),  # a quoted cell over two lines
         ("1;a\r2;b\r", False),  # line breaks of old Macs
         ("1;a\x01\n2;b\n", False),  # a control character
@@ -506,3 +508,19 @@ def test_workers_answer_through_a_spool_folder_that_is_removed(
     # The fix the message names works: a temporary folder that exists.
     monkeypatch.setattr(tempfile, "tempdir", str(spools))
     assert _run(export, tmp_path / "three", 2) == one
+
+
+def test_one_process_reads_ranges_only_of_short_rows(tmp_path: Path) -> None:
+    """Rows of kilobytes are read line by line on one core; outputs are the same."""
+    short = _write(tmp_path / "short.csv", [_row(n) for n in range(50)])
+    long = _write(tmp_path / "long.csv", [_row(n, "pitkä vastaus " * 200) for n in range(50)])
+    for export, ranged in ((short, True), (long, False)):
+        with read_table(export, SourceOptions()) as table:
+            assert table.layout is not None
+            assert parallel._short_rows(table.layout) is ranged
+        one = harmonize(MAPPING, [export], tmp_path / f"{export.stem}-1", jobs=1)
+        exact = harmonize(MAPPING, [export], tmp_path / f"{export.stem}-0", exact=True)
+        assert one.report.to_dict() == exact.report.to_dict()
+        for name in OUTPUTS[:2]:
+            written = (tmp_path / f"{export.stem}-1" / name).read_bytes()
+            assert written == (tmp_path / f"{export.stem}-0" / name).read_bytes()
