@@ -141,8 +141,10 @@ class _Part:
 
     def failing_places(self, texts: Sequence[Any], values: list[Any]) -> list[int]:
         """Return the places of the values (with their JSON texts) that fail this part."""
-        if not self._called and self._many.is_valid(values):
-            # Checked in one call of compiled code, cheaper than a memo's set work.
+        scalars = not values or not isinstance(values[0], dict | list)
+        if scalars and not self._called and self._many.is_valid(values):
+            # Checked in one call of compiled code, cheaper than a memo's set work
+            # (objects and arrays cost more to convert than their texts to look up).
             return []
         failing = self.failing(texts, partial(_pairs, texts, values))
         return [i for i, text in enumerate(texts) if text in failing] if failing else []
@@ -214,6 +216,11 @@ def _calls(schema: Any, formats: Mapping[str, Any], defs: Mapping[str, Any]) -> 
         elif isinstance(node, list):
             todo.extend(node)
     return False
+
+
+def _every(column: Sequence[Any], count: int) -> Sequence[Any]:
+    """Return a column with an entry per record (one entry stands for every record)."""
+    return column if len(column) == count else list(column) * count
 
 
 def _pairs(texts: Sequence[Any], values: Sequence[Any], new: set[Any]) -> dict[Any, Any]:
@@ -326,7 +333,8 @@ class ColumnChecks:
         tells distinct values apart (1, 1.0 and true are three); ``values[k]`` the
         values themselves, on which a text new to the memo is checked. A key in
         ``nested`` (see :meth:`nested`) is an object given by its own columns; its
-        entries in ``texts`` and ``values`` are not looked at.
+        entries in ``texts`` and ``values`` are not looked at. A column of one entry
+        (when ``count`` is not 1) holds one value for every record.
         """
         shape = tuple(keys)
         if self._shape.failing([shape], lambda _: {shape: dict.fromkeys(keys)}):
@@ -339,11 +347,15 @@ class ColumnChecks:
                 bad |= self._nested[key].failing_rows(*nested[key])
                 continue
             part = self._properties.get(key, self._open)
-            bad.update(part.failing_places(text, value if isinstance(value, list) else list(value)))
+            failing = part.failing_places(text, value if isinstance(value, list) else list(value))
+            if failing:
+                bad.update(range(count) if len(text) == 1 else failing)
         for names, part in self._elements:
             known = [place[name] for name in names if name in place]
             if known:
-                combined: list[Any] = list(zip(*(texts[k] for k in known), strict=True))
+                combined: list[Any] = list(
+                    zip(*(_every(texts[k], count) for k in known), strict=True)
+                )
             else:
                 combined = [()] * count
 
@@ -355,15 +367,16 @@ class ColumnChecks:
                     if key in new and key not in made:
                         probe = dict.fromkeys(keys)
                         for k in known:
-                            probe[keys[k]] = values[k][i]
+                            column = values[k]
+                            probe[keys[k]] = column[i if len(column) > 1 else 0]
                         made[key] = probe
                         if len(made) == len(new):
                             break
                 return made
 
-            failing = part.failing(combined, probes)
-            if failing:
-                bad.update(i for i, key in enumerate(combined) if key in failing)
+            failed = part.failing(combined, probes)
+            if failed:
+                bad.update(i for i, key in enumerate(combined) if key in failed)
         return bad
 
     def is_valid(self, record: Mapping[str, Any], encode: Callable[[Any], Any]) -> bool:

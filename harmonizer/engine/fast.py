@@ -13,7 +13,7 @@ compares the two on every bundled export and on generated ones.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import partial
 from itertools import repeat
@@ -25,7 +25,7 @@ from harmonizer.engine.exact import RecordBuilder, personal_id
 from harmonizer.engine.plan import BAD, CACHE_LIMIT, CACHED_CHARS, Outcome, Plan
 from harmonizer.engine.responses import Response, wide_responses
 from harmonizer.engine.row import Row
-from harmonizer.io.cells import Cell, normalise_row, normalise_text
+from harmonizer.io.cells import Cell, normalise_row, normalise_text, ordinary_spaces
 from harmonizer.io.table import SourceRow, Table
 from harmonizer.issues import Issue
 from harmonizer.mapping.model import NOT_ASKED
@@ -114,7 +114,18 @@ class Filled:
         return out
 
 
-Column = list[Any] | Same | Filled
+@dataclass(frozen=True, slots=True)
+class Keyed:
+    """A record column of objects, each with a key that determines it.
+
+    Equal keys, equal objects: a key stands for its object where objects are looked up.
+    """
+
+    values: list[Any]
+    keys: Sequence[Hashable]
+
+
+Column = list[Any] | Same | Filled | Keyed
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,12 +146,20 @@ class FastBatch:
     def records(self) -> list[dict[str, Any]]:
         """Return the fast rows' records (one dict each, built in C)."""
         count = len(self.places)
-        columns = [
-            c.objects() if isinstance(c, Filled) else c.values(count) if isinstance(c, Same) else c
-            for c in self.columns
-        ]
+        columns = [_listed(c, count) for c in self.columns]
         keys = self.keys
         return [dict(zip(keys, row, strict=True)) for row in zip(*columns, strict=True)]
+
+
+def _listed(column: Column, count: int) -> Iterable[Any]:
+    """Return a column's value for each of ``count`` records."""
+    if isinstance(column, Filled):
+        return column.objects()
+    if isinstance(column, Same):
+        return column.values(count)
+    if isinstance(column, Keyed):
+        return column.values
+    return column
 
 
 def fast_records(
@@ -226,6 +245,8 @@ def _cleaned(raw: Sequence[str], memo: dict[str, str | None]) -> list[str | None
     if _MISS not in out:
         return out
     if len(set(raw)) * 2 > len(raw):  # ids and times rarely repeat: not memoised
+        if ordinary_spaces("".join(raw)):  # as normalise_text does, without a call a cell
+            return [text.strip() or None for text in raw]
         return list(map(normalise_text, raw))
     for i, known in enumerate(out):
         if known is _MISS:
@@ -528,7 +549,8 @@ def _missing(
     # Rows share few combinations of reasons: each is made once, and copied per record.
     made_for: dict[tuple[str | None, ...], dict[str, str]] = {}
     out: list[dict[str, str]] = []
-    for key in zip(*(column for _, column, _ in order), strict=True):
+    keys: list[tuple[str | None, ...]] = list(zip(*(column for _, column, _ in order), strict=True))
+    for key in keys:
         made = made_for.get(key)
         if made is None:
             made = {}
@@ -539,4 +561,4 @@ def _missing(
                     made[measure] = fallback
             made_for[key] = made
         out.append(dict(made))
-    return out
+    return Keyed(out, keys)

@@ -19,7 +19,7 @@ from typing import Any
 import orjson
 
 from harmonizer.engine.column_checks import ColumnChecks, Columns
-from harmonizer.engine.fast import FastBatch, Filled, Same
+from harmonizer.engine.fast import FastBatch, Filled, Keyed, Same
 
 TEXT_MEMO_LIMIT = 16_384
 """Distinct values whose texts a key keeps before its memo starts afresh: at most
@@ -71,13 +71,20 @@ class LineEncoder:
                 values.append(parts[0])
                 continue
             if isinstance(column, Same):
+                # One entry stands for every row (see ColumnChecks.failing_rows).
                 text = before + orjson.dumps(column.value) + after
-                texts.append([text] * count)
-                values.append([column.value] * count)
-            else:
-                plain = column.objects() if isinstance(column, Filled) else column
-                texts.append(_texts(plain, self._memo(key), before, after))
-                values.append(plain)
+                texts.append([text])
+                values.append([column.value])
+                joined.append([text] * count)
+                continue
+            if isinstance(column, Keyed):
+                texts.append(_keyed_texts(column, self._memo((key, Keyed)), before, after))
+                values.append(column.values)
+                joined.append(texts[-1])
+                continue
+            plain = column.objects() if isinstance(column, Filled) else column
+            texts.append(_texts(plain, self._memo(key), before, after))
+            values.append(plain)
             joined.append(texts[-1])
         failing = self._checks.failing_rows(count, self.keys, texts, values, nested)
         return [b",".join(row) for row in zip(*joined, strict=True)], failing
@@ -115,8 +122,8 @@ class LineEncoder:
                 else:
                     runs.append(("", text))
                 keys.append(name)
-                texts.append([text] * count)
-                values.append([value] * count)
+                texts.append([text])
+                values.append([value])
         parts: list[list[bytes]] = []
         last = len(runs) - 1
         for k, (name, text) in enumerate(runs):
@@ -163,6 +170,23 @@ def _texts(column: list[Any], memo: dict[Any, bytes], before: bytes, after: byte
                     memo.clear()
                 memo[value] = text
         out[i] = text
+    return out  # type: ignore[return-value]
+
+
+def _keyed_texts(column: Keyed, memo: dict[Any, bytes], before: bytes, after: bytes) -> list[bytes]:
+    """Return each object's text with the key in front, through a memo by its key."""
+    out: list[bytes | None] = list(map(memo.get, column.keys))
+    if None in out:
+        for i, found in enumerate(out):
+            if found is None:
+                key = column.keys[i]
+                text = memo.get(key)
+                if text is None:
+                    text = before + orjson.dumps(column.values[i]) + after
+                    if len(memo) >= TEXT_MEMO_LIMIT:
+                        memo.clear()
+                    memo[key] = text
+                out[i] = text
     return out  # type: ignore[return-value]
 
 

@@ -16,13 +16,13 @@ xlsx holds them only escaped (``_x0001_``), so every reader removes them (with a
 
 def normalise_text(text: str) -> str | None:
     """Strip a text cell and turn non-breaking spaces into spaces; blank becomes None."""
-    if _ordinary_spaces(text):
+    if ordinary_spaces(text):
         return text.strip() or None
     cleaned = text.translate(_SPACES).strip()
     return cleaned or None
 
 
-def _ordinary_spaces(text: str) -> bool:
+def ordinary_spaces(text: str) -> bool:
     """Tell whether a text holds none of the spaces that stripping leaves (no-break...)."""
     # Four substring tests scan faster than one character-class search.
     return text.isascii() or (
@@ -39,7 +39,7 @@ def normalise_row(values: list[str]) -> tuple[str | None, ...]:
     One test of the whole record decides whether any cell holds a special space, so
     the common record costs a strip per cell.
     """
-    if _ordinary_spaces("".join(values)):
+    if ordinary_spaces("".join(values)):
         return tuple([value.strip() or None for value in values])
     return tuple([normalise_text(value) for value in values])
 
