@@ -374,35 +374,22 @@ def test_generated_exports_by_ranges_as_on_the_exact_path(
             parallel.RANGE_BYTES = original
 
 
-def _plain_or_rows(export: Path, size: int) -> list[object]:
-    """Read every range as plain rows where it is plain, else line by line; note which."""
+def _by_ranges(export: Path, size: int, *, plain: bool) -> list[object]:
+    """Read every range (with ``plain``, as plain rows where it is plain) and what it noted."""
     read: list[object] = []
     with read_table(export, SourceOptions()) as table:
         layout = table.layout
         assert layout is not None
         for part in split_ranges(layout, size):
             reader = RangeRows(layout, table.info, part)
-            plain = reader.plain()
-            if plain is None:
+            cells = reader.plain() if plain else None
+            if cells is None:
                 rows = [(s.row, s.values, s.line, s.issues) for s in reader.rows]
             else:
                 rows = [
-                    (n, normalise_row(cells), n + part.line - part.row, ())
-                    for n, cells in enumerate(plain, start=part.row)
+                    (n, normalise_row(row), n + part.line - part.row, ())
+                    for n, row in enumerate(cells, start=part.row)
                 ]
-            read.append((rows, reader.records, reader.line_shifts, reader.open_end))
-            reader.close()
-    return read
-
-
-def _line_by_line(export: Path, size: int) -> list[object]:
-    read: list[object] = []
-    with read_table(export, SourceOptions()) as table:
-        layout = table.layout
-        assert layout is not None
-        for part in split_ranges(layout, size):
-            reader = RangeRows(layout, table.info, part)
-            rows = [(s.row, s.values, s.line, s.issues) for s in reader.rows]
             read.append((rows, reader.records, reader.line_shifts, reader.open_end))
             reader.close()
     return read
@@ -442,11 +429,11 @@ def test_a_plain_range_reads_as_line_by_line(
         export.write_text(text, encoding="utf-8")
         expected: object
         try:
-            expected = _line_by_line(export, size)
+            expected = _by_ranges(export, size, plain=False)
         except HarmonizerError as err:
             expected = str(err)
         try:
-            found: object = _plain_or_rows(export, size)
+            found: object = _by_ranges(export, size, plain=True)
         except HarmonizerError as err:
             found = str(err)
         assert found == expected
