@@ -651,17 +651,18 @@ class RecordBuilder:
             return None if column is None else column[place]
 
         raw = [column.index for column, _ in self._raw_columns]
-        ids = self.response_column.index if self.response_column is not None else None
+        index = self.response_column.index if self.response_column is not None else None
+        ids = columns[index] if index is not None and index < len(columns) else None
         missing = self.missing_values
         out: list[tuple[str | None, str]] = []
         for place in places:
             if ids is not None:
-                value = cell(ids, place)
+                value = ids[place]
                 if value is not None and value not in missing:
-                    text = str(value)
+                    text = value if value.__class__ is str else str(value)
                     out.append((text, text))
                     continue
-            out.append((None, "\x1f".join([repr(cell(index, place)) for index in raw])))
+            out.append((None, "\x1f".join([repr(cell(i, place)) for i in raw])))
         return out
 
     def record_id(self, provider: Any, identity: str) -> str:
@@ -753,11 +754,12 @@ def record_uuid(name: str) -> str:
 
 
 def _uuid5_text(sha1: bytes) -> str:
-    digest = bytearray(sha1[:16])
-    digest[6] = (digest[6] & 0x0F) | 0x50
-    digest[8] = (digest[8] & 0x3F) | 0x80
-    text = digest.hex()
-    return f"{text[:8]}-{text[8:12]}-{text[12:16]}-{text[16:20]}-{text[20:]}"
+    # The version nibble becomes 5 and the variant's two top bits 10, in the hex text.
+    text = sha1[:16].hex()
+    return f"{text[:8]}-{text[8:12]}-5{text[13:16]}-{_VARIANT[text[16]]}{text[17:20]}-{text[20:]}"
+
+
+_VARIANT = {digit: "89ab"[int(digit, 16) & 0x3] for digit in "0123456789abcdef"}
 
 
 def record_uuids(prefix: str, names: Iterable[str]) -> list[str]:
