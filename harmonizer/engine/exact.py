@@ -615,20 +615,7 @@ class RecordBuilder:
 
     def cells_identity(self, cells: tuple[Cell, ...]) -> tuple[str | None, str]:
         """Return the response id and the identity text of a wide row's cells."""
-        if self.response_column is not None:
-            index = self.response_column.index
-            cell = cells[index] if index < len(cells) else None
-            # A missing value ('-', N/A) is no id, as a blank cell is: two responses
-            # without an id are not one response repeated.
-            if cell is not None and cell not in self.missing_values:
-                text = str(cell)
-                return text, text
-        # Without a response id, the response is its mapped cells: a re-export of the
-        # same answers gets the same id.
-        parts = [
-            repr(cells[c.index] if c.index < len(cells) else None) for c, _ in self._raw_columns
-        ]
-        return None, "\x1f".join(parts)
+        return self.column_identities([(cell,) for cell in cells], (0,))[0]
 
     def identity_columns(self) -> set[int]:
         """Return the columns a wide row's identity is read from (see :meth:`cells_identity`)."""
@@ -658,10 +645,14 @@ class RecordBuilder:
         for place in places:
             if ids is not None:
                 value = ids[place]
+                # A missing value ('-', N/A) is no id, as a blank cell is: two responses
+                # without an id are not one response repeated.
                 if value is not None and value not in missing:
                     text = value if value.__class__ is str else str(value)
                     out.append((text, text))
                     continue
+            # Without a response id, the response is its mapped cells: a re-export of
+            # the same answers gets the same id.
             out.append((None, "\x1f".join([repr(cell(i, place)) for i in raw])))
         return out
 
