@@ -27,10 +27,19 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 import jsonschema_rs
 
+if TYPE_CHECKING:
+    import numpy as np
+    import numpy.typing as npt
+
+    from harmonizer.engine.codes import Codes, Mask
+
+INTERNED_TEXTS = 1 << 20
+"""Texts of the allOf elements' keys given ids before the ids start afresh (a few MiB);
+must stay below 2 ** _ID_BITS."""
 CHECK_MEMO_BYTES = 4 << 20
 """The bytes of JSON text whose verdicts a part keeps before its memo starts afresh
 (record ids and row numbers never repeat, open answers run long: memory stays bounded)."""
@@ -139,6 +148,12 @@ class _Part:
         self._failed: set[Any] = set()
         self._held = 0
 
+    def forget(self) -> None:
+        """Drop the memo of verdicts."""
+        self._memo.clear()
+        self._failed.clear()
+        self._held = 0
+
     def failing_places(self, texts: Sequence[Any], values: list[Any]) -> list[int]:
         """Return the places of the values (with their JSON texts) that fail this part."""
         scalars = not values or not isinstance(values[0], dict | list)
@@ -163,9 +178,7 @@ class _Part:
             weight = _weigh(new)
             if self._held + weight > CHECK_MEMO_BYTES:
                 # Afresh: every key of this call is then new, failing ones included.
-                memo.clear()
-                failed.clear()
-                self._held = 0
+                self.forget()
                 new = distinct
                 weight = _weigh(new)
             self._held += weight
@@ -218,11 +231,6 @@ def _calls(schema: Any, formats: Mapping[str, Any], defs: Mapping[str, Any]) -> 
     return False
 
 
-def _every(column: Sequence[Any], count: int) -> Sequence[Any]:
-    """Return a column with an entry per record (one entry stands for every record)."""
-    return column if len(column) == count else list(column) * count
-
-
 def _pairs(texts: Sequence[Any], values: Sequence[Any], new: set[Any]) -> dict[Any, Any]:
     if len(new) * 4 > len(texts):
         return dict(zip(texts, values, strict=True))
@@ -266,6 +274,7 @@ class ColumnChecks:
         self._open = compile_part(True)
         self._elements = [(names, compile_part(element)) for names, element in elements]
         self._nested = nested
+        self._ids: dict[Any, int] = {}
 
     @classmethod
     def derive(
@@ -319,75 +328,166 @@ class ColumnChecks:
         """Return the checks of the object under ``key``, when it is checked by its keys."""
         return self._nested.get(key)
 
-    def failing_rows(
+    def failing(
         self,
         count: int,
         keys: Sequence[str],
-        texts: Sequence[Sequence[Any]],
-        values: Sequence[Sequence[Any]],
+        columns: Sequence[CheckColumn],
         nested: Mapping[str, Columns] | None = None,
-    ) -> set[int]:
-        """Return the places of the ``count`` records (given by columns) that fail the schema.
+    ) -> Mask:
+        """Return which of ``count`` records (given by columns) fail the schema.
 
-        ``texts[k]`` holds every record's value of ``keys[k]`` as its JSON text, which
-        tells distinct values apart (1, 1.0 and true are three); ``values[k]`` the
-        values themselves, on which a text new to the memo is checked. A key in
-        ``nested`` (see :meth:`nested`) is an object given by its own columns; its
-        entries in ``texts`` and ``values`` are not looked at. A column of one entry
-        (when ``count`` is not 1) holds one value for every record.
+        ``columns[k]`` gives the values of ``keys[k]`` (see :data:`CheckColumn`): their
+        JSON texts, which tell distinct values apart (1, 1.0 and true are three), and
+        the values themselves, on which a text new to the memo is checked. A key in
+        ``nested`` (see :meth:`nested`) is an object given by its own columns; its entry
+        in ``columns`` is not looked at.
         """
+        # numpy is imported when records are checked: a command that reads no rows
+        # (check) does without it.
+        import numpy as np
+
+        bad = np.zeros(count, dtype=bool)
         shape = tuple(keys)
         if self._shape.failing([shape], lambda _: {shape: dict.fromkeys(keys)}):
-            return set(range(count))
-        bad: set[int] = set()
+            bad[:] = True
+            return bad
         nested = nested or {}
-        place = {key: k for k, key in enumerate(keys)}
-        for key, text, value in zip(keys, texts, values, strict=True):
+        for key, (texts, values, codes) in zip(keys, columns, strict=True):
             if key in nested:
-                bad |= self._nested[key].failing_rows(*nested[key])
+                bad |= self._nested[key].failing(*nested[key])
                 continue
             part = self._properties.get(key, self._open)
-            failing = part.failing_places(text, value if isinstance(value, list) else list(value))
+            failing = part.failing_places(
+                texts, values if isinstance(values, list) else list(values)
+            )
             if failing:
-                bad.update(range(count) if len(text) == 1 else failing)
+                _mark(bad, failing, codes, len(texts))
+        if self._elements:
+            bad |= self._failing_elements(count, keys, columns)
+        return bad
+
+    def _failing_elements(
+        self, count: int, keys: Sequence[str], columns: Sequence[CheckColumn]
+    ) -> Mask:
+        """Return which records fail an allOf element, each checked once per combination."""
+        import numpy as np
+
+        from harmonizer.engine.codes import combine, spread
+
+        bad = np.zeros(count, dtype=bool)
+        if len(self._ids) > INTERNED_TEXTS:
+            # Afresh, with the verdicts the old ids stood for.
+            self._ids.clear()
+            for _, part in self._elements:
+                part.forget()
+        place = {key: k for k, key in enumerate(keys)}
+        coded: dict[int, tuple[Codes, Sequence[int], npt.NDArray[np.int64]]] = {}
         for names, part in self._elements:
             known = [place[name] for name in names if name in place]
+            for k in known:
+                if k not in coded:
+                    codes, picks = _codes(columns[k], count)
+                    coded[k] = (codes, picks, self._interned(columns[k][0], picks))
             if known:
-                combined: list[Any] = list(
-                    zip(*(_every(texts[k], count) for k in known), strict=True)
+                combos, rows = combine(
+                    [coded[k][0] for k in known], [len(coded[k][1]) for k in known]
                 )
+                # A combination is known by its values' texts, as ids (codes differ from
+                # batch to batch, ids do not).
+                ids = [coded[k][2][combos[:, j]] for j, k in enumerate(known)]
+                combined = _combined_ids(ids)
             else:
-                combined = [()] * count
+                combos, rows = np.zeros((1, 0), dtype=np.int64), np.zeros(count, dtype=np.intp)
+                combined = [0]
 
             def probes(
-                new: set[Any], known: list[int] = known, combined: list[Any] = combined
+                new: set[Any],
+                known: list[int] = known,
+                combos: npt.NDArray[np.int64] = combos,
+                combined: list[Any] = combined,
             ) -> dict[Any, Any]:
                 made: dict[Any, Any] = {}
                 for i, key in enumerate(combined):
                     if key in new and key not in made:
                         probe = dict.fromkeys(keys)
-                        for k in known:
-                            column = values[k]
-                            probe[keys[k]] = column[i if len(column) > 1 else 0]
+                        for j, k in enumerate(known):
+                            probe[keys[k]] = columns[k][1][coded[k][1][combos[i, j]]]
                         made[key] = probe
-                        if len(made) == len(new):
-                            break
                 return made
 
             failed = part.failing(combined, probes)
             if failed:
-                bad.update(i for i, key in enumerate(combined) if key in failed)
+                bad |= spread([key in failed for key in combined], rows)
         return bad
+
+    def _interned(self, texts: Sequence[Any], picks: Sequence[int]) -> npt.NDArray[np.int64]:
+        """Return the id of each picked text (the same text, the same id, until afresh)."""
+        import numpy as np
+
+        ids = self._ids
+        return np.fromiter(
+            [ids.setdefault(texts[i], len(ids)) for i in picks], dtype=np.int64, count=len(picks)
+        )
 
     def is_valid(self, record: Mapping[str, Any], encode: Callable[[Any], Any]) -> bool:
         """Return the split's verdict on one record (the differential test's entry)."""
-        return not self.failing_rows(*_columns(record, encode, self))
+        return not self.failing(*_columns(record, encode, self)).any()
 
 
-Columns = tuple[
-    int, Sequence[str], Sequence[Sequence[Any]], Sequence[Sequence[Any]], Mapping[str, Any]
-]
-"""How many objects, their keys, each key's texts and values, and their nested objects."""
+CheckColumn: TypeAlias = "tuple[Sequence[Any], Sequence[Any], Codes | None]"
+"""A record key's column: JSON texts and values, and each record's index into them.
+
+Without the index (None), the texts and values hold an entry per record, or one entry
+that stands for every record."""
+
+Columns = tuple[int, Sequence[str], Sequence[CheckColumn], Mapping[str, Any]]
+"""How many objects, their keys, each key's column, and their nested objects."""
+
+
+def _mark(bad: Mask, failing: list[int], codes: Codes | None, entries: int) -> None:
+    """Mark the records whose entry is among the ``failing`` of a column's ``entries``."""
+    import numpy as np
+
+    if codes is not None:
+        flags = np.zeros(entries, dtype=bool)
+        flags[failing] = True
+        bad |= flags[codes]
+    elif entries == len(bad):
+        bad[failing] = True
+    else:  # one entry for every record
+        bad[:] = True
+
+
+_ID_BITS = 21
+"""Bits of an interned id (INTERNED_TEXTS fits): three ids make one integer."""
+
+
+def _combined_ids(ids: Sequence[npt.NDArray[np.int64]]) -> list[Any]:
+    """Return one hashable key per combination of ids (an integer for up to three)."""
+    import numpy as np
+
+    if len(ids) <= 3:
+        key = np.zeros(len(ids[0]), dtype=np.int64)
+        for column in ids:
+            key = (key << _ID_BITS) | column
+        keys: list[Any] = key.tolist()
+        return keys
+    return [tuple(row) for row in np.stack(ids, axis=1).tolist()]
+
+
+def _codes(column: CheckColumn, count: int) -> tuple[Codes, Sequence[int]]:
+    """Return each record's code in a column, and each code's entry in the column."""
+    import numpy as np
+
+    from harmonizer.engine.codes import coded
+
+    texts, _, codes = column
+    if codes is not None:
+        return codes, range(len(texts))
+    if len(texts) != count:  # one entry for every record
+        return np.zeros(count, dtype=np.intp), [0]
+    return coded(texts)
 
 
 def _columns(
@@ -399,6 +499,5 @@ def _columns(
         inner = checks.nested(key)
         if inner is not None and isinstance(record[key], dict):
             nested[key] = _columns(record[key], encode, inner)
-    texts = [[encode(record[key])] for key in keys]
-    values = [[record[key]] for key in keys]
-    return 1, keys, texts, values, nested
+    columns: list[CheckColumn] = [([encode(record[key])], [record[key]], None) for key in keys]
+    return 1, keys, columns, nested

@@ -14,13 +14,14 @@ from collections.abc import Callable
 from typing import Any
 
 import jsonschema_rs
+import numpy as np
 import orjson
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from harmonizer.engine import column_checks
-from harmonizer.engine.column_checks import ColumnChecks, Columns
+from harmonizer.engine.column_checks import CheckColumn, ColumnChecks, Columns
 from harmonizer.engine.validation import RecordValidator, _rs_format
 from harmonizer.schema import load_schema
 from harmonizer.schema_values import CUSTOM_FORMATS
@@ -164,9 +165,12 @@ def test_one_record_same_verdict(
 
 
 def _batch_columns(
-    records: list[dict[str, Any]], checks: ColumnChecks, *, once: bool = False
+    records: list[dict[str, Any]], checks: ColumnChecks, *, how: str = "rows"
 ) -> Columns:
-    """Return records as columns; with ``once``, a column of one value as one entry."""
+    """Return records as columns: an entry per record (``rows``), a column of one value
+    as one entry (``once``), or each column's distinct values and the records' codes
+    (``coded``, with every distinct value listed twice, as a coded batch may list two
+    raw texts that clean to one value)."""
     keys = list(records[0])
     nested: dict[str, Columns] = {}
     for key in keys:
@@ -174,14 +178,35 @@ def _batch_columns(
         objects = [record[key] for record in records]
         dicts = all(isinstance(o, dict) for o in objects)
         if inner is not None and dicts and len({tuple(o) for o in objects}) == 1:
-            nested[key] = _batch_columns(objects, inner, once=once)
-    texts = [[orjson.dumps(record[key]) for record in records] for key in keys]
-    values = [[record[key] for record in records] for key in keys]
-    if once:
-        for k, column in enumerate(texts):
-            if len(set(column)) == 1:
-                texts[k], values[k] = column[:1], values[k][:1]
-    return len(records), keys, texts, values, nested
+            nested[key] = _batch_columns(objects, inner, how=how)
+    columns: list[CheckColumn] = []
+    for key in keys:
+        texts = [orjson.dumps(record[key]) for record in records]
+        values = [record[key] for record in records]
+        if how == "once" and len(set(texts)) == 1:
+            columns.append((texts[:1], values[:1], None))
+        elif how == "coded":
+            first: dict[bytes, int] = {}
+            for i, text in enumerate(texts):
+                first.setdefault(text, i)
+            places = list(first.values())
+            # Distinct values twice over; records take the second listing.
+            entries = places + places
+            code = {text: len(places) + k for k, text in enumerate(first)}
+            columns.append(
+                (
+                    [texts[i] for i in entries],
+                    [values[i] for i in entries],
+                    np.array([code[text] for text in texts], dtype=np.intp),
+                )
+            )
+        else:
+            columns.append((texts, values, None))
+    return len(records), keys, columns, nested
+
+
+def _failing(checks: ColumnChecks, columns: Columns) -> set[int]:
+    return set(np.flatnonzero(checks.failing(*columns)).tolist())
 
 
 @settings(max_examples=150, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -190,16 +215,18 @@ def test_a_batch_same_verdicts(schema: tuple[str, ColumnChecks, Any], data: st.D
     version, checks, whole = schema
     records = data.draw(st.lists(mutated(version, keep_keys=True), min_size=1, max_size=12))
     expected = {i for i, record in enumerate(records) if not whole.is_valid(record)}
-    assert checks.failing_rows(*_batch_columns(records, checks)) == expected
+    assert _failing(checks, _batch_columns(records, checks)) == expected
     # A column of one value given once, as the line encoder gives constants.
-    assert checks.failing_rows(*_batch_columns(records, checks, once=True)) == expected
+    assert _failing(checks, _batch_columns(records, checks, how="once")) == expected
+    # Columns of distinct values and codes, as a coded batch gives them.
+    assert _failing(checks, _batch_columns(records, checks, how="coded")) == expected
 
 
 def test_a_batch_with_other_keys_fails_whole(schema: tuple[str, ColumnChecks, Any]) -> None:
     version, checks, _ = schema
     record = _base(version)
     del record["period"]
-    assert checks.failing_rows(*_batch_columns([record, record], checks)) == {0, 1}
+    assert _failing(checks, _batch_columns([record, record], checks)) == {0, 1}
 
 
 SYNTHETIC: dict[str, Any] = {
@@ -301,6 +328,8 @@ def test_verdicts_stay_right_when_the_memo_starts_afresh(
 ) -> None:
     version, checks, whole = schema
     monkeypatch.setattr(column_checks, "CHECK_MEMO_BYTES", 300)
+    # The ids of the allOf elements' texts start afresh too.
+    monkeypatch.setattr(column_checks, "INTERNED_TEXTS", 3)
     records = [_base(version) for _ in range(6)]
     for i, record in enumerate(records):
         record["open_feedback"] = "x" * (100 * i)
@@ -309,4 +338,5 @@ def test_verdicts_stay_right_when_the_memo_starts_afresh(
     expected = {i for i, record in enumerate(records) if not whole.is_valid(record)}
     assert expected == {3, 4}
     for _ in range(3):  # again and again, from memos cleared on the way
-        assert checks.failing_rows(*_batch_columns(records, checks)) == expected
+        assert _failing(checks, _batch_columns(records, checks)) == expected
+        assert _failing(checks, _batch_columns(records, checks, how="coded")) == expected
