@@ -221,13 +221,7 @@ class PlainCells:
     """Cells as written, cleaned as the reader cleans them, per column and distinct text."""
 
     def __init__(self, plan: Plan, builder: RecordBuilder) -> None:
-        # Only the columns the fast path reads are cleaned.
-        used = {field.index for field in [*plan.fields, *plan.own]}
-        used |= {rule.index for rule in plan.filters}
-        if plan.age is not None:
-            used.add(plan.age.index)
-        used |= builder.identity_columns()
-        self.used = sorted(used)
+        self.used = used_columns(plan, builder)
         self._memos: dict[int, dict[str, str | None]] = {index: {} for index in self.used}
 
     def columns(self, rows: list[list[str]], width: int) -> list[Sequence[Cell] | None]:
@@ -240,14 +234,29 @@ class PlainCells:
         return columns
 
 
+def used_columns(plan: Plan, builder: RecordBuilder) -> list[int]:
+    """Return the columns the fast path reads (only they are cleaned), in order."""
+    used = {field.index for field in [*plan.fields, *plan.own]}
+    used |= {rule.index for rule in plan.filters}
+    if plan.age is not None:
+        used.add(plan.age.index)
+    used |= builder.identity_columns()
+    return sorted(used)
+
+
+def cleaned_texts(raw: Sequence[str]) -> list[str | None]:
+    """Return texts cleaned as the reader cleans a cell (see normalise_text)."""
+    if ordinary_spaces("".join(raw)):  # as normalise_text does, without a call a cell
+        return [text.strip() or None for text in raw]
+    return list(map(normalise_text, raw))
+
+
 def _cleaned(raw: Sequence[str], memo: dict[str, str | None]) -> list[str | None]:
     out = list(map(memo.get, raw, repeat(_MISS, len(raw))))
     if _MISS not in out:
         return out
     if len(set(raw)) * 2 > len(raw):  # ids and times rarely repeat: not memoised
-        if ordinary_spaces("".join(raw)):  # as normalise_text does, without a call a cell
-            return [text.strip() or None for text in raw]
-        return list(map(normalise_text, raw))
+        return cleaned_texts(raw)
     for i, known in enumerate(out):
         if known is _MISS:
             text = raw[i]

@@ -14,12 +14,19 @@ per distinct value, not once per record.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
 
-from harmonizer.engine.column_checks import ColumnChecks, Columns
+from harmonizer.engine.column_checks import CheckColumn, ColumnChecks, Columns
 from harmonizer.engine.fast import FastBatch, Filled, Keyed, Same
+from harmonizer.io.arrow import memory_pool
+
+if TYPE_CHECKING:
+    import pyarrow as pa
+
+    from harmonizer.engine.coded import CodedBatch
+    from harmonizer.engine.codes import Mask
 
 TEXT_MEMO_LIMIT = 16_384
 """Distinct values whose texts a key keeps before its memo starts afresh: at most
@@ -59,35 +66,88 @@ class LineEncoder:
         if not count:
             return [], set()
         joined: list[list[bytes]] = []
-        texts: list[list[bytes]] = []
-        values: list[Sequence[Any]] = []
+        checked: list[CheckColumn] = []
         nested: dict[str, Columns] = {}
         for key, column, (before, after) in zip(self.keys, made.columns, self._around, strict=True):
             if isinstance(column, Filled) and self._checks.nested(key) is not None:
-                parts, nested[key] = self._filled(key, column, count, before, after)
-                joined.extend(parts)
-                # The object is checked by its own columns: these two are not looked at.
-                texts.append(parts[0])
-                values.append(parts[0])
+                runs, nested[key] = self._filled(key, column, count, before, after)
+                joined.extend(run if isinstance(run, list) else [run] * count for run in runs)
+                checked.append(_UNSEEN)  # the object is checked by its own columns
                 continue
             if isinstance(column, Same):
-                # One entry stands for every row (see ColumnChecks.failing_rows).
+                # One entry stands for every row (see ColumnChecks.failing).
                 text = before + orjson.dumps(column.value) + after
-                texts.append([text])
-                values.append([column.value])
+                checked.append(([text], [column.value], None))
                 joined.append([text] * count)
                 continue
             if isinstance(column, Keyed):
-                texts.append(_keyed_texts(column, self._memo((key, Keyed)), before, after))
-                values.append(column.values)
-                joined.append(texts[-1])
+                texts = _keyed_texts(column, self._memo((key, Keyed)), before, after)
+                checked.append((texts, column.values, None))
+                joined.append(texts)
                 continue
             plain = column.objects() if isinstance(column, Filled) else column
-            texts.append(_texts(plain, self._memo(key), before, after))
-            values.append(plain)
-            joined.append(texts[-1])
-        failing = self._checks.failing_rows(count, self.keys, texts, values, nested)
-        return [b",".join(row) for row in zip(*joined, strict=True)], failing
+            texts = _texts(plain, self._memo(key), before, after)
+            checked.append((texts, plain, None))
+            joined.append(texts)
+        failing = self._checks.failing(count, self.keys, checked, nested)
+        lines = [b",".join(row) for row in zip(*joined, strict=True)]
+        return lines, set(failing.nonzero()[0].tolist())
+
+    def encode_coded(self, made: CodedBatch) -> tuple[pa.Array, Mask]:
+        """Return the jsonl lines of a coded batch's fast rows, and which fail the schema.
+
+        The lines are an Arrow binary array, joined there from each key's texts: a coded
+        column's texts are made once per distinct value and taken by the rows' codes.
+        """
+        import numpy as np
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        from harmonizer.engine.coded import Coded
+
+        count = len(made.places)
+        if not count:
+            return pa.array([], pa.binary()), np.zeros(0, dtype=bool)
+        pool = memory_pool()
+        parts: list[Any] = []
+        checked: list[CheckColumn] = []
+        nested: dict[str, Columns] = {}
+        for key, column, (before, after) in zip(self.keys, made.columns, self._around, strict=True):
+            if isinstance(column, Filled) and self._checks.nested(key) is not None:
+                runs, nested[key] = self._filled(key, column, count, before, after)
+                parts.extend(
+                    pa.array(run, pa.binary(), memory_pool=pool) if isinstance(run, list) else run
+                    for run in runs
+                )
+                checked.append(_UNSEEN)
+                continue
+            if isinstance(column, Same):
+                text = before + orjson.dumps(column.value) + after
+                checked.append(([text], [column.value], None))
+                parts.append(text)
+                continue
+            if isinstance(column, Coded):
+                texts = _texts(column.values, self._memo(key), before, after)
+                checked.append((texts, column.values, column.codes))
+                parts.append(
+                    pc.take(
+                        pa.array(texts, pa.binary(), memory_pool=pool),
+                        column.codes,
+                        memory_pool=pool,
+                    )
+                )
+                continue
+            plain = column.objects() if isinstance(column, Filled) else column
+            texts = _texts(plain, self._memo(key), before, after)
+            checked.append((texts, plain, None))
+            parts.append(pa.array(texts, pa.binary(), memory_pool=pool))
+        failing = self._checks.failing(count, self.keys, checked, nested)
+        if not any(isinstance(part, pa.Array) for part in parts):
+            parts[0] = pa.array([parts[0]] * count, pa.binary(), memory_pool=pool)
+        joined = [
+            part if isinstance(part, pa.Array) else pa.scalar(part, pa.binary()) for part in parts
+        ]
+        return pc.binary_join_element_wise(*joined, b",", memory_pool=pool), failing
 
     def _memo(self, key: Any) -> dict[Any, bytes]:
         memo = self._memos.get(key)
@@ -97,18 +157,17 @@ class LineEncoder:
 
     def _filled(
         self, key: str, column: Filled, count: int, before: bytes, after: bytes
-    ) -> tuple[list[list[bytes]], Columns]:
+    ) -> tuple[list[bytes | list[bytes]], Columns]:
         """Return the texts of an object column, as runs joined by commas, and its columns.
 
-        The template's keys between two filled keys are one text for every row; each
-        filled key's values go through their memo. Joined with the rest of the line by
-        commas, the runs make the object's JSON text.
+        The template's keys between two filled keys are one text for every row (a run of
+        bytes); each filled key's values go through their memo (a text per row). Joined
+        with the rest of the line by commas, the runs make the object's JSON text.
         """
         template = column.template
         order = list(template) + [name for name in column.columns if name not in template]
         keys: list[str] = []
-        texts: list[list[bytes]] = []
-        values: list[Sequence[Any]] = []
+        checked: list[CheckColumn] = []
         runs: list[tuple[str, bytes]] = []  # (filled key, or "" for the template's, text)
         for name in order:
             pair = orjson.dumps(name) + b":"
@@ -122,26 +181,27 @@ class LineEncoder:
                 else:
                     runs.append(("", text))
                 keys.append(name)
-                texts.append([text])
-                values.append([value])
-        parts: list[list[bytes]] = []
+                checked.append(([text], [value], None))
+        out: list[bytes | list[bytes]] = []
         last = len(runs) - 1
         for k, (name, text) in enumerate(runs):
             start = before + b"{" if k == 0 else b""
             end = b"}" + after if k == last else b""
             if not name:
-                parts.append([start + text + end] * count)
+                out.append(start + text + end)
                 continue
-            filled = _texts(
-                column.columns[name], self._memo((key, name, start, end)), start + text, end
-            )
-            parts.append(filled)
+            values = column.columns[name]
+            filled = _texts(values, self._memo((key, name, start, end)), start + text, end)
+            out.append(filled)
             keys.append(name)
-            texts.append(filled)
-            values.append(column.columns[name])
+            checked.append((filled, values, None))
         if not runs:
-            parts.append([before + b"{}" + after] * count)
-        return parts, (count, keys, texts, values, {})
+            out.append(before + b"{}" + after)
+        return out, (count, keys, checked, {})
+
+
+_UNSEEN: CheckColumn = ((), (), None)
+"""The entry of a key checked by its object's own columns (not looked at)."""
 
 
 def _texts(column: list[Any], memo: dict[Any, bytes], before: bytes, after: bytes) -> list[bytes]:

@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 from functools import partial
 from itertools import chain
 from pathlib import Path
-from typing import Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import orjson
 
@@ -55,11 +55,17 @@ from harmonizer.engine.responses import Response
 from harmonizer.engine.row import Extra, Row, RowBatch
 from harmonizer.engine.validation import RecordValidator
 from harmonizer.errors import OutputError, ReadError, WorkerError
+from harmonizer.io.arrow import memory_pool
 from harmonizer.io.cells import Cell
 from harmonizer.io.csv_ranges import RANGE_BYTES, CsvLayout, Range, split_ranges
 from harmonizer.io.csv_reader import RangeRows
 from harmonizer.io.table import BlankRun, ExportInfo, SourceRow, blank_rows, skip_trailing_blanks
 from harmonizer.issues import Severity
+
+if TYPE_CHECKING:
+    import pyarrow as pa
+
+    from harmonizer.engine.coded import CodedCells
 
 
 @dataclass(frozen=True)
@@ -109,6 +115,7 @@ class _Job:
     spool: Path = Path()
     lines: LineEncoder | None = field(init=False, default=None)
     cells: PlainCells | None = field(init=False, default=None)
+    coded: CodedCells | None = field(init=False, default=None)
 
     def __post_init__(self) -> None:
         checks = self.validator.columns
@@ -116,6 +123,11 @@ class _Job:
             self.lines = LineEncoder(self.builder.fields, checks)
         if self.layout is not None:
             self.cells = PlainCells(self.plan, self.builder)
+            if self.lines is not None:
+                # Imported here: numpy loads only for a run that reads ranges.
+                from harmonizer.engine.coded import CodedCells
+
+                self.coded = CodedCells(self.plan, self.builder)
 
 
 _JOBS: list[_Job] = []
@@ -359,6 +371,12 @@ def _range_answer(part: Range, job: _Job | None = None) -> RangeAnswer:
         except ReadError as err:
             error.append(err)
 
+    if job.coded is not None:
+        table = reader.plain_table(len(job.builder.info.header))
+        if table is not None:
+            reader.close()
+            coded = _coded_parts(part.row, table, job)
+            return RangeAnswer(coded, reader.records, False, reader.line_shifts, [], None)
     plain = reader.plain() if job.cells is not None else None
     if plain is not None and job.cells is not None:
         reader.close()
@@ -398,6 +416,73 @@ def _plain_parts(first: int, rows: list[list[str]], job: _Job, cells: PlainCells
         made = fast_plain(numbers, chunk, cells, job.builder, job.plan, job.skip)
         parts.append((numbers, set(), _made_answer(made, job)))
     return parts
+
+
+def _coded_parts(first: int, table: pa.Table, job: _Job) -> list[Part]:
+    """Answer for the rows of a plain range read by Arrow (see RangeRows.plain_table)."""
+    parts: list[Part] = []
+    for start in range(0, table.num_rows, 8192):
+        chunk = table.slice(start, 8192)
+        numbers = list(range(first + start, first + start + chunk.num_rows))
+        parts.append((numbers, set(), _coded_answer(first + start, chunk, job)))
+    return parts
+
+
+def _coded_answer(first: int, table: pa.Table, job: _Job) -> Answer:
+    """Answer for a batch of a plain range on dictionary-coded columns."""
+    import pyarrow.compute as pc
+
+    from harmonizer.engine.coded import coded_fast, table_rows, table_source
+
+    assert job.coded is not None
+    assert job.lines is not None
+    assert job.cells is not None
+    size = table.num_rows
+    made = coded_fast(
+        first,
+        size,
+        job.coded.columns(table),
+        table_source(table, first),
+        job.skip,
+        job.builder,
+        job.plan,
+    )
+    if made is None:
+        numbers = list(range(first, first + size))
+        rows = table_rows(table)
+        return _made_answer(
+            fast_plain(numbers, rows, job.cells, job.builder, job.plan, job.skip), job
+        )
+    records: list[dict[str, Any] | str | None] = [None] * size
+    if not made.places:
+        return Answer(records, b"", [], {})
+    lines, failing = job.lines.encode_coded(made)
+    places, ids = made.places, made.ids
+    if failing.any():
+        keep = ~failing
+        lines = pc.filter(lines, keep, memory_pool=memory_pool())
+        kept = keep.tolist()
+        places = [place for place, ok in zip(places, kept, strict=True) if ok]
+        ids = [id_ for id_, ok in zip(ids, kept, strict=True) if ok]
+    for place, id_ in zip(places, ids, strict=True):
+        records[place] = id_
+    extras: dict[int, Extra] = {}
+    for place, (issues, redactions) in made.notes.items():
+        if records[place] is not None:
+            extras[place] = (issues, dict(redactions or {}))
+    data, lengths = _binary_parts(lines)
+    return Answer(records, data, lengths, extras)
+
+
+def _binary_parts(array: pa.Array) -> tuple[bytes, list[int]]:
+    """Return an Arrow binary array's values as one bytes object, and each value's length."""
+    import numpy as np
+
+    _, offsets, data = array.buffers()
+    ends = np.frombuffer(offsets, dtype=np.int32)[array.offset : array.offset + len(array) + 1]
+    if not len(array):
+        return b"", []
+    return memoryview(data)[ends[0] : ends[-1]].tobytes(), np.diff(ends).tolist()
 
 
 def _answer(sources: list[SourceRow], job: _Job) -> Answer:
@@ -534,11 +619,14 @@ def _ranged(
     """
     info = builder.info
     parts = split_ranges(layout, range_bytes)
+    # A worker has a range to go on with while the parent merges; one process reads
+    # the next range when it needs it.
+    ahead = 1 if isinstance(executor, _InProcess) else 2 * jobs
     pending: deque[tuple[Range, Future[str] | None]] = deque()
     expected = layout.row
     held: list[BlankRun] = []
     while True:
-        while len(pending) < 2 * jobs:
+        while len(pending) < ahead:
             part = next(parts, None)
             if part is None:
                 break

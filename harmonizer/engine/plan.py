@@ -58,7 +58,9 @@ class _Cache:
         self.redacts = False
         """Whether any outcome so far carried a redaction: most columns never do."""
 
-    def recode(self, values: Sequence[Cell]) -> list[Outcome]:
+    def recode(self, values: Sequence[Cell], *, keep: bool = True) -> list[Outcome]:
+        # Without ``keep``, new outcomes are not kept: a column whose values rarely
+        # repeat (response times) would fill the memo for nothing.
         memo = self._memo
         # Looked up as they are (in C): a text or None finds its outcome; a number
         # (an xlsx cell) misses here, as its key is a tuple, and is looked up below.
@@ -76,7 +78,7 @@ class _Cache:
                 outcome = compute(value)
                 if outcome is not BAD and outcome[3] is not None:
                     self.redacts = True
-                if not (isinstance(value, str) and len(value) > CACHED_CHARS):
+                if keep and not (isinstance(value, str) and len(value) > CACHED_CHARS):
                     if len(memo) >= CACHE_LIMIT:
                         memo.clear()
                     memo[key] = outcome
@@ -109,9 +111,9 @@ class FieldColumn:
         self.cache = _Cache(self.compute)
         self.key = self.key or self.name
 
-    def recode(self, values: Sequence[Cell]) -> list[Outcome]:
-        """Return the outcome of every value of the column."""
-        return self.cache.recode(values)
+    def recode(self, values: Sequence[Cell], *, keep: bool = True) -> list[Outcome]:
+        """Return the outcome of every value of the column (``keep``: memoise new ones)."""
+        return self.cache.recode(values, keep=keep)
 
     def redaction_note(
         self, outcome: Outcome, export: ExportInfo, row: int, source: Callable[[], SourceRow]
@@ -204,6 +206,11 @@ class AgeColumn:
         self._convert = convert
         self._by_year = by_year
         self._memo: dict[object, Outcome] = {}
+
+    @property
+    def by_year(self) -> bool:
+        """Whether the group depends on the response's year (derived from a year of birth)."""
+        return self._by_year
 
     def _compute(self, raw: Cell, year: int | None) -> Outcome:
         if type(raw) is str and len(raw) > MAX_CELL_CHARS:

@@ -11,9 +11,10 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import IO
+from typing import IO, TYPE_CHECKING
 
 from harmonizer.errors import ReadError
+from harmonizer.io.arrow import memory_pool
 from harmonizer.io.cells import CONTROL, Cell, column_letter, normalise_row, normalise_text
 from harmonizer.io.csv_ranges import CsvLayout, Range, rangeable
 from harmonizer.io.safety import check_csv
@@ -28,6 +29,9 @@ from harmonizer.io.table import (
 )
 from harmonizer.issues import Issue, IssueCode, preview
 from harmonizer.redaction import redact_text
+
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 DELIMITER_CANDIDATES = (";", ",", "\t", "|")
 # csv's default limit (128 KiB) is lower than a long free-text answer can be; the
@@ -731,7 +735,59 @@ class RangeRows:
         :attr:`rows`'). Anything else returns None, and :attr:`rows` reads the range
         line by line with every check of the reader.
         """
-        text, layout, part = self._decoded, self._layout, self._part
+        body = self._plain_body()
+        if body is None:
+            return None
+        try:
+            # Lines split by LF (a CR before it ends its line as well): twice as fast as
+            # iterating a StringIO.
+            rows = list(csv.reader(body.split("\n"), delimiter=self._layout.delimiter))
+        except csv.Error:
+            return None
+        if not self._plain_records(body, len(rows)):
+            return None
+        return rows
+
+    def plain_table(self, width: int) -> pa.Table | None:
+        """Return :meth:`plain`'s cells as a table of ``width`` text columns, parsed by Arrow.
+
+        The same range is plain or not as for :meth:`plain`, and on a plain range Arrow's
+        parser gives the csv module's cells (a property test holds them equal on
+        generated lines, quotes, doubled quotes and text after a closing quote
+        included): with every record one line that closes its quotes, the two read a
+        line alike. A record of another width, or a cell longer than the csv module
+        reads, returns None (the range is then read by :meth:`plain` or line by line).
+        """
+        body = self._plain_body()
+        if body is None or len(body) >= CSV_FIELD_LIMIT:
+            return None
+        import pyarrow as pa
+        import pyarrow.csv as pa_csv
+
+        names = [f"c{index}" for index in range(width)]
+        try:
+            table = pa_csv.read_csv(
+                pa.py_buffer(body.encode("utf-8")),
+                read_options=pa_csv.ReadOptions(use_threads=False, column_names=names),
+                parse_options=pa_csv.ParseOptions(
+                    delimiter=self._layout.delimiter, newlines_in_values=False
+                ),
+                convert_options=pa_csv.ConvertOptions(
+                    column_types=dict.fromkeys(names, pa.string()),
+                    strings_can_be_null=False,
+                    quoted_strings_can_be_null=False,
+                ),
+                memory_pool=memory_pool(),
+            )
+        except (pa.ArrowInvalid, UnicodeEncodeError):
+            return None  # a ragged record, or a lone surrogate the decoder let through
+        if not self._plain_records(body, table.num_rows):
+            return None
+        return table
+
+    def _plain_body(self) -> str | None:
+        """Return the range's text without its last line break, when it may be plain."""
+        text, layout = self._decoded, self._layout
         if text is None or not text or self._rows.records:
             return None
         if (layout.controls and CONTROL.search(text)) or text.count("\r") != text.count("\r\n"):
@@ -739,22 +795,22 @@ class RangeRows:
         body = text[:-1] if text.endswith("\n") else text
         if _maybe_blank(layout.delimiter).search(f"\n{body.removesuffix(chr(13))}\n"):
             return None
-        try:
-            # Lines split by LF (a CR before it ends its line as well): twice as fast as
-            # iterating a StringIO.
-            rows = list(csv.reader(body.split("\n"), delimiter=layout.delimiter))
-        except csv.Error:
-            return None
-        if len(rows) != body.count("\n") + 1:
-            return None  # a quoted cell spans lines: the reader notes each such record
-        if open_quote(body[body.rfind("\n") + 1 :], layout.delimiter):
-            return None
-        self._rows.records = len(rows)
+        return body
+
+    def _plain_records(self, body: str, records: int) -> bool:
+        """Tell whether a plain parse of ``records`` records holds; if so, note them read."""
+        if records != body.count("\n") + 1:
+            return False  # a quoted cell spans lines: the reader notes each such record
+        if open_quote(body[body.rfind("\n") + 1 :], self._layout.delimiter):
+            return False
+        text, part = self._decoded, self._part
+        assert text is not None
+        self._rows.records = records
         self._lines.chars = len(text)
-        self._lines.count = part.line - 1 + len(rows)
+        self._lines.count = part.line - 1 + records
         if part.line != part.row:
             self.info.line_shifts.append((part.row, part.line - part.row))
-        return rows
+        return True
 
     @property
     def records(self) -> int:

@@ -2,8 +2,7 @@
 
 Columns are the same flat columns as the csv and xlsx tables (nested objects become
 dotted columns), typed from the national schema: measures are integers, ``adapted`` is
-a list of strings, own items are text (providers' own items mix types). Needs the
-optional ``parquet`` extra (pyarrow).
+a list of strings, own items are text (providers' own items mix types).
 """
 
 from __future__ import annotations
@@ -13,7 +12,6 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from harmonizer.errors import OutputError
 from harmonizer.io.writers import AtomicFile, StagedFile, writing
 from harmonizer.records import record_columns
 from harmonizer.schema import RecordSchema
@@ -30,13 +28,9 @@ class ParquetWriter(StagedFile):
     """Records to a Parquet file, ``BATCH_ROWS`` at a time; atomic like the other writers."""
 
     def __init__(self, path: Path, schema: RecordSchema, own_items: Sequence[str]) -> None:
-        try:
-            import pyarrow as pa
-            import pyarrow.parquet as pq
-        except ImportError as err:
-            raise OutputError(
-                f"{path}: Parquet output needs pyarrow: pip install pyarrow (or install harmonizer with its extra: pip install 'palaute-harmonizer[parquet]')"
-            ) from err
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
         self.path = path
         self._pa = pa
         self._columns = record_columns(schema, own_items)

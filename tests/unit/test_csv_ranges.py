@@ -21,6 +21,7 @@ from hypothesis import strategies as st
 
 from harmonizer import harmonize
 from harmonizer.engine import parallel
+from harmonizer.engine.coded import table_rows
 from harmonizer.errors import HarmonizerError
 from harmonizer.io.cells import normalise_row
 from harmonizer.io.csv_ranges import Range, split_ranges
@@ -374,15 +375,21 @@ def test_generated_exports_by_ranges_as_on_the_exact_path(
             parallel.RANGE_BYTES = original
 
 
-def _by_ranges(export: Path, size: int, *, plain: bool) -> list[object]:
-    """Read every range (with ``plain``, as plain rows where it is plain) and what it noted."""
+def _by_ranges(export: Path, size: int, *, plain: bool, arrow: bool = False) -> list[object]:
+    """Read every range (with ``plain``, as plain rows where it is plain; with ``arrow``,
+    parsed by Arrow where it is plain) and what it noted."""
     read: list[object] = []
     with read_table(export, SourceOptions()) as table:
         layout = table.layout
         assert layout is not None
         for part in split_ranges(layout, size):
             reader = RangeRows(layout, table.info, part)
-            cells = reader.plain() if plain else None
+            cells: list[list[str]] | None = None
+            if arrow:
+                parsed = reader.plain_table(len(table.info.header))
+                cells = None if parsed is None else table_rows(parsed)
+            elif plain:
+                cells = reader.plain()
             if cells is None:
                 rows = [(s.row, s.values, s.line, s.issues) for s in reader.rows]
             else:
@@ -433,11 +440,61 @@ def test_a_plain_range_reads_as_line_by_line(
             expected = _by_ranges(export, size, plain=False)
         except HarmonizerError as err:
             expected = str(err)
-        try:
-            found: object = _by_ranges(export, size, plain=True)
-        except HarmonizerError as err:
-            found = str(err)
-        assert found == expected
+        for arrow in (False, True):
+            try:
+                found: object = _by_ranges(export, size, plain=True, arrow=arrow)
+            except HarmonizerError as err:
+                found = str(err)
+            assert found == expected
+
+
+@settings(
+    max_examples=int(os.environ.get("HARMONIZER_PROPERTY_EXAMPLES", "25")) * 4,
+    deadline=None,
+)
+@given(
+    rows=st.lists(st.lists(plain_texts, min_size=4, max_size=4), min_size=1, max_size=30),
+    crlf=st.booleans(),
+    quoting=st.sampled_from([csv.QUOTE_MINIMAL, csv.QUOTE_ALL, csv.QUOTE_NONE]),
+)
+def test_arrow_parses_a_plain_range_as_the_csv_module(
+    rows: list[list[str]], crlf: bool, quoting: int
+) -> None:
+    """On a plain range Arrow's parser gives the csv module's cells, quotes written by
+    hand included (a quote inside a cell, text after a closing quote)."""
+    with tempfile.TemporaryDirectory() as folder:
+        export = Path(folder) / "e.csv"
+        lines = io.StringIO()
+        writer = csv.writer(
+            lines,
+            delimiter=";",
+            lineterminator="\r\n" if crlf else "\n",
+            quoting=quoting,
+            escapechar="\\" if quoting == csv.QUOTE_NONE else None,
+        )
+        writer.writerows([["a", "b", "c", "d"], *rows])
+        export.write_text(lines.getvalue(), encoding="utf-8")
+        with read_table(export, SourceOptions()) as table:
+            layout = table.layout
+            assert layout is not None
+            part = next(split_ranges(layout, 1 << 20))
+            by_module, by_arrow = (
+                RangeRows(layout, table.info, part),
+                RangeRows(layout, table.info, part),
+            )
+            parsed = by_arrow.plain_table(4)
+            expected = by_module.plain()
+            by_module.close()
+            by_arrow.close()
+        if parsed is None:
+            # Not plain, or a record of another width (an escape the module does not read).
+            assert expected is None or any(len(row) != 4 for row in expected)
+        else:
+            assert table_rows(parsed) == expected
+            assert (by_arrow.records, by_arrow.line_shifts) == (
+                by_module.records,
+                by_module.line_shifts,
+            )
 
 
 @pytest.mark.parametrize(
@@ -468,7 +525,11 @@ def test_what_a_plain_range_is(tmp_path: Path, body: str, plain: bool) -> None:
         reader = RangeRows(table.layout, table.info, part)
         rows = reader.plain()
         reader.close()
+        again = RangeRows(table.layout, table.info, part)
+        parsed = again.plain_table(2)
+        again.close()
     assert (rows is not None) is plain
+    assert (None if parsed is None else table_rows(parsed)) == rows
     if rows is not None:
         assert reader.records == len(rows) == body.count("\n")
 

@@ -1,0 +1,194 @@
+"""The fast path on dictionary-coded columns writes what the exact path writes.
+
+A run that writes jsonl only reads a plain csv range with Arrow and recodes each
+column once per distinct cell (harmonizer/engine/coded.py). These exports are plain
+(so that the coded path runs, which each test checks), and their mapping uses what a
+record can derive: lookups, value maps, missing reasons, not-asked and adapted
+measures, own items, a filter, redacted open answers, skipped rows and a provider read
+from a column.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import tempfile
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from harmonizer import harmonize
+from harmonizer.engine import coded, parallel
+
+HEADER = ["id", "aika", "yksikkö", "y", "suosittelu", "helppous", "turva", "palaute", "p", "ikä"]
+
+MAPPING = """\
+mapping: coded-test
+version: "1"
+schema_version: "1.1"
+provider: {{name: Testi Oy, system: test}}
+source: {{format: csv, delimiter: ";"{skip}}}
+response_id: {{column: id}}
+constants: {{county: "19", channel: web, language: fi, respondent: customer{provider_constant}}}
+missing_values: ["-"]
+lookups:
+  units:
+    rows:
+      Asema 1: {{unit_id: "1.2.246.10.23456713.10.1", service_area: primary_care}}
+      Asema 2: {{unit_id: "1.2.246.10.23456713.10.2", service_area: oral_health}}
+fields:
+  responded_at: aika
+  unit_name: yksikkö
+  unit_id: {{column: yksikkö, lookup: units}}
+  service_area: {{column: yksikkö, lookup: units}}
+{provider_field}  nps: suosittelu
+  ease: {{column: helppous, missing: {{"6": dont_know}}}}
+  safety: {{column: turva, scale: "1-4", adapted: true, recode: {{1: 1, 2: 2, 3: 4, 4: 5}}}}
+  timely_help: not_asked
+  open_feedback: palaute
+  age_group: {age}
+own_items:
+  parking: {{column: p, scale: yes_no, value_map: {{Kyllä: "yes", Ei: "no"}}}}
+filters:
+  - column: yksikkö
+    equals: [TESTI]
+    reason: staff test response
+"""
+
+cells = {
+    "id": st.sampled_from(["R1", "R2", "R3", "R4", "", "-", "131052-308T", "R 5"]),
+    "aika": st.sampled_from(
+        ["4.10.2026 14:05", "25.10.2026 03:30", "29.3.2026 03:30", "32.13.2026", "", "-"]
+    ),
+    "yksikkö": st.sampled_from(["Asema 1", "Asema 2", " Asema 1 ", "Asema 9", "TESTI", ""]),
+    "y": st.sampled_from(["2345671-3", "3456782-2", "2345671-4", ""]),
+    "suosittelu": st.sampled_from(["0", "9", "10", "11", "", "-", "x"]),
+    "helppous": st.sampled_from(["1", "5", "6", "", "-", "Täysin samaa mieltä"]),
+    "turva": st.sampled_from(["1", "3", "4", "", "7"]),
+    "palaute": st.sampled_from(["", "Kiitos", "Soita 040 123 4567", "a@b.fi kiitos", "\u00a0Hyvä"]),
+    "p": st.sampled_from(["Kyllä", "Ei", "", "Ehkä", "-"]),
+    "ikä": st.sampled_from(["30-49", "75+", "1950", "2020", "", "-", "x"]),
+}
+rows = st.lists(st.fixed_dictionaries(cells), min_size=1, max_size=40)
+PROPERTY = settings(
+    max_examples=int(os.environ.get("HARMONIZER_PROPERTY_EXAMPLES", "25")),
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+
+
+def _mapping(folder: Path, *, by_year: bool, provider_column: bool, skip: bool) -> Path:
+    path = folder / "m.yaml"
+    path.write_text(
+        MAPPING.format(
+            skip=", skip_rows: [3]" if skip else "",
+            provider_constant="" if provider_column else ', provider_id: "2345671-3"',
+            provider_field="  provider_id: y\n" if provider_column else "",
+            age="{column: ikä, derive: birth_year}" if by_year else "ikä",
+        ),
+        encoding="utf-8",
+    )
+    return path
+
+
+def _count_coded(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
+    """Count the batches built on coded columns in this process (True) or left (False)."""
+    built: list[bool] = []
+    original = coded.coded_fast
+
+    def counted(*args: object, **kwargs: object) -> coded.CodedBatch | None:
+        made = original(*args, **kwargs)  # type: ignore[arg-type]
+        built.append(made is not None)
+        return made
+
+    monkeypatch.setattr(coded, "coded_fast", counted)
+    return built
+
+
+def _outputs(mapping: Path, export: Path, out: Path, **options: object) -> object:
+    result = harmonize(mapping, [export], out, **options)  # type: ignore[arg-type]
+    return [(out / name).read_bytes() for name in ("records.jsonl", "rejects.jsonl")], (
+        result.report.to_dict()
+    )
+
+
+@PROPERTY
+@given(
+    data=rows,
+    repeat=st.booleans(),
+    by_year=st.booleans(),
+    provider_column=st.booleans(),
+    skip=st.booleans(),
+)
+def test_coded_batches_write_what_the_exact_path_writes(
+    data: list[dict[str, str]],
+    repeat: bool,
+    by_year: bool,
+    provider_column: bool,
+    skip: bool,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    built = _count_coded(monkeypatch)
+    monkeypatch.setattr(parallel, "RANGE_BYTES", 400)
+    with tempfile.TemporaryDirectory() as name:
+        folder = Path(name)
+        mapping = _mapping(folder, by_year=by_year, provider_column=provider_column, skip=skip)
+        export = folder / "e.csv"
+        with export.open("w", encoding="utf-8", newline="") as handle:
+            writer = csv.writer(handle, delimiter=";")
+            writer.writerow(HEADER)
+            table = [[row[column] for column in HEADER] for row in data]
+            # No row may be blank: a range with a blank row is read line by line.
+            table = [row if any(row) else ["R0", *row[1:]] for row in table]
+            writer.writerows(table + table if repeat else table)
+        exact = _outputs(mapping, export, folder / "exact", formats=("jsonl",), exact=True)
+        built.clear()
+        one = _outputs(mapping, export, folder / "one", formats=("jsonl",), jobs=1)
+        assert one == exact
+        # The coded path ran (an age derived from a year of birth takes the list path).
+        assert built
+        assert all(built) is not by_year
+        two = _outputs(mapping, export, folder / "two", formats=("jsonl",), jobs=2)
+        assert two == exact
+
+
+def test_a_run_of_plain_ranges_takes_the_coded_path(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Batches of thousands of rows, with rejects, duplicates, redactions and filtered rows
+    among them, come out as on the exact path with one process and two."""
+    mapping = _mapping(tmp_path, by_year=False, provider_column=False, skip=True)
+    export = tmp_path / "e.csv"
+    monkeypatch.setattr(parallel, "RANGE_BYTES", 64 << 10)
+    with export.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle, delimiter=";")
+        writer.writerow(HEADER)
+        for n in range(6000):
+            rid = f"R{n - 2500}" if n >= 2500 and n % 9 == 0 else f"R{n}"
+            writer.writerow(
+                [
+                    rid,
+                    f"{1 + n % 28}.{1 + n % 12}.2026 {n % 24}:{n % 60:02}",
+                    ["Asema 1", "Asema 2", "TESTI", "Asema 9"][n % 4 if n % 5 == 0 else n % 2],
+                    "2345671-3",
+                    str(n % 12),
+                    str(1 + n % 6),
+                    str(1 + n % 5),
+                    "Soita 040 123 4567" if n % 17 == 0 else "Kiitos" if n % 3 else "",
+                    ["Kyllä", "Ei", "", "Ehkä"][n % 4 if n % 7 == 0 else n % 3],
+                    ["30-49", "75+", "-", "x"][n % 4 if n % 11 == 0 else n % 3],
+                ]
+            )
+    exact = _outputs(mapping, export, tmp_path / "exact", formats=("jsonl",), exact=True)
+    built = _count_coded(monkeypatch)
+    assert _outputs(mapping, export, tmp_path / "one", formats=("jsonl",), jobs=1) == exact
+    assert len(built) > 3
+    assert all(built)
+    assert _outputs(mapping, export, tmp_path / "two", formats=("jsonl",), jobs=2) == exact
+    counts = exact[1]["counts"]  # type: ignore[index]
+    assert counts["duplicates"] > 0
+    assert counts["accepted"] > 3000
+    assert counts["rejected"] > 0
+    assert counts["excluded"] > 0
