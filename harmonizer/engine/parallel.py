@@ -213,6 +213,9 @@ def local_wide_rows(
             rest.close()
 
 
+CODED_BATCHES = 4
+"""A coded batch (see _coded_parts) holds this many list batches' rows."""
+
 SHORT_ROW_BYTES = 1024
 """The longest average line (in the first range's bytes) with which one process reads a
 csv by ranges."""
@@ -421,8 +424,12 @@ def _plain_parts(first: int, rows: list[list[str]], job: _Job, cells: PlainCells
 def _coded_parts(first: int, table: pa.Table, job: _Job) -> list[Part]:
     """Answer for the rows of a plain range read by Arrow (see RangeRows.plain_table)."""
     parts: list[Part] = []
-    for start in range(0, table.num_rows, 8192):
-        chunk = table.slice(start, 8192)
+    # A coded batch holds no Python object per cell, and its work per batch (distinct
+    # values, combinations) pays off over more rows: 8,192 rows a batch ran a 200,000-row
+    # csv in 5.6 s where 2,048 took 6.9 s (--jobs 1).
+    size = job.batch_rows * CODED_BATCHES
+    for start in range(0, table.num_rows, size):
+        chunk = table.slice(start, size)
         numbers = list(range(first + start, first + start + chunk.num_rows))
         parts.append((numbers, set(), _coded_answer(first + start, chunk, job)))
     return parts
