@@ -38,8 +38,8 @@ if TYPE_CHECKING:
     from harmonizer.engine.codes import Codes, Mask
 
 INTERNED_TEXTS = 1 << 20
-"""Texts of the allOf elements' keys given ids before the ids start afresh (a few MiB);
-must stay below 2 ** _ID_BITS."""
+"""Texts of the allOf elements' keys given ids before the ids start afresh (as they do
+when the texts hold CHECK_MEMO_BYTES); must stay below 2 ** _ID_BITS."""
 CHECK_MEMO_BYTES = 4 << 20
 """The bytes of JSON text whose verdicts a part keeps before its memo starts afresh
 (record ids and row numbers never repeat, open answers run long: memory stays bounded)."""
@@ -275,6 +275,7 @@ class ColumnChecks:
         self._elements = [(names, compile_part(element)) for names, element in elements]
         self._nested = nested
         self._ids: dict[Any, int] = {}
+        self._id_bytes = 0
 
     @classmethod
     def derive(
@@ -376,9 +377,10 @@ class ColumnChecks:
         from harmonizer.engine.codes import combine, spread
 
         bad = np.zeros(count, dtype=bool)
-        if len(self._ids) > INTERNED_TEXTS:
+        if len(self._ids) > INTERNED_TEXTS or self._id_bytes > CHECK_MEMO_BYTES:
             # Afresh, with the verdicts the old ids stood for.
             self._ids.clear()
+            self._id_bytes = 0
             for _, part in self._elements:
                 part.forget()
         place = {key: k for k, key in enumerate(keys)}
@@ -426,9 +428,13 @@ class ColumnChecks:
         import numpy as np
 
         ids = self._ids
-        return np.fromiter(
+        before = len(ids)
+        found = np.fromiter(
             [ids.setdefault(texts[i], len(ids)) for i in picks], dtype=np.int64, count=len(picks)
         )
+        if len(ids) > before:
+            self._id_bytes += _weigh({texts[i] for i in picks if ids[texts[i]] >= before})
+        return found
 
     def is_valid(self, record: Mapping[str, Any], encode: Callable[[Any], Any]) -> bool:
         """Return the split's verdict on one record (the differential test's entry)."""

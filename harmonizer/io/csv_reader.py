@@ -755,11 +755,13 @@ class RangeRows:
         parser gives the csv module's cells (a property test holds them equal on
         generated lines, quotes, doubled quotes and text after a closing quote
         included): with every record one line that closes its quotes, the two read a
-        line alike. A record of another width, or a cell longer than the csv module
-        reads, returns None (the range is then read by :meth:`plain` or line by line).
+        line alike. A record of another width, a cell longer than the csv module reads,
+        a record longer than Arrow's block, or a byte order mark first (which Arrow would
+        drop) returns None: the range is then read by :meth:`plain` or line by line.
         """
         body = self._plain_body()
-        if body is None or len(body) >= CSV_FIELD_LIMIT:
+        # Arrow drops a byte order mark at the start of its input; the csv module keeps it.
+        if body is None or len(body) >= CSV_FIELD_LIMIT or body.startswith("\ufeff"):
             return None
         import pyarrow as pa
         import pyarrow.csv as pa_csv
@@ -779,8 +781,10 @@ class RangeRows:
                 ),
                 memory_pool=memory_pool(),
             )
-        except (pa.ArrowInvalid, UnicodeEncodeError):
-            return None  # a ragged record, or a lone surrogate the decoder let through
+        except (pa.ArrowException, UnicodeEncodeError):
+            # A ragged record, a record longer than Arrow's block, a lone surrogate the
+            # decoder let through: the csv module reads the range.
+            return None
         if not self._plain_records(body, table.num_rows):
             return None
         return table
