@@ -485,10 +485,10 @@ def _binary_parts(array: pa.Array) -> tuple[bytes, list[int]]:
     """Return an Arrow binary array's values as one bytes object, and each value's length."""
     import numpy as np
 
-    _, offsets, data = array.buffers()
-    ends = np.frombuffer(offsets, dtype=np.int32)[array.offset : array.offset + len(array) + 1]
     if not len(array):
         return b"", []
+    _, offsets, data = array.buffers()
+    ends = np.frombuffer(offsets, dtype=np.int32)[array.offset : array.offset + len(array) + 1]
     return memoryview(data)[ends[0] : ends[-1]].tobytes(), np.diff(ends).tolist()
 
 

@@ -192,3 +192,14 @@ def test_a_run_of_plain_ranges_takes_the_coded_path(
     assert counts["accepted"] > 3000
     assert counts["rejected"] > 0
     assert counts["excluded"] > 0
+
+
+def test_lines_leave_arrow_as_one_bytes_object_and_lengths() -> None:
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    lines = pa.array([b"ab\n", b"c\n", b"def\n"], pa.binary())
+    assert parallel._binary_parts(lines) == (b"ab\nc\ndef\n", [3, 2, 4])
+    # A slice starts inside the buffers; every row filtered out leaves nothing.
+    assert parallel._binary_parts(lines.slice(1)) == (b"c\ndef\n", [2, 4])
+    assert parallel._binary_parts(pc.filter(lines, [False, False, False])) == (b"", [])
