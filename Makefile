@@ -39,7 +39,7 @@ check-generated: $(STAMP)
 	$(BIN)/python tools/generate.py --check
 
 unit: $(STAMP)
-	$(BIN)/pytest -q -p no:cacheprovider --cov --cov-report=term:skip-covered
+	$(BIN)/pytest -q -p no:cacheprovider -n auto --cov --cov-report=term:skip-covered
 
 test: lint typecheck check-generated unit
 
