@@ -14,32 +14,39 @@ to say goes to the exact path as there.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Hashable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from harmonizer.engine.codes import Codes, combine, spread
-from harmonizer.engine.exact import RecordBuilder, personal_id
-from harmonizer.engine.fast import Filled, Notes, Same, cleaned_texts, used_columns
+from harmonizer.engine.codes import Codes, coded, combine, spread
+from harmonizer.engine.exact import (
+    RecordBuilder,
+    answered,
+    missing_object,
+    missing_reasons,
+    nps_group,
+    period_of,
+    personal_id,
+)
+from harmonizer.engine.fast import (
+    Coded,
+    Filled,
+    Notes,
+    Same,
+    cleaned_texts,
+    mapped_columns,
+    used_columns,
+)
 from harmonizer.engine.plan import BAD, FieldColumn, Outcome, Plan
 from harmonizer.io.arrow import memory_pool
 from harmonizer.io.cells import Cell, normalise_row
 from harmonizer.io.table import SourceRow
-from harmonizer.mapping.model import NOT_ASKED
 
 if TYPE_CHECKING:
     import pyarrow as pa
-
-
-@dataclass(frozen=True, slots=True)
-class Coded:
-    """A record column of repeating values: the distinct values, and each row's index."""
-
-    values: list[Any]
-    codes: Codes
 
 
 CodedColumn = Coded | list[Any] | Same | Filled
@@ -122,7 +129,7 @@ def coded_fast(
     """
     if plan.age is not None and plan.age.by_year:
         return None
-    if any(index not in cells for index in _needed(plan)):
+    if any(index not in cells for index in mapped_columns(plan)):
         return None  # a mapped column beyond the header's width
     bad = np.zeros(size, dtype=bool)
 
@@ -165,12 +172,6 @@ def coded_fast(
     columns, ids = _columns(values, recoded, own, cells, batch, builder, plan)
     notes = _notes(recoded, own, batch, source, builder, plan)
     return CodedBatch(size, good.tolist(), builder.fields, columns, ids, notes)
-
-
-def _needed(plan: Plan) -> list[int]:
-    indices = [field.index for field in [*plan.fields, *plan.own]]
-    indices += [rule.index for rule in plan.filters]
-    return indices + ([plan.age.index] if plan.age is not None else [])
 
 
 Recoded = tuple[list[Outcome], Codes]
@@ -241,12 +242,12 @@ def _columns(
         elif key == "record_id":
             out.append(ids)
         elif key == "period":
-            out.append(_mapped(column_of("responded_at"), _period))
+            out.append(_mapped(column_of("responded_at"), period_of))
         elif key == "nps_group":
-            out.append(_mapped(column_of("nps"), _nps_group))
+            out.append(_mapped(column_of("nps"), nps_group))
         elif key == "adapted":
             adapted = builder.adapted
-            present = partial(_present, adapted)
+            present = partial(answered, adapted)
             out.append(_combined([column_of(a) for a in adapted], present) if adapted else Same([]))
         elif key == "missing":
             out.append(_missing(recoded, batch, builder, plan))
@@ -281,20 +282,8 @@ def _record_ids(provider: Coded | Same, identities: list[str], builder: RecordBu
     ]
 
 
-def _present(names: Sequence[str], values: tuple[Any, ...]) -> list[str]:
-    return [name for name, value in zip(names, values, strict=True) if value is not None]
-
-
 def _named(names: Sequence[str], values: tuple[Any, ...]) -> dict[str, Any]:
     return dict(zip(names, values, strict=True))
-
-
-def _period(value: Any) -> Any:
-    return value[:7] if isinstance(value, str) else None
-
-
-def _nps_group(n: Any) -> Any:
-    return None if n is None else "promoter" if n >= 9 else "passive" if n >= 7 else "detractor"
 
 
 def _mapped(column: Coded | Same, derive: Callable[[Any], Any]) -> Coded | Same:
@@ -305,19 +294,10 @@ def _mapped(column: Coded | Same, derive: Callable[[Any], Any]) -> Coded | Same:
 
 def _distinct(column: Coded) -> Coded:
     """Return the column with equal values given one code (1, 1.0 and True stay three)."""
-    index: dict[Hashable, int] = {}
-    values: list[Any] = []
-    lut: list[int] = []
-    for value in column.values:
-        key = (value.__class__, value)
-        code = index.get(key)
-        if code is None:
-            code = index[key] = len(values)
-            values.append(value)
-        lut.append(code)
-    if len(values) == len(column.values):
+    lut, first = coded([(value.__class__, value) for value in column.values])
+    if len(first) == len(column.values):
         return column
-    return Coded(values, np.asarray(lut, dtype=np.intp)[column.codes])
+    return Coded([column.values[i] for i in first], lut[column.codes])
 
 
 def _combined(
@@ -346,7 +326,7 @@ def _missing(
     recoded: list[Recoded], batch: _Batch, builder: RecordBuilder, plan: Plan
 ) -> Coded | Same:
     """Return the missing reasons (see fast._missing), once per combination of reasons."""
-    reasons: dict[str, Coded] = {}
+    reasons: dict[str, Coded | Same] = {}
     for field, (outcomes, codes) in zip(plan.fields, recoded, strict=True):
         if field.measure:
             # The fast rows have no BAD outcome: a BAD entry is never looked up.
@@ -354,27 +334,10 @@ def _missing(
                 [None if o is BAD or o[0] is not None else o[1] for o in outcomes],
                 batch.rows_of(codes),
             )
-    not_asked = set(builder.not_asked)
-    order: list[tuple[str, Coded | Same, str | None]] = []
-    for measure in builder.measures:
-        fallback = NOT_ASKED if measure in not_asked else None
-        if measure in reasons:
-            order.append((measure, reasons[measure], fallback))
-        elif fallback is not None:
-            order.append((measure, Same(None), fallback))
+    order = missing_reasons(builder, reasons, Same(None))
     if not order:
         return Same({})
-
-    def made(key: tuple[Any, ...]) -> dict[str, str]:
-        out: dict[str, str] = {}
-        for (measure, _, fallback), reason in zip(order, key, strict=True):
-            if reason is not None:
-                out[measure] = reason
-            elif fallback is not None:
-                out[measure] = fallback
-        return out
-
-    return _combined([column for _, column, _ in order], made)
+    return _combined([column for _, column, _ in order], partial(missing_object, order))
 
 
 def _notes(

@@ -10,9 +10,9 @@ from __future__ import annotations
 import hashlib
 import re
 import uuid
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from harmonizer.converters import (
     MAX_CELL_CHARS,
@@ -55,6 +55,8 @@ from harmonizer.mapping.model import NOT_ASKED, ColumnRef, FieldRule, Filter
 from harmonizer.mapping.rules import required_fields
 from harmonizer.redaction import REDACTOR, SHORTEST_PERSONAL, Redactor, redact_text
 from harmonizer.values import label_key
+
+T = TypeVar("T")
 
 RECORD_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "urn:harmonizer:record")
 _NAMESPACE_BYTES = RECORD_NAMESPACE.bytes
@@ -687,21 +689,11 @@ class RecordBuilder:
         if "record_id" in derived:
             record["record_id"] = record_id
         if "period" in derived:
-            responded = values.get("responded_at")
-            record["period"] = responded[:7] if isinstance(responded, str) else None
+            record["period"] = period_of(values.get("responded_at"))
         if "nps_group" in derived:
-            nps = values.get("nps")
-            record["nps_group"] = (
-                None
-                if nps is None
-                else "promoter"
-                if nps >= 9
-                else "passive"
-                if nps >= 7
-                else "detractor"
-            )
+            record["nps_group"] = nps_group(values.get("nps"))
         if "adapted" in derived:
-            record["adapted"] = [a for a in self.adapted if values.get(a) is not None]
+            record["adapted"] = answered(self.adapted, [values.get(a) for a in self.adapted])
         if "missing" in derived:
             record["missing"] = {m: missing[m] for m in self.measures if m in missing}
         if "own_items" in derived:
@@ -713,6 +705,56 @@ class RecordBuilder:
             source["response_id"] = response_id
             record["source"] = source
         return record
+
+
+def period_of(responded_at: Any) -> str | None:
+    """Return a record's ``period`` (YYYY-MM) from its ``responded_at``."""
+    return responded_at[:7] if isinstance(responded_at, str) else None
+
+
+def nps_group(nps: Any) -> str | None:
+    """Return a record's ``nps_group`` from its ``nps``."""
+    if nps is None:
+        return None
+    return "promoter" if nps >= 9 else "passive" if nps >= 7 else "detractor"
+
+
+def answered(names: Sequence[str], values: Sequence[Any]) -> list[str]:
+    """Return the names whose value is given (a record's ``adapted`` measures)."""
+    return [name for name, value in zip(names, values, strict=True) if value is not None]
+
+
+def missing_reasons(
+    builder: RecordBuilder, reasons: Mapping[str, T], none: T
+) -> list[tuple[str, T, str | None]]:
+    """Return the measures of ``missing`` with their reasons' column and fallback.
+
+    As RecordBuilder.build: a measure not asked is NOT_ASKED unless its rule gave a
+    reason (``none`` stands for a column of no reasons); the keys follow the schema's
+    order of measures. See :func:`missing_object`.
+    """
+    not_asked = set(builder.not_asked)
+    order: list[tuple[str, T, str | None]] = []
+    for measure in builder.measures:
+        fallback = NOT_ASKED if measure in not_asked else None
+        if measure in reasons:
+            order.append((measure, reasons[measure], fallback))
+        elif fallback is not None:
+            order.append((measure, none, fallback))
+    return order
+
+
+def missing_object(
+    order: Sequence[tuple[str, Any, str | None]], reasons: Sequence[str | None]
+) -> dict[str, str]:
+    """Return a record's ``missing`` from one reason (or None) per measure of ``order``."""
+    made: dict[str, str] = {}
+    for (measure, _, fallback), reason in zip(order, reasons, strict=True):
+        if reason is not None:
+            made[measure] = reason
+        elif fallback is not None:
+            made[measure] = fallback
+    return made
 
 
 # An identity code has nine digits and a phone number at least seven; an e-mail address

@@ -18,17 +18,27 @@ from dataclasses import dataclass
 from functools import partial
 from itertools import repeat
 from operator import itemgetter
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from harmonizer.engine.batches import batches, cell_chars, read_batches
-from harmonizer.engine.exact import RecordBuilder, personal_id
+from harmonizer.engine.exact import (
+    RecordBuilder,
+    answered,
+    missing_object,
+    missing_reasons,
+    nps_group,
+    period_of,
+    personal_id,
+)
 from harmonizer.engine.plan import BAD, CACHE_LIMIT, CACHED_CHARS, Outcome, Plan
 from harmonizer.engine.responses import Response, wide_responses
 from harmonizer.engine.row import Row
 from harmonizer.io.cells import Cell, normalise_row, normalise_text, ordinary_spaces
 from harmonizer.io.table import SourceRow, Table
 from harmonizer.issues import Issue
-from harmonizer.mapping.model import NOT_ASKED
+
+if TYPE_CHECKING:
+    from harmonizer.engine.codes import Codes
 
 BATCH_ROWS = 2048
 """Rows per batch: large enough to amortise the column work, small enough to stay flat."""
@@ -126,6 +136,17 @@ class Keyed:
 
 
 Column = list[Any] | Same | Filled | Keyed
+
+
+@dataclass(frozen=True, slots=True)
+class Coded:
+    """A record column of repeating values: the distinct values, and each row's index.
+
+    Made by the coded path (:mod:`harmonizer.engine.coded`) only.
+    """
+
+    values: list[Any]
+    codes: Codes
 
 
 @dataclass(frozen=True, slots=True)
@@ -234,14 +255,16 @@ class PlainCells:
         return columns
 
 
+def mapped_columns(plan: Plan) -> list[int]:
+    """Return the columns the plan's fields, own items, age group and filters read."""
+    indices = [field.index for field in [*plan.fields, *plan.own]]
+    indices += [rule.index for rule in plan.filters]
+    return indices + ([plan.age.index] if plan.age is not None else [])
+
+
 def used_columns(plan: Plan, builder: RecordBuilder) -> list[int]:
     """Return the columns the fast path reads (only they are cleaned), in order."""
-    used = {field.index for field in [*plan.fields, *plan.own]}
-    used |= {rule.index for rule in plan.filters}
-    if plan.age is not None:
-        used.add(plan.age.index)
-    used |= builder.identity_columns()
-    return sorted(used)
+    return sorted({*mapped_columns(plan), *builder.identity_columns()})
 
 
 def cleaned_texts(raw: Sequence[str]) -> list[str | None]:
@@ -501,18 +524,15 @@ def _derived(
             for provider, (_, identity) in zip(providers, identities, strict=True)
         ]
     if key == "period":
-        return [r[:7] if isinstance(r, str) else None for r in values_of("responded_at")]
+        return list(map(period_of, values_of("responded_at")))
     if key == "nps_group":
-        return [
-            None if n is None else "promoter" if n >= 9 else "passive" if n >= 7 else "detractor"
-            for n in values_of("nps")
-        ]
+        return list(map(nps_group, values_of("nps")))
     if key == "adapted":
         adapted = builder.adapted
         if not adapted:
             return Same([])
-        present = list(zip(*(values_of(a) for a in adapted), strict=True))
-        return [[a for a, v in zip(adapted, p, strict=True) if v is not None] for p in present]
+        present = zip(*(values_of(a) for a in adapted), strict=True)
+        return [answered(adapted, values) for values in present]
     if key == "missing":
         return _missing(good, recoded, builder, plan)
     if key == "own_items":
@@ -543,16 +563,7 @@ def _missing(
             column = recoded[k] if every else [recoded[k][i] for i in good]
             # The rows of ``good`` have no BAD outcome.
             reasons[field.name] = [o[1] if o[0] is None else None for o in column]
-    not_asked = set(builder.not_asked)
-    # As RecordBuilder.build: a measure not asked is NOT_ASKED unless its rule gave a
-    # reason; the keys follow the schema's order of measures.
-    order: list[tuple[str, list[str | None], str | None]] = []
-    for measure in builder.measures:
-        fallback = NOT_ASKED if measure in not_asked else None
-        if measure in reasons:
-            order.append((measure, reasons[measure], fallback))
-        elif fallback is not None:
-            order.append((measure, [None] * size, fallback))
+    order = missing_reasons(builder, reasons, [None] * size)
     if not order:
         return Same({})
     # Rows share few combinations of reasons: each is made once, and copied per record.
@@ -562,12 +573,6 @@ def _missing(
     for key in keys:
         made = made_for.get(key)
         if made is None:
-            made = {}
-            for (measure, _, fallback), reason in zip(order, key, strict=True):
-                if reason is not None:
-                    made[measure] = reason
-                elif fallback is not None:
-                    made[measure] = fallback
-            made_for[key] = made
+            made = made_for[key] = missing_object(order, key)
         out.append(dict(made))
     return Keyed(out, keys)

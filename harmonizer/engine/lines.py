@@ -14,19 +14,23 @@ per distinct value, not once per record.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 import orjson
 
 from harmonizer.engine.column_checks import CheckColumn, ColumnChecks, Columns
-from harmonizer.engine.fast import FastBatch, Filled, Keyed, Same
+from harmonizer.engine.fast import Coded, FastBatch, Filled, Keyed, Same
 from harmonizer.io.arrow import memory_pool
 
 if TYPE_CHECKING:
     import pyarrow as pa
 
     from harmonizer.engine.coded import CodedBatch
-    from harmonizer.engine.codes import Mask
+    from harmonizer.engine.codes import Codes, Mask
+
+Part: TypeAlias = "bytes | list[bytes] | tuple[list[bytes], Codes]"
+"""A key's texts in a batch's lines: one for every row, one per row, or one per distinct
+value with each row's code."""
 
 TEXT_MEMO_LIMIT = 16_384
 """Distinct values whose texts a key keeps before its memo starts afresh: at most
@@ -65,31 +69,15 @@ class LineEncoder:
         count = len(made.places)
         if not count:
             return [], set()
-        joined: list[list[bytes]] = []
-        checked: list[CheckColumn] = []
-        nested: dict[str, Columns] = {}
-        for key, column, (before, after) in zip(self.keys, made.columns, self._around, strict=True):
-            if isinstance(column, Filled) and self._checks.nested(key) is not None:
-                runs, nested[key] = self._filled(key, column, count, before, after)
-                joined.extend(run if isinstance(run, list) else [run] * count for run in runs)
-                checked.append(_UNSEEN)  # the object is checked by its own columns
-                continue
-            if isinstance(column, Same):
-                # One entry stands for every row (see ColumnChecks.failing).
-                text = before + orjson.dumps(column.value) + after
-                checked.append(([text], [column.value], None))
-                joined.append([text] * count)
-                continue
-            if isinstance(column, Keyed):
-                texts = _keyed_texts(column, self._memo((key, Keyed)), before, after)
-                checked.append((texts, column.values, None))
-                joined.append(texts)
-                continue
-            plain = column.objects() if isinstance(column, Filled) else column
-            texts = _texts(plain, self._memo(key), before, after)
-            checked.append((texts, plain, None))
-            joined.append(texts)
-        failing = self._checks.failing(count, self.keys, checked, nested)
+        parts, failing = self._parts(made.columns, count)
+        joined = [
+            [part] * count
+            if isinstance(part, bytes)
+            else list(map(part[0].__getitem__, part[1].tolist()))
+            if isinstance(part, tuple)
+            else part
+            for part in parts
+        ]
         lines = [b",".join(row) for row in zip(*joined, strict=True)]
         return lines, set(failing.nonzero()[0].tolist())
 
@@ -103,51 +91,59 @@ class LineEncoder:
         import pyarrow as pa
         import pyarrow.compute as pc
 
-        from harmonizer.engine.coded import Coded
-
         count = len(made.places)
         if not count:
             return pa.array([], pa.binary()), np.zeros(0, dtype=bool)
         pool = memory_pool()
-        parts: list[Any] = []
+        parts, failing = self._parts(made.columns, count)
+        joined: list[Any] = []
+        for part in parts:
+            if isinstance(part, bytes):
+                joined.append(pa.scalar(part, pa.binary()))
+            elif isinstance(part, tuple):
+                texts = pa.array(part[0], pa.binary(), memory_pool=pool)
+                joined.append(pc.take(texts, part[1], memory_pool=pool))
+            else:
+                joined.append(pa.array(part, pa.binary(), memory_pool=pool))
+        if not any(isinstance(part, pa.Array) for part in joined):
+            joined[0] = pa.array([parts[0]] * count, pa.binary(), memory_pool=pool)
+        return pc.binary_join_element_wise(*joined, b",", memory_pool=pool), failing
+
+    def _parts(self, columns: Sequence[Any], count: int) -> tuple[list[Part], Mask]:
+        """Return the texts of ``count`` records' keys in line order, and the failing ones.
+
+        The records are checked with the schema's parts by the same texts.
+        """
+        parts: list[Part] = []
         checked: list[CheckColumn] = []
         nested: dict[str, Columns] = {}
-        for key, column, (before, after) in zip(self.keys, made.columns, self._around, strict=True):
+        for key, column, (before, after) in zip(self.keys, columns, self._around, strict=True):
             if isinstance(column, Filled) and self._checks.nested(key) is not None:
                 runs, nested[key] = self._filled(key, column, count, before, after)
-                parts.extend(
-                    pa.array(run, pa.binary(), memory_pool=pool) if isinstance(run, list) else run
-                    for run in runs
-                )
-                checked.append(_UNSEEN)
+                parts.extend(runs)
+                checked.append(_UNSEEN)  # the object is checked by its own columns
                 continue
             if isinstance(column, Same):
+                # One entry stands for every row (see ColumnChecks.failing).
                 text = before + orjson.dumps(column.value) + after
                 checked.append(([text], [column.value], None))
                 parts.append(text)
                 continue
+            if isinstance(column, Keyed):
+                texts = _keyed_texts(column, self._memo((key, Keyed)), before, after)
+                checked.append((texts, column.values, None))
+                parts.append(texts)
+                continue
             if isinstance(column, Coded):
                 texts = _texts(column.values, self._memo(key), before, after)
                 checked.append((texts, column.values, column.codes))
-                parts.append(
-                    pc.take(
-                        pa.array(texts, pa.binary(), memory_pool=pool),
-                        column.codes,
-                        memory_pool=pool,
-                    )
-                )
+                parts.append((texts, column.codes))
                 continue
             plain = column.objects() if isinstance(column, Filled) else column
             texts = _texts(plain, self._memo(key), before, after)
             checked.append((texts, plain, None))
-            parts.append(pa.array(texts, pa.binary(), memory_pool=pool))
-        failing = self._checks.failing(count, self.keys, checked, nested)
-        if not any(isinstance(part, pa.Array) for part in parts):
-            parts[0] = pa.array([parts[0]] * count, pa.binary(), memory_pool=pool)
-        joined = [
-            part if isinstance(part, pa.Array) else pa.scalar(part, pa.binary()) for part in parts
-        ]
-        return pc.binary_join_element_wise(*joined, b",", memory_pool=pool), failing
+            parts.append(texts)
+        return parts, self._checks.failing(count, self.keys, checked, nested)
 
     def _memo(self, key: Any) -> dict[Any, bytes]:
         memo = self._memos.get(key)

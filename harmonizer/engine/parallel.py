@@ -43,6 +43,7 @@ from harmonizer.engine.exact import RecordBuilder
 from harmonizer.engine.fast import (
     BATCH_ROWS,
     FastBatch,
+    Notes,
     PlainCells,
     exact_row,
     fast_columns,
@@ -460,9 +461,8 @@ def _coded_answer(first: int, table: pa.Table, job: _Job) -> Answer:
         return _made_answer(
             fast_plain(numbers, rows, job.cells, job.builder, job.plan, job.skip), job
         )
-    records: list[dict[str, Any] | str | None] = [None] * size
     if not made.places:
-        return Answer(records, b"", [], {})
+        return Answer([None] * size, b"", [], {})
     lines, failing = job.lines.encode_coded(made)
     places, ids = made.places, made.ids
     if failing.any():
@@ -471,12 +471,10 @@ def _coded_answer(first: int, table: pa.Table, job: _Job) -> Answer:
         kept = keep.tolist()
         places = [place for place, ok in zip(places, kept, strict=True) if ok]
         ids = [id_ for id_, ok in zip(ids, kept, strict=True) if ok]
-    for place, id_ in zip(places, ids, strict=True):
-        records[place] = id_
-    extras: dict[int, Extra] = {}
-    for place, (issues, redactions) in made.notes.items():
-        if records[place] is not None:
-            extras[place] = (issues, dict(redactions or {}))
+    notes = made.notes
+    records, extras = _accepted(
+        size, ((place, id_, notes.get(place)) for place, id_ in zip(places, ids, strict=True))
+    )
     data, lengths = _binary_parts(lines)
     return Answer(records, data, lengths, extras)
 
@@ -500,44 +498,52 @@ def _made_answer(made: FastBatch, job: _Job) -> Answer:
     """Answer for a batch's fast rows: validated, and encoded when the job encodes."""
     if job.lines is not None:
         return _lines_answer(made, job.lines)
-    records: list[dict[str, Any] | str | None] = [None] * made.size
     lines: list[bytes] = []
-    extras: dict[int, Extra] = {}
+    accepted: list[tuple[int, dict[str, Any] | str, Notes | None]] = []
     is_valid, encode = job.validator.is_valid, job.encode
-    for place, record, (issues, redactions) in zip(
-        made.places, made.records(), made.notes, strict=True
-    ):
+    for place, record, notes in zip(made.places, made.records(), made.notes, strict=True):
         if not is_valid(record):
             continue
         if encode:
-            records[place] = record["record_id"]
+            accepted.append((place, record["record_id"], notes))
             lines.append(orjson.dumps(record, option=orjson.OPT_APPEND_NEWLINE))
         else:
-            records[place] = record
-        if issues or redactions:
-            extras[place] = (issues, dict(redactions or {}))
+            accepted.append((place, record, notes))
+    records, extras = _accepted(made.size, accepted)
     return Answer(records, b"".join(lines), [len(line) for line in lines], extras)
 
 
 def _lines_answer(made: FastBatch, encoder: LineEncoder) -> Answer:
     """Answer for a batch whose records are written as lines column by column."""
     lines, failing = encoder.encode(made)
-    records: list[dict[str, Any] | str | None] = [None] * made.size
     if not lines:
-        return Answer(records, b"", [], {})
+        return Answer([None] * made.size, b"", [], {})
     ids = made.columns[encoder.keys.index("record_id")]
     assert isinstance(ids, list)
-    extras: dict[int, Extra] = {}
     keep = [j for j in range(len(lines)) if j not in failing]
     if failing:
         lines = [lines[j] for j in keep]
-    for j in keep:
-        place = made.places[j]
-        records[place] = ids[j]
-        issues, redactions = made.notes[j]
-        if issues or redactions:
-            extras[place] = (issues, dict(redactions or {}))
+    records, extras = _accepted(made.size, ((made.places[j], ids[j], made.notes[j]) for j in keep))
     return Answer(records, b"".join(lines), list(map(len, lines)), extras)
+
+
+def _accepted(
+    size: int, rows: Iterable[tuple[int, dict[str, Any] | str, Notes | None]]
+) -> tuple[list[dict[str, Any] | str | None], dict[int, Extra]]:
+    """Return an answer's records and extras from its accepted rows.
+
+    ``rows`` gives each accepted row's place, record (or record id), and notices (None:
+    none); the records hold them by place, None for every other row.
+    """
+    records: list[dict[str, Any] | str | None] = [None] * size
+    extras: dict[int, Extra] = {}
+    for place, record, notes in rows:
+        records[place] = record
+        if notes is not None:
+            issues, redactions = notes
+            if issues or redactions:
+                extras[place] = (issues, dict(redactions or {}))
+    return records, extras
 
 
 def parallel_wide_rows(

@@ -791,8 +791,13 @@ class RangeRows:
 
     def _plain_body(self) -> str | None:
         """Return the range's text without its last line break, when it may be plain."""
+        return None if self._rows.records else self._plain_text
+
+    @functools.cached_property
+    def _plain_text(self) -> str | None:
+        # Cached: when Arrow leaves a range, the csv module tries it after the same checks.
         text, layout = self._decoded, self._layout
-        if text is None or not text or self._rows.records:
+        if text is None or not text:
             return None
         if (layout.controls and CONTROL.search(text)) or text.count("\r") != text.count("\r\n"):
             return None
