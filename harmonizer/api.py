@@ -179,6 +179,7 @@ def _built_rows(
                 jobs=workers,
                 encode=lane,
                 layout=table.layout,
+                sheet=table.sheet,
             )
         if lane:
             return local_wide_rows(table, builder, plan, validator, skip=skip, layout=table.layout)

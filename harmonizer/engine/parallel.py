@@ -4,8 +4,10 @@ Workers are forked after the plan was compiled. A csv export in an encoding whos
 breaks and quotes are single bytes is read by the workers themselves: the parent cuts
 its data rows into byte ranges at record boundaries (:mod:`harmonizer.io.csv_ranges`)
 and each worker reads its ranges with the csv reader's own code, so every check of the
-reader applies. Any other export the parent reads with the ordinary streaming reader,
-and hands its batches of source rows to the workers. A worker recodes a batch,
+reader applies. An xlsx sheet's XML is cut into ranges of whole rows in the same spirit
+(:mod:`harmonizer.io.sheet_ranges`), each parsed by a worker with the sheet reader's own
+code. Any other export the parent reads with the ordinary streaming reader, and hands
+its batches of source rows to the workers. A worker recodes a batch,
 assembles and validates the clean rows' records and returns them; a row with anything
 to say comes back empty and the parent builds it on the exact path. Batches are taken
 back in the order of the file, and duplicates are resolved afterwards in the parent,
@@ -60,6 +62,13 @@ from harmonizer.io.arrow import memory_pool
 from harmonizer.io.cells import Cell
 from harmonizer.io.csv_ranges import RANGE_BYTES, CsvLayout, Range, split_ranges
 from harmonizer.io.csv_reader import RangeRows
+from harmonizer.io.sheet_ranges import (
+    SHEET_RANGE_BYTES,
+    SheetLayout,
+    SheetRange,
+    range_rows,
+    split_sheet,
+)
 from harmonizer.io.table import BlankRun, ExportInfo, SourceRow, blank_rows, skip_trailing_blanks
 from harmonizer.issues import Severity
 
@@ -104,6 +113,20 @@ class RangeAnswer:
     error: ReadError | None
 
 
+@dataclass(frozen=True)
+class SheetAnswer:
+    """A worker's answer for a range of an xlsx sheet it parsed itself.
+
+    ``parts`` is None when the range was not what its cut said (see
+    :mod:`harmonizer.io.sheet_ranges`); ``last`` is the number of the last row it parsed
+    (0: none), ``held`` the blank rows at its end (rows only if more rows follow).
+    """
+
+    parts: list[Part] | None
+    last: int
+    held: list[BlankRun]
+
+
 @dataclass
 class _Job:
     builder: RecordBuilder
@@ -114,6 +137,7 @@ class _Job:
     layout: CsvLayout | None = None
     batch_rows: int = BATCH_ROWS
     spool: Path = Path()
+    sheet: SheetLayout | None = None
     lines: LineEncoder | None = field(init=False, default=None)
     cells: PlainCells | None = field(init=False, default=None)
     coded: CodedCells | None = field(init=False, default=None)
@@ -296,7 +320,7 @@ def _work(payload: Payload) -> str:
     return _spool(_answer(unpack(payload), _JOBS[-1]))
 
 
-def _spool(answer: Answer | RangeAnswer) -> str:
+def _spool(answer: Answer | RangeAnswer | SheetAnswer) -> str:
     """Write a worker's answer to a file of the run's spool folder; return its name.
 
     Only the name travels through the pipe, a message short enough to be written at
@@ -345,6 +369,27 @@ def _spool_error(folder: Path, err: OSError) -> OutputError:
 def _work_range(part: Range) -> str:
     """Read a range of the export and answer for its rows, batch by batch (spooled)."""
     return _spool(_range_answer(part))
+
+
+def _work_sheet(part: SheetRange) -> str:
+    """Parse a range of the sheet and answer for its rows, batch by batch (spooled)."""
+    return _spool(_sheet_answer(part, _JOBS[-1]))
+
+
+def _sheet_answer(part: SheetRange, job: _Job) -> SheetAnswer:
+    """Parse a range of the sheet and answer for its rows, batch by batch."""
+    assert job.sheet is not None
+    try:
+        read = range_rows(job.sheet, part)
+    except Exception:  # the parent's reader says what is wrong (see _sheet_ranged)
+        return SheetAnswer(None, 0, [])
+    held: list[BlankRun] = []
+    rows = skip_trailing_blanks(iter(read.rows), None if part.last else held)
+    parts: list[Part] = []
+    for batch in source_batches(rows, job.batch_rows):
+        found = {place for place, source in enumerate(batch) if source.issues}
+        parts.append(([source.row for source in batch], found, _answer(batch, job)))
+    return SheetAnswer(parts, read.last, held)
 
 
 class _InProcess(Executor):
@@ -558,6 +603,8 @@ def parallel_wide_rows(
     encode: bool = False,
     layout: CsvLayout | None = None,
     range_bytes: int | None = None,
+    sheet: SheetLayout | None = None,
+    sheet_bytes: int | None = None,
 ) -> Iterator[Row | RowBatch]:
     """Yield a :class:`Row` per source row, in order, built by ``jobs`` worker processes.
 
@@ -565,14 +612,17 @@ def parallel_wide_rows(
     as a jsonl line (:attr:`Row.encoded`) instead of a dict, and a batch of nothing but
     accepted rows travels as one :class:`RowBatch`. With a
     csv ``layout``, the workers read the export themselves, by ranges of about
-    ``range_bytes`` (default :data:`RANGE_BYTES`; ``rows`` is then not read); else the
-    parent reads ``rows``.
+    ``range_bytes`` (default :data:`RANGE_BYTES`; ``rows`` is then not read). With an
+    xlsx ``sheet``, the workers parse ranges of about ``sheet_bytes`` (default
+    :data:`SHEET_RANGE_BYTES`) of its XML, and
+    ``rows`` is read only where a range was not what its cut said. Else the parent
+    reads ``rows``.
     """
     try:
         spool = Path(tempfile.mkdtemp(prefix="harmonizer-workers-"))
     except OSError as err:
         raise _spool_error(Path(tempfile.gettempdir()), err) from None
-    _JOBS.append(_Job(builder, plan, validator, skip, encode, layout, batch_rows, spool))
+    _JOBS.append(_Job(builder, plan, validator, skip, encode, layout, batch_rows, spool, sheet))
     # concurrent.futures, unlike multiprocessing.Pool, notices a worker that died and
     # fails its batches, where Pool would wait for their answers for ever.
     executor = ProcessPoolExecutor(
@@ -586,6 +636,14 @@ def parallel_wide_rows(
             if rest is None:
                 return
             rows = rest
+        elif sheet is not None:
+            size = SHEET_RANGE_BYTES if sheet_bytes is None else sheet_bytes
+            sheet_rest = yield from _sheet_ranged(
+                executor, sheet, rows, builder, skip, jobs, size, encode
+            )
+            if sheet_rest is None:
+                return
+            rows = sheet_rest
         pending: deque[tuple[list[SourceRow], Future[str]]] = deque()
         for batch in source_batches(rows, batch_rows):
             pending.append((batch, executor.submit(_work, pack(batch))))
@@ -673,6 +731,94 @@ def _ranged(
         expected = part.row + answer.records
 
 
+def _sheet_ranged(
+    executor: Executor,
+    sheet: SheetLayout,
+    rows: Iterable[SourceRow],
+    builder: RecordBuilder,
+    skip: frozenset[int],
+    jobs: int,
+    sheet_bytes: int,
+    lane: bool,
+) -> Generator[Row | RowBatch, None, Iterator[SourceRow] | None]:
+    """Yield the rows of the sheet's ranges the workers parsed, in order, checking each.
+
+    A range is used only when its worker found it as cut and its first row follows the
+    previous range's last (see :mod:`harmonizer.io.sheet_ranges`). At the first that is
+    not, the ranges in flight are dropped and the parent's reader (``rows``) goes on
+    after the last row yielded: it parses the sheet from its start, and reports what is
+    wrong exactly as one process does. None when every range was used.
+    """
+    parts = split_sheet(sheet, sheet_bytes)
+    pending: deque[tuple[SheetRange | None, Future[str] | None]] = deque()
+    done = False
+    emitted = sheet.cells.header_end  # rows up to this one are yielded (or the header)
+    last = 0
+    held: list[BlankRun] = []
+    while True:
+        while len(pending) < 2 * jobs:
+            part = next(parts, _NO_RANGE)
+            if part is _NO_RANGE:
+                break
+            assert not isinstance(part, _NoRange)
+            pending.append((part, None if part is None else executor.submit(_work_sheet, part)))
+        if not pending:
+            return None if done else _after(rows, emitted)
+        part, future = pending.popleft()
+        answer = None if future is None else _unspool(future, SheetAnswer)
+        if (
+            part is None
+            or answer is None
+            or answer.parts is None
+            or (part.first is not None and part.first <= last)
+        ):
+            for _, later in pending:
+                if later is not None:
+                    later.cancel()
+            return _after(rows, emitted)
+        if answer.parts:
+            for source in blank_rows(held):
+                yield exact_row(builder, source, skip)
+            held.clear()
+        again = _SheetRangeRows(sheet, part)
+        for numbers, found, batch_answer in answer.parts:
+            yield from _merge(_Batch(numbers, again, found), batch_answer, builder, skip, lane=lane)
+            emitted = numbers[-1]
+        held.extend(answer.held)
+        last = answer.last or last
+        done = part.last
+
+
+class _NoRange:
+    """What ``next`` gives once the sheet's ranges are all taken."""
+
+
+_NO_RANGE = _NoRange()
+
+
+def _after(rows: Iterable[SourceRow], emitted: int) -> Iterator[SourceRow]:
+    """Return the rows of the parent's reader after row ``emitted``."""
+    return (source for source in rows if source.row > emitted)
+
+
+class _SheetRangeRows:
+    """The source rows of a sheet's range, parsed again when the parent needs some.
+
+    As for a csv range (:class:`_RangeRows`), a worker sends back records, not cells;
+    the parent keeps the range's XML while it merges its rows.
+    """
+
+    def __init__(self, sheet: SheetLayout, part: SheetRange) -> None:
+        self._sheet, self._part = sheet, part
+        self._rows: dict[int, SourceRow] | None = None
+
+    def __call__(self, number: int) -> SourceRow:
+        if self._rows is None:
+            # Parsed as the worker parsed it a moment ago: the same rows and issues.
+            self._rows = {source.row: source for source in range_rows(self._sheet, self._part).rows}
+        return self._rows[number]
+
+
 def _rest(reader: RangeRows, held: list[BlankRun]) -> Generator[SourceRow, None, None]:
     """Yield the rows of the rest of a file that the parent reads, then close it."""
     try:
@@ -721,7 +867,7 @@ class _Batch:
     def __init__(
         self,
         numbers: list[int],
-        sources: Sequence[SourceRow] | _RangeRows,
+        sources: Sequence[SourceRow] | Callable[[int], SourceRow],
         found: Container[int],
     ) -> None:
         self.numbers = numbers
@@ -738,7 +884,7 @@ class _Batch:
     def source(self, place: int) -> SourceRow:
         """Return a row as the reader gave it."""
         sources = self._sources
-        if isinstance(sources, _RangeRows):
+        if callable(sources):
             return sources(self.numbers[place])
         return sources[place]
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from harmonizer.errors import ReadError
 from harmonizer.io.cells import Cell
@@ -18,6 +18,9 @@ from harmonizer.io.csv_ranges import CsvLayout
 from harmonizer.io.safety import DEFAULT_LIMITS, ZipLimits
 from harmonizer.issues import Issue, Severity
 from harmonizer.redaction import redact_text
+
+if TYPE_CHECKING:
+    from harmonizer.io.sheet_ranges import SheetLayout
 
 SAMPLE_BYTES = 1 << 20
 
@@ -136,6 +139,7 @@ class Table(AbstractContextManager["Table"]):
         close: Callable[[], None],
         text_read: Callable[[], int] | None = None,
         layout: CsvLayout | None = None,
+        sheet: SheetLayout | None = None,
     ) -> None:
         self.info = info
         self._rows = rows
@@ -146,6 +150,9 @@ class Table(AbstractContextManager["Table"]):
         self.layout = layout
         """How worker processes read the data rows by byte ranges (a csv export in an
         encoding that allows it, see :mod:`harmonizer.io.csv_ranges`); else None."""
+        self.sheet = sheet
+        """How worker processes parse the data rows by ranges of the sheet's XML (an
+        xlsx export, see :mod:`harmonizer.io.sheet_ranges`); else None."""
 
     def __iter__(self) -> Iterator[SourceRow]:
         return self._rows

@@ -18,7 +18,7 @@ import datetime as dt
 import pyexpat
 import xml.etree.ElementTree as ET
 import zipfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 from harmonizer.errors import ReadError
@@ -30,6 +30,7 @@ from harmonizer.io.cells import (
     strip_controls,
 )
 from harmonizer.io.safety import UnsafeXml, check_xlsx
+from harmonizer.io.sheet_ranges import SheetLayout
 from harmonizer.io.table import (
     ExportInfo,
     SourceOptions,
@@ -40,7 +41,7 @@ from harmonizer.io.table import (
     split_header,
 )
 from harmonizer.io.xlsx_parts import Workbook, load_workbook, unescape_xstring
-from harmonizer.io.xlsx_sheet import DamagedSheet, excel_date, sheet_rows
+from harmonizer.io.xlsx_sheet import DamagedSheet, RawRow, excel_date, sheet_rows
 from harmonizer.issues import Issue, IssueCode, preview
 from harmonizer.redaction import REDACTOR, redact_text
 
@@ -85,7 +86,8 @@ def read_xlsx(path: Path, options: SourceOptions) -> Table:
                 f"{path.name}: sheet '{title}' has no data part ({part}); the workbook is "
                 f"corrupt: {DAMAGED}"
             )
-        numbered = _sheet_rows(archive, part, book, info, options)
+        cells = SheetCells(book, info, options.header_end)
+        numbered = _sheet_rows(archive, part, cells, info)
         rows = split_header(numbered, options, info)
         first = next(rows, None)
     except ReadError:
@@ -113,7 +115,8 @@ def read_xlsx(path: Path, options: SourceOptions) -> Table:
                 f"{path.name}: sheet '{title}', after row {last}: {xlsx_problem(err)}"
             ) from err
 
-    return Table(info, skip_trailing_blanks(generate()), archive.close)
+    sheet = SheetLayout(path, part, archive.getinfo(part).CRC, cells)
+    return Table(info, skip_trailing_blanks(generate()), archive.close, sheet=sheet)
 
 
 def _choose_sheet(book: Workbook, options: SourceOptions, info: ExportInfo) -> tuple[str, str]:
@@ -186,37 +189,51 @@ def xlsx_problem(err: BaseException) -> str:
 
 
 def _sheet_rows(
-    archive: zipfile.ZipFile,
-    part: str,
-    book: Workbook,
-    info: ExportInfo,
-    options: SourceOptions,
+    archive: zipfile.ZipFile, part: str, cells: SheetCells, info: ExportInfo
 ) -> Iterator[SourceRow]:
     """Yield every ``<row>`` of the sheet as a source row, in order, or refuse the sheet."""
-    # Each shared text is normalised once, however many cells use it; the few that
-    # hold control characters are cleaned once and remembered for their warning.
-    strings: list[Cell] = []
-    controlled: dict[int, int] = {}
-    for position, shared in enumerate(book.shared_strings):
-        cleaned = shared
-        if CONTROL.search(shared) is not None:
-            cleaned, controlled[position] = strip_controls(shared)
-        strings.append(normalise_text(cleaned))
-    book.shared_strings.clear()
-    styles = book.date_styles
-    epoch = book.epoch
-    header_end = options.header_end
-    name, title = info.name, info.sheet
+    with archive.open(part) as stream:
+        try:
+            yield from cells.rows(sheet_rows(stream, part))
+        except DamagedSheet as err:
+            raise ReadError(
+                f"{info.name}: sheet '{info.sheet}' is damaged: {err}; rows could be lost, so "
+                f"the sheet is not read: {DAMAGED}"
+            ) from err
 
-    def cell_issue(code: IssueCode, row: int, index: int, detail: str, value: Cell) -> Issue:
+
+class SheetCells:
+    """Turns a sheet's raw rows into source rows: shared texts, dates, issues of cells.
+
+    Each shared text is normalised once, however many cells use it; the few that hold
+    control characters are cleaned once and remembered for their warning. Worker
+    processes forked while a run reads the sheet turn their own ranges of its XML into
+    rows with the same object (:mod:`harmonizer.io.sheet_ranges`).
+    """
+
+    def __init__(self, book: Workbook, info: ExportInfo, header_end: int) -> None:
+        strings: list[Cell] = []
+        controlled: dict[int, int] = {}
+        for position, shared in enumerate(book.shared_strings):
+            cleaned = shared
+            if CONTROL.search(shared) is not None:
+                cleaned, controlled[position] = strip_controls(shared)
+            strings.append(normalise_text(cleaned))
+        book.shared_strings.clear()
+        self._strings, self._controlled = strings, controlled
+        self._styles, self._epoch = book.date_styles, book.epoch
+        self._info, self.header_end = info, header_end
+
+    def _issue(self, code: IssueCode, row: int, index: int, detail: str, value: Cell) -> Issue:
+        info = self._info
         header = info.header
-        text = header[index] if row > header_end and index < len(header) else None
+        text = header[index] if row > self.header_end and index < len(header) else None
         return Issue(
             code,
             f"{detail}; {code.info.remedy}",
             code.severity,
-            name,
-            title,
+            info.name,
+            info.sheet,
             row,
             text,
             column_letter(index),
@@ -224,100 +241,105 @@ def _sheet_rows(
             preview(value),
         )
 
-    with archive.open(part) as stream:
-        try:
-            for number, cells in sheet_rows(stream, part):
-                width = len(info.header) if number > header_end else 0
-                values: list[Cell] = []
-                issues: list[Issue] = []
-                far: list[tuple[int, Cell]] = []
-                for index, kind, style, text, formula in cells:
-                    value: Cell
-                    # A formula's value is the <v> beside it; none, or an empty one
-                    # (which is how openpyxl writes a formula), means never computed.
-                    # Only a text formula's empty <v> is a value: the empty text.
-                    if text is None or (formula and not text and kind != "str"):
-                        if not formula:
-                            continue  # a cell with a style and nothing else
-                        issues.append(
-                            cell_issue(
-                                IssueCode.FORMULA_WITHOUT_VALUE,
-                                number,
-                                index,
-                                "the cell holds a formula whose value was never computed "
-                                "(the workbook was written by a program and not saved in "
-                                "Excel), so its value is unknown",
-                                None,
-                            )
-                        )
-                        continue
-                    if kind is None or kind == "n":
-                        value = _number(
-                            text, number, index, styles.get(style) if style else None, epoch
-                        )
-                    elif kind == "s":
-                        try:
-                            value = strings[int(text)]
-                        except (ValueError, IndexError):
-                            raise DamagedSheet(
-                                f"cell {column_letter(index)}{number} refers to a shared text "
-                                "the workbook does not have"
-                            ) from None
-                        if controlled and int(text) in controlled:
-                            issues.append(
-                                _control_issue(
-                                    controlled[int(text)], number, index, value, cell_issue
-                                )
-                            )
-                    elif kind == "e":
-                        # #DIV/0!, #N/A, #REF!: a failed formula, never an answer.
-                        issues.append(
-                            cell_issue(
-                                IssueCode.FORMULA_ERROR,
-                                number,
-                                index,
-                                f"the cell holds the spreadsheet error {text.strip()[:20]}",
-                                text.strip()[:20],
-                            )
-                        )
-                        continue
-                    elif kind in {"inlineStr", "str"}:
-                        value = _text(text, number, index, issues, cell_issue)
-                    elif kind == "b":
-                        value = text.strip() in {"1", "true"} if text.strip() else None
-                    elif kind == "d":
-                        value = _iso_date(text.strip())
-                    else:
-                        raise DamagedSheet(
-                            f"cell {column_letter(index)}{number} has the unknown type "
-                            f"'{kind[:10]}'"
-                        )
-                    if value is None:
-                        continue
-                    if width and index >= width + FAR_SLACK:
-                        far.append((index, value))
-                        continue
-                    if index > len(values):
-                        values.extend([None] * (index - len(values)))
-                    values.append(value)
-                if far:
+    def rows(self, raw: Iterable[RawRow]) -> Iterator[SourceRow]:
+        """Yield a source row for each raw row.
+
+        Raises:
+            DamagedSheet: a cell refers to a shared text the workbook lacks, holds a
+                number that is none, or has an unknown type.
+        """
+        strings, controlled, styles, epoch = (
+            self._strings,
+            self._controlled,
+            self._styles,
+            self._epoch,
+        )
+        header_end, info, cell_issue = self.header_end, self._info, self._issue
+        for number, cells in raw:
+            # The header is known only once its rows were read: looked up row by row.
+            width = len(info.header) if number > header_end else 0
+            values: list[Cell] = []
+            issues: list[Issue] = []
+            far: list[tuple[int, Cell]] = []
+            for index, kind, style, text, formula in cells:
+                value: Cell
+                # A formula's value is the <v> beside it; none, or an empty one
+                # (which is how openpyxl writes a formula), means never computed.
+                # Only a text formula's empty <v> is a value: the empty text.
+                if text is None or (formula and not text and kind != "str"):
+                    if not formula:
+                        continue  # a cell with a style and nothing else
                     issues.append(
                         cell_issue(
-                            IssueCode.RAGGED_ROW,
+                            IssueCode.FORMULA_WITHOUT_VALUE,
                             number,
-                            far[0][0],
-                            f"the row has {len(far)} filled cell(s) far right of the header's "
-                            f"last column ({column_letter(width - 1)}), from column "
-                            f"{column_letter(far[0][0])} on",
-                            far[0][1],
+                            index,
+                            "the cell holds a formula whose value was never computed "
+                            "(the workbook was written by a program and not saved in "
+                            "Excel), so its value is unknown",
+                            None,
                         )
                     )
-                yield SourceRow(number, tuple(values), None, tuple(issues))
-        except DamagedSheet as err:
-            raise ReadError(
-                f"{name}: sheet '{title}' is damaged: {err}; rows could be lost, so the "
-                f"sheet is not read: {DAMAGED}"
-            ) from err
+                    continue
+                if kind is None or kind == "n":
+                    value = _number(
+                        text, number, index, styles.get(style) if style else None, epoch
+                    )
+                elif kind == "s":
+                    try:
+                        value = strings[int(text)]
+                    except (ValueError, IndexError):
+                        raise DamagedSheet(
+                            f"cell {column_letter(index)}{number} refers to a shared text "
+                            "the workbook does not have"
+                        ) from None
+                    if controlled and int(text) in controlled:
+                        issues.append(
+                            _control_issue(controlled[int(text)], number, index, value, cell_issue)
+                        )
+                elif kind == "e":
+                    # #DIV/0!, #N/A, #REF!: a failed formula, never an answer.
+                    issues.append(
+                        cell_issue(
+                            IssueCode.FORMULA_ERROR,
+                            number,
+                            index,
+                            f"the cell holds the spreadsheet error {text.strip()[:20]}",
+                            text.strip()[:20],
+                        )
+                    )
+                    continue
+                elif kind in {"inlineStr", "str"}:
+                    value = _text(text, number, index, issues, cell_issue)
+                elif kind == "b":
+                    value = text.strip() in {"1", "true"} if text.strip() else None
+                elif kind == "d":
+                    value = _iso_date(text.strip())
+                else:
+                    raise DamagedSheet(
+                        f"cell {column_letter(index)}{number} has the unknown type '{kind[:10]}'"
+                    )
+                if value is None:
+                    continue
+                if width and index >= width + FAR_SLACK:
+                    far.append((index, value))
+                    continue
+                if index > len(values):
+                    values.extend([None] * (index - len(values)))
+                values.append(value)
+            if far:
+                issues.append(
+                    cell_issue(
+                        IssueCode.RAGGED_ROW,
+                        number,
+                        far[0][0],
+                        f"the row has {len(far)} filled cell(s) far right of the header's "
+                        f"last column ({column_letter(width - 1)}), from column "
+                        f"{column_letter(far[0][0])} on",
+                        far[0][1],
+                    )
+                )
+            yield SourceRow(number, tuple(values), None, tuple(issues))
 
 
 def _number(text: str, row: int, index: int, date_kind: str | None, epoch: dt.datetime) -> Cell:

@@ -200,7 +200,9 @@ def test_a_run_with_workers_ends_plainly_when_stopped(
     said: str,
 ) -> None:
     outdir, before = previous
-    process = start_with_workers(big_export(tmp_path / "big.csv", 60_000), outdir)
+    # Rows enough that the run is still going when it is stopped, on a busy machine too
+    # (60,000 rows once ended between the workers being seen and Ctrl-C).
+    process = start_with_workers(big_export(tmp_path / "big.csv", 200_000), outdir)
     workers = children(process.pid)
     stop(process, workers)
     stderr = finish(process)  # a dead worker's batch must not leave the run waiting
