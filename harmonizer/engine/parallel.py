@@ -385,10 +385,7 @@ def _sheet_answer(part: SheetRange, job: _Job) -> SheetAnswer:
         return SheetAnswer(None, 0, [])
     held: list[BlankRun] = []
     rows = skip_trailing_blanks(iter(read.rows), None if part.last else held)
-    parts: list[Part] = []
-    for batch in source_batches(rows, job.batch_rows):
-        found = {place for place, source in enumerate(batch) if source.issues}
-        parts.append(([source.row for source in batch], found, _answer(batch, job)))
+    parts = [_part(batch, job) for batch in source_batches(rows, job.batch_rows)]
     return SheetAnswer(parts, read.last, held)
 
 
@@ -441,9 +438,9 @@ def _range_answer(part: Range, job: _Job | None = None) -> RangeAnswer:
     rows = skip_trailing_blanks(read(), None if part.last else held)
     parts: list[Part] = []
     try:
-        for batch in read_batches(rows, job.batch_rows, reader.chars):
-            found = {place for place, source in enumerate(batch) if source.issues}
-            parts.append(([source.row for source in batch], found, _answer(batch, job)))
+        parts.extend(
+            _part(batch, job) for batch in read_batches(rows, job.batch_rows, reader.chars)
+        )
     finally:
         reader.close()
     return RangeAnswer(
@@ -454,6 +451,12 @@ def _range_answer(part: Range, job: _Job | None = None) -> RangeAnswer:
         held,
         error[0] if error else None,
     )
+
+
+def _part(batch: list[SourceRow], job: _Job) -> Part:
+    """Answer for a batch of rows a worker read itself."""
+    found = _Batch.found_in(batch)
+    return [source.row for source in batch], found, _answer(batch, job)
 
 
 def _plain_parts(first: int, rows: list[list[str]], job: _Job, cells: PlainCells) -> list[Part]:
@@ -711,24 +714,41 @@ def _ranged(
         part, done = pending.popleft()
         answer = None if done is None else _unspool(done, RangeAnswer)
         if answer is None or part.row != expected or answer.open_end:
-            for _, later in pending:
-                if later is not None:
-                    later.cancel()
+            _cancel(pending)
             rest = Range(part.start, None, part.line, expected, last=True)
             return _rest(RangeRows(layout, info, rest, own_info=False), held)
         for row, shift in answer.line_shifts:
             info.note_line(row, row + shift)
-        if answer.parts:
-            for source in blank_rows(held):
-                yield exact_row(builder, source, skip)
-            held.clear()
         again = _RangeRows(layout, info, part)
-        for numbers, found, batch_answer in answer.parts:
-            yield from _merge(_Batch(numbers, again, found), batch_answer, builder, skip, lane=lane)
+        yield from _merge_parts(answer.parts, again, held, builder, skip, lane)
         held.extend(answer.held)
         if answer.error is not None:
             raise answer.error
         expected = part.row + answer.records
+
+
+def _merge_parts(
+    parts: list[Part],
+    sources: Callable[[int], SourceRow],
+    held: list[BlankRun],
+    builder: RecordBuilder,
+    skip: frozenset[int],
+    lane: bool,
+) -> Iterator[Row | RowBatch]:
+    """Yield the rows of a range's parts, after the blank rows held before them, if any."""
+    if parts:
+        for source in blank_rows(held):
+            yield exact_row(builder, source, skip)
+        held.clear()
+    for numbers, found, answer in parts:
+        yield from _merge(_Batch(numbers, sources, found), answer, builder, skip, lane=lane)
+
+
+def _cancel(pending: Iterable[tuple[Any, Future[str] | None]]) -> None:
+    """Cancel the ranges in flight that no worker started yet."""
+    for _, later in pending:
+        if later is not None:
+            later.cancel()
 
 
 def _sheet_ranged(
@@ -772,18 +792,12 @@ def _sheet_ranged(
             or answer.parts is None
             or (part.first is not None and part.first <= last)
         ):
-            for _, later in pending:
-                if later is not None:
-                    later.cancel()
+            _cancel(pending)
             return _after(rows, emitted)
-        if answer.parts:
-            for source in blank_rows(held):
-                yield exact_row(builder, source, skip)
-            held.clear()
         again = _SheetRangeRows(sheet, part)
-        for numbers, found, batch_answer in answer.parts:
-            yield from _merge(_Batch(numbers, again, found), batch_answer, builder, skip, lane=lane)
-            emitted = numbers[-1]
+        yield from _merge_parts(answer.parts, again, held, builder, skip, lane)
+        if answer.parts:
+            emitted = answer.parts[-1][0][-1]
         held.extend(answer.held)
         last = answer.last or last
         done = part.last
@@ -878,8 +892,12 @@ class _Batch:
     @classmethod
     def read(cls, batch: list[SourceRow]) -> _Batch:
         """Return a batch the parent read itself."""
-        found = {place for place, source in enumerate(batch) if source.issues}
-        return cls([source.row for source in batch], batch, found)
+        return cls([source.row for source in batch], batch, cls.found_in(batch))
+
+    @staticmethod
+    def found_in(batch: list[SourceRow]) -> set[int]:
+        """Return the places of the rows the reader found something in."""
+        return {place for place, source in enumerate(batch) if source.issues}
 
     def source(self, place: int) -> SourceRow:
         """Return a row as the reader gave it."""
