@@ -13,6 +13,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -134,6 +135,29 @@ def test_killed_while_saving_workbooks(
     check_intact_then_recover(outdir, before)
 
 
+def signal_state(pid: int) -> str:
+    """Return what /proc says of a process's signals (for a failure's message).
+
+    Also the calling thread's: a child inherits its blocked signals.
+    """
+    shown = []
+    for who, path in (
+        (pid, f"/proc/{pid}/status"),
+        ("test", f"/proc/self/task/{threading.get_native_id()}/status"),
+    ):
+        try:
+            lines = Path(path).read_text().splitlines()
+        except OSError:
+            shown.append(f"{who}: gone")
+            continue
+        keys = ("State", "Threads", "SigBlk", "SigIgn", "SigCgt")
+        shown.append(
+            f"{who}: "
+            + ", ".join(" ".join(line.split()) for line in lines if line.startswith(keys))
+        )
+    return "; ".join(shown)
+
+
 def children(pid: int) -> list[int]:
     """Return the processes whose parent is ``pid`` (Linux: read from /proc)."""
     found = []
@@ -204,9 +228,10 @@ def test_a_run_with_workers_ends_plainly_when_stopped(
     # (60,000 rows once ended between the workers being seen and Ctrl-C).
     process = start_with_workers(big_export(tmp_path / "big.csv", 200_000), outdir)
     workers = children(process.pid)
+    state = signal_state(process.pid)
     stop(process, workers)
     stderr = finish(process)  # a dead worker's batch must not leave the run waiting
-    assert process.returncode == code, stderr
+    assert process.returncode == code, f"{stderr}\nbefore the signal: {state}"
     assert said in stderr
     assert "Traceback" not in stderr
     assert snapshot(outdir) == before

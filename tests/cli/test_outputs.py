@@ -26,7 +26,7 @@ from click.testing import CliRunner, Result
 from harmonizer import harmonize
 from harmonizer.cli import main
 from harmonizer.schema import load_schema
-from tests.cli.test_kill import EXAMPLE, MAPPING, big_export, parts, snapshot
+from tests.cli.test_kill import EXAMPLE, MAPPING, big_export, parts, signal_state, snapshot
 from tests.helpers import ROOT
 
 WAIT_SECONDS = 120
@@ -375,9 +375,10 @@ def test_an_interrupted_run_leaves_the_previous_outputs(
         assert process.poll() is None, "the run ended before it could be interrupted"
         assert time.monotonic() < deadline
         time.sleep(0.005)
+    state = signal_state(process.pid)
     process.send_signal(signum)
     stdout, stderr = process.communicate(timeout=WAIT_SECONDS)
-    assert process.returncode == code, stderr
+    assert process.returncode == code, f"{stderr}\nbefore the signal: {state}"
     assert message in stderr
     assert "Traceback" not in stderr
     assert "Aborted!" not in stderr
