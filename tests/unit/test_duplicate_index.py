@@ -72,3 +72,35 @@ def test_owners_survive_sorted_runs_and_their_merges(monkeypatch: pytest.MonkeyP
         index.add(digest(n), 0, n + 2, owner=n * 7 + 1)
     assert len(index._runs) > 1
     assert index.check([digest(n) for n in range(20)]) == [(0, n + 2, n * 7 + 1) for n in range(20)]
+
+
+# Digests from a few upper halves (the filter's bits and equal upper halves in a run)
+# and a few lower ones, so that many share one and some repeat.
+DIGESTS = st.builds(
+    lambda hi, lo: hi.to_bytes(8, "big") + lo.to_bytes(8, "big"),
+    st.sampled_from([0, 1, 2**38, 2**63, 2**64 - 1]) | st.integers(0, 2**64 - 1),
+    st.integers(0, 3),
+)
+
+
+@given(st.lists(st.lists(DIGESTS, max_size=9), max_size=12), st.integers(1, 9))
+def test_the_index_answers_as_a_dictionary_of_first_places(
+    batches: list[list[bytes]], limit: int
+) -> None:
+    # Batches checked then added, as drop_duplicates does, through flushes and merges.
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(duplicates, "RECENT_LIMIT", limit)
+        index = DuplicateIndex()
+        first: dict[bytes, tuple[int, int, int]] = {}
+        row = 0
+        for batch in batches:
+            assert index.check(batch) == [first.get(d) for d in batch]
+            new: dict[bytes, tuple[int, int, int]] = {}
+            for d in batch:
+                row += 1
+                if d not in first and d not in new:
+                    new[d] = (0, row, row % 5)
+            index.update(new)
+            first.update(new)
+        assert len(index) == len(first)
+        assert index.check(list(first)) == list(first.values())
