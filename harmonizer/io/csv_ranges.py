@@ -98,9 +98,10 @@ def _count(data: bytes) -> tuple[int, int]:
     lines = _line_breaks(data)
     records = lines
     if b'"' in data:
-        for quoted in _QUOTED.finditer(data):
-            if b"\n" in quoted[0] or b"\r" in quoted[0]:
-                records -= _line_breaks(quoted[0])
+        # Every quoted cell starts and ends with a quote, so joined they count the line
+        # breaks inside quotes as they count one by one (a "\r" ends no cell).
+        quoted = b"".join(_QUOTED.findall(data))
+        records -= _line_breaks(quoted)
     return lines, records
 
 

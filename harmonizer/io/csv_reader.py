@@ -11,7 +11,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import IO, TYPE_CHECKING
+from typing import IO, TYPE_CHECKING, Any, BinaryIO
 
 from harmonizer.errors import ReadError
 from harmonizer.io.arrow import memory_pool
@@ -145,24 +145,97 @@ def _probe(path: Path) -> Probe:
     One pass serves both: the export is hashed anyway, and checking the whole file
     (not a sample) keeps a late 'ä' in Windows-1252 from being read as UTF-8, and
     tells a UTF-8 file with a few Windows-1252 lines from a Windows-1252 file.
+
+    While the file is valid UTF-8 (the usual case) a chunk costs a strict decode and
+    one byte translation, which counts its characters (by their lead bytes) and finds
+    control bytes; lines are counted only until the first non-ASCII character is
+    placed. At the first byte that is not UTF-8 the pass goes on as
+    :func:`_probe_escaped`, which judges every character.
     """
     digest = hashlib.sha256()
-    decoder = codecs.getincrementaldecoder("utf-8")(errors="surrogateescape")
     found = Probe("", 0)
     size = 0
-    lines = 1
+    lines: int | None = 1  # the line a chunk starts on, while still needed
+    pending = b""  # a character cut at the end of the last chunk
     with path.open("rb") as handle:
         while chunk := handle.read(SAMPLE_BYTES):
             digest.update(chunk)
-            if not found.control_bytes and _has_control_bytes(chunk):
+            data = pending + chunk if pending else chunk
+            kept = data.translate(None, _NEITHER_LEAD_NOR_CONTROL)
+            if not found.control_bytes and _has_control_bytes(kept):
                 found.control_bytes = True
-            if not chunk.isascii() or decoder.getstate()[0]:
-                _judge(decoder.decode(chunk), size, lines, found)
+            if not data.isascii():
+                try:
+                    text, used = codecs.utf_8_decode(data, "strict", False)
+                except UnicodeDecodeError:
+                    line = _lines_before(path, size) if lines is None else lines
+                    decoder = codecs.getincrementaldecoder("utf-8")(errors="surrogateescape")
+                    # As if the escaping decoder had read every chunk before this one.
+                    decoder.decode(pending)
+                    _judge(decoder.decode(chunk), size, line, found)
+                    size += len(chunk)
+                    line += chunk.count(b"\n")
+                    return _probe_escaped(handle, digest, decoder, found, size, line)
+                pending = data[used:]
+                leads = len(kept) - len(kept.translate(None, _LEADS))
+                if used < len(data):
+                    leads -= len(pending.translate(None, _NOT_LEADS))
+                if leads and found.utf8_line is None and lines is not None:
+                    first = _UTF8_CHAR.search(text)
+                    assert first is not None
+                    found.utf8_line = lines + text.count("\n", 0, first.start())
+                found.utf8_chars += leads
+            else:
+                pending = b""
             size += len(chunk)
-            lines += chunk.count(b"\n")
+            if lines is not None:
+                lines = None if found.utf8_line is not None else lines + chunk.count(b"\n")
+    if pending:
+        # A character cut off by the end of the file: not UTF-8.
+        line = _lines_before(path, size) if lines is None else lines
+        decoder = codecs.getincrementaldecoder("utf-8")(errors="surrogateescape")
+        decoder.decode(pending)
+        _judge(decoder.decode(b"", final=True), size, line, found)
+    found.sha256, found.size = digest.hexdigest(), size
+    return found
+
+
+def _probe_escaped(
+    handle: BinaryIO,
+    digest: Any,
+    decoder: codecs.IncrementalDecoder,
+    found: Probe,
+    size: int,
+    lines: int,
+) -> Probe:
+    """Go on with :func:`_probe`'s pass, judging every character of the decoded text."""
+    while chunk := handle.read(SAMPLE_BYTES):
+        digest.update(chunk)
+        if not found.control_bytes and _has_control_bytes(chunk):
+            found.control_bytes = True
+        if not chunk.isascii() or decoder.getstate()[0]:
+            _judge(decoder.decode(chunk), size, lines, found)
+        size += len(chunk)
+        lines += chunk.count(b"\n")
     _judge(decoder.decode(b"", final=True), size, lines, found)
     found.sha256, found.size = digest.hexdigest(), size
     return found
+
+
+def _lines_before(path: Path, offset: int) -> int:
+    """Return the line that byte ``offset`` of the file is on (counted when first needed)."""
+    lines = 1
+    with path.open("rb") as handle:
+        while offset > 0 and (chunk := handle.read(min(SAMPLE_BYTES, offset))):
+            lines += chunk.count(b"\n")
+            offset -= len(chunk)
+    return lines
+
+
+_LEADS = bytes(range(0xC0, 0x100))
+"""The first bytes of multi-byte UTF-8 characters (one per character)."""
+_NOT_LEADS = bytes(range(0xC0))
+_NEITHER_LEAD_NOR_CONTROL = bytes(b for b in range(0xC0) if b not in CONTROL_BYTES)
 
 
 def _judge(text: str, offset: int, lines: int, found: Probe) -> None:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import codecs
+import hashlib
 import io
 import itertools
+import tempfile
 import zipfile
 from pathlib import Path
 
@@ -77,6 +79,49 @@ def test_a_late_windows_1252_byte_is_found_by_the_whole_file_check(tmp_path: Pat
         assert table.info.encoding == "cp1252"
         *_, last = table
     assert last.values[2] == "Hämeenlinna"
+
+
+# Pieces of exports: ASCII, UTF-8 letters (two to four bytes), Windows-1252 letters,
+# stray continuation bytes, control bytes and line breaks, so that chunks of a few
+# bytes cut characters and files mix UTF-8 with other bytes.
+PIECES = st.sampled_from(
+    [
+        b"a;b",
+        b"\r\n",
+        b"\n",
+        "ä".encode(),
+        "€".encode(),
+        "𝄞".encode(),
+        b"\xe4",
+        b"\x80",
+        b"\xc3",
+        b"\xf0\x9f",
+        b"\x01",
+        b"\x0c",
+        b" ",
+        b'"',
+    ]
+)
+
+
+@settings(max_examples=300)
+@given(st.lists(PIECES, max_size=40), st.integers(1, 9))
+def test_the_probe_judges_as_the_escaping_decoder_does(pieces: list[bytes], chunk: int) -> None:
+    # The strict decode of valid chunks must give what judging every character gives.
+    data = b"".join(pieces)
+    with (
+        pytest.MonkeyPatch.context() as patch,
+        tempfile.TemporaryDirectory() as folder,
+    ):
+        patch.setattr(csv_reader, "SAMPLE_BYTES", chunk)
+        path = Path(folder) / "export.csv"
+        path.write_bytes(data)
+        with path.open("rb") as handle:
+            decoder = codecs.getincrementaldecoder("utf-8")(errors="surrogateescape")
+            judged = csv_reader._probe_escaped(
+                handle, hashlib.sha256(), decoder, csv_reader.Probe("", 0), 0, 1
+            )
+        assert csv_reader._probe(path) == judged
 
 
 # --- limits ------------------------------------------------------------------------
