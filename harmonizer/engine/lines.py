@@ -13,7 +13,7 @@ per distinct value, not once per record.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any, TypeAlias
 
 import orjson
@@ -28,9 +28,9 @@ if TYPE_CHECKING:
     from harmonizer.engine.coded import CodedBatch
     from harmonizer.engine.codes import Codes, Mask
 
-Part: TypeAlias = "bytes | list[bytes] | tuple[list[bytes], Codes]"
-"""A key's texts in a batch's lines: one for every row, one per row, or one per distinct
-value with each row's code."""
+Part: TypeAlias = "bytes | list[bytes] | pa.Array | tuple[list[bytes], Codes]"
+"""A key's texts in a batch's lines: one for every row, one per row (a list, or an Arrow
+array joined there), or one per distinct value with each row's code."""
 
 TEXT_MEMO_LIMIT = 16_384
 """Distinct values whose texts a key keeps before its memo starts afresh: at most
@@ -95,10 +95,12 @@ class LineEncoder:
         if not count:
             return pa.array([], pa.binary()), np.zeros(0, dtype=bool)
         pool = memory_pool()
-        parts, failing = self._parts(made.columns, count)
+        parts, failing = self._parts(made.columns, count, arrow=True)
         joined: list[Any] = []
         for part in parts:
-            if isinstance(part, bytes):
+            if isinstance(part, pa.Array):
+                joined.append(part)
+            elif isinstance(part, bytes):
                 joined.append(pa.scalar(part, pa.binary()))
             elif isinstance(part, tuple):
                 texts = pa.array(part[0], pa.binary(), memory_pool=pool)
@@ -109,17 +111,21 @@ class LineEncoder:
             joined[0] = pa.array([parts[0]] * count, pa.binary(), memory_pool=pool)
         return pc.binary_join_element_wise(*joined, b",", memory_pool=pool), failing
 
-    def _parts(self, columns: Sequence[Any], count: int) -> tuple[list[Part], Mask]:
+    def _parts(
+        self, columns: Sequence[Any], count: int, *, arrow: bool = False
+    ) -> tuple[list[Part], Mask]:
         """Return the texts of ``count`` records' keys in line order, and the failing ones.
 
-        The records are checked with the schema's parts by the same texts.
+        The records are checked with the schema's parts by the same texts. With
+        ``arrow``, the texts of a column whose values rarely repeat may be an Arrow
+        array (see :func:`_arrow_texts`).
         """
         parts: list[Part] = []
         checked: list[CheckColumn] = []
         nested: dict[str, Columns] = {}
         for key, column, (before, after) in zip(self.keys, columns, self._around, strict=True):
             if isinstance(column, Filled) and self._checks.nested(key) is not None:
-                runs, nested[key] = self._filled(key, column, count, before, after)
+                runs, nested[key] = self._filled(key, column, count, before, after, arrow)
                 parts.extend(runs)
                 checked.append(_UNSEEN)  # the object is checked by its own columns
                 continue
@@ -140,8 +146,8 @@ class LineEncoder:
                 parts.append((texts, column.codes))
                 continue
             plain = column.objects() if isinstance(column, Filled) else column
-            texts = _texts(plain, self._memo(key), before, after)
-            checked.append((texts, plain, None))
+            texts = _texts(plain, self._memo(key), before, after, arrow)
+            checked.append((_listed(texts), plain, None))
             parts.append(texts)
         return parts, self._checks.failing(count, self.keys, checked, nested)
 
@@ -152,8 +158,8 @@ class LineEncoder:
         return memo
 
     def _filled(
-        self, key: str, column: Filled, count: int, before: bytes, after: bytes
-    ) -> tuple[list[bytes | list[bytes]], Columns]:
+        self, key: str, column: Filled, count: int, before: bytes, after: bytes, arrow: bool
+    ) -> tuple[list[bytes | list[bytes] | pa.Array], Columns]:
         """Return the texts of an object column, as runs joined by commas, and its columns.
 
         The template's keys between two filled keys are one text for every row (a run of
@@ -178,7 +184,7 @@ class LineEncoder:
                     runs.append(("", text))
                 keys.append(name)
                 checked.append(([text], [value], None))
-        out: list[bytes | list[bytes]] = []
+        out: list[bytes | list[bytes] | pa.Array] = []
         last = len(runs) - 1
         for k, (name, text) in enumerate(runs):
             start = before + b"{" if k == 0 else b""
@@ -187,10 +193,10 @@ class LineEncoder:
                 out.append(start + text + end)
                 continue
             values = column.columns[name]
-            filled = _texts(values, self._memo((key, name, start, end)), start + text, end)
+            filled = _texts(values, self._memo((key, name, start, end)), start + text, end, arrow)
             out.append(filled)
             keys.append(name)
-            checked.append((filled, values, None))
+            checked.append((_listed(filled), values, None))
         if not runs:
             out.append(before + b"{}" + after)
         return out, (count, keys, checked, {})
@@ -200,8 +206,13 @@ _UNSEEN: CheckColumn = ((), (), None)
 """The entry of a key checked by its object's own columns (not looked at)."""
 
 
-def _texts(column: list[Any], memo: dict[Any, bytes], before: bytes, after: bytes) -> list[bytes]:
-    """Return each value's text with the key in front, through the key's memo."""
+def _texts(
+    column: list[Any], memo: dict[Any, bytes], before: bytes, after: bytes, arrow: bool = False
+) -> list[bytes] | pa.Array:
+    """Return each value's text with the key in front, through the key's memo.
+
+    With ``arrow``, a column whose values rarely repeat may come as an Arrow array.
+    """
     kinds = set(map(type, column))
     dumps = orjson.dumps
     if not kinds <= _PLAIN:
@@ -211,9 +222,12 @@ def _texts(column: list[Any], memo: dict[Any, bytes], before: bytes, after: byte
     # Texts, integers and None are their own keys (1 and "1" differ): looked up in C.
     out: list[bytes | None] = list(map(memo.get, column))
     if None not in out:
-        return out  # type: ignore[return-value]
+        return out
     # A column of values that rarely repeat (record ids, row numbers) is not memoised.
     if len(set(column)) * 2 > len(column):
+        joined = _arrow_texts(column, kinds, before, after) if arrow else None
+        if joined is not None:
+            return joined
         return [before + text + after for text in map(dumps, column)]
     misses = [i for i, found in enumerate(out) if found is None]
     for i in misses:
@@ -226,7 +240,74 @@ def _texts(column: list[Any], memo: dict[Any, bytes], before: bytes, after: byte
                     memo.clear()
                 memo[value] = text
         out[i] = text
-    return out  # type: ignore[return-value]
+    return out
+
+
+_ESCAPED = r'["\\\x00-\x1f]'
+"""What orjson writes otherwise than as it stands in a text (checked over every code
+point by a test): a quote, a backslash and the control characters."""
+
+
+def _arrow_texts(
+    column: list[Any], kinds: set[type], before: bytes, after: bytes
+) -> pa.Array | None:
+    """Return each value's text with the key in front, made in Arrow, or None.
+
+    For a column of texts none of which JSON escapes, or of integers (with or
+    without None): a text's JSON is the text in quotes, an integer's its digits, as
+    orjson writes them. None for anything else, which takes orjson value by value.
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    pool = memory_pool()
+    kind = kinds - {type(None)}
+    try:
+        if kind == {str}:
+            array = pa.array(column, pa.string(), memory_pool=pool)
+            if pc.any(pc.match_substring_regex(array, _ESCAPED, memory_pool=pool)).as_py():
+                return None
+            texts = pc.binary_join_element_wise(
+                '"', array, '"', "", null_handling="emit_null", memory_pool=pool
+            )
+        elif kind == {int}:
+            texts = pc.cast(pa.array(column, pa.int64(), memory_pool=pool), pa.string())
+        else:
+            return None
+    except (pa.ArrowException, OverflowError, UnicodeError):
+        return None  # a lone surrogate, an integer beyond 64 bits
+    texts = pc.fill_null(texts, "null").cast(pa.binary())
+    return pc.binary_join_element_wise(before, texts, after, b"", memory_pool=pool)
+
+
+class _Listed(Sequence[bytes]):
+    """An Arrow array's texts as a list, made when first looked at.
+
+    The schema's checks look at a column's texts only when a value fails, or when an
+    allOf element looks at its key.
+    """
+
+    def __init__(self, array: pa.Array) -> None:
+        self._array = array
+        self._list: list[bytes] | None = None
+
+    def _texts(self) -> list[bytes]:
+        if self._list is None:
+            self._list = self._array.to_pylist()
+        return self._list
+
+    def __len__(self) -> int:
+        return len(self._array)
+
+    def __getitem__(self, index: Any) -> Any:
+        return self._texts()[index]
+
+    def __iter__(self) -> Iterator[bytes]:
+        return iter(self._texts())
+
+
+def _listed(texts: list[bytes] | pa.Array) -> Sequence[bytes]:
+    return texts if isinstance(texts, list) else _Listed(texts)
 
 
 def _keyed_texts(column: Keyed, memo: dict[Any, bytes], before: bytes, after: bytes) -> list[bytes]:

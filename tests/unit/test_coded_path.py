@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import csv
 import os
+import re
 import tempfile
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from harmonizer import harmonize
@@ -203,3 +204,48 @@ def test_lines_leave_arrow_as_one_bytes_object_and_lengths() -> None:
     # A slice starts inside the buffers; every row filtered out leaves nothing.
     assert parallel._binary_parts(lines.slice(1)) == (b"c\ndef\n", [2, 4])
     assert parallel._binary_parts(pc.filter(lines, [False, False, False])) == (b"", [])
+
+
+def test_orjson_escapes_only_quotes_backslashes_and_control_characters() -> None:
+    # lines._arrow_texts writes a text in quotes as it stands unless it holds one of these.
+    import orjson
+
+    from harmonizer.engine.lines import _ESCAPED
+
+    escaped = re.compile(_ESCAPED)
+    for point in range(0x110000):
+        if 0xD800 <= point < 0xE000:
+            continue  # lone surrogates are no UTF-8 (Arrow refuses them; orjson too)
+        char = chr(point)
+        plain = orjson.dumps(char) == b'"' + char.encode() + b'"'
+        assert plain is (escaped.search(char) is None), hex(point)
+
+
+PLAIN_VALUES = st.one_of(
+    st.lists(st.one_of(st.none(), st.text()), min_size=1, max_size=30),
+    st.lists(st.one_of(st.none(), st.integers(-(2**70), 2**70)), min_size=1, max_size=30),
+    st.lists(st.one_of(st.text(), st.integers(), st.booleans()), min_size=1, max_size=30),
+)
+
+
+@example(["a", "\udc80"], b"", b"")  # an undecodable byte, escaped as a lone surrogate
+@given(PLAIN_VALUES, st.binary(max_size=5), st.binary(max_size=5))
+def test_texts_made_in_arrow_are_orjsons(values: list[object], before: bytes, after: bytes) -> None:
+    import orjson
+
+    from harmonizer.engine.lines import _ESCAPED, _arrow_texts
+
+    made = _arrow_texts(values, set(map(type, values)), before, after)
+    try:
+        expected = [before + orjson.dumps(v) + after for v in values]
+    except orjson.JSONEncodeError:  # an integer beyond 64 bits, a lone surrogate
+        assert made is None
+        return
+    kinds = set(map(type, values)) - {type(None)}
+    texts = [v for v in values if isinstance(v, str)]
+    numbers = [v for v in values if type(v) is int]
+    # Texts that need no escape and 64-bit integers are made in Arrow; the rest not.
+    in_arrow = (kinds == {str} and not any(re.search(_ESCAPED, t) for t in texts)) or (
+        kinds == {int} and all(-(2**63) <= n < 2**63 for n in numbers)
+    )
+    assert made is None if not in_arrow else made.to_pylist() == expected
