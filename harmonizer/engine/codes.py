@@ -51,8 +51,8 @@ def combine(codes: Sequence[Codes], sizes: Sequence[int]) -> tuple[Combos, Codes
     ([[0, 2], [1, 2]], [0, 1, 0])
     """
     if len(codes) == 1:
-        unique, inverse = np.unique(codes[0], return_inverse=True)
-        return unique.astype(np.int64).reshape(-1, 1), inverse.reshape(-1)
+        unique, inverse = _distinct(codes[0].astype(np.int64, copy=False), max(sizes[0], 1))
+        return unique.reshape(-1, 1), inverse
     total = 1
     for size in sizes:
         total *= max(size, 1)
@@ -60,13 +60,30 @@ def combine(codes: Sequence[Codes], sizes: Sequence[int]) -> tuple[Combos, Codes
         key = np.zeros(len(codes[0]), dtype=np.int64)
         for column, size in zip(codes, sizes, strict=True):
             key = key * max(size, 1) + column
-        unique, inverse = np.unique(key, return_inverse=True)
+        unique, inverse = _distinct(key, total)
         parts = np.empty((len(unique), len(codes)), dtype=np.int64)
         for k in range(len(codes) - 1, -1, -1):
             unique, parts[:, k] = np.divmod(unique, max(sizes[k], 1))
         return parts, inverse.reshape(-1)
     rows, inverse = np.unique(np.stack(codes, axis=1), axis=0, return_inverse=True)
     return rows.astype(np.int64), inverse.reshape(-1)
+
+
+def _distinct(key: Combos, total: int) -> tuple[Combos, Codes]:
+    """Return ``np.unique(key, return_inverse=True)`` for keys below ``total``.
+
+    When the keys' range is small beside their number (most combinations of a batch's
+    codes), a table over the range finds them without sorting.
+    """
+    if total > max(4 * len(key), 1 << 16):
+        unique, inverse = np.unique(key, return_inverse=True)
+        return unique.astype(np.int64, copy=False), inverse.reshape(-1)
+    present = np.zeros(total, dtype=bool)
+    present[key] = True
+    found = np.flatnonzero(present)
+    place = np.empty(total, dtype=np.intp)
+    place[found] = np.arange(len(found))
+    return found.astype(np.int64), place[key]
 
 
 def spread(flags: Sequence[bool], codes: Codes) -> Mask:

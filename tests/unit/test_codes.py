@@ -54,3 +54,14 @@ def test_coded_entries_point_at_their_first_place(entries: list[object]) -> None
 
 def test_flags_spread_to_the_rows_by_code() -> None:
     assert spread([False, True], np.array([1, 0, 1])).tolist() == [True, False, True]
+
+
+@given(st.lists(st.integers(0, 70_000), max_size=80), st.integers(0, 1))
+def test_distinct_keys_are_numpys_unique(keys: list[int], spare: int) -> None:
+    # Both ways (a table over a small range, a sort over a wide one) give np.unique's.
+    key = np.array(keys, dtype=np.int64)
+    total = max(keys, default=0) + 1 + spare
+    found, inverse = codes_module._distinct(key, total)
+    unique, expected = np.unique(key, return_inverse=True)
+    assert found.tolist() == unique.tolist()
+    assert inverse.tolist() == expected.reshape(-1).tolist()
