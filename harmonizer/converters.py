@@ -396,9 +396,13 @@ class MomentConverter:
         None means: call the converter, which reads every other text and words its
         issues. The fast path uses this to skip building a :class:`Result` per row.
         """
-        if self.quick is None or value in self.missing_values:
+        if self.quick is None:
             return None
-        return self.quick.read(value)
+        found = self.quick.read(value)
+        # A text read quickly starts with a digit: a missing value only when one does.
+        if found is not None and self.missing_values.numeric and value in self.missing_values:
+            return None
+        return found
 
     def __call__(self, value: Cell) -> Result:
         """Convert one cell."""

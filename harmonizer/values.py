@@ -482,11 +482,13 @@ def _plain_offset(zone: ZoneInfo, local: dt.datetime) -> str | None:
 # The quick path's patterns: ASCII digits and plain spaces only, matched whole. Every
 # text they match, _FI_MOMENT or _ISO_PARTS matches with the same parts; anything else
 # (a tab, another script's digits) takes read_moment. Narrower classes match faster.
+# The first group is the text up to the hour, which keys the hour's place.
 _QUICK_FI = re.compile(
-    r"([0-9]{1,2})\.([0-9]{1,2})\.([0-9]{4}) +(?:klo +)?([0-9]{1,2})[:.]([0-9]{2})(?:[:.]([0-9]{2}))?"
+    r"(([0-9]{1,2})\.([0-9]{1,2})\.([0-9]{4}) +(?:klo +)?([0-9]{1,2}))"
+    r"[:.]([0-9]{2})(?:[:.]([0-9]{2}))?"
 )
 _ISO_NAIVE = re.compile(
-    r"([0-9]{4})-([0-9]{2})-([0-9]{2})[T ]([0-9]{2}):([0-9]{2})(?::([0-9]{2}))?"
+    r"(([0-9]{4})-([0-9]{2})-([0-9]{2})[T ]([0-9]{2})):([0-9]{2})(?::([0-9]{2}))?"
 )
 QUICK_FORMATS = frozenset({"iso", "fi_datetime", "fi_klo", "fi_date", "excel"})
 """Named formats whose shapes cannot overlap, so their order does not matter."""
@@ -510,31 +512,35 @@ class QuickTimes:
         self._klo = "fi_klo" in formats
         self._plain = "fi_datetime" in formats
         self._iso = "iso" in formats
-        self._hours: dict[tuple[str, str, str, str], tuple[str, str, str, int] | None] = {}
+        self._hours: dict[str, tuple[str, str, str, int] | None] = {}
 
     def read(self, text: str) -> tuple[str, str, int] | None:
         """Return the ISO time, period and year of ``text``, or None for read_moment."""
         match = _QUICK_FI.fullmatch(text)
-        if match is not None:
-            day, month, year, hour, minute, second = match.groups()
-            if not (self._klo if "klo" in text else self._plain):
-                return None
-        else:
+        if match is None:
             match = _ISO_NAIVE.fullmatch(text)
-            if match is None or not self._iso:
+            if match is None:
                 return None
-            year, month, day, hour, minute, second = match.groups()
+            head, year, month, day, hour, minute, second = match.groups()
+        else:
+            head, day, month, year, hour, minute, second = match.groups()
         # Both patterns give minutes and seconds as two digits, so they compare as text.
         if minute > "59" or (second is not None and second > "59"):
             return None
-        key = (year, month, day, hour)
+        # The text up to the hour tells the pattern (dots or dashes) and "klo": an hour
+        # is placed, or refused for a format the mapping does not list, once.
         hours = self._hours
-        hour_of = hours.get(key, _UNSEEN)
+        hour_of = hours.get(head, _UNSEEN)
         if hour_of is _UNSEEN:
-            hour_of = _place_hour(text, year, month, day, hour, self._zone, self._window)
+            allowed = self._iso if "-" in head else self._klo if "klo" in head else self._plain
+            hour_of = (
+                _place_hour(text, year, month, day, hour, self._zone, self._window)
+                if allowed
+                else None
+            )
             if len(hours) >= _OFFSET_CACHE_LIMIT:
                 hours.clear()
-            hours[key] = hour_of
+            hours[head] = hour_of
         if hour_of is None:
             return None
         prefix, offset, period, number = hour_of

@@ -72,8 +72,12 @@ class _Cache:
             if found is not _MISS:
                 continue
             value = values[i]
-            key = _key(value)
-            outcome = memo.get(key, _MISS)
+            key: object = value
+            if value.__class__ is str:
+                outcome = _MISS  # looked up above as it is
+            else:
+                key = _key(value)
+                outcome = memo.get(key, _MISS)
             if outcome is _MISS:
                 outcome = compute(value)
                 if outcome is not BAD and outcome[3] is not None:

@@ -147,3 +147,17 @@ def test_missing_values_match_by_label_key_however_told_apart(
 ) -> None:
     """The quick tests that spare most cells their label key never change the answer."""
     assert (cell in MissingValues(missing)) is (label_key(cell) in {label_key(m) for m in missing})
+
+
+@pytest.mark.parametrize(
+    ("missing", "blank"),
+    [(["1.1.2026 12:00"], True), (["1.1.2026  klo 12.00"], False), (["-"], False)],
+)
+def test_a_time_listed_as_a_missing_value_is_blank_on_both_readings(
+    missing: list[str], blank: bool
+) -> None:
+    # The quick reading looks at missing values only when one starts with a digit.
+    convert = moment_converter(None, MissingValues(missing))
+    text = "1.1.2026 12:00"
+    assert (convert(text).value is None) is blank
+    assert (convert.read_quickly(text) is None) is blank
