@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from itertools import chain
 from typing import Any
 
 from harmonizer.engine.row import Outcome, Row, RowBatch
@@ -154,6 +155,10 @@ class Report:
             self._listed[severity] += 1
             self.issues.append(issue)
 
+    def lists(self, severity: Severity) -> bool:
+        """Return True while the issue list has room for another issue of ``severity``."""
+        return self._listed[str(severity)] < self.max_issues
+
     def add_count(self, code: IssueCode, n: int = 1, severity: Severity | None = None) -> None:
         """Count ``n`` issues of ``code`` that are summarised, not listed one by one.
 
@@ -216,12 +221,44 @@ class ReportBuilder:
         for row in rows:
             if isinstance(row, RowBatch):
                 counts.add_accepted(len(row))
-                for issues, redactions in row.extras.values():
-                    self._note(export, issues, redactions)
+                self._note_batch(export, row)
             else:
                 counts.add(row)
                 self._note(export, row.issues, row.redactions)
             yield row
+
+    def _note_batch(self, export: ExportSummary, batch: RowBatch) -> None:
+        """Add a clean batch's notices and redactions to the report, as :meth:`_note` would.
+
+        The notices are listed, moved to their rows, while the list has room for their
+        severity; the rest are counted by issue, not moved (most are one `redacted`
+        notice at thousands of rows).
+        """
+        report = self.report
+        notices = batch.extras
+        templates = notices.templates
+        severities = {issue.severity for issue in templates}
+        k = 0
+        while k < len(notices) and any(report.lists(severity) for severity in severities):
+            number = batch.numbers[notices.places[k]]
+            for t in notices.issues[k]:
+                issue = templates[t]
+                if report.lists(issue.severity):
+                    report.add_issue(issue.at_row(number))
+                else:
+                    report.add_count(issue.code, 1, issue.severity)
+                export.issue_counts[str(issue.code)] += 1
+            k += 1
+        rest = Counter(chain.from_iterable(notices.issues[k:]))
+        for t, n in rest.items():
+            issue = templates[t]
+            report.add_count(issue.code, n, issue.severity)
+            export.issue_counts[str(issue.code)] += n
+        replaced = Counter(notices.redactions)
+        replaced.pop(-1, None)
+        for kind, n in replaced.items():
+            for name, count in notices.kinds[kind].items():
+                report.redactions[name] += count * n
 
     def _note(
         self, export: ExportSummary, issues: Iterable[Issue], redactions: Mapping[str, int] | None

@@ -13,7 +13,6 @@ to say goes to the exact path as there.
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
@@ -34,7 +33,6 @@ from harmonizer.engine.exact import (
 from harmonizer.engine.fast import (
     Coded,
     Filled,
-    Notes,
     Same,
     cleaned_texts,
     mapped_columns,
@@ -44,6 +42,7 @@ from harmonizer.engine.plan import BAD, FieldColumn, Outcome, Plan
 from harmonizer.io.arrow import memory_pool
 from harmonizer.io.cells import Cell, normalise_row
 from harmonizer.io.table import SourceRow
+from harmonizer.issues import Issue
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -66,8 +65,12 @@ class CodedBatch:
     keys: tuple[str, ...]
     columns: list[CodedColumn]
     ids: list[str]
-    notes: dict[int, Notes]
+    notes: dict[int, CodedNotes]
 
+
+CodedNotes = tuple[list[Issue], list[tuple[str, int]]]
+"""A fast row's notices as built for their distinct values (not moved to the row), and
+what the redactor replaced in it, by kind."""
 
 Cells = Mapping[int, tuple[list[Cell], Codes]]
 """A batch's columns the plan reads: the distinct cells (cleaned), and each row's code."""
@@ -347,9 +350,9 @@ def _notes(
     source: Callable[[int], SourceRow],
     builder: RecordBuilder,
     plan: Plan,
-) -> dict[int, Notes]:
+) -> dict[int, CodedNotes]:
     """Return the redaction notices of the fast rows that have any, by place."""
-    notes: dict[int, Notes] = {}
+    notes: dict[int, CodedNotes] = {}
     info = builder.info
     columns = list(zip(plan.fields, recoded, strict=True)) + list(zip(plan.own, own, strict=True))
     for plan_column, (outcomes, codes) in columns:
@@ -361,11 +364,12 @@ def _notes(
         rows = batch.rows_of(codes)
         for j in np.flatnonzero(spread(flags, rows)).tolist():
             place = int(batch.good[j])
+            # The issue as built for its distinct value: the notices move it to the
+            # row when someone looks at it.
             issue, replaced = plan_column.redaction_note(
-                outcomes[rows[j]], info, batch.first + place, partial(source, place)
+                outcomes[rows[j]], info, batch.first + place, partial(source, place), moved=False
             )
-            issues, redactions = notes.setdefault(place, ([], Counter()))
+            issues, redactions = notes.setdefault(place, ([], []))
             issues.append(issue)
-            assert redactions is not None
-            redactions.update(dict(replaced))
+            redactions.extend(replaced)
     return notes

@@ -29,7 +29,15 @@ import signal
 import tempfile
 import uuid
 from collections import Counter, deque
-from collections.abc import Callable, Container, Generator, Iterable, Iterator, Sequence
+from collections.abc import (
+    Callable,
+    Container,
+    Generator,
+    Iterable,
+    Iterator,
+    Mapping,
+    Sequence,
+)
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
@@ -55,7 +63,7 @@ from harmonizer.engine.fast import (
 from harmonizer.engine.lines import LineEncoder
 from harmonizer.engine.plan import Plan
 from harmonizer.engine.responses import Response
-from harmonizer.engine.row import Extra, Row, RowBatch
+from harmonizer.engine.row import Extra, Notices, Row, RowBatch, notices_of
 from harmonizer.engine.validation import RecordValidator
 from harmonizer.errors import OutputError, ReadError, WorkerError
 from harmonizer.io.arrow import memory_pool
@@ -70,12 +78,12 @@ from harmonizer.io.sheet_ranges import (
     split_sheet,
 )
 from harmonizer.io.table import BlankRun, ExportInfo, SourceRow, blank_rows, skip_trailing_blanks
-from harmonizer.issues import Severity
+from harmonizer.issues import Issue
 
 if TYPE_CHECKING:
     import pyarrow as pa
 
-    from harmonizer.engine.coded import CodedCells
+    from harmonizer.engine.coded import CodedCells, CodedNotes
 
 
 @dataclass(frozen=True)
@@ -92,7 +100,7 @@ class Answer:
     records: list[dict[str, Any] | str | None]
     lines: bytes
     lengths: list[int]
-    extras: dict[int, Extra]
+    extras: Notices
 
 
 @dataclass(frozen=True)
@@ -510,7 +518,7 @@ def _coded_answer(first: int, table: pa.Table, job: _Job) -> Answer:
             fast_plain(numbers, rows, job.cells, job.builder, job.plan, job.skip), job
         )
     if not made.places:
-        return Answer([None] * size, b"", [], {})
+        return Answer([None] * size, b"", [], Notices())
     lines, failing = job.lines.encode_coded(made)
     places, ids = made.places, made.ids
     if failing.any():
@@ -565,7 +573,7 @@ def _lines_answer(made: FastBatch, encoder: LineEncoder) -> Answer:
     """Answer for a batch whose records are written as lines column by column."""
     lines, failing = encoder.encode(made)
     if not lines:
-        return Answer([None] * made.size, b"", [], {})
+        return Answer([None] * made.size, b"", [], Notices())
     ids = made.columns[encoder.keys.index("record_id")]
     assert isinstance(ids, list)
     keep = [j for j in range(len(lines)) if j not in failing]
@@ -576,22 +584,23 @@ def _lines_answer(made: FastBatch, encoder: LineEncoder) -> Answer:
 
 
 def _accepted(
-    size: int, rows: Iterable[tuple[int, dict[str, Any] | str, Notes | None]]
-) -> tuple[list[dict[str, Any] | str | None], dict[int, Extra]]:
-    """Return an answer's records and extras from its accepted rows.
+    size: int, rows: Iterable[tuple[int, dict[str, Any] | str, Notes | CodedNotes | None]]
+) -> tuple[list[dict[str, Any] | str | None], Notices]:
+    """Return an answer's records and notices from its accepted rows.
 
     ``rows`` gives each accepted row's place, record (or record id), and notices (None:
     none); the records hold them by place, None for every other row.
     """
     records: list[dict[str, Any] | str | None] = [None] * size
-    extras: dict[int, Extra] = {}
+    noted: list[tuple[int, list[Issue], Iterable[tuple[str, int]] | None]] = []
     for place, record, notes in rows:
         records[place] = record
         if notes is not None:
             issues, redactions = notes
             if issues or redactions:
-                extras[place] = (issues, dict(redactions or {}))
-    return records, extras
+                pairs = redactions.items() if isinstance(redactions, Mapping) else redactions
+                noted.append((place, issues, pairs))
+    return records, notices_of(noted)
 
 
 def parallel_wide_rows(
@@ -930,11 +939,7 @@ def _merge(
         and not batch.found
         and records
         and None not in records  # with lane (jsonl lines), every other record is its id
-        and not any(
-            issue.severity is Severity.ERROR
-            for issues, _ in answer.extras.values()
-            for issue in issues
-        )
+        and not answer.extras.any_error()
     ):
         yield RowBatch(
             builder.info,
@@ -969,7 +974,7 @@ def _rows(
         if record is None or place in found:
             yield exact_row(builder, batch.source(place), skip)
             continue
-        issues, redactions = extras.get(place, _NO_EXTRA)
+        issues, redactions = extras.extra(place, number) or _NO_EXTRA
         encoded = isinstance(record, str)
         response = Response(number, (number,), () if encoded else batch.cells(place))
         row = Row(

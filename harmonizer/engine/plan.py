@@ -120,12 +120,19 @@ class FieldColumn:
         return self.cache.recode(values, keep=keep)
 
     def redaction_note(
-        self, outcome: Outcome, export: ExportInfo, row: int, source: Callable[[], SourceRow]
+        self,
+        outcome: Outcome,
+        export: ExportInfo,
+        row: int,
+        source: Callable[[], SourceRow],
+        *,
+        moved: bool = True,
     ) -> tuple[Issue, tuple[tuple[str, int], ...]]:
         """Return the `redacted` issue of source row ``row`` and what was replaced, by kind.
 
         The issue is built once per distinct value (from the row ``source`` gives), and
-        moved to each row.
+        moved to each row; without ``moved``, the issue as built is returned (at the row
+        of the value's first use), for the caller to move.
         """
         redaction: Redaction = outcome[3]
         if redaction.template is None:
@@ -134,7 +141,8 @@ class FieldColumn:
             scratch = Row(export, response, builder=self.builder)
             self.builder._redacted(scratch, redaction.result, first.row, self.column, self.name)
             redaction.template = scratch.issues[0]
-        return redaction.template.at_row(row), redaction.result.redactions
+        issue = redaction.template.at_row(row) if moved else redaction.template
+        return issue, redaction.result.redactions
 
 
 def _field_outcome(

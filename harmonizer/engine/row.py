@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import enum
+from bisect import bisect_left
 from collections import Counter
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -106,12 +107,89 @@ Extra = tuple[list[Issue], dict[str, int]]
 
 
 @dataclass(slots=True)
+class Notices:
+    """The notices and redactions of a batch's accepted rows, by place, in few objects.
+
+    Most notices of a batch are one issue at many rows (the `redacted` notice of a value
+    that repeats is built once per distinct value): a row with notices keeps the indexes
+    of its issues among ``templates`` and of its redactions among ``kinds`` (-1: none),
+    and an issue is moved to its row (:meth:`Issue.at_row`) only when it is looked at.
+    The report lists the first ones and counts the rest without moving them. Build one
+    with :func:`notices_of`.
+    """
+
+    templates: list[Issue] = field(default_factory=list)
+    kinds: list[dict[str, int]] = field(default_factory=list)
+    places: list[int] = field(default_factory=list)
+    """The places in the batch of the rows with notices, ascending."""
+    issues: list[tuple[int, ...]] = field(default_factory=list)
+    redactions: list[int] = field(default_factory=list)
+
+    def __len__(self) -> int:
+        return len(self.places)
+
+    def extra(self, place: int, number: int) -> Extra | None:
+        """Return the issues (at source row ``number``) and redactions of a place, if any."""
+        k = bisect_left(self.places, place)
+        if k == len(self.places) or self.places[k] != place:
+            return None
+        kind = self.redactions[k]
+        return (
+            [self.templates[t].at_row(number) for t in self.issues[k]],
+            dict(self.kinds[kind]) if kind >= 0 else {},
+        )
+
+    def any_error(self) -> bool:
+        """Return True when a row's issue is an error (the batch is then not clean)."""
+        return any(issue.severity is Severity.ERROR for issue in self.templates)
+
+
+def notices_of(
+    rows: Iterable[tuple[int, Sequence[Issue], Iterable[tuple[str, int]] | None]],
+) -> Notices:
+    """Return the notices of rows given in order as (place, issues, redactions).
+
+    The redactions are (kind, count) pairs, summed when a kind repeats. An issue object
+    given for several rows is kept once.
+    """
+    notices = Notices()
+    templates: dict[int, int] = {}
+    kinds: dict[tuple[tuple[str, int], ...], int] = {}
+    for place, issues, redactions in rows:
+        if not issues and not redactions:
+            continue
+        refs: list[int] = []
+        for issue in issues:
+            t = templates.get(id(issue))
+            if t is None:
+                t = templates[id(issue)] = len(notices.templates)
+                notices.templates.append(issue)
+            refs.append(t)
+        kind = -1
+        if redactions:
+            summed: dict[str, int] = {}
+            for name, count in redactions:
+                summed[name] = summed.get(name, 0) + count
+            key = tuple(summed.items())
+            found = kinds.get(key)
+            if found is None:
+                found = kinds[key] = len(notices.kinds)
+                notices.kinds.append(summed)
+            kind = found
+        notices.places.append(place)
+        notices.issues.append(tuple(refs))
+        notices.redactions.append(kind)
+    return notices
+
+
+@dataclass(slots=True)
 class RowBatch:
     """Accepted rows of one export that travel the pipeline as one: a clean batch.
 
     Every row is accepted and its record validated and encoded: ``lines`` holds the
-    jsonl lines in order, ``ids`` their record ids and ``numbers`` their source rows. ``extras`` holds, by place in the batch, the issues
-    (notices only) and redactions of the rows that have any. Stages count, check and
+    jsonl lines in order, ``ids`` their record ids and ``numbers`` their source rows.
+    ``extras`` holds, by place in the batch, the issues (notices only) and redactions of
+    the rows that have any. Stages count, check and
     write such a batch at once; one that needs its rows one by one (a duplicate among
     them) takes :meth:`rows`, the rows the batch stands for.
     """
@@ -120,7 +198,7 @@ class RowBatch:
     numbers: list[int]
     ids: list[str]
     lines: bytes
-    extras: dict[int, Extra]
+    extras: Notices
     expand: Callable[[], Iterator[Row]]
 
     def __len__(self) -> int:

@@ -288,3 +288,47 @@ def test_clean_batches_with_duplicates_and_notices_alike_on_every_path(tmp_path:
     assert counts["duplicates"] == len(range(3003, 6000, 7)) + 1
     assert counts["accepted"] == 6000 - counts["duplicates"]
     assert outputs[0][1]["issue_counts"]["redacted"] == len(range(0, 6000, 13))
+
+
+def test_notices_past_the_list_cap_are_counted_alike_on_every_path(tmp_path: Path) -> None:
+    """Clean batches list their first notices at their rows and count the rest: the
+    report (listed issues, counts, redactions by kind and in order) is the exact path's."""
+    export = tmp_path / "export.csv"
+    with export.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle, delimiter=";")
+        writer.writerow(HEADER)
+        for n in range(6000):
+            # One phone number in many rows (one notice built once), an e-mail address
+            # of its own in others, and both in some.
+            comment = ""
+            if n % 13 == 0:
+                comment = "Soita 040 123 4567"
+            if n % 17 == 0:
+                comment += f" tai maija.{n}@example.fi"
+            writer.writerow(
+                [
+                    f"R{n}",
+                    "04.10.2026 14:05",
+                    "Turun terveysasema",
+                    str(n % 11),
+                    "Täysin samaa mieltä",
+                    comment,
+                    "Kyllä",
+                ]
+            )
+    outputs = []
+    for jobs in (0, 1, 2):  # 0: every row on the exact path
+        out = tmp_path / f"jobs{jobs}"
+        result = harmonize(
+            CORPUS / "corpus.yaml", [export], out, jobs=jobs or 1, exact=not jobs, max_issues=40
+        )
+        outputs.append(([(out / n).read_bytes() for n in OUTPUTS[:2]], result.report))
+    reports = [report for _, report in outputs]
+    assert outputs[0][0] == outputs[1][0] == outputs[2][0]
+    assert reports[0].to_dict() == reports[1].to_dict() == reports[2].to_dict()
+    assert [str(i) for i in reports[0].issues] == [str(i) for i in reports[2].issues]
+    assert [i.row for i in reports[2].issues] == [i.row for i in reports[0].issues]
+    assert list(reports[0].redactions.items()) == list(reports[2].redactions.items())
+    assert len(reports[0].issues) == 40
+    noted = len([n for n in range(6000) if n % 13 == 0 or n % 17 == 0])
+    assert reports[2].issue_counts["redacted"] == noted
