@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from itertools import chain
 from typing import Any
 
@@ -77,6 +78,7 @@ def _digests(ids: list[str]) -> list[bytes]:
     return [_digest(i) for i in ids]
 
 
+@dataclass(frozen=True, slots=True)
 class _Run:
     """Digests sorted by their upper halves, with where each was first seen.
 
@@ -84,28 +86,21 @@ class _Run:
     compares the lower halves of all of them.
     """
 
-    def __init__(
-        self,
-        hi: npt.NDArray[np.uint64],
-        lo: npt.NDArray[np.uint64],
-        row: npt.NDArray[np.uint32],
-        export: npt.NDArray[np.uint16],
-        owner: npt.NDArray[np.uint32],
-    ) -> None:
-        self.hi, self.lo, self.row, self.export, self.owner = hi, lo, row, export, owner
+    hi: npt.NDArray[np.uint64]
+    lo: npt.NDArray[np.uint64]
+    row: npt.NDArray[np.uint32]
+    export: npt.NDArray[np.uint16]
+    owner: npt.NDArray[np.uint32]
 
-    @classmethod
-    def sorted(
-        cls,
-        hi: npt.NDArray[np.uint64],
-        lo: npt.NDArray[np.uint64],
-        row: npt.NDArray[np.uint32],
-        export: npt.NDArray[np.uint16],
-        owner: npt.NDArray[np.uint32],
-    ) -> _Run:
-        """Return a run of these entries in any order."""
-        order = np.argsort(hi)
-        return cls(hi[order], lo[order], row[order], export[order], owner[order])
+    @property
+    def columns(self) -> tuple[npt.NDArray[Any], ...]:
+        """Return the run's arrays, in the order of its fields."""
+        return self.hi, self.lo, self.row, self.export, self.owner
+
+    def ordered(self) -> _Run:
+        """Return the run of these entries sorted (they may come in any order)."""
+        order = np.argsort(self.hi)
+        return _Run(*(column[order] for column in self.columns))
 
     def __len__(self) -> int:
         return len(self.hi)
@@ -143,13 +138,7 @@ def _merge(a: _Run, b: _Run) -> _Run:
         out[keep] = x
         return out
 
-    return _Run(
-        merged(a.hi, b.hi),
-        merged(a.lo, b.lo),
-        merged(a.row, b.row),
-        merged(a.export, b.export),
-        merged(a.owner, b.owner),
-    )
+    return _Run(*(merged(x, y) for x, y in zip(a.columns, b.columns, strict=True)))
 
 
 class _Filter:
@@ -250,13 +239,13 @@ class DuplicateIndex:
         places = np.fromiter(
             chain.from_iterable(recent.values()), dtype=np.int64, count=3 * len(recent)
         ).reshape(-1, 3)
-        run = _Run.sorted(
+        run = _Run(
             joined[:, 0].astype(np.uint64),
             joined[:, 1].astype(np.uint64),
             places[:, 1].astype(np.uint32),
             places[:, 0].astype(np.uint16),
             places[:, 2].astype(np.uint32),
-        )
+        ).ordered()
         self._filter.add(run.hi)
         self._recent = {}
         self._runs.append(run)
