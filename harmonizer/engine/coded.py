@@ -228,10 +228,17 @@ def _columns(
 
     width = len(builder.info.header)
     identity_cells: list[Sequence[Cell] | None] = [None] * width
+    response = builder.response_column
     for index in builder.identity_columns():
         if index in cells:
             distinct, codes = cells[index]
-            identity_cells[index] = list(map(distinct.__getitem__, batch.rows_of(codes).tolist()))
+            if response is not None and index == response.index:
+                picked = list(map(distinct.__getitem__, batch.rows_of(codes).tolist()))
+                identity_cells[index] = picked
+            else:
+                # The mapped cells make the identity only of a row without a response
+                # id: looked up for those rows alone.
+                identity_cells[index] = _Picked(distinct, batch.rows_of(codes))
     count = len(batch.good)
     identities = builder.column_identities(identity_cells, range(count))
     ids = _record_ids(column_of("provider_id"), [identity for _, identity in identities], builder)
@@ -271,6 +278,21 @@ def _columns(
         else:
             raise AssertionError(f"no derived key {key}")
     return out, ids
+
+
+class _Picked(Sequence[Cell]):
+    """A coded column's cell at each fast row, looked up when asked for."""
+
+    def __init__(self, distinct: list[Cell], codes: Codes) -> None:
+        self._distinct, self._codes = distinct, codes
+
+    def __len__(self) -> int:
+        return len(self._codes)
+
+    def __getitem__(self, place: Any) -> Any:
+        if isinstance(place, slice):
+            return [self._distinct[code] for code in self._codes[place].tolist()]
+        return self._distinct[int(self._codes[place])]
 
 
 def _record_ids(provider: Coded | Same, identities: list[str], builder: RecordBuilder) -> list[str]:

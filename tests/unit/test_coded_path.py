@@ -195,6 +195,47 @@ def test_a_run_of_plain_ranges_takes_the_coded_path(
     assert counts["excluded"] > 0
 
 
+def _id_cell(n: int) -> str:
+    return "" if n % 3 else "-" if n % 2 else f"R{n}"
+
+
+def test_rows_without_a_response_id_are_known_by_their_cells_on_the_coded_path(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A blank or missing response id: the record id comes from the mapped cells (looked
+    up for those rows alone), and a repeated row is a duplicate, as on the exact path."""
+    mapping = _mapping(tmp_path, by_year=False, provider_column=False, skip=False)
+    export = tmp_path / "e.csv"
+    monkeypatch.setattr(parallel, "RANGE_BYTES", 64 << 10)
+    with export.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle, delimiter=";")
+        writer.writerow(HEADER)
+        for n in range(3000):
+            m = n - 1000 if n >= 2000 else n  # the last 1,000 rows repeat rows 1000-1999
+            writer.writerow(
+                [
+                    _id_cell(n),
+                    f"{1 + m % 28}.{1 + m % 12}.2026 {m % 24}:{m % 60:02}",
+                    ["Asema 1", "Asema 2"][m % 2],
+                    "2345671-3",
+                    str(m % 11),
+                    str(1 + m % 5),
+                    str(1 + m % 4),
+                    "",
+                    "Kyllä",
+                    "30-49",
+                ]
+            )
+    exact = _outputs(mapping, export, tmp_path / "exact", formats=("jsonl",), exact=True)
+    built = _count_coded(monkeypatch)
+    assert _outputs(mapping, export, tmp_path / "one", formats=("jsonl",), jobs=1) == exact
+    assert built
+    assert all(built)
+    # A repeat is a duplicate when it and its first have the same cells and no id.
+    repeats = sum(1 for n in range(2000, 3000) if _id_cell(n) == _id_cell(n - 1000) == "")
+    assert exact[1]["counts"]["duplicates"] == repeats  # type: ignore[index]
+
+
 def test_lines_leave_arrow_as_one_bytes_object_and_lengths() -> None:
     import pyarrow as pa
     import pyarrow.compute as pc
