@@ -213,27 +213,35 @@ def _shared_strings(archive: zipfile.ZipFile, part: str) -> list[str]:
     """
     strings: list[str] = []
     pieces: list[str] = []
-    state = {"capture": False, "phonetic": False}
+    capture = phonetic = False
+    # An element's local name by its name as written ("x:t" -> "t"), found once.
+    locals_: dict[str, str] = {}
+
+    def local_of(name: str) -> str:
+        local = locals_[name] = name.rpartition(":")[2]
+        return local
 
     def start(name: str, _attrs: dict[str, str]) -> None:
-        local = name.rpartition(":")[2]
+        nonlocal capture, phonetic
+        local = locals_.get(name) or local_of(name)
         if local == "t":
-            state["capture"] = not state["phonetic"]
+            capture = not phonetic
         elif local == "si":
             pieces.clear()
-            state["phonetic"] = False
+            phonetic = False
         elif local == "rPh":
-            state["phonetic"] = True
+            phonetic = True
 
     def end(name: str) -> None:
-        local = name.rpartition(":")[2]
+        nonlocal capture
+        local = locals_.get(name) or local_of(name)
         if local == "t":
-            state["capture"] = False
+            capture = False
         elif local == "si":
             strings.append(unescape_xstring("".join(pieces)))
 
     def text(data: str) -> None:
-        if state["capture"]:
+        if capture:
             pieces.append(data)
 
     with archive.open(part) as stream:
