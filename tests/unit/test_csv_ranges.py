@@ -516,6 +516,8 @@ def test_arrow_parses_a_plain_range_as_the_csv_module(
         ("1;a\n2;b\n \r\n", False),
         ('1;"a\nb"\n', False),  # a quoted cell over two lines
         ("1;a\r2;b\r", False),  # line breaks of old Macs
+        ("1;a\r\n2;b\rc\r\n", False),  # one lone CR among CR LFs
+        ("1;ä\r\n2;€ö\r\n", True),  # letters of two and three bytes (counted as bytes)
         ("1;a\x01\n2;b\n", False),  # a control character
         ('1;a"b\n2;"c\n', False),  # a quote never closed (the bare one misled the cut)
     ],
