@@ -14,7 +14,9 @@ import csv
 import os
 import re
 import tempfile
+from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, example, given, settings
@@ -155,40 +157,59 @@ def test_coded_batches_write_what_the_exact_path_writes(
         assert two == exact
 
 
-def test_a_run_of_plain_ranges_takes_the_coded_path(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """Batches of thousands of rows, with rejects, duplicates, redactions and filtered rows
-    among them, come out as on the exact path with one process and two."""
-    mapping = _mapping(tmp_path, by_year=False, provider_column=False, skip=True)
+def _coded_alike(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    rows: Iterable[list[str]],
+    *,
+    skip: bool,
+    two: bool,
+) -> tuple[Any, list[bool]]:
+    """Write ``rows`` under the header and run them on the exact path and by plain ranges
+    (one process, and two with ``two``): the outputs must be alike. Return the exact
+    run's outputs and, per batch of the one-process run, whether it was coded."""
+    mapping = _mapping(tmp_path, by_year=False, provider_column=False, skip=skip)
     export = tmp_path / "e.csv"
     monkeypatch.setattr(parallel, "RANGE_BYTES", 64 << 10)
     with export.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle, delimiter=";")
         writer.writerow(HEADER)
-        for n in range(6000):
-            rid = f"R{n - 2500}" if n >= 2500 and n % 9 == 0 else f"R{n}"
-            writer.writerow(
-                [
-                    rid,
-                    f"{1 + n % 28}.{1 + n % 12}.2026 {n % 24}:{n % 60:02}",
-                    ["Asema 1", "Asema 2", "TESTI", "Asema 9"][n % 4 if n % 5 == 0 else n % 2],
-                    "2345671-3",
-                    str(n % 12),
-                    str(1 + n % 6),
-                    str(1 + n % 5),
-                    "Soita 040 123 4567" if n % 17 == 0 else "Kiitos" if n % 3 else "",
-                    ["Kyllä", "Ei", "", "Ehkä"][n % 4 if n % 7 == 0 else n % 3],
-                    ["30-49", "75+", "-", "x"][n % 4 if n % 11 == 0 else n % 3],
-                ]
-            )
+        writer.writerows(rows)
     exact = _outputs(mapping, export, tmp_path / "exact", formats=("jsonl",), exact=True)
     built = _count_coded(monkeypatch)
     assert _outputs(mapping, export, tmp_path / "one", formats=("jsonl",), jobs=1) == exact
-    assert len(built) > 3
+    assert built
     assert all(built)
-    assert _outputs(mapping, export, tmp_path / "two", formats=("jsonl",), jobs=2) == exact
-    counts = exact[1]["counts"]  # type: ignore[index]
+    if two:
+        assert _outputs(mapping, export, tmp_path / "two", formats=("jsonl",), jobs=2) == exact
+    return exact, built
+
+
+def test_a_run_of_plain_ranges_takes_the_coded_path(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Batches of thousands of rows, with rejects, duplicates, redactions and filtered rows
+    among them, come out as on the exact path with one process and two."""
+
+    def rows() -> Iterator[list[str]]:
+        for n in range(6000):
+            rid = f"R{n - 2500}" if n >= 2500 and n % 9 == 0 else f"R{n}"
+            yield [
+                rid,
+                f"{1 + n % 28}.{1 + n % 12}.2026 {n % 24}:{n % 60:02}",
+                ["Asema 1", "Asema 2", "TESTI", "Asema 9"][n % 4 if n % 5 == 0 else n % 2],
+                "2345671-3",
+                str(n % 12),
+                str(1 + n % 6),
+                str(1 + n % 5),
+                "Soita 040 123 4567" if n % 17 == 0 else "Kiitos" if n % 3 else "",
+                ["Kyllä", "Ei", "", "Ehkä"][n % 4 if n % 7 == 0 else n % 3],
+                ["30-49", "75+", "-", "x"][n % 4 if n % 11 == 0 else n % 3],
+            ]
+
+    exact, built = _coded_alike(tmp_path, monkeypatch, rows(), skip=True, two=True)
+    assert len(built) > 3
+    counts = exact[1]["counts"]
     assert counts["duplicates"] > 0
     assert counts["accepted"] > 3000
     assert counts["rejected"] > 0
@@ -204,36 +225,27 @@ def test_rows_without_a_response_id_are_known_by_their_cells_on_the_coded_path(
 ) -> None:
     """A blank or missing response id: the record id comes from the mapped cells (looked
     up for those rows alone), and a repeated row is a duplicate, as on the exact path."""
-    mapping = _mapping(tmp_path, by_year=False, provider_column=False, skip=False)
-    export = tmp_path / "e.csv"
-    monkeypatch.setattr(parallel, "RANGE_BYTES", 64 << 10)
-    with export.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.writer(handle, delimiter=";")
-        writer.writerow(HEADER)
+
+    def rows() -> Iterator[list[str]]:
         for n in range(3000):
             m = n - 1000 if n >= 2000 else n  # the last 1,000 rows repeat rows 1000-1999
-            writer.writerow(
-                [
-                    _id_cell(n),
-                    f"{1 + m % 28}.{1 + m % 12}.2026 {m % 24}:{m % 60:02}",
-                    ["Asema 1", "Asema 2"][m % 2],
-                    "2345671-3",
-                    str(m % 11),
-                    str(1 + m % 5),
-                    str(1 + m % 4),
-                    "",
-                    "Kyllä",
-                    "30-49",
-                ]
-            )
-    exact = _outputs(mapping, export, tmp_path / "exact", formats=("jsonl",), exact=True)
-    built = _count_coded(monkeypatch)
-    assert _outputs(mapping, export, tmp_path / "one", formats=("jsonl",), jobs=1) == exact
-    assert built
-    assert all(built)
+            yield [
+                _id_cell(n),
+                f"{1 + m % 28}.{1 + m % 12}.2026 {m % 24}:{m % 60:02}",
+                ["Asema 1", "Asema 2"][m % 2],
+                "2345671-3",
+                str(m % 11),
+                str(1 + m % 5),
+                str(1 + m % 4),
+                "",
+                "Kyllä",
+                "30-49",
+            ]
+
+    exact, _ = _coded_alike(tmp_path, monkeypatch, rows(), skip=False, two=False)
     # A repeat is a duplicate when it and its first have the same cells and no id.
     repeats = sum(1 for n in range(2000, 3000) if _id_cell(n) == _id_cell(n - 1000) == "")
-    assert exact[1]["counts"]["duplicates"] == repeats  # type: ignore[index]
+    assert exact[1]["counts"]["duplicates"] == repeats
 
 
 def test_lines_leave_arrow_as_one_bytes_object_and_lengths() -> None:
