@@ -206,11 +206,69 @@ def rich_text(elem: ET.Element) -> str:
     return "".join(parts)
 
 
+SIMPLE_STRINGS_BYTES = 16 << 20
+"""Shared-text parts up to this size (uncompressed) are read whole and tried as Excel
+writes them (see :func:`_simple_strings`); larger ones stream through expat."""
+
+_SIMPLE_ITEMS = re.compile(r'(?:<si><t(?: xml:space="preserve")?>[^<]*</t></si>)*')
+_SIMPLE_ITEM = re.compile(r'<si><t(?: xml:space="preserve")?>([^<]*)</t></si>')
+_REFERENCE = re.compile(r"&(?:#x([0-9a-fA-F]+)|#([0-9]+)|(lt|gt|amp|quot|apos));")
+_PREDEFINED = {"lt": "<", "gt": ">", "amp": "&", "quot": '"', "apos": "'"}
+
+
 def _shared_strings(archive: zipfile.ZipFile, part: str) -> list[str]:
     """Return the workbook's shared texts, runs joined, phonetic guides left out.
 
-    Parsed by expat with a few callbacks a text (a tree would hold every item).
+    A part of plain items, as Excel writes them, is checked by expat (without callbacks)
+    and its texts taken by a pattern; any other is parsed by expat with a few callbacks
+    a text (a tree would hold every item), which also words what is wrong.
     """
+    if archive.getinfo(part).file_size <= SIMPLE_STRINGS_BYTES:
+        simple = _simple_strings(archive, part)
+        if simple is not None:
+            return simple
+    return _parsed_strings(archive, part)
+
+
+def _simple_strings(archive: zipfile.ZipFile, part: str) -> list[str] | None:
+    """Return the texts of a well-formed part of nothing but ``<si><t>text</t></si>``.
+
+    None for anything else (runs, phonetic guides, prefixes, comments, CDATA, items on
+    lines of their own, a carriage return, which expat turns into a line feed, or a part
+    that is not well-formed): the callback parser reads those.
+    """
+    data = archive.read(part)
+    if b"\r" in data:
+        return None
+    try:
+        check_xml_prolog(data[:CHUNK], part)
+        expat_parser(part).Parse(data, True)
+        text = data.decode("utf-8")
+    except Exception:  # the callback parser refuses it with its own words
+        return None
+    del data  # the part is held once, as text
+    start = text.find("<sst")
+    opened = text.find(">", start)
+    closed = text.rfind("</sst>")
+    if start < 0 or opened < 0 or closed < opened or text[opened - 1] == "/":
+        return None
+    if _SIMPLE_ITEMS.fullmatch(text, opened + 1, closed) is None:
+        return None
+    return [
+        unescape_xstring(_REFERENCE.sub(_referenced, item) if "&" in item else item)
+        for item in _SIMPLE_ITEM.findall(text, opened + 1, closed)
+    ]
+
+
+def _referenced(match: re.Match[str]) -> str:
+    hexadecimal, decimal, name = match.groups()
+    if name:
+        return _PREDEFINED[name]
+    return chr(int(hexadecimal, 16) if hexadecimal else int(decimal))
+
+
+def _parsed_strings(archive: zipfile.ZipFile, part: str) -> list[str]:
+    """Return the shared texts as expat's callbacks give them, a chunk at a time."""
     strings: list[str] = []
     pieces: list[str] = []
     capture = phonetic = False

@@ -11,7 +11,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from openpyxl import Workbook
 
@@ -817,3 +817,71 @@ def test_a_sheet_is_found_as_excel_compares_names(tmp_path: Path) -> None:
         ReadError, match="no sheet 'Vastaus'; the workbook has: 'Vastaukset 2026', 'Ohjeet'"
     ):
         read_table(path, SourceOptions(sheet="Vastaus"))
+
+
+SST_TEXTS = st.lists(
+    st.sampled_from(
+        [
+            "a",
+            "ä€",
+            " ",
+            ">",
+            "&amp;",
+            "&lt;&gt;",
+            "&quot;&apos;",
+            "&#13;",
+            "&#x41;",
+            "&#xD;",
+            "_x000D_",
+            "\r\n",
+            "\n",
+            "\t",
+            "&bogus;",
+            "&#0;",
+            "]]>",
+        ]
+    ),
+    max_size=4,
+).map("".join)
+SST_ITEMS = st.one_of(
+    SST_TEXTS.map(lambda t: f"<si><t>{t}</t></si>"),
+    SST_TEXTS.map(lambda t: f'<si><t xml:space="preserve">{t}</t></si>'),
+    SST_TEXTS.map(lambda t: f"<x:si><x:t>{t}</x:t></x:si>"),
+    SST_TEXTS.map(lambda t: f"<si><r><t>{t}</t></r><r><t>b</t></r></si>"),
+    SST_TEXTS.map(lambda t: f"<si><t>{t}</t><rPh><t>p</t></rPh></si>"),
+    SST_TEXTS.map(lambda t: f"<si><t><![CDATA[{t}]]></t></si>"),
+    st.just("<si><t/></si>"),
+    st.just("<si/>"),
+)
+SST_BETWEEN = st.sampled_from(["", "", "", "\n", "<!-- c -->", " "])
+
+
+@settings(max_examples=300)
+@example([("<si><t>a\r\nb\rc</t></si>", "")], True)  # expat reads line ends as LF
+@example([("<si><t>&amp;&#13;&#x41;_x000D_</t></si>", ""), ("<si><t></t></si>", "")], False)
+@given(st.lists(st.tuples(SST_ITEMS, SST_BETWEEN), max_size=6), st.booleans())
+def test_shared_texts_read_alike_by_pattern_and_by_callbacks(
+    items: list[tuple[str, str]], prolog: bool
+) -> None:
+    # Plain parts are taken by a pattern after expat checked them; the rest, and every
+    # part expat refuses, by the callbacks: both must give the same texts or error.
+    from harmonizer.io import xlsx_parts
+
+    part = (
+        ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n' if prolog else "")
+        + f'<sst xmlns="{SHEET_NS}" xmlns:x="{SHEET_NS}" count="{len(items)}">'
+        + "".join(item + between for item, between in items)
+        + "</sst>"
+    )
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("xl/sharedStrings.xml", part.encode())
+
+    def outcome(read: object) -> object:
+        try:
+            return read(archive, "xl/sharedStrings.xml")  # type: ignore[operator]
+        except Exception as err:  # the same refusal both ways
+            return type(err), str(err)
+
+    with zipfile.ZipFile(buffer) as archive:
+        assert outcome(xlsx_parts._shared_strings) == outcome(xlsx_parts._parsed_strings)
