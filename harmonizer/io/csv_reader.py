@@ -169,13 +169,7 @@ def _probe(path: Path) -> Probe:
                     text, used = codecs.utf_8_decode(data, "strict", False)
                 except UnicodeDecodeError:
                     line = _lines_before(path, size) if lines is None else lines
-                    decoder = codecs.getincrementaldecoder("utf-8")(errors="surrogateescape")
-                    # As if the escaping decoder had read every chunk before this one.
-                    decoder.decode(pending)
-                    _judge(decoder.decode(chunk), size, line, found)
-                    size += len(chunk)
-                    line += chunk.count(b"\n")
-                    return _probe_escaped(handle, digest, decoder, found, size, line)
+                    return _probe_escaped(handle, digest, pending, found, size, line, chunk)
                 pending = data[used:]
                 leads = len(kept) - len(kept.translate(None, _LEADS))
                 if used < len(data):
@@ -190,12 +184,10 @@ def _probe(path: Path) -> Probe:
             size += len(chunk)
             if lines is not None:
                 lines = None if found.utf8_line is not None else lines + chunk.count(b"\n")
-    if pending:
-        # A character cut off by the end of the file: not UTF-8.
-        line = _lines_before(path, size) if lines is None else lines
-        decoder = codecs.getincrementaldecoder("utf-8")(errors="surrogateescape")
-        decoder.decode(pending)
-        _judge(decoder.decode(b"", final=True), size, line, found)
+        if pending:
+            # A character cut off by the end of the file: not UTF-8.
+            line = _lines_before(path, size) if lines is None else lines
+            return _probe_escaped(handle, digest, pending, found, size, line)
     found.sha256, found.size = digest.hexdigest(), size
     return found
 
@@ -203,20 +195,32 @@ def _probe(path: Path) -> Probe:
 def _probe_escaped(
     handle: BinaryIO,
     digest: Any,
-    decoder: codecs.IncrementalDecoder,
+    pending: bytes,
     found: Probe,
     size: int,
     lines: int,
+    chunk: bytes = b"",
 ) -> Probe:
-    """Go on with :func:`_probe`'s pass, judging every character of the decoded text."""
-    while chunk := handle.read(SAMPLE_BYTES):
-        digest.update(chunk)
+    """Go on with :func:`_probe`'s pass, judging every character of the decoded text.
+
+    ``pending`` holds the bytes of a character the chunks before cut off; ``chunk`` the
+    chunk already read and hashed, at byte ``size`` and line ``lines``.
+    """
+    decoder = codecs.getincrementaldecoder("utf-8")(errors="surrogateescape")
+    decoder.decode(pending)  # as if it had read every chunk before
+    while True:
+        if not chunk:
+            chunk = handle.read(SAMPLE_BYTES)
+            if not chunk:
+                break
+            digest.update(chunk)
         if not found.control_bytes and _has_control_bytes(chunk):
             found.control_bytes = True
         if not chunk.isascii() or decoder.getstate()[0]:
             _judge(decoder.decode(chunk), size, lines, found)
         size += len(chunk)
         lines += chunk.count(b"\n")
+        chunk = b""
     _judge(decoder.decode(b"", final=True), size, lines, found)
     found.sha256, found.size = digest.hexdigest(), size
     return found
