@@ -210,7 +210,7 @@ SIMPLE_STRINGS_BYTES = 16 << 20
 """Shared-text parts up to this size (uncompressed) are read whole and tried as Excel
 writes them (see :func:`_simple_strings`); larger ones stream through expat."""
 
-_SIMPLE_ITEMS = re.compile(r'(?:<si><t(?: xml:space="preserve")?>[^<]*</t></si>)*')
+_SIMPLE_ITEMS = re.compile(rb'(?:<si><t(?: xml:space="preserve")?>[^<]*</t></si>)*')
 _SIMPLE_ITEM = re.compile(r'<si><t(?: xml:space="preserve")?>([^<]*)</t></si>')
 _REFERENCE = re.compile(r"&(?:#x([0-9a-fA-F]+)|#([0-9]+)|(lt|gt|amp|quot|apos));")
 _PREDEFINED = {"lt": "<", "gt": ">", "amp": "&", "quot": '"', "apos": "'"}
@@ -240,6 +240,16 @@ def _simple_strings(archive: zipfile.ZipFile, part: str) -> list[str] | None:
     data = archive.read(part)
     if b"\r" in data:
         return None
+    start = data.find(b"<sst")
+    opened = data.find(b">", start)
+    closed = data.rfind(b"</sst>")
+    if start < 0 or opened < 0 or closed < opened or data[opened - 1 : opened] == b"/":
+        return None
+    # The pattern first (on the bytes: "<" is one byte in UTF-8, in no other character):
+    # a part of another form (runs, phonetic guides) goes to the callback parser without
+    # a parse of its own beforehand.
+    if _SIMPLE_ITEMS.fullmatch(data, opened + 1, closed) is None:
+        return None
     try:
         check_xml_prolog(data[:CHUNK], part)
         expat_parser(part).Parse(data, True)
@@ -247,13 +257,7 @@ def _simple_strings(archive: zipfile.ZipFile, part: str) -> list[str] | None:
     except Exception:  # the callback parser refuses it with its own words
         return None
     del data  # the part is held once, as text
-    start = text.find("<sst")
-    opened = text.find(">", start)
-    closed = text.rfind("</sst>")
-    if start < 0 or opened < 0 or closed < opened or text[opened - 1] == "/":
-        return None
-    if _SIMPLE_ITEMS.fullmatch(text, opened + 1, closed) is None:
-        return None
+    opened, closed = text.find(">", text.find("<sst")), text.rfind("</sst>")
     return [
         unescape_xstring(_REFERENCE.sub(_referenced, item) if "&" in item else item)
         for item in _SIMPLE_ITEM.findall(text, opened + 1, closed)
