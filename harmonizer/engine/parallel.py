@@ -595,11 +595,10 @@ def _accepted(
     noted: list[tuple[int, list[Issue], Iterable[tuple[str, int]] | None]] = []
     for place, record, notes in rows:
         records[place] = record
-        if notes is not None:
+        if notes is not None:  # notices_of passes over rows with nothing to note
             issues, redactions = notes
-            if issues or redactions:
-                pairs = redactions.items() if isinstance(redactions, Mapping) else redactions
-                noted.append((place, issues, pairs))
+            pairs = redactions.items() if isinstance(redactions, Mapping) else redactions
+            noted.append((place, issues, pairs))
     return records, notices_of(noted)
 
 
