@@ -14,7 +14,7 @@ per distinct value, not once per record.
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from typing import TYPE_CHECKING, Any, TypeAlias
+from typing import TYPE_CHECKING, Any, TypeAlias, cast
 
 import orjson
 
@@ -222,7 +222,7 @@ def _texts(
     # Texts, integers and None are their own keys (1 and "1" differ): looked up in C.
     out: list[bytes | None] = list(map(memo.get, column))
     if None not in out:
-        return out
+        return cast("list[bytes]", out)  # no None left
     # A column of values that rarely repeat (record ids, row numbers) is not memoised.
     if len(set(column)) * 2 > len(column):
         joined = _arrow_texts(column, kinds, before, after) if arrow else None
@@ -240,7 +240,7 @@ def _texts(
                     memo.clear()
                 memo[value] = text
         out[i] = text
-    return out
+    return cast("list[bytes]", out)  # every miss filled
 
 
 _ESCAPED = r'["\\\x00-\x1f]'
