@@ -389,7 +389,7 @@ def _notes(
             # The issue as built for its distinct value: the notices move it to the
             # row when someone looks at it.
             issue, replaced = plan_column.redaction_note(
-                outcomes[rows[j]], info, batch.first + place, partial(source, place), moved=False
+                outcomes[rows[j]], info, partial(source, place)
             )
             issues, redactions = notes.setdefault(place, ([], []))
             issues.append(issue)

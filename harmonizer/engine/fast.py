@@ -431,10 +431,8 @@ def _assemble(
         for column_plan, column in redacting:
             outcome = column[i]
             if outcome[3] is not None:
-                issue, replaced = column_plan.redaction_note(
-                    outcome, info, row, partial(source, place)
-                )
-                issues.append(issue)
+                issue, replaced = column_plan.redaction_note(outcome, info, partial(source, place))
+                issues.append(issue.at_row(row))
                 if redactions is None:
                     redactions = Counter()
                 redactions.update(dict(replaced))

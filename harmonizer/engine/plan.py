@@ -120,19 +120,12 @@ class FieldColumn:
         return self.cache.recode(values, keep=keep)
 
     def redaction_note(
-        self,
-        outcome: Outcome,
-        export: ExportInfo,
-        row: int,
-        source: Callable[[], SourceRow],
-        *,
-        moved: bool = True,
+        self, outcome: Outcome, export: ExportInfo, source: Callable[[], SourceRow]
     ) -> tuple[Issue, tuple[tuple[str, int], ...]]:
-        """Return the `redacted` issue of source row ``row`` and what was replaced, by kind.
+        """Return the `redacted` issue of a value and what was replaced in it, by kind.
 
-        The issue is built once per distinct value (from the row ``source`` gives), and
-        moved to each row; without ``moved``, the issue as built is returned (at the row
-        of the value's first use), for the caller to move.
+        The issue is built once per distinct value, at the row ``source`` gives (its
+        first use); the caller moves it to each row (:meth:`Issue.at_row`).
         """
         redaction: Redaction = outcome[3]
         if redaction.template is None:
@@ -141,8 +134,7 @@ class FieldColumn:
             scratch = Row(export, response, builder=self.builder)
             self.builder._redacted(scratch, redaction.result, first.row, self.column, self.name)
             redaction.template = scratch.issues[0]
-        issue = redaction.template.at_row(row) if moved else redaction.template
-        return issue, redaction.result.redactions
+        return redaction.template, redaction.result.redactions
 
 
 def _field_outcome(
