@@ -1,11 +1,15 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
+import jsonschema_rs
 import pytest
 from jsonschema import Draft202012Validator
+from jsonschema.exceptions import SchemaError
 
 from harmonizer import SchemaLoadError, load_schema
+from harmonizer import schema as schema_module
 from harmonizer.schema import LANGUAGES, available_versions, schema_dir
 
 SCHEMA = load_schema("1.0")
@@ -60,3 +64,43 @@ def test_aland_is_refused_with_a_reason() -> None:
 def test_schema_files_are_found_in_the_source_tree() -> None:
     assert (schema_dir() / "record-1.0.schema.json").is_file()
     assert json.loads((schema_dir() / "mapping.schema.json").read_text(encoding="utf-8"))
+
+
+def test_every_bundled_schema_is_valid_to_both_validators() -> None:
+    # jsonschema-rs checks the schema files at load; python-jsonschema must agree.
+    for path in sorted(schema_dir().glob("*.json")):
+        document = json.loads(path.read_text(encoding="utf-8"))
+        assert document["$schema"] == "https://json-schema.org/draft/2020-12/schema"
+        Draft202012Validator.check_schema(document)
+        jsonschema_rs.validator_for(document)
+
+
+BROKEN = [
+    {"type": 5},
+    {"required": "nps"},
+    {"properties": {"nps": {"minimum": "0"}}},
+    {"properties": {"unit_id": {"pattern": "(("}}},  # not a regular expression
+    {"patternProperties": {"[a-": {}}},
+    {"$defs": {"code": {"enum": 3}}},
+    {"additionalProperties": 5},
+]
+
+
+@pytest.mark.parametrize("broken", BROKEN)
+@pytest.mark.parametrize("draft", ["https://json-schema.org/draft/2020-12/schema", None])
+def test_a_broken_schema_file_is_refused_with_python_jsonschema_s_words(
+    broken: dict[str, object],
+    draft: str | None,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    document = {**({"$schema": draft} if draft else {}), "x-version": "7.7", **broken}
+    with pytest.raises(SchemaError) as python:
+        Draft202012Validator.check_schema(document)
+    monkeypatch.setattr(schema_module, "schema_dir", lambda: tmp_path)
+    (tmp_path / "record-7.7.schema.json").write_text(json.dumps(document), encoding="utf-8")
+    with pytest.raises(SchemaLoadError) as refused:
+        schema_module.load_schema.__wrapped__("7.7")
+    message = str(refused.value)
+    assert message.startswith(f"{tmp_path / 'record-7.7.schema.json'}: not a valid JSON Schema: ")
+    assert python.value.message in message
