@@ -82,7 +82,8 @@ def test_a_late_windows_1252_byte_is_found_by_the_whole_file_check(tmp_path: Pat
 
 
 # Pieces of exports: ASCII, UTF-8 letters (two to four bytes), Windows-1252 letters,
-# stray continuation bytes, control bytes and line breaks, so that chunks of a few
+# stray continuation bytes, what strict UTF-8 refuses (overlong forms, surrogates,
+# code points beyond U+10FFFF), control bytes and line breaks, so that chunks of a few
 # bytes cut characters and files mix UTF-8 with other bytes.
 PIECES = st.sampled_from(
     [
@@ -96,6 +97,12 @@ PIECES = st.sampled_from(
         b"\x80",
         b"\xc3",
         b"\xf0\x9f",
+        b"\xe2\x82",  # the start of a character, cut
+        b"\xe0\x80",  # not the start of any character (overlong)
+        b"\xed\xa0\x80",  # a surrogate, which UTF-8 does not encode
+        b"\xc0\xaf",  # overlong
+        b"\xf4\x90\x80\x80",  # beyond U+10FFFF
+        b"\xf5",
         b"\x01",
         b"\x0c",
         b" ",
@@ -121,6 +128,19 @@ def test_the_probe_judges_as_the_escaping_decoder_does(pieces: list[bytes], chun
                 handle, hashlib.sha256(), b"", csv_reader.Probe("", 0), 0, 1
             )
         assert csv_reader._probe(path) == judged
+
+
+@settings(max_examples=300)
+@given(st.one_of(st.binary(max_size=40), st.lists(PIECES, max_size=20).map(b"".join)))
+def test_the_probe_s_utf8_check_is_the_strict_decoder_s(data: bytes) -> None:
+    # Arrow validates the chunks in the probe; Python's strict decoder is the reference.
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        valid = False
+    else:
+        valid = True
+    assert csv_reader._valid_utf8(data, len(data)) is valid
 
 
 # --- limits ------------------------------------------------------------------------
