@@ -19,10 +19,14 @@ from __future__ import annotations
 
 import codecs
 import os
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import numpy as np
+    import numpy.typing as npt
 
 RANGE_BYTES = 1 << 20
 """Bytes a range holds (it ends at the next record boundary): about 4,000 rows of a
@@ -35,9 +39,6 @@ hold the whole range, and reports what is wrong as it would in one process."""
 RANGE_ENCODINGS = frozenset({"utf-8", "utf-8-sig", "cp1252", "iso8859-1", "iso8859-15"})
 """Encodings in which a line break and a quote are one byte each that no other
 character contains: a range can be cut and counted as bytes."""
-
-_QUOTED = re.compile(rb'"[^"]*"')
-_LONE_CR = re.compile(rb"\r(?!\n)")
 
 
 @dataclass(frozen=True)
@@ -83,31 +84,54 @@ def rangeable(encoding: str) -> bool:
         return False
 
 
-def _line_breaks(data: bytes) -> int:
-    """Return the lines that end in ``data`` as a reader with ``newline=""`` splits them."""
-    breaks = data.count(b"\n")
-    if b"\r" in data:
-        # Only a "\r" alone is a line break of its own (old Mac files): counting "\r\n"
-        # as such would cost more than the search for lone ones.
-        breaks += len(_LONE_CR.findall(data))
-    return breaks
+def _codes(data: bytes) -> npt.NDArray[np.uint8]:
+    import numpy as np
+
+    return np.frombuffer(data, np.uint8)
+
+
+def _break_places(codes: npt.NDArray[np.uint8]) -> npt.NDArray[np.intp]:
+    r"""Return where the lines of ``codes`` end: each "\n", and each "\r" not before one."""
+    import numpy as np
+
+    # numpy compares a megabyte in a fifth of the time bytes.count takes, and finds the
+    # lone "\r" (an old Mac line break; "\r\n" is one break) without a regex.
+    feeds = np.flatnonzero(codes == _LF)
+    returns = np.flatnonzero(codes == _CR)
+    if not len(returns):
+        return feeds
+    after = returns + 1
+    alone = np.ones(len(returns), dtype=bool)
+    inside = after < len(codes)
+    alone[inside] = codes[after[inside]] != _LF
+    return np.concatenate([feeds, returns[alone]])
+
+
+_LF, _CR, _QUOTE = 0x0A, 0x0D, 0x22
 
 
 def _count(data: bytes) -> tuple[int, int]:
     """Return the lines and the csv records that end in ``data`` (lines not in quotes)."""
-    lines = _line_breaks(data)
-    records = lines
-    if b'"' in data:
-        # Every quoted cell starts and ends with a quote, so joined they count the line
-        # breaks inside quotes as they count one by one (a "\r" ends no cell).
-        quoted = b"".join(_QUOTED.findall(data))
-        records -= _line_breaks(quoted)
+    import numpy as np
+
+    codes = _codes(data)
+    breaks = _break_places(codes)
+    lines = records = len(breaks)
+    quotes = np.flatnonzero(codes == _QUOTE)
+    if len(quotes) > 1:
+        # Every quoted cell starts and ends with a quote: a line break is inside one when
+        # an odd number of quotes comes before it (a last quote without its pair, as in
+        # a quote inside an unquoted cell, opens nothing).
+        quotes = quotes[: len(quotes) // 2 * 2]
+        records -= int(np.count_nonzero(np.searchsorted(quotes, breaks) % 2))
     return lines, records
 
 
 def _cut(data: bytes) -> int | None:
     """Return the end of the last line of ``data`` that no quoted cell runs past."""
-    quotes = data.count(b'"')
+    import numpy as np
+
+    quotes = int(np.count_nonzero(_codes(data) == _QUOTE))
     end = len(data)
     after = 0  # quotes after the line break being tried
     while (brk := data.rfind(b"\n", 0, end)) >= 0:
