@@ -516,6 +516,21 @@ class QuickTimes:
 
     def read(self, text: str) -> tuple[str, str, int] | None:
         """Return the ISO time, period and year of ``text``, or None for read_moment."""
+        # The commonest text is an hour already placed and its minutes: "<hour>:<MM>"
+        # (or "<hour>.<MM>" after a Finnish date) takes a slice and a lookup where the
+        # pattern below would match the whole text (see test_values for the property).
+        hour_of = self._hours.get(text[:-3])
+        if hour_of is not None:
+            minute = text[-2:]
+            separator = text[-3]
+            if (
+                (separator == ":" or (separator == "." and "-" not in text))
+                and minute.isascii()
+                and minute.isdigit()
+                and minute <= "59"
+            ):
+                prefix, offset, period, number = hour_of
+                return f"{prefix}{minute}:00{offset}", period, number
         match = _QUICK_FI.fullmatch(text)
         if match is None:
             match = _ISO_NAIVE.fullmatch(text)

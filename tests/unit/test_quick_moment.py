@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from zoneinfo import ZoneInfo
 
-from hypothesis import event, given, settings
+from hypothesis import event, example, given, settings
 from hypothesis import strategies as st
 
 from harmonizer.values import (
@@ -54,6 +54,14 @@ TEXTS = st.one_of(
             "2026-11-23",
             "2026-11-23T14:05:00Z",
         ]
+    ),
+    # An hour read before, with minutes that are not a time's: a dot after an ISO date,
+    # digits of other scripts, one digit, past 59, seconds after.
+    st.builds(
+        "{}{}{}".format,
+        st.sampled_from(["2026-07-02 09", "2026-07-02T09", "2.7.2026 9", "2.7.2026 klo 09"]),
+        st.sampled_from([":", ".", ",", " "]),
+        st.sampled_from(["05", "\u0660\u0665", "5", "60", "99", "05:07", "05.07", "5x"]),
     ),
 )
 
@@ -114,3 +122,31 @@ def test_clock_changes_and_the_window_go_to_the_exact_reading() -> None:
         assert quick_moment(text, DEFAULT_DATE_FORMATS, zone, window) is None
         exact = read_moment(text, DEFAULT_DATE_FORMATS, zone, window)
         assert not isinstance(exact, Moment) or exact.ambiguous or exact.nonexistent
+
+
+HOURS = ["2026-07-02 09", "2026-07-02T09", "2.7.2026 9", "2.7.2026 klo 09", "30.3.2025 3"]
+
+
+@settings(max_examples=300, deadline=None)
+@example("2026-07-02 09", ".", "05", ("iso",))  # a dot after an ISO date: not a time
+@example("2.7.2026 9", ".", "\u0660\u0665", ("fi_datetime",))  # digits of another script
+@example("2.7.2026 klo 09", ".", "60", ("fi_klo",))
+@given(
+    st.sampled_from(HOURS),
+    st.sampled_from([":", ".", ",", " ", ""]),
+    st.one_of(
+        st.sampled_from(["05", "\u0660\u0665", "5", "60", "99", "05:07", "05.07", "5x", "0\uff15"]),
+        st.text(max_size=4),
+    ),
+    FORMATS,
+)
+def test_an_hour_read_before_reads_its_minutes_as_the_pattern_does(
+    hour: str, separator: str, minute: str, formats: tuple[str, ...]
+) -> None:
+    # The second text of an hour is read by a slice and a lookup: it must give what
+    # the pattern gives a reader that never saw the hour.
+    zone = ZoneInfo("Europe/Helsinki")
+    text = f"{hour}{separator}{minute}"
+    warm = QuickTimes(formats, zone, DEFAULT_DATE_WINDOW)
+    warm.read(f"{hour}:05")
+    assert warm.read(text) == QuickTimes(formats, zone, DEFAULT_DATE_WINDOW).read(text)
