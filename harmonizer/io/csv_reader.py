@@ -10,7 +10,7 @@ import io
 import queue
 import re
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, BinaryIO
@@ -846,22 +846,44 @@ _BREAK = re.compile(rb"\r\n|\r|\n")
 
 
 class _DecodedText(io.StringIO):
-    """A range's decoded text as a file for the csv module, filled when first read.
+    """A range's text as a file for the csv module, decoded and filled when first read.
 
     A plain range is parsed by Arrow and never read line by line: it spares the copy
-    into the file's buffer (1.4 ms a MiB), and in UTF-8 the decoding too (0.9 ms).
+    into the file's buffer (1.4 ms a MiB), and in UTF-8 the decoding too (0.9 ms). It
+    holds the bytes, not the :class:`RangeRows` reading them: a reference back would
+    make a cycle, which kept each range's megabytes until the garbage collector ran.
     """
 
-    def __init__(self, text: Callable[[], str]) -> None:
+    def __init__(self, data: bytes, layout: CsvLayout, name: str, start: int) -> None:
         super().__init__(newline="")
-        self._pending: Callable[[], str] | None = text
+        self._data, self._layout, self._name, self._start = data, layout, name, start
+        self._text: str | None = None
+        self._filled = False
+
+    def text(self) -> str:
+        """Return the range's text, decoded when first asked for.
+
+        Raises:
+            ReadError: the bytes are no longer in the export's encoding.
+        """
+        if self._text is None:
+            try:
+                self._text = self._data.decode(_range_codec(self._layout))
+            except UnicodeDecodeError as err:
+                # The whole file decoded when the run began (that is when ranges are used).
+                raise ReadError(
+                    f"{self._name}: the file changed while it was read (byte "
+                    f"{self._start + err.start} is no longer {self._layout.encoding}); "
+                    "run again once it is complete"
+                ) from err
+        return self._text
 
     # typeshed gives StringIO the readline of IOBase (bytes); StringIO's returns text.
     def readline(self, size: int = -1, /) -> str:  # type: ignore[override]
-        if self._pending is not None:
-            self.write(self._pending())
+        if not self._filled:
+            self.write(self.text())
             self.seek(0)
-            self._pending = None
+            self._filled = True
         return super().readline(size)
 
 
@@ -886,7 +908,7 @@ class RangeRows:
             with layout.path.open("rb") as raw:
                 raw.seek(part.start)
                 self._raw = raw.read(part.end - part.start)
-            text = _DecodedText(self._whole_text)
+            text = self._decoding = _DecodedText(self._raw, layout, info.name, part.start)
         self._text = text
         self._layout, self._part = layout, part
         self._own = part.end is not None and own_info
@@ -1016,25 +1038,9 @@ class RangeRows:
         """Return the range's text without its last line break, when it may be plain."""
         return None if self._rows.records else self._plain_text
 
-    def _whole_text(self) -> str:
-        """Return the range's text, decoded when first asked for."""
-        return self._decoded_text
-
-    @functools.cached_property
-    def _decoded_text(self) -> str:
-        try:
-            return self._raw.decode(_range_codec(self._layout))
-        except UnicodeDecodeError as err:
-            # The whole file decoded when the run began (that is when ranges are used).
-            raise ReadError(
-                f"{self.info.name}: the file changed while it was read (byte "
-                f"{self._part.start + err.start} is no longer {self._layout.encoding}); "
-                "run again once it is complete"
-            ) from err
-
     @property
     def _decoded(self) -> str | None:
-        return self._decoded_text if self._own else None
+        return self._decoding.text() if self._own else None
 
     @functools.cached_property
     def _plain_text(self) -> str | None:

@@ -9,11 +9,13 @@ control characters, a line longer than the reader takes, a quote never closed.
 from __future__ import annotations
 
 import csv
+import gc
 import io
 import itertools
 import os
 import re
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -620,3 +622,29 @@ def test_a_range_counts_lines_and_records_as_quoted_cells_read(pieces: list[byte
     # pair opens nothing; a "\r" is a line break of its own only when no "\n" follows.
     data = b"".join(pieces)
     assert csv_ranges._count(data) == _counted_by_regex(data)
+
+
+def test_a_range_read_any_way_leaves_no_reference_cycle(tmp_path: Path) -> None:
+    # A range's megabytes must go when its reader does, not when the collector next
+    # runs: a run on the fast path allocates too few objects to run it often.
+    export = _write(tmp_path / "e.csv", [_row(n) for n in range(50)])
+    with read_table(export, SourceOptions()) as table:
+        layout = table.layout
+        assert layout is not None
+        part = next(split_ranges(layout))
+        ways: list[Callable[[RangeRows], object]] = [
+            lambda reader: reader.plain_table(len(HEADER)),
+            lambda reader: reader.plain(),
+            lambda reader: list(reader.rows),
+        ]
+        gc.collect()
+        gc.disable()
+        try:
+            for way in ways:
+                reader = RangeRows(layout, table.info, part)
+                assert way(reader)
+                reader.close()
+                del reader
+            assert gc.collect() == 0
+        finally:
+            gc.enable()
