@@ -24,7 +24,7 @@ import hashlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from itertools import chain
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import numpy.typing as npt
@@ -64,6 +64,14 @@ _DASHES = (8, 13, 18, 23)
 
 def _digests(ids: list[str]) -> list[bytes]:
     """Return the digest of every id, as :func:`_digest` gives it."""
+    raw = _uuid_bytes(ids)
+    if raw is not None:
+        return [raw[i : i + 16] for i in range(0, len(raw), 16)]
+    return [_digest(i) for i in ids]
+
+
+def _uuid_bytes(ids: list[str]) -> bytes | None:
+    """Return the digests of ids that are all UUIDs, joined; None when one is not."""
     count = len(ids)
     joined = "".join(ids)
     # The common case, every id a UUID in its 36-character form, is read as one hex
@@ -72,10 +80,10 @@ def _digests(ids: list[str]) -> list[bytes]:
         try:
             raw = bytes.fromhex(joined.replace("-", ""))
         except ValueError:
-            raw = b""
+            return None
         if len(raw) == 16 * count:
-            return [raw[i : i + 16] for i in range(0, len(raw), 16)]
-    return [_digest(i) for i in ids]
+            return raw
+    return None
 
 
 @dataclass(frozen=True, slots=True)
@@ -246,8 +254,35 @@ class DuplicateIndex:
             places[:, 0].astype(np.uint16),
             places[:, 2].astype(np.uint32),
         ).ordered()
-        self._filter.add(run.hi)
         self._recent = {}
+        self._keep(run)
+
+    def add_fresh(self, raw: bytes, export: npt.NDArray[Any], row: npt.NDArray[Any]) -> bool:
+        """Remember records none of which was seen, as one run; False if any was.
+
+        ``raw`` joins the records' digests; ``export`` and ``row`` give where each is.
+        Nothing is remembered when a digest was seen before or comes twice in ``raw``:
+        the caller then takes the records one by one.
+        """
+        if self._recent and any(raw[i : i + 16] in self._recent for i in range(0, len(raw), 16)):
+            return False
+        joined = np.frombuffer(raw, dtype=">u8").reshape(-1, 2)
+        hi, lo = joined[:, 0].astype(np.uint64), joined[:, 1].astype(np.uint64)
+        order = np.lexsort((lo, hi))
+        hi, lo = hi[order], lo[order]
+        if np.any((hi[1:] == hi[:-1]) & (lo[1:] == lo[:-1])):
+            return False
+        maybe = np.flatnonzero(self._filter.holds(hi))
+        if len(maybe) and any(run.find(hi[maybe], lo[maybe]) for run in self._runs):
+            return False
+        owner = np.zeros(len(hi), dtype=np.uint32)
+        places = (row[order].astype(np.uint32), export[order].astype(np.uint16), owner)
+        self._keep(_Run(hi, lo, *places))
+        return True
+
+    def _keep(self, run: _Run) -> None:
+        """Add a sorted run, merging the last runs while they are of like sizes."""
+        self._filter.add(run.hi)
         self._runs.append(run)
         while (
             len(self._runs) > 1
@@ -345,6 +380,8 @@ class _Marking:
 
     def mark(self, batch: list[Row | RowBatch]) -> list[Row | RowBatch]:
         """Return the batch with its duplicates marked (and RowBatches with any expanded)."""
+        if self._fresh_batches(batch):
+            return batch
         ids: list[str] = []
         for item in batch:
             if isinstance(item, RowBatch):
@@ -380,6 +417,27 @@ class _Marking:
             out.append(item)
         self.seen.update(self.batch_seen)
         return out
+
+    def _fresh_batches(self, batch: list[Row | RowBatch]) -> bool:
+        """Remember a batch of clean batches in one go when none of its ids was seen.
+
+        The common case on the fast path, checked with numpy rather than a digest at a
+        time; any record seen before, or any row that is not in a clean batch, and the
+        batch takes the general path below, which marks what it finds.
+        """
+        if self.batch_seen or not all(isinstance(item, RowBatch) for item in batch):
+            return False
+        clean = cast("list[RowBatch]", batch)
+        raw = _uuid_bytes([record_id for item in clean for record_id in item.ids])
+        if raw is None:
+            return False
+        exports = [self._export(item.export.name) for item in clean]
+        sizes = [len(item) for item in clean]
+        export = np.repeat(np.array(exports, dtype=np.uint16), sizes)
+        row = np.fromiter(
+            chain.from_iterable(item.numbers for item in clean), dtype=np.int64, count=sum(sizes)
+        )
+        return self.seen.add_fresh(raw, export, row)
 
     def _fresh(self, digests: list[bytes], earlier: list[Place | None]) -> bool:
         """Return True when no digest was seen before, in the batch or among themselves."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import random
 
+import numpy as np
 import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
@@ -100,6 +101,42 @@ def test_the_index_answers_as_a_dictionary_of_first_places(
                 row += 1
                 if d not in first and d not in new:
                     new[d] = (0, row, row % 5)
+            index.update(new)
+            first.update(new)
+        assert len(index) == len(first)
+        assert index.check(list(first)) == list(first.values())
+
+
+@given(
+    st.lists(st.tuples(st.booleans(), st.lists(DIGESTS, max_size=9)), max_size=12),
+    st.integers(1, 9),
+)
+def test_fresh_batches_are_remembered_as_the_dictionary_remembers_them(
+    batches: list[tuple[bool, list[bytes]]], limit: int
+) -> None:
+    # Clean batches go in as runs of their own when none of their digests was seen
+    # (nor comes twice); others are refused whole and added a digest at a time.
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(duplicates, "RECENT_LIMIT", limit)
+        index = DuplicateIndex()
+        first: dict[bytes, tuple[int, int, int]] = {}
+        row = 0
+        for clean, batch in batches:
+            rows = list(range(row + 1, row + 1 + len(batch)))
+            row += len(batch)
+            fresh = len(set(batch)) == len(batch) and not any(d in first for d in batch)
+            if clean:
+                export = np.full(len(batch), 1, dtype=np.uint16)
+                taken = index.add_fresh(b"".join(batch), export, np.array(rows, dtype=np.int64))
+                assert taken is fresh
+                if taken:
+                    first.update({d: (1, r, 0) for d, r in zip(batch, rows, strict=True)})
+                    continue
+            assert index.check(batch) == [first.get(d) for d in batch]
+            new: dict[bytes, tuple[int, int, int]] = {}
+            for d, r in zip(batch, rows, strict=True):
+                if d not in first and d not in new:
+                    new[d] = (0, r, r % 5)
             index.update(new)
             first.update(new)
         assert len(index) == len(first)
