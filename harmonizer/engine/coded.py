@@ -28,7 +28,7 @@ from harmonizer.engine.exact import (
     missing_reasons,
     nps_group,
     period_of,
-    personal_id,
+    personal_ids,
 )
 from harmonizer.engine.fast import (
     Coded,
@@ -149,7 +149,7 @@ def coded_fast(
     if builder.response_column is not None:
         distinct, codes = cells[builder.response_column.index]
         # A response id with personal data in it is redacted on the exact path.
-        mark([v is not None and personal_id(str(v)) is not None for v in distinct], codes)
+        mark(personal_ids(distinct), codes)
     recoded = [_recode(field, cells, size) for field in plan.fields]
     own = [_recode(item, cells, size) for item in plan.own]
     by_name = {field.name: column for field, column in zip(plan.fields, recoded, strict=True)}

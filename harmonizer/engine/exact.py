@@ -777,6 +777,41 @@ def personal_id(text: str) -> Result | None:
     return Result(shown, redactions=tuple(counts.items())) if counts else None
 
 
+def personal_ids(values: Sequence[Cell]) -> list[bool]:
+    """Return, per value, whether it is a response id with personal data in it.
+
+    As ``[v is not None and personal_id(str(v)) is not None for v in values]``, with
+    the ids that cannot hold any told apart in numpy first, when all are ASCII: one of
+    six characters or more with seven digits, an at sign or a bracket is looked at
+    closer; the rest (most ids) is not.
+    """
+    import numpy as np
+
+    texts = [None if v is None else str(v) for v in values]
+    joined = "".join(t for t in texts if t is not None)
+    if len(texts) < _PERSONAL_BATCH or not joined.isascii():
+        return [t is not None and personal_id(t) is not None for t in texts]
+    sizes = np.fromiter((0 if t is None else len(t) for t in texts), np.int64, len(texts))
+    filled = np.flatnonzero(sizes)
+    look = np.zeros(len(texts), dtype=bool)
+    if len(filled):
+        data = np.frombuffer(joined.encode("ascii"), np.uint8)
+        # Each filled id's characters run from its start to the next filled id's.
+        at = (np.cumsum(sizes) - sizes)[filled]
+        digits = np.add.reduceat((data >= 0x30) & (data <= 0x39), at)
+        marks = np.logical_or.reduceat((data == 0x40) | (data == 0x28) | (data == 0x5B), at)
+        look[filled] = (sizes[filled] >= SHORTEST_PERSONAL) & ((digits >= 7) | marks)
+    flags = [False] * len(texts)
+    for i in np.flatnonzero(look).tolist():
+        text = texts[i]
+        flags[i] = text is not None and personal_id(text) is not None
+    return flags
+
+
+_PERSONAL_BATCH = 64
+"""Fewer response ids than this are looked at one by one."""
+
+
 def record_uuid(name: str) -> str:
     """Return ``str(uuid.uuid5(RECORD_NAMESPACE, name))``, without the UUID objects.
 
