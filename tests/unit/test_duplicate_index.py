@@ -84,38 +84,16 @@ DIGESTS = st.builds(
 )
 
 
-@given(st.lists(st.lists(DIGESTS, max_size=9), max_size=12), st.integers(1, 9))
-def test_the_index_answers_as_a_dictionary_of_first_places(
-    batches: list[list[bytes]], limit: int
-) -> None:
-    # Batches checked then added, as drop_duplicates does, through flushes and merges.
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(duplicates, "RECENT_LIMIT", limit)
-        index = DuplicateIndex()
-        first: dict[bytes, tuple[int, int, int]] = {}
-        row = 0
-        for batch in batches:
-            assert index.check(batch) == [first.get(d) for d in batch]
-            new: dict[bytes, tuple[int, int, int]] = {}
-            for d in batch:
-                row += 1
-                if d not in first and d not in new:
-                    new[d] = (0, row, row % 5)
-            index.update(new)
-            first.update(new)
-        assert len(index) == len(first)
-        assert index.check(list(first)) == list(first.values())
-
-
 @given(
     st.lists(st.tuples(st.booleans(), st.lists(DIGESTS, max_size=9)), max_size=12),
     st.integers(1, 9),
 )
-def test_fresh_batches_are_remembered_as_the_dictionary_remembers_them(
+def test_the_index_answers_as_a_dictionary_of_first_places(
     batches: list[tuple[bool, list[bytes]]], limit: int
 ) -> None:
-    # Clean batches go in as runs of their own when none of their digests was seen
-    # (nor comes twice); others are refused whole and added a digest at a time.
+    # Batches checked then added, as drop_duplicates does, through flushes and merges.
+    # Clean batches go in whole when none of their digests was seen (nor comes twice);
+    # others, and clean ones refused, are checked and added a digest at a time.
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(duplicates, "RECENT_LIMIT", limit)
         index = DuplicateIndex()
