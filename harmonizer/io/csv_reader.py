@@ -18,7 +18,7 @@ from typing import IO, TYPE_CHECKING, Any, BinaryIO
 from harmonizer.errors import ReadError
 from harmonizer.io.arrow import memory_pool
 from harmonizer.io.cells import CONTROL, Cell, column_letter, normalise_row, normalise_text
-from harmonizer.io.csv_ranges import CsvLayout, Range, rangeable
+from harmonizer.io.csv_ranges import CsvLayout, Range, lone_returns, rangeable
 from harmonizer.io.safety import check_csv
 from harmonizer.io.table import (
     SAMPLE_BYTES,
@@ -99,13 +99,6 @@ SURROGATES = re.compile("[\udc80-\udcff]+")
 """Bytes that are not UTF-8, as the 'surrogateescape' error handler decodes them."""
 CONTROL_BYTES = bytes([*range(0x09), 0x0B, 0x0C, *range(0x0E, 0x20)])
 """Control characters other than tab and line breaks."""
-
-
-def _has_control_bytes(chunk: bytes) -> bool:
-    """Return True when ``chunk`` holds one of :data:`CONTROL_BYTES`."""
-    # Deleting with bytes.translate runs at memory speed, several times faster than a
-    # regex search over a megabyte chunk of every export.
-    return len(chunk.translate(None, CONTROL_BYTES)) != len(chunk)
 
 
 def _has_surrogates(text: str) -> bool:
@@ -302,6 +295,8 @@ def _probe_escaped(
     ``pending`` holds the bytes of a character the chunks before cut off; ``chunk`` the
     chunk already read and hashed, at byte ``size`` and line ``lines``.
     """
+    import numpy as np
+
     decoder = codecs.getincrementaldecoder("utf-8")(errors="surrogateescape")
     decoder.decode(pending)  # as if it had read every chunk before
     while True:
@@ -310,7 +305,7 @@ def _probe_escaped(
             if not chunk:
                 break
             digest.update(chunk)
-        if not found.control_bytes and _has_control_bytes(chunk):
+        if not found.control_bytes and _controls(np.frombuffer(chunk, np.uint8)):
             found.control_bytes = True
         if not chunk.isascii() or decoder.getstate()[0]:
             _judge(decoder.decode(chunk), size, lines, found)
@@ -1019,7 +1014,7 @@ class RangeRows:
         if self._rows.records or not data:
             return None
         codes = np.frombuffer(data, np.uint8)
-        if _lone_returns(codes):
+        if len(lone_returns(codes)):
             return None
         end = len(data) - data.endswith(b"\n")
         if _blank_candidates(self._layout.delimiter, data, end) and self._plain_text is None:
@@ -1048,15 +1043,11 @@ class RangeRows:
         text, layout = self._decoded, self._layout
         if text is None or not text:
             return None
-        # A lone CR: counted in the bytes where they are at hand (a CR and an LF are one
-        # byte each in every range encoding, inside no other character).
-        data = self._data
-        if data is not None:
-            import numpy as np
+        import numpy as np
 
-            lone_cr = _lone_returns(np.frombuffer(data, np.uint8))
-        else:
-            lone_cr = text.count("\r") != text.count("\r\n")
+        # A lone CR, found in the range's bytes: a CR and an LF are one byte each in every
+        # range encoding, inside no other character.
+        lone_cr = len(lone_returns(np.frombuffer(self._raw, np.uint8))) > 0
         if (layout.controls and CONTROL.search(text)) or lone_cr:
             return None
         body = text[:-1] if text.endswith("\n") else text
@@ -1117,16 +1108,6 @@ class _PlainBody:
     @classmethod
     def of(cls, text: str, data: bytes = b"") -> _PlainBody:
         return cls(data, len(text), text.count("\n"), text[text.rfind("\n") + 1 :])
-
-
-def _lone_returns(codes: npt.NDArray[np.uint8]) -> bool:
-    r"""Return True when a "\r" of the bytes ``codes`` is not followed by a "\n"."""
-    import numpy as np
-
-    after = np.flatnonzero(codes == 0x0D) + 1
-    if not len(after):
-        return False
-    return bool(after[-1] == len(codes) or np.any(codes[after] != 0x0A))
 
 
 @functools.cache
