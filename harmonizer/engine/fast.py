@@ -28,7 +28,7 @@ from harmonizer.engine.exact import (
     missing_reasons,
     nps_group,
     period_of,
-    personal_id,
+    personal_ids,
 )
 from harmonizer.engine.plan import BAD, CACHE_LIMIT, CACHED_CHARS, Outcome, Plan
 from harmonizer.engine.responses import Response, wide_responses
@@ -350,8 +350,8 @@ def _fast(
     if builder.response_column is not None:
         # A response id with personal data in it is redacted on the exact path, which
         # notes it on the row.
-        for i, value in enumerate(column(builder.response_column.index)):
-            if value is not None and personal_id(str(value)) is not None:
+        for i, personal in enumerate(personal_ids(column(builder.response_column.index))):
+            if personal:
                 bad[i] = True
     recoded: list[list[Outcome]] = []
     for field in plan.fields:
