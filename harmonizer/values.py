@@ -518,7 +518,7 @@ class QuickTimes:
         """Return the ISO time, period and year of ``text``, or None for read_moment."""
         # The commonest text is an hour already placed and its minutes: "<hour>:<MM>"
         # (or "<hour>.<MM>" after a Finnish date) takes a slice and a lookup where the
-        # pattern below would match the whole text (see test_values for the property).
+        # pattern below would match the whole text (see test_quick_moment for the property).
         hour_of = self._hours.get(text[:-3])
         if hour_of is not None:
             minute = text[-2:]
