@@ -182,7 +182,15 @@ def _built_rows(
                 sheet=table.sheet,
             )
         if lane:
-            return local_wide_rows(table, builder, plan, validator, skip=skip, layout=table.layout)
+            return local_wide_rows(
+                table,
+                builder,
+                plan,
+                validator,
+                skip=skip,
+                layout=table.layout,
+                sheet=table.sheet,
+            )
         return fast_wide_rows(table, builder, plan, skip=skip)
     return apply_mapping(_responses(loaded, builder, table, completed), builder)
 

@@ -219,6 +219,7 @@ def local_wide_rows(
     batch_rows: int = BATCH_ROWS,
     layout: CsvLayout | None = None,
     range_bytes: int | None = None,
+    sheet: SheetLayout | None = None,
 ) -> Iterator[Row | RowBatch]:
     """Yield what :func:`parallel_wide_rows` yields with ``encode``, in this process.
 
@@ -226,11 +227,14 @@ def local_wide_rows(
     encoded here as a worker would, so that clean batches travel as one
     :class:`RowBatch` and the stages after do their work a batch at a time. With a
     csv ``layout``, the export is read by ranges as workers read it (a plain range
-    parsed at once, see RangeRows.plain), and ``rows`` is then not read.
+    parsed at once, see RangeRows.plain), and ``rows`` is then not read. With an xlsx
+    ``sheet`` whose rows are plain (see :mod:`harmonizer.io.sheet_plain`), its XML is
+    read by ranges too, and ``rows`` only where a range was not what its cut said.
     """
     if layout is not None and not _short_rows(layout):
         layout = None
-    job = _Job(builder, plan, validator, skip, True, layout, batch_rows)
+    parts = None if sheet is None else _plain_sheet(sheet)
+    job = _Job(builder, plan, validator, skip, True, layout, batch_rows, sheet=sheet)
     rest: Generator[SourceRow, None, None] | None = None
     try:
         if layout is not None:
@@ -239,6 +243,13 @@ def local_wide_rows(
             if rest is None:
                 return
             rows = rest
+        elif sheet is not None and parts is not None:
+            sheet_rest = yield from _sheet_ranged(
+                _InProcess(job), sheet, parts, rows, builder, skip, 1, True
+            )
+            if sheet_rest is None:
+                return
+            rows = sheet_rest
         for batch in source_batches(rows, batch_rows):
             yield from _merge(_Batch.read(batch), _answer(batch, job), builder, skip, lane=True)
     finally:
@@ -265,6 +276,31 @@ def _short_rows(layout: CsvLayout) -> bool:
         handle.seek(layout.start)
         data = handle.read(RANGE_BYTES)
     return data.count(b"\n") * SHORT_ROW_BYTES >= len(data)
+
+
+LOCAL_SHEET_BYTES = 4 << 20
+"""The smallest sheet (its XML, about 5,600 rows of 22 columns) that one process reads
+by ranges when its rows are plain: below it, inflating the XML a second time and
+loading NumPy cost more than the plain rows save."""
+
+
+def _plain_sheet(sheet: SheetLayout) -> Iterator[SheetRange | None] | None:
+    """Return the ranges of a large sheet whose first range is mostly plain; else None.
+
+    One process reads such a sheet by ranges as a worker does, and its plain rows are
+    decoded at once (see :mod:`harmonizer.io.sheet_plain`). A sheet of other rows (inline
+    texts, formulas) is read by the streaming reader: by ranges, expat would do the
+    same work, and the rows the parent builds itself would be parsed twice.
+    """
+    if sheet.size < max(LOCAL_SHEET_BYTES, 2 * SHEET_RANGE_BYTES):
+        return None
+    parts = split_sheet(sheet, SHEET_RANGE_BYTES)
+    first = next(parts, None)
+    plain = None if first is None else sheet.cells.plain(first.data)
+    if first is None or plain is None or plain.end * 2 < len(first.data):
+        parts.close()
+        return None
+    return chain([first], parts)
 
 
 def _start_worker() -> None:
@@ -404,11 +440,14 @@ class _InProcess(Executor):
         self._job = job
 
     def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
-        assert fn is _work_range
         assert not kwargs
         (part,) = args
         future: Future[Any] = Future()
-        future.set_result(_range_answer(part, self._job))
+        if fn is _work_sheet:
+            future.set_result(_sheet_answer(part, self._job))
+        else:
+            assert fn is _work_range
+            future.set_result(_range_answer(part, self._job))
         return future
 
 
@@ -650,7 +689,7 @@ def parallel_wide_rows(
         elif sheet is not None:
             size = SHEET_RANGE_BYTES if sheet_bytes is None else sheet_bytes
             sheet_rest = yield from _sheet_ranged(
-                executor, sheet, rows, builder, skip, jobs, size, encode
+                executor, sheet, split_sheet(sheet, size), rows, builder, skip, jobs, encode
             )
             if sheet_rest is None:
                 return
@@ -762,11 +801,11 @@ def _cancel(pending: Iterable[tuple[Any, Future[str] | None]]) -> None:
 def _sheet_ranged(
     executor: Executor,
     sheet: SheetLayout,
+    parts: Iterator[SheetRange | None],
     rows: Iterable[SourceRow],
     builder: RecordBuilder,
     skip: frozenset[int],
     jobs: int,
-    sheet_bytes: int,
     lane: bool,
 ) -> Generator[Row | RowBatch, None, Iterator[SourceRow] | None]:
     """Yield the rows of the sheet's ranges the workers parsed, in order, checking each.
@@ -777,14 +816,13 @@ def _sheet_ranged(
     after the last row yielded: it parses the sheet from its start, and reports what is
     wrong exactly as one process does. None when every range was used.
     """
-    parts = split_sheet(sheet, sheet_bytes)
     pending: deque[tuple[SheetRange | None, Future[str] | None]] = deque()
     done = False
     emitted = sheet.cells.header_end  # rows up to this one are yielded (or the header)
     last = 0
     held: list[BlankRun] = []
     while True:
-        while len(pending) < 2 * jobs:
+        while len(pending) < (1 if isinstance(executor, _InProcess) else 2 * jobs):
             part = next(parts, _NO_RANGE)
             if part is _NO_RANGE:
                 break

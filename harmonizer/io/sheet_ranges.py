@@ -22,7 +22,7 @@ from __future__ import annotations
 import io
 import re
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
@@ -57,6 +57,8 @@ class SheetLayout:
     """The sheet part's CRC when the parent opened the workbook: a workbook saved
     again since is left to the parent's reader, which still reads the one it opened."""
     cells: SheetCells
+    size: int = 0
+    """The sheet's XML in bytes, as the zip directory declares it."""
 
 
 @dataclass(frozen=True)
@@ -79,7 +81,9 @@ class SheetRange:
         return not self.tail
 
 
-def split_sheet(layout: SheetLayout, size: int = SHEET_RANGE_BYTES) -> Iterator[SheetRange | None]:
+def split_sheet(
+    layout: SheetLayout, size: int = SHEET_RANGE_BYTES
+) -> Generator[SheetRange | None, None, None]:
     """Yield a sheet's ranges in order; None where no cut is in reach (the rest is the parent's).
 
     Nothing is yielded when the sheet's head is not as expected (no ``<sheetData>``, a
@@ -209,17 +213,37 @@ class SheetRows:
 def range_rows(layout: SheetLayout, part: SheetRange) -> SheetRows:
     """Parse a range's rows; rows of the header (read by the parent) are left out.
 
+    The plain rows at the range's start are decoded at once (see
+    :mod:`harmonizer.io.sheet_plain`); expat parses whatever follows them, as a
+    document of its own with the head and end tags around it. When the whole range is
+    plain and not the last, expat has nothing left to parse: plain rows are
+    well-formed by their form.
+
     Raises:
         DamagedSheet: the range does not start on the row its cut said, or its rows are
             damaged; pyexpat.ExpatError, UnsafeXml: it is not well-formed as cut.
     """
-    stream = io.BytesIO(part.head + part.data + part.tail)
+    plain = layout.cells.plain(part.data)
+    if plain is None:
+        return _parsed(layout, part.head + part.data + part.tail, part.first, 0)
+    if part.first is not None and plain.numbers[0] != part.first:
+        raise DamagedSheet(f"the range starts on row {plain.numbers[0]}, not {part.first}")
+    rest = part.data[plain.end :]
+    if not rest and not part.last:
+        return SheetRows(plain.rows, plain.numbers[-1])
+    after = _parsed(layout, part.head + rest + part.tail, None, plain.numbers[-1])
+    return SheetRows(plain.rows + after.rows, after.last or plain.numbers[-1])
+
+
+def _parsed(layout: SheetLayout, document: bytes, first: int | None, after: int) -> SheetRows:
+    """Parse a range's rows with expat, after row ``after``; the first must be ``first`` if given."""
+    stream = io.BytesIO(document)
     numbers: list[int] = []
 
     def numbered() -> Iterator[RawRow]:
-        for number, cells in sheet_rows(stream, layout.part):
-            if not numbers and part.first is not None and number != part.first:
-                raise DamagedSheet(f"the range starts on row {number}, not {part.first}")
+        for number, cells in sheet_rows(stream, layout.part, after):
+            if not numbers and first is not None and number != first:
+                raise DamagedSheet(f"the range starts on row {number}, not {first}")
             numbers.append(number)
             if number > layout.cells.header_end:
                 yield number, cells

@@ -30,6 +30,7 @@ from harmonizer.io.cells import (
     strip_controls,
 )
 from harmonizer.io.safety import UnsafeXml, check_xlsx
+from harmonizer.io.sheet_plain import PlainRows, SharedTexts, plain_rows
 from harmonizer.io.sheet_ranges import SheetLayout
 from harmonizer.io.table import (
     ExportInfo,
@@ -115,7 +116,8 @@ def read_xlsx(path: Path, options: SourceOptions) -> Table:
                 f"{path.name}: sheet '{title}', after row {last}: {xlsx_problem(err)}"
             ) from err
 
-    sheet = SheetLayout(path, part, archive.getinfo(part).CRC, cells)
+    entry = archive.getinfo(part)
+    sheet = SheetLayout(path, part, entry.CRC, cells, entry.file_size)
     return Table(info, skip_trailing_blanks(generate()), archive.close, sheet=sheet)
 
 
@@ -223,6 +225,23 @@ class SheetCells:
         self._strings, self._controlled = strings, controlled
         self._styles, self._epoch = book.date_styles, book.epoch
         self._info, self.header_end = info, header_end
+        self._texts: SharedTexts | None = None
+
+    def plain(self, data: bytes) -> PlainRows | None:
+        """Decode the plain rows at the start of a range's XML (see :mod:`.sheet_plain`)."""
+        if self._texts is None:
+            self._texts = SharedTexts.of(self._strings, self._controlled)
+        return plain_rows(
+            data,
+            self._texts,
+            self._number_cell,
+            self.header_end,
+            len(self._info.header),
+            FAR_SLACK,
+        )
+
+    def _number_cell(self, text: str, row: int, index: int, style: str | None) -> Cell:
+        return _number(text, row, index, self._styles.get(style) if style else None, self._epoch)
 
     def _issue(self, code: IssueCode, row: int, index: int, detail: str, value: Cell) -> Issue:
         info = self._info

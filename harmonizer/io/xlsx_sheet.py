@@ -54,8 +54,12 @@ RawRow = tuple[int, list[RawCell]]
 """One ``<row>``: its number and its cells, in column order."""
 
 
-def sheet_rows(stream: IO[bytes], part: str) -> Iterator[RawRow]:
+def sheet_rows(stream: IO[bytes], part: str, after: int = 0) -> Iterator[RawRow]:
     """Yield every row of a worksheet's XML, streaming ``CHUNK`` bytes at a time.
+
+    ``after`` is the number of the row before the XML's first (0: none), when the
+    XML is the rest of a sheet whose first rows were read otherwise: a row without a
+    number follows it, and a row numbered at or before it is damage.
 
     Raises:
         UnsafeXml: the XML declares a DTD or entities.
@@ -68,7 +72,7 @@ def sheet_rows(stream: IO[bytes], part: str) -> Iterator[RawRow]:
     kinds = dict(_KINDS)
     done: list[RawRow] = []
     letters: dict[str, int] = {}
-    number = 0
+    number = after
     cells: list[RawCell] | None = None  # the open row's cells
     pending: RawCell | None = None  # the open cell
     capture = False

@@ -1,0 +1,327 @@
+"""Rows of a sheet as spreadsheet programs write them, decoded at once instead of by expat.
+
+Excel, LibreOffice and most export libraries write a sheet's rows in one plain form:
+``<row r="7" spans="1:22">``, then cells ``<c r="B7" s="3" t="s"><v>41</v></c>`` holding
+a shared text or a number, nothing else. Expat costs a few Python callbacks per cell;
+for a range of such rows (see :mod:`harmonizer.io.sheet_ranges`) this module checks the
+bytes against that form with one regular expression (possessive, so it runs in linear
+time) and then takes every row number, column, shared text and number out with NumPy,
+so that a shared text costs no Python object per cell.
+
+The form is narrow on purpose: ASCII only, no entity or character reference, no
+comment, CDATA section, processing instruction or whitespace between tags, every
+attribute of a row in the schema's order (so none can repeat). Bytes of that form are
+well-formed XML, and their rows read exactly as the streaming reader reads them (a
+differential property test holds the two equal). The first byte outside the form ends
+the plain rows: the rest of the range goes to expat, which checks and reads it as
+before. Anything the reader would have something to say about (a shared text with
+control characters, a cell far right of the header, a row number that does not go
+forward, a number that is none) also ends the plain rows, so only rows without any
+reader issue are decoded here.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from harmonizer.io.cells import Cell
+from harmonizer.io.table import SourceRow
+from harmonizer.io.xlsx_sheet import DamagedSheet
+
+if TYPE_CHECKING:
+    import numpy as np
+    import numpy.typing as npt
+
+MAX_ROW = 1_048_576
+MAX_COLUMN = 16_384
+MAX_CELLS = 1 << 22
+"""A plain range's rows are laid out as a table of rows x columns before they become
+tuples: a range whose table would hold more places than this (a sheet thousands of
+columns wide) is left to expat."""
+
+_VALUE = rb'="[ !#-%\'-;=?-~]*+"'
+"""An attribute's value: printable ASCII without a quote, ``&`` or ``<``."""
+_ROW_ATTRIBUTES = (
+    b"spans",
+    b"s",
+    b"customFormat",
+    b"ht",
+    b"hidden",
+    b"customHeight",
+    b"outlineLevel",
+    b"collapsed",
+    b"thickTop",
+    b"thickBot",
+    b"ph",
+    b"x14ac:dyDescent",
+)
+_CELL = (
+    rb'<c r="[A-Z]{1,3}+[0-9]{1,7}+"(?: s="[0-9]{1,9}+")?+(?: t="[sn]")?+'
+    rb"(?:/>|><v>[-+.0-9Ee]{1,40}+</v></c>)"
+)
+_ROW = (
+    rb'<row r="[0-9]{1,7}+"'
+    + b"".join(rb"(?: " + name + _VALUE + rb")?+" for name in _ROW_ATTRIBUTES)
+    + rb"(?:/>|>(?:"
+    + _CELL
+    + rb")*+</row>)"
+)
+_PLAIN = re.compile(rb"(?:" + _ROW + rb")*+")
+_STYLE = re.compile(rb' s="([0-9]+)"')
+
+_LT, _GT = ord("<"), ord(">")
+_ROW_TAG, _CELL_TAG, _VALUE_TAG, _SHARED = ord("r"), ord("c"), ord("v"), ord("s")
+
+
+@dataclass(frozen=True)
+class PlainRows:
+    """The plain rows at the start of a range.
+
+    ``rows`` are the data rows (after the header), ``numbers`` the numbers of every
+    row decoded (header rows too), ``end`` where the plain rows end in the range's data.
+    """
+
+    rows: list[SourceRow]
+    numbers: list[int]
+    end: int
+
+
+@dataclass(frozen=True)
+class SharedTexts:
+    """A workbook's shared texts as the plain decoder needs them, built once a run."""
+
+    values: npt.NDArray[np.object_]
+    """Each shared text as the reader reads it (normalised; None when blank)."""
+    blank: npt.NDArray[np.bool_]
+    """Where a shared text reads as None: such a cell is no cell."""
+    controlled: npt.NDArray[np.bool_]
+    """Where a shared text held control characters: its cells carry a reader issue."""
+
+    @classmethod
+    def of(cls, strings: list[Cell], controlled: set[int] | dict[int, int]) -> SharedTexts:
+        """Return the arrays of a sheet's shared texts and those with control characters."""
+        import numpy as np
+
+        values = np.empty(len(strings), dtype=object)
+        values[:] = strings
+        blank = np.fromiter((value is None for value in strings), dtype=bool, count=len(strings))
+        flags = np.zeros(len(strings), dtype=bool)
+        flags[list(controlled)] = True
+        return cls(values, blank, flags)
+
+
+NumberCell = Callable[[str, int, int, str | None], Cell]
+"""Reads a number cell as the streaming reader does, from its text, row, column and
+style; raises DamagedSheet for a number that is none."""
+
+
+def plain_rows(
+    data: bytes,
+    texts: SharedTexts,
+    number_cell: NumberCell,
+    header_end: int,
+    width: int,
+    far: int,
+) -> PlainRows | None:
+    """Decode the plain rows at the start of ``data`` (whole rows of a sheet's XML).
+
+    ``header_end`` is the last row of the header (rows up to it are counted, not
+    returned), ``width`` the header's width and ``far`` how many columns right of it a
+    filled cell may stand before the reader reports the row as ragged. None when no
+    row at the start is plain, or when the plain rows hold anything the reader would
+    report (then expat reads the whole range, and says it).
+    """
+    import numpy as np
+
+    found = _PLAIN.match(data)
+    if found is None or not found.end():
+        return None
+    stop = found.end()
+    a = np.frombuffer(data, dtype=np.uint8, count=stop)
+    lt = np.flatnonzero(a == _LT)
+    after = a[lt + 1]
+    starts = lt[after == _ROW_TAG]
+    numbers = _digits(a, starts + 8, 7)
+    if numbers is None or numbers[0] < 1 or numbers[-1] > MAX_ROW:
+        return None
+    if not (np.diff(numbers) > 0).all():
+        return None
+    cell_tags = np.flatnonzero(after == _CELL_TAG)
+    cells = lt[cell_tags]
+    row_of = np.searchsorted(starts, cells) - 1
+    columns = _columns(a, cells + 6)
+    # Every cell, valued or not, stands right of the one before it in its row, as
+    # the streaming reader requires.
+    same = row_of[1:] == row_of[:-1]
+    if not (columns[1:][same] > columns[:-1][same]).all():
+        return None
+    if len(columns) and int(columns.max()) >= MAX_COLUMN:
+        return None
+    # A cell has a value when its start tag is followed by <v> (the form allows nothing
+    # else there); one without is a style and nothing else, which the reader skips.
+    valued = after[cell_tags + 1] == _VALUE_TAG
+    cells, cell_tags, row_of, columns = (
+        cells[valued],
+        cell_tags[valued],
+        row_of[valued],
+        columns[valued],
+    )
+    texts_at = lt[cell_tags + 1] + 3
+    ends = lt[cell_tags + 2]
+    tag_ends = _tag_ends(a, cells)
+    # The byte before the tag's last quote: "s" of t="s"; "n" of t="n" or a digit of
+    # another attribute for a number.
+    shared = a[tag_ends - 2] == _SHARED
+    values = np.empty(len(cells), dtype=object)
+    blank = np.zeros(len(cells), dtype=bool)
+    if shared.any():
+        indices = _digits(a, texts_at[shared], 9, ends[shared])
+        if indices is None or int(indices.max()) >= len(texts.values):
+            return None
+        if texts.controlled[indices].any():
+            return None
+        values[shared] = texts.values[indices]
+        blank[shared] = texts.blank[indices]
+    numeric = np.flatnonzero(~shared)
+    if len(numeric):
+        read = _numbers(
+            data,
+            number_cell,
+            cells[numeric].tolist(),
+            tag_ends[numeric].tolist(),
+            texts_at[numeric].tolist(),
+            ends[numeric].tolist(),
+            numbers[row_of[numeric]].tolist(),
+            columns[numeric].tolist(),
+        )
+        if read is None:
+            return None
+        values[numeric] = read
+        blank[numeric] = [value is None for value in read]
+    return _rows(numbers, row_of, columns, values, ~blank, header_end, width, far, stop)
+
+
+def _rows(
+    numbers: npt.NDArray[np.int64],
+    row_of: npt.NDArray[np.int64],
+    columns: npt.NDArray[np.int64],
+    values: npt.NDArray[np.object_],
+    filled: npt.NDArray[np.bool_],
+    header_end: int,
+    width: int,
+    far: int,
+    stop: int,
+) -> PlainRows | None:
+    """Lay the filled cells of the data rows out as rows, as wide as their last filled cell."""
+    import numpy as np
+
+    data_rows = numbers > header_end
+    keep = filled & data_rows[row_of]
+    row_of, columns, values = row_of[keep], columns[keep], values[keep]
+    if width and len(columns) and int(columns.max()) >= width + far:
+        return None  # a ragged row: the reader reports it
+    first = int(np.argmax(data_rows)) if data_rows.any() else len(numbers)
+    count = len(numbers) - first
+    span = int(columns.max()) + 1 if len(columns) else 0
+    if count * span > MAX_CELLS:
+        return None
+    table = np.empty((count, span), dtype=object)
+    table[row_of - first, columns] = values
+    lengths = np.zeros(count, dtype=np.int64)
+    np.maximum.at(lengths, row_of - first, columns + 1)
+    rows = [
+        SourceRow(number, tuple(cells[:length]))
+        for number, cells, length in zip(
+            numbers[first:].tolist(), table.tolist(), lengths.tolist(), strict=True
+        )
+    ]
+    return PlainRows(rows, numbers.tolist(), stop)
+
+
+def _digits(
+    a: npt.NDArray[np.uint8],
+    starts: npt.NDArray[np.int64],
+    most: int,
+    ends: npt.NDArray[np.int64] | None = None,
+) -> npt.NDArray[np.int64] | None:
+    """Read the decimal numbers at ``starts`` (up to ``ends``, or to the first non-digit).
+
+    None when one has no digit, more than ``most`` digits, or (with ``ends``) anything
+    else before its end.
+    """
+    import numpy as np
+
+    value = np.zeros(len(starts), dtype=np.int64)
+    count = np.zeros(len(starts), dtype=np.int64)
+    going = np.ones(len(starts), dtype=bool)
+    last = len(a) - 1
+    for offset in range(most + 1):
+        digit = a[np.minimum(starts + offset, last)].astype(np.int64) - ord("0")
+        going &= (digit >= 0) & (digit <= 9)
+        if ends is not None:
+            going &= starts + offset < ends
+        value = np.where(going, value * 10 + digit, value)
+        count += going
+    if not count.all() or (count > most).any():
+        return None
+    if ends is not None and (count != ends - starts).any():
+        return None
+    return value
+
+
+def _columns(a: npt.NDArray[np.uint8], at: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
+    """Return the 0-based column of each cell reference at ``at`` (1 to 3 letters)."""
+    import numpy as np
+
+    index = np.zeros(len(at), dtype=np.int64)
+    going = np.ones(len(at), dtype=bool)
+    for offset in range(3):
+        byte = a[at + offset].astype(np.int64)
+        going &= (byte >= ord("A")) & (byte <= ord("Z"))
+        index = np.where(going, index * 26 + byte - ord("A") + 1, index)
+    result: npt.NDArray[np.int64] = index - 1
+    return result
+
+
+def _tag_ends(a: npt.NDArray[np.uint8], cells: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
+    """Return where each cell's start tag ends (its ``>``; the form allows none inside)."""
+    import numpy as np
+
+    closes = np.flatnonzero(a == _GT)
+    ends: npt.NDArray[np.int64] = closes[np.searchsorted(closes, cells)]
+    return ends
+
+
+def _numbers(
+    data: bytes,
+    number_cell: NumberCell,
+    cells: list[int],
+    tag_ends: list[int],
+    texts_at: list[int],
+    ends: list[int],
+    rows: list[int],
+    columns: list[int],
+) -> list[Cell] | None:
+    """Read number cells as the reader reads them, once per text and style; None if one is none."""
+    read: list[Cell] = []
+    seen: dict[tuple[bytes | None, bytes], Cell] = {}
+    for cell, tag_end, text_at, end, row, column in zip(
+        cells, tag_ends, texts_at, ends, rows, columns, strict=True
+    ):
+        style_match = _STYLE.search(data, cell, tag_end)
+        style = style_match.group(1) if style_match is not None else None
+        key = (style, data[text_at:end])
+        value: Any = seen.get(key, seen)
+        if value is seen:
+            try:
+                value = number_cell(
+                    key[1].decode("ascii"), row, column, None if style is None else style.decode()
+                )
+            except DamagedSheet:
+                return None
+            seen[key] = value
+        read.append(value)
+    return read
