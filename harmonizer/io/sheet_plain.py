@@ -1,23 +1,26 @@
 """Rows of a sheet as spreadsheet programs write them, decoded at once instead of by expat.
 
 Excel, LibreOffice and most export libraries write a sheet's rows in one plain form:
-``<row r="7" spans="1:22">``, then cells ``<c r="B7" s="3" t="s"><v>41</v></c>`` holding
-a shared text or a number, nothing else. Expat costs a few Python callbacks per cell;
-for a range of such rows (see :mod:`harmonizer.io.sheet_ranges`) this module checks the
-bytes against that form with one regular expression (possessive, so it runs in linear
-time) and then takes every row number, column, shared text and number out with NumPy,
-so that a shared text costs no Python object per cell.
+``<row r="7" spans="1:22">``, then cells holding a shared text
+(``<c r="B7" s="3" t="s"><v>41</v></c>``), a number, or an inline text
+(``<c r="C7" t="inlineStr"><is><t>Kyllä</t></is></c>``), nothing else. Expat costs a
+few Python callbacks per cell; for a range of such rows (see
+:mod:`harmonizer.io.sheet_ranges`) this module checks the bytes against that form with
+one regular expression (possessive, so it runs in linear time) and then takes every
+row number, column, shared text and number out with NumPy, so that a shared text costs
+no Python object per cell (a number or an inline text is read once per distinct text).
 
-The form is narrow on purpose: ASCII only, no entity or character reference, no
-comment, CDATA section, processing instruction or whitespace between tags, every
-attribute of a row in the schema's order (so none can repeat). Bytes of that form are
-well-formed XML, and their rows read exactly as the streaming reader reads them (a
-differential property test holds the two equal). The first byte outside the form ends
-the plain rows: the rest of the range goes to expat, which checks and reads it as
-before. Anything the reader would have something to say about (a shared text with
-control characters, a cell far right of the header, a row number that does not go
-forward, a number that is none) also ends the plain rows, so only rows without any
-reader issue are decoded here.
+The form is narrow on purpose: no comment, CDATA section, processing instruction,
+character reference or whitespace between tags; in texts only the five named entities,
+and no carriage return (XML would make it a line feed); every attribute of a row in
+the schema's order (so none can repeat). Bytes of that form are well-formed XML (a text
+that is not UTF-8 or holds a character XML forbids is left to expat, which refuses it),
+and their rows read exactly as the streaming reader reads them: a differential property
+test holds the two equal. The first byte outside the form ends the plain rows: the rest
+of the range goes to expat, which checks and reads it as before. Anything the reader
+would have something to say about (a text with control characters, a cell far right of
+the header, a row or cell that does not go forward, a number that is none) also ends
+the plain rows, so only rows without any reader issue are decoded here.
 """
 
 from __future__ import annotations
@@ -27,8 +30,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from harmonizer.io.cells import Cell
+from harmonizer.io.cells import CONTROL, Cell, normalise_text
 from harmonizer.io.table import SourceRow
+from harmonizer.io.xlsx_parts import unescape_xstring
 from harmonizer.io.xlsx_sheet import DamagedSheet
 
 if TYPE_CHECKING:
@@ -58,9 +62,14 @@ _ROW_ATTRIBUTES = (
     b"ph",
     b"x14ac:dyDescent",
 )
+_TEXT = rb"(?:[^<&\]\x00-\x08\x0b\x0c\x0e-\x1f\r]|\](?!\]>)|&(?:amp|lt|gt|quot|apos);)*+"
+"""An inline text: no markup, control character or carriage return (which XML would
+turn into a line feed), no ``]]>`` (which XML forbids in text), only the five named
+entities."""
 _CELL = (
-    rb'<c r="[A-Z]{1,3}+[0-9]{1,7}+"(?: s="[0-9]{1,9}+")?+(?: t="[sn]")?+'
-    rb"(?:/>|><v>[-+.0-9Ee]{1,40}+</v></c>)"
+    rb'<c r="[A-Z]{1,3}+[0-9]{1,7}+"(?: s="[0-9]{1,9}+")?+'
+    rb'(?:(?: t="[sn]")?+(?:/>|><v>[-+.0-9Ee]{1,40}+</v></c>)'
+    rb'| t="inlineStr"><is><t(?: xml:space="preserve")?+>' + _TEXT + rb"</t></is></c>)"
 )
 _ROW = (
     rb'<row r="[0-9]{1,7}+"'
@@ -73,7 +82,9 @@ _PLAIN = re.compile(rb"(?:" + _ROW + rb")*+")
 _STYLE = re.compile(rb' s="([0-9]+)"')
 
 _LT, _GT = ord("<"), ord(">")
-_ROW_TAG, _CELL_TAG, _VALUE_TAG, _SHARED = ord("r"), ord("c"), ord("v"), ord("s")
+_ROW_TAG, _CELL_TAG, _VALUE_TAG, _INLINE_TAG = ord("r"), ord("c"), ord("v"), ord("i")
+_SHARED, _INLINE = ord("s"), ord("r")  # the last letter of t="s" and t="inlineStr"
+_ENTITIES = {"&lt;": "<", "&gt;": ">", "&quot;": '"', "&apos;": "'"}
 
 
 @dataclass(frozen=True)
@@ -160,21 +171,28 @@ def plain_rows(
         return None
     if len(columns) and int(columns.max()) >= MAX_COLUMN:
         return None
-    # A cell has a value when its start tag is followed by <v> (the form allows nothing
-    # else there); one without is a style and nothing else, which the reader skips.
-    valued = after[cell_tags + 1] == _VALUE_TAG
+    # A cell has a value when its start tag is followed by <v> or <is> (the form allows
+    # nothing else there); one without is a style and nothing else, which the reader skips.
+    valued = (after[cell_tags + 1] == _VALUE_TAG) | (after[cell_tags + 1] == _INLINE_TAG)
     cells, cell_tags, row_of, columns = (
         cells[valued],
         cell_tags[valued],
         row_of[valued],
         columns[valued],
     )
-    texts_at = lt[cell_tags + 1] + 3
-    ends = lt[cell_tags + 2]
-    tag_ends = _tag_ends(a, cells)
-    # The byte before the tag's last quote: "s" of t="s"; "n" of t="n" or a digit of
-    # another attribute for a number.
-    shared = a[tag_ends - 2] == _SHARED
+    closes = np.flatnonzero(a == _GT)
+    tag_ends = closes[np.searchsorted(closes, cells)]
+    # The byte before the tag's last quote: "s" of t="s", "r" of t="inlineStr"; "n" of
+    # t="n" or a digit of another attribute for a number.
+    kinds = a[tag_ends - 2]
+    shared, inline = kinds == _SHARED, kinds == _INLINE
+    # A value's text follows <v>; an inline text follows <is><t ...>, whose end is found.
+    texts_at = np.where(
+        inline,
+        closes[np.searchsorted(closes, lt[np.minimum(cell_tags + 2, len(lt) - 1)])] + 1,
+        lt[cell_tags + 1] + 3,
+    )
+    ends = lt[np.where(inline, cell_tags + 3, cell_tags + 2)]
     values = np.empty(len(cells), dtype=object)
     blank = np.zeros(len(cells), dtype=bool)
     if shared.any():
@@ -185,7 +203,13 @@ def plain_rows(
             return None
         values[shared] = texts.values[indices]
         blank[shared] = texts.blank[indices]
-    numeric = np.flatnonzero(~shared)
+    if inline.any():
+        texts_read = _inline_texts(data, texts_at[inline].tolist(), ends[inline].tolist())
+        if texts_read is None:
+            return None
+        values[inline] = texts_read
+        blank[inline] = [value is None for value in texts_read]
+    numeric = np.flatnonzero(~(shared | inline))
     if len(numeric):
         read = _numbers(
             data,
@@ -286,15 +310,6 @@ def _columns(a: npt.NDArray[np.uint8], at: npt.NDArray[np.int64]) -> npt.NDArray
     return result
 
 
-def _tag_ends(a: npt.NDArray[np.uint8], cells: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
-    """Return where each cell's start tag ends (its ``>``; the form allows none inside)."""
-    import numpy as np
-
-    closes = np.flatnonzero(a == _GT)
-    ends: npt.NDArray[np.int64] = closes[np.searchsorted(closes, cells)]
-    return ends
-
-
 def _numbers(
     data: bytes,
     number_cell: NumberCell,
@@ -323,5 +338,36 @@ def _numbers(
             except DamagedSheet:
                 return None
             seen[key] = value
+        read.append(value)
+    return read
+
+
+def _inline_texts(data: bytes, starts: list[int], ends: list[int]) -> list[Cell] | None:
+    """Read inline texts as the reader reads them, once per text; None if one has a reader issue.
+
+    A text with a control character (written ``_x0001_``) carries a warning, and one
+    that is not UTF-8 or holds a character XML forbids is refused by expat: such a
+    range is left to expat.
+    """
+    read: list[Cell] = []
+    seen: dict[bytes, Cell] = {}
+    for start, end in zip(starts, ends, strict=True):
+        raw = data[start:end]
+        value: Any = seen.get(raw, seen)
+        if value is seen:
+            try:
+                text = raw.decode("utf-8")
+            except UnicodeDecodeError:
+                return None
+            if "\ufffe" in text or "\uffff" in text:
+                return None
+            if "&" in text:
+                for entity, character in _ENTITIES.items():
+                    text = text.replace(entity, character)
+                text = text.replace("&amp;", "&")
+            text = unescape_xstring(text)
+            if CONTROL.search(text) is not None:
+                return None
+            value = seen[raw] = normalise_text(text)
         read.append(value)
     return read

@@ -72,6 +72,22 @@ _cell = st.one_of(
     st.tuples(st.just("n"), st.sampled_from(["0", "7", "10", "4.5", "-3", "1E3", "46349.5"])),
     st.tuples(st.just("d"), st.sampled_from(["46349", "46349.5", "0.5", "7", "1e300"])),
     st.tuples(st.just("bare"), st.none()),
+    st.tuples(
+        st.just("i"),
+        st.sampled_from(
+            [
+                "Täysin samaa mieltä",
+                "  ",
+                "",
+                "Åbo &amp; Turku &lt;hälsocentral&gt; &quot;ok&quot; &apos;x&apos; &amp;lt;",
+                "rivi\nvaihto\tsarkain",
+                "rivi_x000D_\nvaihto _x005F_x000D_",
+                "] ] > >]",
+                "\u00a0no-break\u00a0",
+                "2026-10-04 14:05",
+            ]
+        ),
+    ),
 )
 _row = st.tuples(
     st.integers(1, 3),  # the gap to the previous row's number
@@ -94,6 +110,9 @@ def _render(rows: list[tuple[int, str, list[tuple[int, tuple[str, object]]]]]) -
                 xml.append(f'<c r="{ref}" t="n"><v>{value}</v></c>')
             elif kind == "d":
                 xml.append(f'<c r="{ref}" s="1"><v>{value}</v></c>')
+            elif kind == "i":
+                space = ' xml:space="preserve"' if column % 2 else ""
+                xml.append(f'<c r="{ref}" t="inlineStr"><is><t{space}>{value}</t></is></c>')
             else:
                 xml.append(f'<c r="{ref}" s="2"/>')
         body = "".join(xml)
@@ -107,7 +126,32 @@ def _render(rows: list[tuple[int, str, list[tuple[int, tuple[str, object]]]]]) -
 
 SPOILERS = {
     # Outside the plain form: expat reads these rows.
-    "inline text": lambda n: f'<row r="{n}"><c r="A{n}" t="inlineStr"><is><t>x</t></is></c></row>',
+    "rich text": lambda n: (
+        f'<row r="{n}"><c r="A{n}" t="inlineStr"><is><r><t>x</t></r><r><t>y</t></r></is></c></row>'
+    ),
+    "phonetic guide": lambda n: (
+        f'<row r="{n}"><c r="A{n}" t="inlineStr"><is><t>x</t><rPh sb="0" eb="1"><t>y</t></rPh>'
+        "</is></c></row>"
+    ),
+    "empty inline tag": lambda n: f'<row r="{n}"><c r="A{n}" t="inlineStr"><is><t/></is></c></row>',
+    "character reference": lambda n: (
+        f'<row r="{n}"><c r="A{n}" t="inlineStr"><is><t>a&#10;b</t></is></c></row>'
+    ),
+    "carriage return": lambda n: (
+        f'<row r="{n}"><c r="A{n}" t="inlineStr"><is><t>a\r\nb</t></is></c></row>'
+    ),
+    "end of a CDATA section": lambda n: (
+        f'<row r="{n}"><c r="A{n}" t="inlineStr"><is><t>a]]>b</t></is></c></row>'
+    ),
+    "a character XML forbids": lambda n: (
+        f'<row r="{n}"><c r="A{n}" t="inlineStr"><is><t>a\ufffeb</t></is></c></row>'
+    ),
+    "inline control character": lambda n: (
+        f'<row r="{n}"><c r="A{n}" t="inlineStr"><is><t>a_x0001_b</t></is></c></row>'
+    ),
+    "unknown entity": lambda n: (
+        f'<row r="{n}"><c r="A{n}" t="inlineStr"><is><t>a&nbsp;b</t></is></c></row>'
+    ),
     "formula": lambda n: f'<row r="{n}"><c r="A{n}"><f>1+1</f><v>2</v></c></row>',
     "formula without value": lambda n: f'<row r="{n}"><c r="A{n}"><f>1+1</f></c></row>',
     "comment": lambda n: f'<!-- <row r="{n}"/> --><row r="{n}"/>',
@@ -350,13 +394,13 @@ def test_one_process_reads_by_ranges_only_a_large_sheet_of_plain_rows(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     plain = _sheet([_answer(n) for n in range(2, 60)], tmp_path, "plain.xlsx")
-    inline = tmp_path / "inline.xlsx"
+    rich = tmp_path / "rich.xlsx"
     xml = zipfile.ZipFile(plain).read("xl/worksheets/sheet1.xml").decode()
-    inline.write_bytes(
+    rich.write_bytes(
         workbook_with(
             xml.replace(
                 f't="s"><v>{TEXTS.index("2026-10-04 14:05")}</v>',
-                't="inlineStr"><is><t>2026-10-04 14:05</t></is>',
+                't="inlineStr"><is><r><t>2026-10-04</t></r><r><t> 14:05</t></r></is>',
             ),
             styles=STYLES,
             strings=_strings(),
@@ -366,4 +410,4 @@ def test_one_process_reads_by_ranges_only_a_large_sheet_of_plain_rows(
     monkeypatch.setattr(parallel, "SHEET_RANGE_BYTES", 1000)
     monkeypatch.setattr(parallel, "LOCAL_SHEET_BYTES", 2000)
     assert _plain_sheet(plain)
-    assert not _plain_sheet(inline)  # expat's work either way: streamed
+    assert not _plain_sheet(rich)  # rich text runs: expat's work either way, streamed
