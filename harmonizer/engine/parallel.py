@@ -6,7 +6,9 @@ its data rows into byte ranges at record boundaries (:mod:`harmonizer.io.csv_ran
 and each worker reads its ranges with the csv reader's own code, so every check of the
 reader applies. An xlsx sheet's XML is cut into ranges of whole rows in the same spirit
 (:mod:`harmonizer.io.sheet_ranges`), each parsed by a worker with the sheet reader's own
-code. Any other export the parent reads with the ordinary streaming reader, and hands
+code (its plain rows decoded at once, see :mod:`harmonizer.io.sheet_plain`); one process
+reads a large sheet of plain rows by ranges too. Any other export the parent reads with
+the ordinary streaming reader, and hands
 its batches of source rows to the workers. A worker recodes a batch,
 assembles and validates the clean rows' records and returns them; a row with anything
 to say comes back empty and the parent builds it on the exact path. Batches are taken

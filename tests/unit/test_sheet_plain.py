@@ -124,64 +124,56 @@ def _render(rows: list[tuple[int, str, list[tuple[int, tuple[str, object]]]]]) -
     return out
 
 
+def _inline(content: str) -> str:
+    """A row of one inline-text cell holding ``content`` inside ``<is>``."""
+    return '<row r="{n}"><c r="A{n}" t="inlineStr"><is>' + content + "</is></c></row>"
+
+
+def _one(cell: str) -> str:
+    """A row of one cell, written from ``<c`` after its reference."""
+    return '<row r="{n}"><c r="A{n}"' + cell + "</row>"
+
+
 SPOILERS = {
     # Outside the plain form: expat reads these rows.
-    "rich text": lambda n: (
-        f'<row r="{n}"><c r="A{n}" t="inlineStr"><is><r><t>x</t></r><r><t>y</t></r></is></c></row>'
-    ),
-    "phonetic guide": lambda n: (
-        f'<row r="{n}"><c r="A{n}" t="inlineStr"><is><t>x</t><rPh sb="0" eb="1"><t>y</t></rPh>'
-        "</is></c></row>"
-    ),
-    "empty inline tag": lambda n: f'<row r="{n}"><c r="A{n}" t="inlineStr"><is><t/></is></c></row>',
-    "character reference": lambda n: (
-        f'<row r="{n}"><c r="A{n}" t="inlineStr"><is><t>a&#10;b</t></is></c></row>'
-    ),
-    "carriage return": lambda n: (
-        f'<row r="{n}"><c r="A{n}" t="inlineStr"><is><t>a\r\nb</t></is></c></row>'
-    ),
-    "end of a CDATA section": lambda n: (
-        f'<row r="{n}"><c r="A{n}" t="inlineStr"><is><t>a]]>b</t></is></c></row>'
-    ),
-    "a character XML forbids": lambda n: (
-        f'<row r="{n}"><c r="A{n}" t="inlineStr"><is><t>a\ufffeb</t></is></c></row>'
-    ),
-    "inline control character": lambda n: (
-        f'<row r="{n}"><c r="A{n}" t="inlineStr"><is><t>a_x0001_b</t></is></c></row>'
-    ),
-    "unknown entity": lambda n: (
-        f'<row r="{n}"><c r="A{n}" t="inlineStr"><is><t>a&nbsp;b</t></is></c></row>'
-    ),
-    "formula": lambda n: f'<row r="{n}"><c r="A{n}"><f>1+1</f><v>2</v></c></row>',
-    "formula without value": lambda n: f'<row r="{n}"><c r="A{n}"><f>1+1</f></c></row>',
-    "comment": lambda n: f'<!-- <row r="{n}"/> --><row r="{n}"/>',
-    "whitespace": lambda n: f'<row r="{n}">\n  <c r="A{n}" t="s"><v>7</v></c>\n</row>',
-    "entity in an attribute": lambda n: f'<row r="{n}" spans="1&amp;7"/>',
-    "attributes in another order": lambda n: f'<row spans="1:7" r="{n}"/>',
-    "a boolean": lambda n: f'<row r="{n}"><c r="A{n}" t="b"><v>1</v></c></row>',
-    "an error": lambda n: f'<row r="{n}"><c r="A{n}" t="e"><v>#N/A</v></c></row>',
-    "no row number": lambda n: f'<row><c r="A{n}" t="s"><v>7</v></c></row>',
+    "rich text": _inline("<r><t>x</t></r><r><t>y</t></r>"),
+    "phonetic guide": _inline('<t>x</t><rPh sb="0" eb="1"><t>y</t></rPh>'),
+    "empty inline tag": _inline("<t/>"),
+    "character reference": _inline("<t>a&#10;b</t>"),
+    "carriage return": _inline("<t>a\r\nb</t>"),
+    "end of a CDATA section": _inline("<t>a]]>b</t>"),
+    "a character XML forbids": _inline("<t>a\ufffeb</t>"),
+    "inline control character": _inline("<t>a_x0001_b</t>"),
+    "unknown entity": _inline("<t>a&nbsp;b</t>"),
+    "formula": _one("><f>1+1</f><v>2</v></c>"),
+    "formula without value": _one("><f>1+1</f></c>"),
+    "comment": '<!-- <row r="{n}"/> --><row r="{n}"/>',
+    "whitespace": '<row r="{n}">\n  <c r="A{n}" t="s"><v>7</v></c>\n</row>',
+    "entity in an attribute": '<row r="{n}" spans="1&amp;7"/>',
+    "attributes in another order": '<row spans="1:7" r="{n}"/>',
+    "a boolean": _one(' t="b"><v>1</v></c>'),
+    "an error": _one(' t="e"><v>#N/A</v></c>'),
+    "no row number": '<row><c r="A{n}" t="s"><v>7</v></c></row>',
     # Plain in form, but the reader has something to say or refuses the sheet.
-    "controlled text": lambda n: f'<row r="{n}"><c r="B{n}" t="s"><v>{CONTROLLED}</v></c></row>',
-    "no such shared text": lambda n: f'<row r="{n}"><c r="A{n}" t="s"><v>99</v></c></row>',
-    "shared text as a number": lambda n: f'<row r="{n}"><c r="A{n}" t="s"><v>1.5</v></c></row>',
-    "a number that is none": lambda n: f'<row r="{n}"><c r="A{n}"><v>1-2</v></c></row>',
-    "cells backwards": lambda n: (
-        f'<row r="{n}"><c r="C{n}" s="2"/><c r="B{n}" t="s"><v>7</v></c></row>'
-    ),
-    "cell repeated": lambda n: (
-        f'<row r="{n}"><c r="B{n}" t="s"><v>7</v></c><c r="B{n}" s="2"/></row>'
-    ),
-    "row repeated": lambda n: f'<row r="{n - 1}"/>',
-    "row zero": lambda n: '<row r="0"/>',
-    "far right": lambda n: f'<row r="{n}"><c r="ZZ{n}" t="s"><v>7</v></c></row>',
-    "beyond the last column": lambda n: f'<row r="{n}"><c r="XFE{n}" t="s"><v>7</v></c></row>',
-    "bare beyond the last column": lambda n: (
-        f'<row r="{n}"><c r="A{n}" s="2"/><c r="XFE{n}" s="2"/></row>'
-    ),
-    "beyond the last row": lambda n: '<row r="1048577"/>',
-    "number in a date style": lambda n: f'<row r="{n}"><c r="A{n}" s="1"><v>-1</v></c></row>',
+    "controlled text": '<row r="{n}"><c r="B{n}" t="s"><v>{controlled}</v></c></row>',
+    "no such shared text": _one(' t="s"><v>99</v></c>'),
+    "shared text as a number": _one(' t="s"><v>1.5</v></c>'),
+    "a number that is none": _one("><v>1-2</v></c>"),
+    "cells backwards": '<row r="{n}"><c r="C{n}" s="2"/><c r="B{n}" t="s"><v>7</v></c></row>',
+    "cell repeated": '<row r="{n}"><c r="B{n}" t="s"><v>7</v></c><c r="B{n}" s="2"/></row>',
+    "row repeated": '<row r="{previous}"/>',
+    "row zero": '<row r="0"/>',
+    "far right": '<row r="{n}"><c r="ZZ{n}" t="s"><v>7</v></c></row>',
+    "beyond the last column": '<row r="{n}"><c r="XFE{n}" t="s"><v>7</v></c></row>',
+    "bare beyond the last column": '<row r="{n}"><c r="A{n}" s="2"/><c r="XFE{n}" s="2"/></row>',
+    "beyond the last row": '<row r="1048577"/>',
+    "number in a date style": _one(' s="1"><v>-1</v></c>'),
 }
+
+
+def _spoiler(kind: str, n: int) -> str:
+    """The spoiler's row, numbered ``n`` (after row ``n - 1``)."""
+    return SPOILERS[kind].format(n=n, previous=n - 1, controlled=CONTROLLED)
 
 
 def _sheet(rows: list[str], tmp_path: Path, name: str) -> Path:
@@ -252,7 +244,7 @@ def test_plain_ranges_read_as_expat_reads_them(
         at = min(at, len(rendered))
         # Numbered as the row it stands for: after the rows before it.
         before = int(rendered[at - 1].split('"')[1]) if at else 1
-        rendered.insert(at, SPOILERS[kind](before + 1))
+        rendered.insert(at, _spoiler(kind, before + 1))
         renumber = []
         for row in rendered[at + 1 :]:
             old = int(row.split('"')[1])
@@ -284,7 +276,7 @@ def test_each_spoiler_among_plain_rows_reads_as_expat_reads_it(
     rows = [(1, ' spans="1:7"', [(1, ("s", 7)), (1, ("n", "7")), (2, ("d", "7"))])] * 6
     rendered = _render(rows)
     clean = _sheet(rendered, tmp_path, "clean.xlsx")
-    rendered.insert(3, SPOILERS[kind](5))
+    rendered.insert(3, _spoiler(kind, 5))
     spoiled = _sheet(
         rendered[:4]
         + [
