@@ -86,6 +86,7 @@ if TYPE_CHECKING:
     import pyarrow as pa
 
     from harmonizer.engine.coded import CodedCells, CodedNotes
+    from harmonizer.io.sheet_plain import PlainRows
 
 
 @dataclass(frozen=True)
@@ -158,11 +159,11 @@ class _Job:
             self.lines = LineEncoder(self.builder.fields, checks)
         if self.layout is not None:
             self.cells = PlainCells(self.plan, self.builder)
-            if self.lines is not None:
-                # Imported here: numpy loads only for a run that reads ranges.
-                from harmonizer.engine.coded import CodedCells
+        if (self.layout is not None or self.sheet is not None) and self.lines is not None:
+            # Imported here: numpy loads only for a run that reads ranges.
+            from harmonizer.engine.coded import CodedCells
 
-                self.coded = CodedCells(self.plan, self.builder)
+            self.coded = CodedCells(self.plan, self.builder)
 
 
 _JOBS: list[_Job] = []
@@ -290,11 +291,11 @@ def _plain_sheet(sheet: SheetLayout) -> Iterator[SheetRange | None] | None:
     """Return the ranges of a large sheet whose first range is nine tenths plain; else None.
 
     One process reads such a sheet by ranges as a worker does, and its plain rows are
-    decoded at once (see :mod:`harmonizer.io.sheet_plain`). A sheet of other rows (inline
-    texts, formulas) is read by the streaming reader: by ranges, expat would do the
+    decoded at once (see :mod:`harmonizer.io.sheet_plain`). A sheet of other rows (rich
+    text, formulas) is read by the streaming reader: by ranges, expat would do the
     same work, and the rows the parent builds itself would be parsed twice.
     """
-    if sheet.size < max(LOCAL_SHEET_BYTES, 2 * SHEET_RANGE_BYTES):
+    if sheet.size < LOCAL_SHEET_BYTES:
         return None
     parts = split_sheet(sheet, SHEET_RANGE_BYTES)
     first = next(parts, None)
@@ -429,6 +430,14 @@ def _sheet_answer(part: SheetRange, job: _Job) -> SheetAnswer:
         read = range_rows(job.sheet, part)
     except Exception:  # the parent's reader says what is wrong (see _sheet_ranged)
         return SheetAnswer(None, 0, [])
+    plain = read.plain
+    if (
+        job.coded is not None
+        and plain is not None
+        and not read.parsed
+        and plain.codable(len(job.builder.info.header))
+    ):
+        return SheetAnswer(_coded_sheet_parts(plain, job), read.last, [])
     held: list[BlankRun] = []
     rows = skip_trailing_blanks(iter(read.rows), None if part.last else held)
     parts = [_part(batch, job) for batch in source_batches(rows, job.batch_rows)]
@@ -535,29 +544,62 @@ def _coded_parts(first: int, table: pa.Table, job: _Job) -> list[Part]:
 
 def _coded_answer(first: int, table: pa.Table, job: _Job) -> Answer:
     """Answer for a batch of a plain range on dictionary-coded columns."""
-    import pyarrow.compute as pc
-
-    from harmonizer.engine.coded import coded_fast, table_rows, table_source
+    from harmonizer.engine.coded import table_rows, table_source
 
     assert job.coded is not None
-    assert job.lines is not None
     assert job.cells is not None
+    cells = job.cells
     size = table.num_rows
-    made = coded_fast(
-        first,
-        size,
-        job.coded.columns(table),
-        table_source(table, first),
-        job.skip,
-        job.builder,
-        job.plan,
-    )
-    if made is None:
+
+    def listed() -> FastBatch:
         numbers = list(range(first, first + size))
-        rows = table_rows(table)
-        return _made_answer(
-            fast_plain(numbers, rows, job.cells, job.builder, job.plan, job.skip), job
-        )
+        return fast_plain(numbers, table_rows(table), cells, job.builder, job.plan, job.skip)
+
+    columns = job.coded.columns(table)
+    return _coded_made(first, size, columns, table_source(table, first), listed, job)
+
+
+def _coded_sheet_parts(plain: PlainRows, job: _Job) -> list[Part]:
+    """Answer for the rows of a plain sheet range (see PlainRows.codable), batch by batch."""
+    assert job.coded is not None
+    parts: list[Part] = []
+    size = job.batch_rows * CODED_BATCHES
+    count = len(plain.data_numbers)
+    first = int(plain.data_numbers[0])
+    for start in range(0, count, size):
+        stop = min(count, start + size)
+        numbers = list(range(first + start, first + stop))
+
+        def listed(start: int = start, stop: int = stop) -> FastBatch:
+            rows = plain.rows[start:stop]
+            return fast_columns(rows, job.builder, job.plan, job.skip)
+
+        def source(place: int, start: int = start) -> SourceRow:
+            return plain.source(start + place)
+
+        columns = plain.coded(job.coded.used, start, stop)
+        answer = _coded_made(first + start, stop - start, columns, source, listed, job)
+        parts.append((numbers, set(), answer))
+    return parts
+
+
+def _coded_made(
+    first: int,
+    size: int,
+    columns: Mapping[int, tuple[list[Cell], Any]],
+    source: Callable[[int], SourceRow],
+    listed: Callable[[], FastBatch],
+    job: _Job,
+) -> Answer:
+    """Answer for a batch on coded columns; ``listed`` gives its rows when the plan needs them."""
+    import pyarrow.compute as pc
+
+    from harmonizer.engine.coded import coded_fast
+
+    assert job.lines is not None
+    made = coded_fast(first, size, columns, source, job.skip, job.builder, job.plan)
+    if made is None:
+        return _made_answer(listed(), job)
     if not made.places:
         return Answer([None] * size, b"", [], Notices())
     lines, failing = job.lines.encode_coded(made)

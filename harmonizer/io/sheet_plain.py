@@ -26,9 +26,10 @@ the plain rows, so only rows without any reader issue are decoded here.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from functools import cached_property
+from typing import TYPE_CHECKING
 
 from harmonizer.io.cells import CONTROL, Cell, normalise_text
 from harmonizer.io.table import SourceRow
@@ -89,15 +90,106 @@ _ENTITIES = {"&lt;": "<", "&gt;": ">", "&quot;": '"', "&apos;": "'"}
 
 @dataclass(frozen=True)
 class PlainRows:
-    """The plain rows at the start of a range.
+    """The plain rows at the start of a range, their filled cells kept column-wise.
 
-    ``rows`` are the data rows (after the header), ``numbers`` the numbers of every
-    row decoded (header rows too), ``end`` where the plain rows end in the range's data.
+    ``numbers`` are the numbers of every row decoded (header rows too), ``end`` where
+    the plain rows end in the range's data. The data rows (after the header) are
+    ``data_numbers``; each filled cell of theirs has its row's place among them
+    (``places``, ascending), its column and an id: a shared text's index, or past
+    them, an index into ``extra`` (the range's distinct numbers and inline texts).
     """
 
-    rows: list[SourceRow]
     numbers: list[int]
     end: int
+    data_numbers: npt.NDArray[np.int64]
+    places: npt.NDArray[np.int64]
+    columns: npt.NDArray[np.int64]
+    ids: npt.NDArray[np.int64]
+    texts: SharedTexts
+    extra: npt.NDArray[np.object_]
+
+    def values(self, ids: npt.NDArray[np.int64]) -> npt.NDArray[np.object_]:
+        """Return the cells of the given ids."""
+        import numpy as np
+
+        count = len(self.texts.values)
+        own = ids >= count
+        if not own.any():
+            picked: npt.NDArray[np.object_] = self.texts.values[ids]
+            return picked
+        out = np.empty(len(ids), dtype=object)
+        out[~own] = self.texts.values[ids[~own]]
+        out[own] = self.extra[ids[own] - count]
+        return out
+
+    @cached_property
+    def rows(self) -> list[SourceRow]:
+        """Return the data rows, each as wide as its last filled cell."""
+        import numpy as np
+
+        count = len(self.data_numbers)
+        span = int(self.columns.max()) + 1 if len(self.columns) else 0
+        table = np.empty((count, span), dtype=object)
+        table[self.places, self.columns] = self.values(self.ids)
+        lengths = np.zeros(count, dtype=np.int64)
+        np.maximum.at(lengths, self.places, self.columns + 1)
+        return [
+            SourceRow(number, tuple(cells[:length]))
+            for number, cells, length in zip(
+                self.data_numbers.tolist(), table.tolist(), lengths.tolist(), strict=True
+            )
+        ]
+
+    def codable(self, width: int) -> bool:
+        """Tell whether the data rows can be read as coded columns.
+
+        They must be numbered one after another, each hold a filled cell (a blank row
+        is excluded row by row) and none stand right of the header's ``width``.
+        """
+        import numpy as np
+
+        count = len(self.data_numbers)
+        return (
+            count > 0
+            and int(self.data_numbers[-1] - self.data_numbers[0]) == count - 1
+            and bool(np.bincount(self.places, minlength=count).all())
+            and int(self.columns.max()) < width
+        )
+
+    def coded(self, wanted: Iterable[int], start: int, stop: int) -> dict[int, Coded]:
+        """Return columns of the data rows ``start:stop``: distinct cells, each row's code."""
+        import numpy as np
+
+        lo, hi = np.searchsorted(self.places, [start, stop])
+        places, columns, ids = self.places[lo:hi] - start, self.columns[lo:hi], self.ids[lo:hi]
+        out: dict[int, Coded] = {}
+        for index in wanted:
+            column = np.full(stop - start, -1, dtype=np.int64)
+            here = columns == index
+            column[places[here]] = ids[here]
+            distinct, codes = np.unique(column, return_inverse=True)
+            cells: list[Cell] = []
+            if len(distinct) and distinct[0] < 0:
+                cells.append(None)
+                distinct = distinct[1:]
+            cells.extend(self.values(distinct).tolist())
+            out[index] = (cells, codes)
+        return out
+
+    def source(self, place: int) -> SourceRow:
+        """Return the data row at ``place`` as the reader gives it."""
+        import numpy as np
+
+        lo, hi = np.searchsorted(self.places, [place, place + 1])
+        columns = self.columns[lo:hi].tolist()
+        cells: list[Cell] = [None] * (columns[-1] + 1 if columns else 0)
+        for column, value in zip(columns, self.values(self.ids[lo:hi]).tolist(), strict=True):
+            cells[column] = value
+        return SourceRow(int(self.data_numbers[place]), tuple(cells))
+
+
+Coded = tuple[list[Cell], "npt.NDArray[np.int64]"]
+"""A column of a batch: its distinct cells, and each row's index into them."""
 
 
 @dataclass(frozen=True)
@@ -193,22 +285,22 @@ def plain_rows(
         lt[cell_tags + 1] + 3,
     )
     ends = lt[np.where(inline, cell_tags + 3, cell_tags + 2)]
-    values = np.empty(len(cells), dtype=object)
-    blank = np.zeros(len(cells), dtype=bool)
+    count = len(texts.values)
+    ids = np.zeros(len(cells), dtype=np.int64)
+    extra: list[Cell] = []
     if shared.any():
         indices = _digits(a, texts_at[shared], 9, ends[shared])
-        if indices is None or int(indices.max()) >= len(texts.values):
+        if indices is None or int(indices.max()) >= count:
             return None
         if texts.controlled[indices].any():
             return None
-        values[shared] = texts.values[indices]
-        blank[shared] = texts.blank[indices]
+        ids[shared] = indices
     if inline.any():
-        texts_read = _inline_texts(data, texts_at[inline].tolist(), ends[inline].tolist())
-        if texts_read is None:
+        read = _inline_texts(data, texts_at[inline].tolist(), ends[inline].tolist())
+        if read is None:
             return None
-        values[inline] = texts_read
-        blank[inline] = [value is None for value in texts_read]
+        ids[inline] = np.asarray(read[0], dtype=np.int64) + count
+        extra.extend(read[1])
     numeric = np.flatnonzero(~(shared | inline))
     if len(numeric):
         read = _numbers(
@@ -223,46 +315,41 @@ def plain_rows(
         )
         if read is None:
             return None
-        values[numeric] = read
-        blank[numeric] = [value is None for value in read]
-    return _rows(numbers, row_of, columns, values, ~blank, header_end, width, far, stop)
-
-
-def _rows(
-    numbers: npt.NDArray[np.int64],
-    row_of: npt.NDArray[np.int64],
-    columns: npt.NDArray[np.int64],
-    values: npt.NDArray[np.object_],
-    filled: npt.NDArray[np.bool_],
-    header_end: int,
-    width: int,
-    far: int,
-    stop: int,
-) -> PlainRows | None:
-    """Lay the filled cells of the data rows out as rows, as wide as their last filled cell."""
-    import numpy as np
-
+        ids[numeric] = np.asarray(read[0], dtype=np.int64) + count + len(extra)
+        extra.extend(read[1])
+    own = np.empty(len(extra), dtype=object)
+    own[:] = extra
+    # A cell whose value reads as None (a blank text) is no cell.
+    filled = _filled(ids, texts, own)
     data_rows = numbers > header_end
     keep = filled & data_rows[row_of]
-    row_of, columns, values = row_of[keep], columns[keep], values[keep]
+    row_of, columns, ids = row_of[keep], columns[keep], ids[keep]
     if width and len(columns) and int(columns.max()) >= width + far:
         return None  # a ragged row: the reader reports it
     first = int(np.argmax(data_rows)) if data_rows.any() else len(numbers)
-    count = len(numbers) - first
     span = int(columns.max()) + 1 if len(columns) else 0
-    if count * span > MAX_CELLS:
+    if (len(numbers) - first) * span > MAX_CELLS:
         return None
-    table = np.empty((count, span), dtype=object)
-    table[row_of - first, columns] = values
-    lengths = np.zeros(count, dtype=np.int64)
-    np.maximum.at(lengths, row_of - first, columns + 1)
-    rows = [
-        SourceRow(number, tuple(cells[:length]))
-        for number, cells, length in zip(
-            numbers[first:].tolist(), table.tolist(), lengths.tolist(), strict=True
-        )
-    ]
-    return PlainRows(rows, numbers.tolist(), stop)
+    return PlainRows(
+        numbers.tolist(), stop, numbers[first:], row_of - first, columns, ids, texts, own
+    )
+
+
+def _filled(
+    ids: npt.NDArray[np.int64], texts: SharedTexts, extra: npt.NDArray[np.object_]
+) -> npt.NDArray[np.bool_]:
+    """Tell which cells hold a value that does not read as None."""
+    import numpy as np
+
+    count = len(texts.values)
+    blank = np.zeros(len(ids), dtype=bool)
+    shared = ids < count
+    blank[shared] = texts.blank[ids[shared]]
+    if len(extra):
+        none = np.fromiter((value is None for value in extra.tolist()), dtype=bool)
+        blank[~shared] = none[ids[~shared] - count]
+    filled: npt.NDArray[np.bool_] = ~blank
+    return filled
 
 
 def _digits(
@@ -319,42 +406,50 @@ def _numbers(
     ends: list[int],
     rows: list[int],
     columns: list[int],
-) -> list[Cell] | None:
-    """Read number cells as the reader reads them, once per text and style; None if one is none."""
-    read: list[Cell] = []
-    seen: dict[tuple[bytes | None, bytes], Cell] = {}
+) -> tuple[list[int], list[Cell]] | None:
+    """Read number cells as the reader reads them, once per text and style; None if one is none.
+
+    Returns each cell's index into the distinct values read.
+    """
+    ids: list[int] = []
+    seen: dict[tuple[bytes | None, bytes], int] = {}
+    distinct: list[Cell] = []
     for cell, tag_end, text_at, end, row, column in zip(
         cells, tag_ends, texts_at, ends, rows, columns, strict=True
     ):
         style_match = _STYLE.search(data, cell, tag_end)
         style = style_match.group(1) if style_match is not None else None
         key = (style, data[text_at:end])
-        value: Any = seen.get(key, seen)
-        if value is seen:
+        found = seen.get(key)
+        if found is None:
             try:
                 value = number_cell(
                     key[1].decode("ascii"), row, column, None if style is None else style.decode()
                 )
             except DamagedSheet:
                 return None
-            seen[key] = value
-        read.append(value)
-    return read
+            found = seen[key] = len(distinct)
+            distinct.append(value)
+        ids.append(found)
+    return ids, distinct
 
 
-def _inline_texts(data: bytes, starts: list[int], ends: list[int]) -> list[Cell] | None:
+def _inline_texts(
+    data: bytes, starts: list[int], ends: list[int]
+) -> tuple[list[int], list[Cell]] | None:
     """Read inline texts as the reader reads them, once per text; None if one has a reader issue.
 
-    A text with a control character (written ``_x0001_``) carries a warning, and one
-    that is not UTF-8 or holds a character XML forbids is refused by expat: such a
-    range is left to expat.
+    Returns each cell's index into the distinct texts read. A text with a control
+    character (written ``_x0001_``) carries a warning, and one that is not UTF-8 or
+    holds a character XML forbids is refused by expat: such a range is left to expat.
     """
-    read: list[Cell] = []
-    seen: dict[bytes, Cell] = {}
+    ids: list[int] = []
+    seen: dict[bytes, int] = {}
+    distinct: list[Cell] = []
     for start, end in zip(starts, ends, strict=True):
         raw = data[start:end]
-        value: Any = seen.get(raw, seen)
-        if value is seen:
+        found = seen.get(raw)
+        if found is None:
             try:
                 text = raw.decode("utf-8")
             except UnicodeDecodeError:
@@ -368,6 +463,7 @@ def _inline_texts(data: bytes, starts: list[int], ends: list[int]) -> list[Cell]
             text = unescape_xstring(text)
             if CONTROL.search(text) is not None:
                 return None
-            value = seen[raw] = normalise_text(text)
-        read.append(value)
-    return read
+            found = seen[raw] = len(distinct)
+            distinct.append(normalise_text(text))
+        ids.append(found)
+    return ids, distinct

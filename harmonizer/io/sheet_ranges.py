@@ -33,6 +33,7 @@ from harmonizer.io.xlsx_parts import expat_parser
 from harmonizer.io.xlsx_sheet import DamagedSheet, RawRow, sheet_rows
 
 if TYPE_CHECKING:
+    from harmonizer.io.sheet_plain import PlainRows
     from harmonizer.io.xlsx_reader import SheetCells
 
 SHEET_RANGE_BYTES = 2 << 20
@@ -202,12 +203,20 @@ def _last_row(data: bytes, row_tag: bytes) -> tuple[int, int] | None:
 class SheetRows:
     """The data rows of a range, parsed as a document of its own.
 
-    ``last`` is the number of the last row parsed (header rows and blank rows too), 0
+    ``plain`` holds the rows at the range's start that were decoded plain (see
+    :mod:`harmonizer.io.sheet_plain`), ``parsed`` the rows expat read after them;
+    ``last`` is the number of the last row read (header rows and blank rows too), 0
     when the range holds none.
     """
 
-    rows: list[SourceRow]
+    parsed: list[SourceRow]
     last: int
+    plain: PlainRows | None = None
+
+    @property
+    def rows(self) -> list[SourceRow]:
+        """Return every data row of the range, in order."""
+        return self.parsed if self.plain is None else self.plain.rows + self.parsed
 
 
 def range_rows(layout: SheetLayout, part: SheetRange) -> SheetRows:
@@ -230,9 +239,9 @@ def range_rows(layout: SheetLayout, part: SheetRange) -> SheetRows:
         raise DamagedSheet(f"the range starts on row {plain.numbers[0]}, not {part.first}")
     rest = part.data[plain.end :]
     if not rest and not part.last:
-        return SheetRows(plain.rows, plain.numbers[-1])
+        return SheetRows([], plain.numbers[-1], plain)
     after = _parsed(layout, part.head + rest + part.tail, None, plain.numbers[-1])
-    return SheetRows(plain.rows + after.rows, after.last or plain.numbers[-1])
+    return SheetRows(after.parsed, after.last or plain.numbers[-1], plain)
 
 
 def _parsed(layout: SheetLayout, document: bytes, first: int | None, after: int) -> SheetRows:

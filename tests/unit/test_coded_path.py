@@ -17,6 +17,7 @@ import tempfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
+from xml.sax.saxutils import escape
 
 import pytest
 from hypothesis import HealthCheck, example, given, settings
@@ -24,6 +25,7 @@ from hypothesis import strategies as st
 
 from harmonizer import harmonize
 from harmonizer.engine import coded, parallel
+from tests.unit.test_readers import SHEET_NS, sheet_of, workbook_with
 
 HEADER = ["id", "aika", "yksikkö", "y", "suosittelu", "helppous", "turva", "palaute", "p", "ikä"]
 
@@ -32,7 +34,7 @@ mapping: coded-test
 version: "1"
 schema_version: "1.1"
 provider: {{name: Testi Oy, system: test}}
-source: {{format: csv, delimiter: ";"{skip}}}
+source: {{{source}{skip}}}
 response_id: {{column: id}}
 constants: {{county: "19", channel: web, language: fi, respondent: customer{provider_constant}}}
 missing_values: ["-"]
@@ -82,10 +84,13 @@ PROPERTY = settings(
 )
 
 
-def _mapping(folder: Path, *, by_year: bool, provider_column: bool, skip: bool) -> Path:
+def _mapping(
+    folder: Path, *, by_year: bool, provider_column: bool, skip: bool, xlsx: bool = False
+) -> Path:
     path = folder / "m.yaml"
     path.write_text(
         MAPPING.format(
+            source="format: xlsx" if xlsx else 'format: csv, delimiter: ";"',
             skip=", skip_rows: [3]" if skip else "",
             provider_constant="" if provider_column else ', provider_id: "2345671-3"',
             provider_field="  provider_id: y\n" if provider_column else "",
@@ -302,3 +307,102 @@ def test_texts_made_in_arrow_are_orjsons(values: list[object], before: bytes, af
         kinds == {int} and all(-(2**63) <= n < 2**63 for n in numbers)
     )
     assert made is None if not in_arrow else made.to_pylist() == expected
+
+
+def _xlsx(path: Path, table: list[list[str]], quirks: dict[int, str]) -> None:
+    """Write rows as Excel writes them: shared texts, numbers as numbers, no empty cell;
+    every third row's texts inline, as export libraries write them. ``quirks`` spoil
+    rows (by place): a gap in the numbers before one, one blank, one with a cell right
+    of the header."""
+    texts: dict[str, int] = {}
+    rows = []
+    number = 0
+    for place, row in enumerate([HEADER, *table], start=-1):
+        quirk = quirks.get(place, "")
+        number += 2 if quirk == "gap" else 1
+        if quirk == "blank":
+            rows.append(f'<row r="{number}"/>')
+            continue
+        values = [*row, "", "ylimääräinen"] if quirk == "wide" else row
+        cells = []
+        for index, value in enumerate(values):
+            ref = f"{'ABCDEFGHIJKL'[index]}{number}"
+            if value == "":
+                continue
+            if value.isdigit() and number > 1:
+                cells.append(f'<c r="{ref}" t="n"><v>{value}</v></c>')
+            elif number % 3 == 0:
+                cells.append(f'<c r="{ref}" t="inlineStr"><is><t>{escape(value)}</t></is></c>')
+            else:
+                code = texts.setdefault(value, len(texts))
+                cells.append(f'<c r="{ref}" t="s"><v>{code}</v></c>')
+        rows.append(f'<row r="{number}" spans="1:10">{"".join(cells)}</row>')
+    items = "".join(f"<si><t>{escape(text)}</t></si>" for text in texts)
+    strings = f'<sst xmlns="{SHEET_NS}">{items}</sst>'
+    path.write_bytes(workbook_with(sheet_of("".join(rows)), strings=strings))
+
+
+EXAMPLE = [
+    {
+        "id": f"R{n}",
+        "aika": "4.10.2026 14:05",
+        "yksikkö": "Asema 1",
+        "y": "2345671-3",
+        "suosittelu": str(n),
+        "helppous": "1",
+        "turva": "3",
+        "palaute": "Kiitos",
+        "p": "Kyllä",
+        "ikä": "30-49",
+    }
+    for n in range(6)
+]
+
+
+@PROPERTY
+@given(
+    data=rows,
+    repeat=st.booleans(),
+    by_year=st.booleans(),
+    skip=st.booleans(),
+    spoilt=st.lists(
+        st.tuples(st.integers(0, 79), st.sampled_from(["gap", "blank", "wide"])), max_size=3
+    ),
+)
+@example(data=EXAMPLE, repeat=False, by_year=False, skip=False, spoilt=[(2, "gap")])
+@example(data=EXAMPLE, repeat=False, by_year=False, skip=False, spoilt=[(2, "blank")])
+@example(data=EXAMPLE, repeat=False, by_year=False, skip=False, spoilt=[(2, "wide")])
+def test_coded_sheet_ranges_write_what_the_exact_path_writes(
+    data: list[dict[str, str]],
+    repeat: bool,
+    by_year: bool,
+    skip: bool,
+    spoilt: list[tuple[int, str]],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A sheet of plain rows read by ranges takes the coded path (numbers and inline texts
+    among its shared texts) and writes what the exact path writes from the streaming
+    reader; a range with a gap in its row numbers, a blank row or a cell right of the
+    header takes the list path, and writes the same."""
+    built = _count_coded(monkeypatch)
+    monkeypatch.setattr(parallel, "SHEET_RANGE_BYTES", 1500)
+    monkeypatch.setattr(parallel, "LOCAL_SHEET_BYTES", 0)
+    with tempfile.TemporaryDirectory() as name:
+        folder = Path(name)
+        mapping = _mapping(folder, by_year=by_year, provider_column=True, skip=skip, xlsx=True)
+        table = [[row[column] for column in HEADER] for row in data]
+        # No row may be blank: a range with a blank row takes the list path.
+        table = [row if any(row) else ["R0", *row[1:]] for row in table]
+        export = folder / "e.xlsx"
+        table = table + table if repeat else table
+        quirks = {place % len(table): quirk for place, quirk in spoilt}
+        _xlsx(export, table, quirks)
+        exact = _outputs(mapping, export, folder / "exact", formats=("jsonl",), exact=True)
+        built.clear()
+        one = _outputs(mapping, export, folder / "one", formats=("jsonl",), jobs=1)
+        assert one == exact
+        if not quirks:
+            assert built
+            assert all(built) is not by_year
+        two = _outputs(mapping, export, folder / "two", formats=("jsonl",), jobs=2)
+        assert two == exact
