@@ -274,6 +274,58 @@ def plain_rows(
     )
     closes = np.flatnonzero(a == _GT)
     tag_ends = closes[np.searchsorted(closes, cells)]
+    found_values = _cell_values(
+        data,
+        a,
+        lt,
+        closes,
+        cells,
+        cell_tags,
+        tag_ends,
+        texts,
+        number_cell,
+        numbers[row_of],
+        columns,
+    )
+    if found_values is None:
+        return None
+    ids, own = found_values
+    # A cell whose value reads as None (a blank text) is no cell.
+    filled = _filled(ids, texts, own)
+    data_rows = numbers > header_end
+    keep = filled & data_rows[row_of]
+    row_of, columns, ids = row_of[keep], columns[keep], ids[keep]
+    if width and len(columns) and int(columns.max()) >= width + far:
+        return None  # a ragged row: the reader reports it
+    first = int(np.argmax(data_rows)) if data_rows.any() else len(numbers)
+    span = int(columns.max()) + 1 if len(columns) else 0
+    if (len(numbers) - first) * span > MAX_CELLS:
+        return None
+    return PlainRows(
+        numbers.tolist(), stop, numbers[first:], row_of - first, columns, ids, texts, own
+    )
+
+
+def _cell_values(
+    data: bytes,
+    a: npt.NDArray[np.uint8],
+    lt: npt.NDArray[np.int64],
+    closes: npt.NDArray[np.int64],
+    cells: npt.NDArray[np.int64],
+    cell_tags: npt.NDArray[np.int64],
+    tag_ends: npt.NDArray[np.int64],
+    texts: SharedTexts,
+    number_cell: NumberCell,
+    rows: npt.NDArray[np.int64],
+    columns: npt.NDArray[np.int64],
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.object_]] | None:
+    """Return each valued cell's id (see PlainRows) and the range's own distinct values.
+
+    None when a cell holds what the reader reports: a shared text it lacks or one with
+    control characters, an inline text expat refuses, a number that is none.
+    """
+    import numpy as np
+
     # The byte before the tag's last quote: "s" of t="s", "r" of t="inlineStr"; "n" of
     # t="n" or a digit of another attribute for a number.
     kinds = a[tag_ends - 2]
@@ -310,7 +362,7 @@ def plain_rows(
             tag_ends[numeric].tolist(),
             texts_at[numeric].tolist(),
             ends[numeric].tolist(),
-            numbers[row_of[numeric]].tolist(),
+            rows[numeric].tolist(),
             columns[numeric].tolist(),
         )
         if read is None:
@@ -319,20 +371,9 @@ def plain_rows(
         extra.extend(read[1])
     own = np.empty(len(extra), dtype=object)
     own[:] = extra
-    # A cell whose value reads as None (a blank text) is no cell.
-    filled = _filled(ids, texts, own)
-    data_rows = numbers > header_end
-    keep = filled & data_rows[row_of]
-    row_of, columns, ids = row_of[keep], columns[keep], ids[keep]
-    if width and len(columns) and int(columns.max()) >= width + far:
-        return None  # a ragged row: the reader reports it
-    first = int(np.argmax(data_rows)) if data_rows.any() else len(numbers)
-    span = int(columns.max()) + 1 if len(columns) else 0
-    if (len(numbers) - first) * span > MAX_CELLS:
-        return None
-    return PlainRows(
-        numbers.tolist(), stop, numbers[first:], row_of - first, columns, ids, texts, own
-    )
+    own = np.empty(len(extra), dtype=object)
+    own[:] = extra
+    return ids, own
 
 
 def _filled(
