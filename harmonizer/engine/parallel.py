@@ -72,6 +72,7 @@ from harmonizer.io.arrow import memory_pool
 from harmonizer.io.cells import Cell
 from harmonizer.io.csv_ranges import RANGE_BYTES, CsvLayout, Range, split_ranges
 from harmonizer.io.csv_reader import RangeRows
+from harmonizer.io.sheet_plain import plain_extent
 from harmonizer.io.sheet_ranges import (
     SHEET_RANGE_BYTES,
     SheetLayout,
@@ -85,7 +86,7 @@ from harmonizer.issues import Issue
 if TYPE_CHECKING:
     import pyarrow as pa
 
-    from harmonizer.engine.coded import CodedCells, CodedNotes
+    from harmonizer.engine.coded import Cells, CodedCells, CodedNotes
     from harmonizer.io.sheet_plain import PlainRows
 
 
@@ -299,8 +300,8 @@ def _plain_sheet(sheet: SheetLayout) -> Iterator[SheetRange | None] | None:
         return None
     parts = split_sheet(sheet, SHEET_RANGE_BYTES)
     first = next(parts, None)
-    plain = None if first is None else sheet.cells.plain(first.data)
-    if first is None or plain is None or plain.end * 10 < len(first.data) * 9:
+    # The form alone decides (a range's rows are decoded when it is read).
+    if first is None or plain_extent(first.data) * 10 < len(first.data) * 9:
         parts.close()
         return None
     return chain([first], parts)
@@ -586,7 +587,7 @@ def _coded_sheet_parts(plain: PlainRows, job: _Job) -> list[Part]:
 def _coded_made(
     first: int,
     size: int,
-    columns: Mapping[int, tuple[list[Cell], Any]],
+    columns: Cells,
     source: Callable[[int], SourceRow],
     listed: Callable[[], FastBatch],
     job: _Job,
@@ -784,9 +785,7 @@ def _ranged(
     """
     info = builder.info
     parts = split_ranges(layout, range_bytes)
-    # A worker has a range to go on with while the parent merges; one process reads
-    # the next range when it needs it.
-    ahead = 1 if isinstance(executor, _InProcess) else 2 * jobs
+    ahead = _ahead(executor, jobs)
     pending: deque[tuple[Range, Future[str] | None]] = deque()
     expected = layout.row
     held: list[BlankRun] = []
@@ -816,6 +815,15 @@ def _ranged(
         if answer.error is not None:
             raise answer.error
         expected = part.row + answer.records
+
+
+def _ahead(executor: Executor, jobs: int) -> int:
+    """Return how many ranges to have in flight.
+
+    A worker has one to go on with while the parent merges; one process reads the next
+    range when it needs it.
+    """
+    return 1 if isinstance(executor, _InProcess) else 2 * jobs
 
 
 def _merge_parts(
@@ -866,7 +874,7 @@ def _sheet_ranged(
     last = 0
     held: list[BlankRun] = []
     while True:
-        while len(pending) < (1 if isinstance(executor, _InProcess) else 2 * jobs):
+        while len(pending) < _ahead(executor, jobs):
             part = next(parts, _NO_RANGE)
             if part is _NO_RANGE:
                 break

@@ -156,13 +156,13 @@ class PlainRows:
             and int(self.columns.max()) < width
         )
 
-    def coded(self, wanted: Iterable[int], start: int, stop: int) -> dict[int, Coded]:
+    def coded(self, wanted: Iterable[int], start: int, stop: int) -> dict[int, DistinctColumn]:
         """Return columns of the data rows ``start:stop``: distinct cells, each row's code."""
         import numpy as np
 
         lo, hi = np.searchsorted(self.places, [start, stop])
         places, columns, ids = self.places[lo:hi] - start, self.columns[lo:hi], self.ids[lo:hi]
-        out: dict[int, Coded] = {}
+        out: dict[int, DistinctColumn] = {}
         for index in wanted:
             column = np.full(stop - start, -1, dtype=np.int64)
             here = columns == index
@@ -188,8 +188,9 @@ class PlainRows:
         return SourceRow(int(self.data_numbers[place]), tuple(cells))
 
 
-Coded = tuple[list[Cell], "npt.NDArray[np.int64]"]
-"""A column of a batch: its distinct cells, and each row's index into them."""
+DistinctColumn = tuple[list[Cell], "npt.NDArray[np.int64]"]
+"""A column of a batch: its distinct cells, and each row's index into them (the shape
+of :data:`harmonizer.engine.coded.Cells`' columns)."""
 
 
 @dataclass(frozen=True)
@@ -221,6 +222,12 @@ NumberCell = Callable[[str, int, int, str | None], Cell]
 style; raises DamagedSheet for a number that is none."""
 
 
+def plain_extent(data: bytes) -> int:
+    """Return how many bytes at the start of ``data`` are whole rows in the plain form."""
+    found = _PLAIN.match(data)
+    return 0 if found is None else found.end()
+
+
 def plain_rows(
     data: bytes,
     texts: SharedTexts,
@@ -239,10 +246,9 @@ def plain_rows(
     """
     import numpy as np
 
-    found = _PLAIN.match(data)
-    if found is None or not found.end():
+    stop = plain_extent(data)
+    if not stop:
         return None
-    stop = found.end()
     a = np.frombuffer(data, dtype=np.uint8, count=stop)
     lt = np.flatnonzero(a == _LT)
     after = a[lt + 1]
